@@ -1,0 +1,87 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Settings for every Cairn target: Swift 6, strict imports, warnings as errors (our targets only).
+let cairnSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "Cairn",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cairn", targets: ["CairnCLI"]),
+        .library(name: "CairnCore", targets: ["CairnCore"]),
+        .library(name: "CairnCompression", targets: ["CairnCompression"]),
+        .library(name: "CairnStorage", targets: ["CairnStorage"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLZ4",
+            pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "CairnCore", swiftSettings: cairnSettings),
+        .target(
+            name: "CairnCompression",
+            dependencies: ["CZstd", "CLZ4", "CZlib"],
+            swiftSettings: cairnSettings
+        ),
+        .target(
+            name: "CairnStorage",
+            dependencies: ["CairnCore", "CairnCompression"],
+            exclude: ["Docs.docc"],
+            swiftSettings: cairnSettings
+        ),
+        .executableTarget(
+            name: "CairnCLI",
+            dependencies: [
+                "CairnCore", "CairnCompression", "CairnStorage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: cairnSettings
+        ),
+        .target(
+            name: "CairnTestSupport",
+            dependencies: ["CairnCore", "CairnStorage"],
+            swiftSettings: cairnSettings
+        ),
+        .testTarget(
+            name: "CairnCoreTests",
+            dependencies: ["CairnCore", "CairnTestSupport"],
+            swiftSettings: cairnSettings
+        ),
+        .testTarget(
+            name: "CairnCompressionTests",
+            dependencies: ["CairnCompression"],
+            swiftSettings: cairnSettings
+        ),
+        .testTarget(
+            name: "CairnStorageTests",
+            dependencies: ["CairnCore", "CairnCompression", "CairnStorage", "CairnTestSupport"],
+            swiftSettings: cairnSettings
+        ),
+        .testTarget(
+            name: "CairnCLITests",
+            dependencies: ["CairnCore", "CairnTestSupport"],
+            swiftSettings: cairnSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,50 @@
+private import CZstd
+
+/// zstd from the system library (libzstd): one-shot compression of pages and blocks.
+public enum Zstd {
+    /// Compresses with `ZSTD_compress` at `level` (storage.md §3.5: 1 for flushes, more for sealing).
+    public static func compress(_ input: UnsafeRawBufferPointer, level: Int32 = 1) throws(CompressionError) -> [UInt8] {
+        let bound = ZSTD_compressBound(input.count)
+        var output = [UInt8](repeating: 0, count: bound)
+        let written = output.withUnsafeMutableBytes { out in
+            ZSTD_compress(out.baseAddress, bound, input.baseAddress, input.count, level)
+        }
+        try check(written, "zstd compress")
+        output.removeSubrange(written...)
+        return output
+    }
+
+    /// Decompresses with `ZSTD_decompress`; the result must be exactly `uncompressedByteCount` bytes.
+    public static func decompress(
+        _ input: UnsafeRawBufferPointer,
+        uncompressedByteCount: Int
+    ) throws(CompressionError) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: uncompressedByteCount)
+        let written = output.withUnsafeMutableBytes { out in
+            ZSTD_decompress(out.baseAddress, uncompressedByteCount, input.baseAddress, input.count)
+        }
+        try check(written, "zstd decompress")
+        guard written == uncompressedByteCount else {
+            throw CompressionError(
+                .corruptInput,
+                "decompressed to \(written) bytes, expected \(uncompressedByteCount)",
+                operation: "zstd decompress"
+            )
+        }
+        return output
+    }
+
+    /// Turns a zstd return code into a typed error (`ZSTD_isError`, `ZSTD_getErrorName`).
+    private static func check(_ code: Int, _ operation: String) throws(CompressionError) {
+        guard ZSTD_isError(code) != 0 else { return }
+        let name = String(cString: ZSTD_getErrorName(code))
+        let errorCode = ZSTD_getErrorCode(code)
+        let kind: CompressionError.Code =
+            switch errorCode {
+            case ZSTD_error_dstSize_tooSmall: .outputTooLarge
+            case ZSTD_error_memory_allocation, ZSTD_error_parameter_unsupported: .libraryFailure
+            default: .corruptInput
+            }
+        throw CompressionError(kind, name, operation: operation)
+    }
+}

@@ -1,0 +1,33 @@
+/// A decoded column chunk: the values of one column for the rows of one row group.
+public enum ColumnVector: Sendable, Equatable {
+    /// eventTime in epoch milliseconds; never null.
+    case times([Int64])
+    case strings([String?])
+    case bools([Bool?])
+
+    public var count: Int {
+        switch self {
+        case .times(let values): values.count
+        case .strings(let values): values.count
+        case .bools(let values): values.count
+        }
+    }
+}
+
+/// Encodings of a page's values. Raw values are part of the segment format: never reuse one.
+enum PageEncoding: UInt8, Sendable {
+    /// Varint lengths, then the bytes of every non-null string.
+    case plainString = 0
+    /// Bit-packed codes into the column chunk's dictionary page.
+    case dictionaryCodes = 1
+    /// First value, then frame-of-reference bit-packed deltas (rows sorted by time).
+    case deltaTime = 2
+    /// 16 bytes per UUID, with an exception list for values that are not UUIDs.
+    case uuid = 3
+    /// 2-bit tags, then IPv4 as 4 bytes, IPv6 as 16, other text as strings.
+    case ip = 4
+    /// One bit per value.
+    case bool = 5
+    /// The dictionary page itself: the distinct strings in code order.
+    case dictionary = 6
+}

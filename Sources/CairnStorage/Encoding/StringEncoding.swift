@@ -1,0 +1,96 @@
+import CairnCore
+
+/// Plain and dictionary encodings for string columns (CloudTrail names, ARNs, user agents, JSON text).
+///
+/// Plain: all lengths first, then all bytes, so zstd sees the lengths and the text as separate runs.
+/// Dictionary: the chunk's distinct values once (a dictionary page), then fixed-width codes per page;
+/// a column with one value costs a few bytes per page (storage.md §3.4's "const column").
+enum StringEncoding {
+    static func writeStrings(_ values: some Collection<String>, into writer: inout ByteWriter) {
+        for value in values { writer.writeVarInt(value.utf8.count) }
+        for value in values { writer.bytes.append(contentsOf: value.utf8) }
+    }
+
+    static func readStrings(_ reader: inout ByteReader, count: Int) throws(StorageError) -> [String] {
+        var lengths = [Int]()
+        lengths.reserveCapacity(count)
+        for _ in 0..<count { lengths.append(try reader.readCount(limit: Limits.maxPageByteCount, "string length")) }
+        var values = [String]()
+        values.reserveCapacity(count)
+        for length in lengths {
+            let start = reader.absoluteOffset
+            let slice = try reader.readBytes(length)
+            guard let value = String(validating: slice, as: UTF8.self) else {
+                throw StorageError.corrupt("string is not valid UTF-8", file: reader.file, at: start)
+            }
+            values.append(value)
+        }
+        return values
+    }
+
+    static func encodePlain(_ values: ArraySlice<String?>) -> [UInt8] {
+        var writer = ByteWriter(capacity: values.count * 32)
+        let base = values.startIndex
+        Validity.write({ values[base + $0] != nil }, count: values.count, into: &writer)
+        writeStrings(values.lazy.compactMap { $0 }, into: &writer)
+        return writer.bytes
+    }
+
+    static func decodePlain(_ reader: inout ByteReader, rowCount: Int) throws(StorageError) -> [String?] {
+        let validity = try Validity.read(&reader, count: rowCount)
+        let present = try readStrings(&reader, count: validity.lazy.filter { $0 }.count)
+        return expand(present, validity)
+    }
+
+    static func encodeCodes(_ codes: ArraySlice<UInt32?>, dictionaryCount: Int) -> [UInt8] {
+        var writer = ByteWriter(capacity: codes.count)
+        let base = codes.startIndex
+        Validity.write({ codes[base + $0] != nil }, count: codes.count, into: &writer)
+        let width = BitPacking.width(of: UInt64(max(dictionaryCount - 1, 0)))
+        writer.writeUInt8(UInt8(width))
+        BitPacking.pack(codes.compactMap { $0.map(UInt64.init) }, width: width, into: &writer)
+        return writer.bytes
+    }
+
+    static func decodeCodes(
+        _ reader: inout ByteReader,
+        rowCount: Int,
+        dictionary: [String]
+    ) throws(StorageError) -> [String?] {
+        let validity = try Validity.read(&reader, count: rowCount)
+        let width = Int(try reader.readUInt8())
+        let codes = try BitPacking.unpack(&reader, count: validity.lazy.filter { $0 }.count, width: width)
+        var present = [String]()
+        present.reserveCapacity(codes.count)
+        for code in codes {
+            guard code < UInt64(dictionary.count) else {
+                throw reader.corrupt("dictionary code \(code) out of range \(dictionary.count)")
+            }
+            present.append(dictionary[Int(code)])
+        }
+        return expand(present, validity)
+    }
+
+    static func encodeDictionary(_ values: [String]) -> [UInt8] {
+        var writer = ByteWriter(capacity: values.count * 16)
+        writer.writeVarInt(values.count)
+        writeStrings(values, into: &writer)
+        return writer.bytes
+    }
+
+    static func decodeDictionary(_ reader: inout ByteReader) throws(StorageError) -> [String] {
+        let count = try reader.readCount(limit: Limits.maxRowGroupRowCount, "dictionary size")
+        return try readStrings(&reader, count: count)
+    }
+
+    /// Spreads the non-null values over the rows their validity marks.
+    static func expand<Value>(_ present: [Value], _ validity: [Bool]) -> [Value?] {
+        var result = [Value?](repeating: nil, count: validity.count)
+        var next = 0
+        for index in 0..<validity.count where validity[index] {
+            result[index] = present[next]
+            next += 1
+        }
+        return result
+    }
+}

@@ -1,0 +1,38 @@
+/// Every name Cairn gives a file or directory on disk. Part of the on-disk layout: changing one is a
+/// format change (storage.md §3.2).
+///
+/// ```
+/// <data>/stores/<storeId>/store.meta            the store's id and name
+///                        wal/000000000001.wal   write-ahead log files
+///                        catalog/CURRENT        names the live manifest
+///                        catalog/MANIFEST-000007
+///                        data/account=<a>/region=<r>/date=<yyyy-mm-dd>/seg-<id>.cts
+///                        tmp/                   in-progress flushes (emptied on open)
+/// ```
+public enum FileNames {
+    public static let storesDirectory = "stores"
+    public static let storeMeta = "store.meta"
+    public static let walDirectory = "wal"
+    public static let catalogDirectory = "catalog"
+    public static let dataDirectory = "data"
+    public static let temporaryDirectory = "tmp"
+    public static let current = "CURRENT"
+    public static let segmentExtension = ".cts"
+    public static let walExtension = ".wal"
+
+    public static func manifest(_ number: UInt64) -> String { "MANIFEST-" + zeroPadded(number, width: 6) }
+
+    public static func walFile(_ sequence: UInt64) -> String { zeroPadded(sequence, width: 12) + walExtension }
+
+    public static func segmentFile(_ id: SegmentID) -> String { "seg-" + id.description + segmentExtension }
+
+    /// The partition directory, relative to the store's `data/`.
+    public static func partitionDirectory(_ key: PartitionKey) -> String {
+        "account=\(key.account)/region=\(key.region)/date=\(key.dateText)"
+    }
+
+    static func zeroPadded(_ value: UInt64, width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}

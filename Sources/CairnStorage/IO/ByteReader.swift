@@ -1,0 +1,120 @@
+/// Reads what `ByteWriter` wrote. Running out of bytes, an overlong varint or a length past the end
+/// is corruption (these bytes came from disk), so every read throws `StorageError.corrupt` naming
+/// the file and the absolute offset.
+package struct ByteReader {
+    package let bytes: [UInt8]
+    package private(set) var readerIndex: Int
+    /// The file these bytes came from, for error messages.
+    package let file: String?
+    /// Offset of `bytes[0]` in that file.
+    package let baseOffset: Int
+
+    package init(_ bytes: [UInt8], file: String? = nil, baseOffset: Int = 0) {
+        self.bytes = bytes
+        self.readerIndex = 0
+        self.file = file
+        self.baseOffset = baseOffset
+    }
+
+    package var readableByteCount: Int { bytes.count - readerIndex }
+    package var isAtEnd: Bool { readerIndex >= bytes.count }
+    package var absoluteOffset: Int { baseOffset + readerIndex }
+
+    package func corrupt(_ message: String) -> StorageError {
+        .corrupt(message, file: file, at: absoluteOffset)
+    }
+
+    private mutating func require(_ count: Int, _ what: String) throws(StorageError) {
+        guard count >= 0, readableByteCount >= count else {
+            throw corrupt("truncated \(what): needs \(count) bytes, \(readableByteCount) left")
+        }
+    }
+
+    package mutating func readUInt8() throws(StorageError) -> UInt8 {
+        try require(1, "u8")
+        defer { readerIndex += 1 }
+        return bytes[readerIndex]
+    }
+
+    package mutating func readUInt16() throws(StorageError) -> UInt16 {
+        try require(2, "u16")
+        defer { readerIndex += 2 }
+        return UInt16(bytes[readerIndex]) | UInt16(bytes[readerIndex + 1]) << 8
+    }
+
+    package mutating func readUInt32() throws(StorageError) -> UInt32 {
+        try require(4, "u32")
+        defer { readerIndex += 4 }
+        return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: readerIndex, as: UInt32.self).littleEndian }
+    }
+
+    package mutating func readUInt64() throws(StorageError) -> UInt64 {
+        try require(8, "u64")
+        defer { readerIndex += 8 }
+        return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: readerIndex, as: UInt64.self).littleEndian }
+    }
+
+    package mutating func readInt64() throws(StorageError) -> Int64 { Int64(bitPattern: try readUInt64()) }
+
+    package mutating func readVarInt() throws(StorageError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard readerIndex < bytes.count else { throw corrupt("truncated varint") }
+            let byte = bytes[readerIndex]
+            readerIndex += 1
+            guard shift < 64 else { throw corrupt("varint longer than 10 bytes") }
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    /// Reads a varint that must be at most `limit` (a count or a length).
+    package mutating func readCount(limit: Int, _ what: String) throws(StorageError) -> Int {
+        let start = absoluteOffset
+        let value = try readVarInt()
+        guard value <= UInt64(limit) else {
+            throw .corrupt("\(what) \(value) exceeds \(limit)", file: file, at: start)
+        }
+        return Int(value)
+    }
+
+    package mutating func readSignedVarInt() throws(StorageError) -> Int64 {
+        let raw = try readVarInt()
+        return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
+    }
+
+    package mutating func readBytes(_ count: Int) throws(StorageError) -> ArraySlice<UInt8> {
+        try require(count, "bytes")
+        defer { readerIndex += count }
+        return bytes[readerIndex..<(readerIndex + count)]
+    }
+
+    package mutating func readLengthPrefixed(limit: Int = Int(Int32.max)) throws(StorageError) -> ArraySlice<UInt8> {
+        let count = try readCount(limit: limit, "length")
+        return try readBytes(count)
+    }
+
+    package mutating func readString(limit: Int = Int(Int32.max)) throws(StorageError) -> String {
+        let start = absoluteOffset
+        let slice = try readLengthPrefixed(limit: limit)
+        guard let text = String(validating: slice, as: UTF8.self) else {
+            throw .corrupt("string is not valid UTF-8", file: file, at: start)
+        }
+        return text
+    }
+
+    package mutating func readOptionalString() throws(StorageError) -> String? {
+        switch try readUInt8() {
+        case 0: return nil
+        case 1: return try readString()
+        case let flag: throw corrupt("invalid presence flag \(flag)")
+        }
+    }
+
+    package mutating func skip(_ count: Int) throws(StorageError) {
+        try require(count, "bytes")
+        readerIndex += count
+    }
+}

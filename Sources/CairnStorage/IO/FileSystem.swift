@@ -1,0 +1,98 @@
+/// The only way storage touches files: a small protocol so segments, WAL and manifests can live on a
+/// local disk today and behind ranged reads on object storage later, and so tests can inject faults
+/// (a failed write, a failed sync, a short read) without touching the engine.
+///
+/// Paths are absolute or relative strings with `/` separators.
+public protocol FileSystem: Sendable {
+    func createDirectory(_ path: String) throws(StorageError)
+    func listDirectory(_ path: String) throws(StorageError) -> [String]
+    func exists(_ path: String) -> Bool
+    func isDirectory(_ path: String) -> Bool
+    func fileSize(_ path: String) throws(StorageError) -> Int
+    /// Removes a file, or a directory and everything below it.
+    func remove(_ path: String) throws(StorageError)
+    /// Atomically replaces `destination` with `source` (POSIX rename).
+    func rename(_ source: String, to destination: String) throws(StorageError)
+    /// Makes a directory's entries (creations, renames, removals) durable.
+    func syncDirectory(_ path: String) throws(StorageError)
+    /// Opens a file for appending, creating it when missing; `truncate` empties it first.
+    func openForAppending(_ path: String, truncate: Bool) throws(StorageError) -> any WritableFile
+    func openForReading(_ path: String) throws(StorageError) -> any ReadableFile
+    /// Shortens a file to `byteCount` bytes.
+    func truncate(_ path: String, to byteCount: Int) throws(StorageError)
+}
+
+/// A file opened for appending.
+public protocol WritableFile: AnyObject {
+    /// Bytes in the file, including those appended through this handle.
+    var byteCount: Int { get }
+    func append(_ bytes: UnsafeRawBufferPointer) throws(StorageError)
+    /// Makes every appended byte durable (`fdatasync`).
+    func sync() throws(StorageError)
+    func close() throws(StorageError)
+}
+
+/// A file opened for positional reads.
+public protocol ReadableFile: AnyObject {
+    var byteCount: Int { get }
+    /// Reads exactly `count` bytes at `offset`; fewer available is an error.
+    func read(at offset: Int, count: Int) throws(StorageError) -> [UInt8]
+    func close()
+}
+
+extension WritableFile {
+    public func append(_ bytes: [UInt8]) throws(StorageError) {
+        var failure: StorageError?
+        bytes.withUnsafeBytes { raw in
+            do throws(StorageError) { try append(raw) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+}
+
+extension FileSystem {
+    /// Reads a whole file.
+    public func readFile(_ path: String) throws(StorageError) -> [UInt8] {
+        let file = try openForReading(path)
+        defer { file.close() }
+        return try file.read(at: 0, count: file.byteCount)
+    }
+
+    /// Writes a file atomically: to `path.tmp`, synced, renamed over `path`, directory synced.
+    public func writeFileAtomically(_ path: String, _ bytes: [UInt8]) throws(StorageError) {
+        let temporary = path + ".tmp"
+        let file = try openForAppending(temporary, truncate: true)
+        try file.append(bytes)
+        try file.sync()
+        try file.close()
+        try rename(temporary, to: path)
+        try syncDirectory(Path.parent(of: path))
+    }
+}
+
+/// Path helpers on `/`-separated strings.
+public enum Path {
+    public static func join(_ parts: String...) -> String { join(parts) }
+
+    public static func join(_ parts: [String]) -> String {
+        var result = ""
+        for part in parts where !part.isEmpty {
+            if result.isEmpty || result.hasSuffix("/") {
+                result += part
+            } else {
+                result += "/" + part
+            }
+        }
+        return result
+    }
+
+    public static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    public static func lastComponent(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+}

@@ -1,0 +1,197 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `FileSystem` over POSIX calls (open, pwrite, fdatasync, rename, ...).
+public struct LocalFileSystem: FileSystem {
+    public init() {}
+
+    private static func errnoError(_ operation: String, _ path: String) -> StorageError {
+        let code = errno
+        let reason = String(cString: strerror(code))
+        let kind: StorageError.Code = code == ENOENT ? .notFound : .io
+        return StorageError(kind, "cannot \(operation): \(reason) (errno \(code))", file: path)
+    }
+
+    public func createDirectory(_ path: String) throws(StorageError) {
+        var current = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            current = current.isEmpty || current == "/" ? current + component : current + "/" + component
+            if mkdir(current, 0o755) != 0, errno != EEXIST {
+                throw LocalFileSystem.errnoError("create directory", current)
+            }
+        }
+    }
+
+    public func listDirectory(_ path: String) throws(StorageError) -> [String] {
+        guard let directory = opendir(path) else { throw LocalFileSystem.errnoError("list directory", path) }
+        defer { closedir(directory) }
+        var names = [String]()
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    public func exists(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0
+    }
+
+    public func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    public func fileSize(_ path: String) throws(StorageError) -> Int {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw LocalFileSystem.errnoError("stat", path) }
+        return Int(info.st_size)
+    }
+
+    public func remove(_ path: String) throws(StorageError) {
+        if isDirectory(path) {
+            for name in try listDirectory(path) { try remove(path + "/" + name) }
+            guard rmdir(path) == 0 else { throw LocalFileSystem.errnoError("remove directory", path) }
+        } else if unlink(path) != 0, errno != ENOENT {
+            throw LocalFileSystem.errnoError("remove", path)
+        }
+    }
+
+    public func rename(_ source: String, to destination: String) throws(StorageError) {
+        #if canImport(Glibc)
+            let status = Glibc.rename(source, destination)
+        #else
+            let status = Darwin.rename(source, destination)
+        #endif
+        guard status == 0 else { throw LocalFileSystem.errnoError("rename to \(destination)", source) }
+    }
+
+    public func syncDirectory(_ path: String) throws(StorageError) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY)
+        guard descriptor >= 0 else { throw LocalFileSystem.errnoError("open directory", path) }
+        defer { _ = close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw LocalFileSystem.errnoError("sync directory", path) }
+    }
+
+    public func openForAppending(_ path: String, truncate: Bool) throws(StorageError) -> any WritableFile {
+        let flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0)
+        let descriptor = open(path, flags, 0o644)
+        guard descriptor >= 0 else { throw LocalFileSystem.errnoError("open for writing", path) }
+        var info = stat()
+        fstat(descriptor, &info)
+        return LocalWritableFile(descriptor: descriptor, path: path, byteCount: Int(info.st_size))
+    }
+
+    public func openForReading(_ path: String) throws(StorageError) -> any ReadableFile {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw LocalFileSystem.errnoError("open for reading", path) }
+        var info = stat()
+        fstat(descriptor, &info)
+        return LocalReadableFile(descriptor: descriptor, path: path, byteCount: Int(info.st_size))
+    }
+
+    public func truncate(_ path: String, to byteCount: Int) throws(StorageError) {
+        #if canImport(Glibc)
+            let status = Glibc.truncate(path, off_t(byteCount))
+        #else
+            let status = Darwin.truncate(path, off_t(byteCount))
+        #endif
+        guard status == 0 else { throw LocalFileSystem.errnoError("truncate", path) }
+    }
+}
+
+private final class LocalWritableFile: WritableFile {
+    private var descriptor: Int32
+    private let path: String
+    private(set) var byteCount: Int
+
+    init(descriptor: Int32, path: String, byteCount: Int) {
+        self.descriptor = descriptor
+        self.path = path
+        self.byteCount = byteCount
+    }
+
+    deinit { if descriptor >= 0 { _ = Glibc.close(descriptor) } }
+
+    func append(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
+        var written = 0
+        while written < bytes.count {
+            let result = write(descriptor, bytes.baseAddress! + written, bytes.count - written)
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw StorageError(.io, "cannot write: \(String(cString: strerror(errno)))", file: path, byteOffset: byteCount)
+            }
+            written += result
+            byteCount += result
+        }
+    }
+
+    func sync() throws(StorageError) {
+        guard fdatasync(descriptor) == 0 else {
+            throw StorageError(.io, "cannot sync: \(String(cString: strerror(errno)))", file: path)
+        }
+    }
+
+    func close() throws(StorageError) {
+        guard descriptor >= 0 else { return }
+        let status = Glibc.close(descriptor)
+        descriptor = -1
+        guard status == 0 else { throw StorageError(.io, "cannot close: \(String(cString: strerror(errno)))", file: path) }
+    }
+}
+
+private final class LocalReadableFile: ReadableFile {
+    private var descriptor: Int32
+    private let path: String
+    let byteCount: Int
+
+    init(descriptor: Int32, path: String, byteCount: Int) {
+        self.descriptor = descriptor
+        self.path = path
+        self.byteCount = byteCount
+    }
+
+    deinit { close() }
+
+    func read(at offset: Int, count: Int) throws(StorageError) -> [UInt8] {
+        guard offset >= 0, count >= 0, offset + count <= byteCount else {
+            throw StorageError(
+                .corrupt,
+                "read of \(count) bytes at \(offset) is past the end of the \(byteCount)-byte file",
+                file: path,
+                byteOffset: offset
+            )
+        }
+        var buffer = [UInt8](repeating: 0, count: count)
+        var done = 0
+        var failure: StorageError?
+        buffer.withUnsafeMutableBytes { raw in
+            while done < count {
+                let result = pread(descriptor, raw.baseAddress! + done, count - done, off_t(offset + done))
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    failure = StorageError(.io, "cannot read: \(String(cString: strerror(errno)))", file: path, byteOffset: offset)
+                    return
+                }
+                if result == 0 {
+                    failure = StorageError(.corrupt, "file ended early", file: path, byteOffset: offset + done)
+                    return
+                }
+                done += result
+            }
+        }
+        if let failure { throw failure }
+        return buffer
+    }
+
+    func close() {
+        if descriptor >= 0 { _ = Glibc.close(descriptor) }
+        descriptor = -1
+    }
+}

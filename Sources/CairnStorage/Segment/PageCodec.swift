@@ -1,0 +1,98 @@
+import CairnCompression
+import CairnCore
+
+/// A page on disk: a header, then the (usually zstd-compressed) payload.
+///
+/// ```
+/// encoding u8 | codec u8 | row count varint | uncompressed size varint | compressed size varint
+/// | CRC32C u32 (over the header bytes before it, then the compressed payload) | payload
+/// ```
+/// The checksum covers the header too, so a flipped codec or size byte is caught, not misread.
+enum PageCodec {
+    /// Payloads smaller than this stay uncompressed: zstd's frame overhead would eat the gain.
+    static let minimumCompressedPayloadByteCount = 64
+
+    static func encode(
+        encoding: PageEncoding,
+        rowCount: Int,
+        payload: [UInt8],
+        level: Int32
+    ) throws(StorageError) -> [UInt8] {
+        var codec = Codec.none
+        var stored = payload
+        if payload.count >= minimumCompressedPayloadByteCount {
+            do {
+                let compressed = try payload.withUnsafeBytes { raw throws(CompressionError) in
+                    try Codec.zstd.compress(raw, level: level)
+                }
+                if compressed.count < payload.count {
+                    codec = .zstd
+                    stored = compressed
+                }
+            } catch {
+                throw StorageError(.io, "cannot compress page", underlying: error)
+            }
+        }
+        var writer = ByteWriter(capacity: stored.count + 20)
+        writer.writeUInt8(encoding.rawValue)
+        writer.writeUInt8(codec.rawValue)
+        writer.writeVarInt(rowCount)
+        writer.writeVarInt(payload.count)
+        writer.writeVarInt(stored.count)
+        let crc = CRC32C.checksum(stored, continuing: CRC32C.checksum(writer.bytes))
+        writer.writeUInt32(crc)
+        writer.writeBytes(stored)
+        return writer.bytes
+    }
+
+    /// Verifies and decompresses the page at `bytes` (exactly the page's bytes from the footer),
+    /// checking its header against what the footer promised.
+    static func decode(
+        _ bytes: ArraySlice<UInt8>,
+        file: String,
+        offset: Int,
+        expectedEncoding: PageEncoding,
+        expectedRowCount: Int
+    ) throws(StorageError) -> [UInt8] {
+        var reader = ByteReader(Array(bytes), file: file, baseOffset: offset)
+        let encodingByte = try reader.readUInt8()
+        let codecByte = try reader.readUInt8()
+        let rowCount = try reader.readCount(limit: Limits.maxRowGroupRowCount, "page row count")
+        let uncompressedCount = try reader.readCount(limit: Limits.maxPageByteCount, "page size")
+        let compressedCount = try reader.readCount(limit: Limits.maxPageByteCount, "page stored size")
+        let headerCount = reader.readerIndex
+        let storedCRC = try reader.readUInt32()
+        guard reader.readableByteCount == compressedCount else {
+            throw StorageError.corrupt(
+                "page stored size \(compressedCount) does not match its extent of \(reader.readableByteCount) bytes",
+                file: file,
+                at: offset
+            )
+        }
+        let payload = try reader.readBytes(compressedCount)
+        let crc = CRC32C.checksum(payload, continuing: CRC32C.checksum(bytes.prefix(headerCount)))
+        guard crc == storedCRC else {
+            throw StorageError.corrupt(
+                "page checksum mismatch (stored \(storedCRC), computed \(crc))",
+                file: file,
+                at: offset
+            )
+        }
+        guard encodingByte == expectedEncoding.rawValue, rowCount == expectedRowCount,
+            let codec = Codec(rawValue: codecByte)
+        else {
+            throw StorageError.corrupt(
+                "page header (encoding \(encodingByte), codec \(codecByte), \(rowCount) rows) disagrees with the footer",
+                file: file,
+                at: offset
+            )
+        }
+        do {
+            return try payload.withUnsafeBytes { raw throws(CompressionError) in
+                try codec.decompress(raw, uncompressedByteCount: uncompressedCount)
+            }
+        } catch {
+            throw StorageError(.corrupt, "cannot decompress page", file: file, byteOffset: offset, underlying: error)
+        }
+    }
+}

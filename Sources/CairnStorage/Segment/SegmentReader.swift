@@ -1,0 +1,178 @@
+public import CairnCore
+
+/// Reads a segment: the trailer and footer first (one ranged read each, as on object storage later),
+/// then only the column chunks asked for. Every byte read is checked: magic, footer CRC, header CRC
+/// against the footer, page CRCs, bloom CRCs; a mismatch is `StorageError.corrupt` with file and offset.
+public final class SegmentReader {
+    public let path: String
+    public let footer: SegmentFooter
+    private let file: any ReadableFile
+
+    public init(fileSystem: some FileSystem, path: String) throws(StorageError) {
+        self.path = path
+        let file = try fileSystem.openForReading(path)
+        self.file = file
+        let size = file.byteCount
+        let minimum = SegmentWriter.headerByteCount + SegmentWriter.trailerByteCount
+        guard size >= minimum else {
+            throw StorageError.corrupt("segment is \(size) bytes, shorter than the \(minimum)-byte minimum", file: path, at: 0)
+        }
+        var trailer = ByteReader(try file.read(at: size - SegmentWriter.trailerByteCount, count: SegmentWriter.trailerByteCount), file: path, baseOffset: size - SegmentWriter.trailerByteCount)
+        let footerOffset = Int(clamping: try trailer.readUInt64())
+        let footerCount = Int(try trailer.readUInt32())
+        let footerCRC = try trailer.readUInt32()
+        let bloomOffset = Int(clamping: try trailer.readUInt64())
+        guard Array(try trailer.readBytes(4)) == SegmentWriter.magic else {
+            throw StorageError.corrupt("bad trailer magic (not a Cairn segment, or truncated)", file: path, at: size - 4)
+        }
+        guard footerCount <= Limits.maxFooterByteCount, footerOffset + footerCount + SegmentWriter.trailerByteCount == size,
+            footerOffset >= SegmentWriter.headerByteCount
+        else {
+            throw StorageError.corrupt("footer of \(footerCount) bytes at \(footerOffset) does not fit the \(size)-byte file", file: path, at: size - SegmentWriter.trailerByteCount)
+        }
+        let footerBytes = try file.read(at: footerOffset, count: footerCount)
+        let computed = CRC32C.checksum(footerBytes)
+        guard computed == footerCRC else {
+            throw StorageError.corrupt("footer checksum mismatch (stored \(footerCRC), computed \(computed))", file: path, at: footerOffset)
+        }
+        var reader = ByteReader(footerBytes, file: path, baseOffset: footerOffset)
+        let footer = try SegmentFooter(decoding: &reader, fileByteCount: footerOffset)
+        guard footer.bloomSectionOffset == bloomOffset else {
+            throw StorageError.corrupt("trailer bloom offset \(bloomOffset) disagrees with the footer's \(footer.bloomSectionOffset)", file: path, at: size - 12)
+        }
+        self.footer = footer
+    }
+
+    deinit { file.close() }
+
+    /// Checks the 32-byte header against its checksum in the footer and its magic and version.
+    public func verifyHeader() throws(StorageError) {
+        let header = try file.read(at: 0, count: SegmentWriter.headerByteCount)
+        guard CRC32C.checksum(header) == footer.headerCRC else {
+            throw StorageError.corrupt("header checksum mismatch", file: path, at: 0)
+        }
+        guard Array(header[0..<4]) == SegmentWriter.magic else { throw StorageError.corrupt("bad header magic", file: path, at: 0) }
+        let version = UInt16(header[4]) | UInt16(header[5]) << 8
+        guard version == SegmentWriter.version else {
+            throw StorageError(.unsupportedVersion, "segment version \(version) is not supported", file: path, byteOffset: 4)
+        }
+    }
+
+    /// Reads and decodes one column of one row group.
+    public func readColumn(_ column: SegmentColumn, rowGroup: Int) throws(StorageError) -> ColumnVector {
+        guard let index = footer.columns.firstIndex(of: column) else {
+            throw StorageError(.notFound, "segment has no column \(column.name)", file: path)
+        }
+        let group = footer.rowGroups[rowGroup]
+        let chunk = group.chunks[index]
+        let range = chunk.byteRange
+        let bytes = try file.read(at: range.lowerBound, count: range.count)
+        func pageBytes(_ page: SegmentFooter.PageMeta) throws(StorageError) -> ArraySlice<UInt8> {
+            let start = page.offset - range.lowerBound
+            guard start >= 0, start + page.byteCount <= bytes.count else {
+                throw StorageError.corrupt("page extent outside its column chunk", file: path, at: page.offset)
+            }
+            return bytes[start..<(start + page.byteCount)]
+        }
+        var dictionary = [String]()
+        if let page = chunk.dictionaryPage {
+            let payload = try PageCodec.decode(try pageBytes(page), file: path, offset: page.offset, expectedEncoding: .dictionary, expectedRowCount: 0)
+            var reader = ByteReader(payload, file: path, baseOffset: page.offset)
+            dictionary = try StringEncoding.decodeDictionary(&reader)
+        }
+        switch column.physicalType {
+        case .time:
+            var values = [Int64]()
+            values.reserveCapacity(group.rowCount)
+            for page in chunk.pages {
+                var reader = try pageReader(try pageBytes(page), page, chunk.encoding)
+                values += try TimeEncoding.decode(&reader, rowCount: page.rowCount)
+                try finish(reader, page)
+            }
+            return .times(values)
+        case .bool:
+            var values = [Bool?]()
+            for page in chunk.pages {
+                var reader = try pageReader(try pageBytes(page), page, chunk.encoding)
+                values += try BoolEncoding.decode(&reader, rowCount: page.rowCount)
+                try finish(reader, page)
+            }
+            return .bools(values)
+        case .string, .json, .uuid, .ip:
+            var values = [String?]()
+            values.reserveCapacity(group.rowCount)
+            for page in chunk.pages {
+                var reader = try pageReader(try pageBytes(page), page, chunk.encoding)
+                switch chunk.encoding {
+                case .plainString: values += try StringEncoding.decodePlain(&reader, rowCount: page.rowCount)
+                case .dictionaryCodes:
+                    values += try StringEncoding.decodeCodes(&reader, rowCount: page.rowCount, dictionary: dictionary)
+                case .uuid: values += try UUIDEncoding.decode(&reader, rowCount: page.rowCount)
+                case .ip: values += try IPEncoding.decode(&reader, rowCount: page.rowCount)
+                default: throw StorageError.corrupt("encoding \(chunk.encoding) is not valid for column \(column.name)", file: path, at: page.offset)
+                }
+                try finish(reader, page)
+            }
+            return .strings(values)
+        }
+    }
+
+    private func pageReader(_ bytes: ArraySlice<UInt8>, _ page: SegmentFooter.PageMeta, _ encoding: PageEncoding) throws(StorageError) -> ByteReader {
+        let payload = try PageCodec.decode(bytes, file: path, offset: page.offset, expectedEncoding: encoding, expectedRowCount: page.rowCount)
+        return ByteReader(payload, file: path, baseOffset: page.offset)
+    }
+
+    private func finish(_ reader: ByteReader, _ page: SegmentFooter.PageMeta) throws(StorageError) {
+        guard reader.isAtEnd else {
+            throw StorageError.corrupt("page has \(reader.readableByteCount) bytes past its values", file: path, at: page.offset)
+        }
+    }
+
+    /// The bloom filter of `column` in `rowGroup`, verified; nil when the chunk has none.
+    public func bloomFilter(_ column: SegmentColumn, rowGroup: Int) throws(StorageError) -> SplitBlockBloomFilter? {
+        guard let entry = footer.blooms.first(where: { $0.rowGroup == rowGroup && $0.column == column }) else { return nil }
+        let bytes = try file.read(at: entry.offset, count: entry.byteCount)
+        guard CRC32C.checksum(bytes) == entry.crc else {
+            throw StorageError.corrupt("bloom filter checksum mismatch for \(column.name)", file: path, at: entry.offset)
+        }
+        var reader = ByteReader(bytes, file: path, baseOffset: entry.offset)
+        return try SplitBlockBloomFilter(decoding: &reader, blockCount: entry.byteCount / 32)
+    }
+
+    /// The records of one row group, rebuilt from every column, in the segment's row order.
+    public func readRecords(rowGroup: Int) throws(StorageError) -> [EventRecord] {
+        let group = footer.rowGroups[rowGroup]
+        var records = [EventRecord](repeating: EventRecord(), count: group.rowCount)
+        for column in SegmentColumn.reconstructionOrder where footer.columns.contains(column) {
+            switch try readColumn(column, rowGroup: rowGroup) {
+            case .times(let values):
+                for index in 0..<records.count { records[index].eventTime = EventTimestamp(milliseconds: values[index]) }
+            case .bools(let values):
+                for index in 0..<records.count {
+                    if column == .readOnly { records[index].readOnly = values[index] } else { records[index].managementEvent = values[index] }
+                }
+            case .strings(let values):
+                for index in 0..<records.count { column.setStringValue(values[index], on: &records[index]) }
+            }
+        }
+        return records
+    }
+
+    /// Every record of the segment.
+    public func readAllRecords() throws(StorageError) -> [EventRecord] {
+        var records = [EventRecord]()
+        records.reserveCapacity(footer.rowCount)
+        for group in footer.rowGroups.indices { records += try readRecords(rowGroup: group) }
+        return records
+    }
+
+    /// Reads and checks every byte of the segment: header, every page of every column, every bloom
+    /// filter. Throws the first corruption found.
+    public func verify() throws(StorageError) {
+        try verifyHeader()
+        for group in footer.rowGroups.indices {
+            for column in footer.columns { _ = try readColumn(column, rowGroup: group) }
+        }
+        for entry in footer.blooms { _ = try bloomFilter(entry.column, rowGroup: entry.rowGroup) }
+    }
+}

@@ -1,0 +1,110 @@
+public import CairnCore
+
+/// Writes a set of records of one partition as one immutable segment file (storage.md §3.3).
+///
+/// ```
+/// header (32 B) | row group 0: column chunks | row group 1 ... | bloom section | footer | trailer (28 B)
+/// ```
+/// The file is built in memory (a flush's segment is tens of MB at most), written to `tmp/`,
+/// synced, and only then renamed into its partition by the caller.
+public struct SegmentWriter {
+    /// "CTS1": the first and last four bytes of every segment.
+    static let magic: [UInt8] = Array("CTS1".utf8)
+    static let headerByteCount = 32
+    static let trailerByteCount = 28
+    /// Version in the header; part of the format.
+    static let version: UInt16 = 1
+
+    public var compressionLevel: Int32
+    public var level: UInt8
+
+    public init(compressionLevel: Int32 = 1, level: UInt8 = 0) {
+        self.compressionLevel = compressionLevel
+        self.level = level
+    }
+
+    /// The encoded segment and its footer. `records` must all belong to `partition` and carry an
+    /// eventTime; they are sorted by eventTime here (stable, so arrival order breaks ties).
+    public func encode(
+        _ records: [EventRecord],
+        partition: PartitionKey,
+        id: SegmentID,
+        createdMilliseconds: Int64,
+        lsnRange: ClosedRange<UInt64>? = nil,
+        uncompressedByteCount: Int
+    ) throws(StorageError) -> (bytes: [UInt8], footer: SegmentFooter) {
+        precondition(!records.isEmpty, "a segment holds at least one row")
+        let sorted = records.enumerated().sorted {
+            ($0.element.eventTime!.milliseconds, $0.offset) < ($1.element.eventTime!.milliseconds, $1.offset)
+        }.map(\.element)
+        var file = ByteWriter(capacity: records.count * 128)
+        file.writeBytes(SegmentWriter.magic)
+        file.writeUInt16(SegmentWriter.version)
+        file.writeUInt16(0)
+        id.encode(into: &file)
+        file.writeInt64(createdMilliseconds)
+        assert(file.count == SegmentWriter.headerByteCount)
+        let headerCRC = CRC32C.checksum(file.bytes)
+
+        let columns = SegmentColumn.allCases
+        var rowGroups = [SegmentFooter.RowGroupMeta]()
+        var pendingBlooms = [(Int, SegmentColumn, SplitBlockBloomFilter)]()
+        for (groupIndex, firstRow) in stride(from: 0, to: sorted.count, by: Limits.maxRowGroupRowCount).enumerated() {
+            let rows = sorted[firstRow..<min(firstRow + Limits.maxRowGroupRowCount, sorted.count)]
+            var chunks = [SegmentFooter.ColumnChunkMeta]()
+            for column in columns {
+                let chunk = try ColumnChunkWriter(column: column, compressionLevel: compressionLevel).encode(rows, baseOffset: file.count)
+                file.writeBytes(chunk.bytes)
+                chunks.append(chunk.meta)
+                if let bloom = chunk.bloom { pendingBlooms.append((groupIndex, column, bloom)) }
+            }
+            rowGroups.append(.init(firstRow: firstRow, rowCount: rows.count, chunks: chunks))
+        }
+
+        let bloomSectionOffset = file.count
+        var blooms = [SegmentFooter.BloomEntry]()
+        for (group, column, filter) in pendingBlooms {
+            var bloomWriter = ByteWriter(capacity: filter.byteCount)
+            filter.encode(into: &bloomWriter)
+            blooms.append(
+                .init(
+                    rowGroup: group,
+                    column: column,
+                    kind: column.bloomKind!,
+                    offset: file.count,
+                    byteCount: bloomWriter.count,
+                    crc: CRC32C.checksum(bloomWriter.bytes)
+                )
+            )
+            file.writeBytes(bloomWriter.bytes)
+        }
+
+        let times = sorted.map { $0.eventTime!.milliseconds }
+        let footer = SegmentFooter(
+            id: id,
+            createdMilliseconds: createdMilliseconds,
+            partition: partition,
+            rowCount: sorted.count,
+            minTime: times.first!,
+            maxTime: times.last!,
+            uncompressedByteCount: uncompressedByteCount,
+            headerCRC: headerCRC,
+            level: level,
+            firstLSN: lsnRange?.lowerBound ?? 0,
+            lastLSN: lsnRange?.upperBound ?? 0,
+            columns: columns,
+            rowGroups: rowGroups,
+            blooms: blooms,
+            bloomSectionOffset: bloomSectionOffset
+        )
+        let footerOffset = file.count
+        let footerBytes = footer.encode()
+        file.writeBytes(footerBytes)
+        file.writeUInt64(UInt64(footerOffset))
+        file.writeUInt32(UInt32(footerBytes.count))
+        file.writeUInt32(CRC32C.checksum(footerBytes))
+        file.writeUInt64(UInt64(bloomSectionOffset))
+        file.writeBytes(SegmentWriter.magic)
+        return (file.bytes, footer)
+    }
+}

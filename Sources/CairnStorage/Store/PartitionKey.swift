@@ -1,0 +1,53 @@
+public import CairnCore
+
+/// A partition: one account, one region, one UTC day of `eventTime` (storage.md §3.2).
+///
+/// The rule for records that lack a key field, the same on every ingest path: a missing
+/// `recipientAccountId` or `awsRegion` routes to the component `_none`; a value that is not safe as a
+/// directory name (characters outside `[A-Za-z0-9._-]`, or longer than 64 bytes) routes to `_other`.
+/// The record itself keeps its exact fields; only the directory it lands in is affected. A record
+/// without a valid `eventTime` cannot be placed in time and is rejected (see `RecordValidator`).
+public struct PartitionKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var account: String
+    public var region: String
+    /// UTC day, as days since 1970-01-01.
+    public var epochDay: Int64
+
+    public static let missingComponent = "_none"
+    public static let unsafeComponent = "_other"
+
+    public init(account: String, region: String, epochDay: Int64) {
+        self.account = account
+        self.region = region
+        self.epochDay = epochDay
+    }
+
+    /// The partition a record belongs to; nil when it has no eventTime.
+    public init?(record: EventRecord) {
+        guard let time = record.eventTime else { return nil }
+        self.init(
+            account: PartitionKey.component(record.recipientAccountId),
+            region: PartitionKey.component(record.awsRegion),
+            epochDay: EventTimestamp.epochDay(time.milliseconds)
+        )
+    }
+
+    public var dateText: String { EventTimestamp.dateText(epochDay: epochDay) }
+
+    public var description: String { "\(account)/\(region)/\(dateText)" }
+
+    public static func < (lhs: PartitionKey, rhs: PartitionKey) -> Bool {
+        (lhs.account, lhs.region, lhs.epochDay) < (rhs.account, rhs.region, rhs.epochDay)
+    }
+
+    static func component(_ value: String?) -> String {
+        guard let value, !value.isEmpty else { return missingComponent }
+        guard value.utf8.count <= Limits.maxPartitionComponentByteCount, !value.hasPrefix("."),
+            value.utf8.allSatisfy({ byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == 0x2E || byte == 0x5F || byte == 0x2D
+            })
+        else { return unsafeComponent }
+        return value
+    }
+}

@@ -1,0 +1,25 @@
+import CairnCore
+import Testing
+
+@Suite struct HashTests {
+    /// Reference values from the xxHash project (XXH64, seed 0 and seed 1).
+    @Test func xxHash64MatchesReferenceVectors() {
+        #expect(XXHash64.hash("") == 0xEF46_DB37_51D8_E999)
+        #expect(XXHash64.hash("a") == 0xD24E_C4F1_A98C_6E5B)
+        #expect(XXHash64.hash("abc") == 0x44BC_2CF5_AD77_0999)
+        #expect(XXHash64.hash("Nobody inspects the spammish repetition") == 0xFBCE_A83C_8A37_8BF1)
+        #expect(
+            XXHash64.hash("The quick brown fox jumps over the lazy dog") == 0x0B24_2D36_1FDA_71BC
+        )
+    }
+
+    /// RFC 3720 appendix B.4 test vectors for CRC-32C.
+    @Test func crc32cMatchesRFC3720() {
+        #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
+        #expect(CRC32C.checksum([UInt8](repeating: 0xFF, count: 32)) == 0x62A8_AB43)
+        #expect(CRC32C.checksum((0..<32).map { UInt8($0) }) == 0x46DD_794E)
+        #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+        let data = Array("The quick brown fox jumps over the lazy dog".utf8)
+        #expect(CRC32C.checksum(data[10...], continuing: CRC32C.checksum(data[..<10])) == CRC32C.checksum(data))
+    }
+}

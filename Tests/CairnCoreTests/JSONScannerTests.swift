@@ -1,0 +1,78 @@
+import CairnCore
+import Testing
+
+@Suite struct JSONScannerTests {
+    @Test(arguments: [
+        ("{\"eventTime\":", "unexpected end"),
+        ("{\"a\":tru}", "invalid literal"),
+        ("{\"a\":\"x\\q\"}", "invalid escape"),
+        ("{\"a\":01}", "expected ',' or '}'"),
+        ("{\"a\" 1}", "expected ':'"),
+        ("[1]", "must be a JSON object"),
+    ])
+    func malformedInputIsRejectedWithItsOffset(text: String, message: String) {
+        var decoder = EventRecordDecoder()
+        do {
+            _ = try decoder.decode(text)
+            Issue.record("accepted \(text)")
+        } catch {
+            #expect(error.message.contains(message), "\(error.message)")
+            #expect(error.byteOffset != nil)
+        }
+    }
+
+    @Test func escapesDecodeAndReencode() throws {
+        let text = #"{"eventName":"a\"b\\c\n\u00e9\ud83d\ude00","eventTime":"2020-01-01T00:00:00Z"}"#
+        var decoder = EventRecordDecoder()
+        let record = try decoder.decode(text)
+        #expect(record.eventName == "a\"b\\c\né😀")
+        #expect(try JSONValue(parsing: EventRecordWriter().string(record)) == JSONValue(parsing: text))
+    }
+
+    @Test func deepNestingIsRejected() {
+        let text = "{\"requestParameters\":" + String(repeating: "[", count: 500) + String(repeating: "]", count: 500) + "}"
+        var decoder = EventRecordDecoder()
+        #expect(throws: CoreError.self) { try decoder.decode(text) }
+    }
+
+    @Test func framerFindsRecordsInEveryFraming() {
+        let record = #"{"eventID":"x","eventTime":"2020-01-01T00:00:00Z"}"#
+        let inputs: [(String, RecordFramer.Framing)] = [
+            ("{\"Records\":[\(record),\(record)]}", .envelope),
+            ("[\(record),\(record)]", .array),
+            ("\(record)\n\(record)\n", .objectStream),
+        ]
+        for (input, framing) in inputs {
+            var framer = RecordFramer()
+            var count = 0
+            var bytes = Array(input.utf8)
+            let outcome = bytes.withUnsafeMutableBytes { raw in
+                framer.scan(UnsafeRawBufferPointer(raw)) { item in
+                    if case .success = item.result { count += 1 }
+                }
+            }
+            #expect(count == 2)
+            #expect(outcome.framing == framing)
+            #expect(outcome.fatalError == nil)
+        }
+    }
+
+    @Test func badNDJSONLineCostsOneRecord() {
+        let good = #"{"eventID":"x","eventTime":"2020-01-01T00:00:00Z"}"#
+        let input = "\(good)\n{\"eventID\": broken\n\(good)\nnot json\n\(good)\n"
+        var framer = RecordFramer()
+        var successes = 0
+        var failures = [Int]()
+        let bytes = Array(input.utf8)
+        _ = bytes.withUnsafeBytes { raw in
+            framer.scan(raw) { item in
+                switch item.result {
+                case .success: successes += 1
+                case .failure: failures.append(item.byteOffset)
+                }
+            }
+        }
+        #expect(successes == 3)
+        #expect(failures == [good.utf8.count + 1, 2 * good.utf8.count + 2 + "{\"eventID\": broken\n".utf8.count])
+    }
+}

@@ -1,0 +1,40 @@
+import CairnCore
+import Testing
+
+@Suite struct ValueParsingTests {
+    @Test(arguments: [
+        ("2023-07-10T11:42:18Z", Int64(1_688_989_338_000), true),
+        ("1970-01-01T00:00:00.123Z", Int64(123), true),
+        ("2026-01-11 22:54:56.000000000", Int64(1_768_172_096_000), false),
+        ("2020-02-29T23:59:59+01:00", Int64(1_583_017_199_000), false),
+    ])
+    func timestampsParseAndKeepTheirText(text: String, milliseconds: Int64, canonical: Bool) throws {
+        let parsed = try #require(EventTimestamp(parsing: text))
+        #expect(parsed.milliseconds == milliseconds)
+        #expect(parsed.text == text)
+        #expect((parsed.originalText == nil) == canonical)
+    }
+
+    @Test(arguments: ["...", "redacted", "2023-13-01T00:00:00Z", "2023-02-30T00:00:00Z", "2023-01-01T00:00:00Q"])
+    func invalidTimestampsAreRejected(text: String) {
+        #expect(EventTimestamp(parsing: text) == nil)
+    }
+
+    @Test func uuidsRoundTripInTheirCase() throws {
+        for text in ["293ba626-3be5-4a26-ab1b-0f4c54f49959", "293BA626-3BE5-4A26-AB1B-0F4C54F49959"] {
+            let parsed = try #require(UUIDBytes.parse(text))
+            #expect(UUIDBytes.format(high: parsed.high, low: parsed.low, letterCase: parsed.letterCase) == text)
+        }
+        #expect(UUIDBytes.parse("CC9X0N62QREGTBMN") == nil)
+        #expect(UUIDBytes.parse("293ba626-3BE5-4a26-ab1b-0f4c54f49959") == nil)
+    }
+
+    @Test func ipAddressesRoundTripOnlyWhenCanonical() {
+        #expect(IPAddress.parseIPv4("203.0.113.7").map(IPAddress.formatIPv4) == "203.0.113.7")
+        #expect(IPAddress.parseIPv4("203.0.113.07") == nil)
+        #expect(IPAddress.parseIPv4("AWS Internal") == nil)
+        #expect(IPAddress.parseCanonicalIPv6("2001:db8::1").map { IPAddress.formatIPv6(high: $0.high, low: $0.low) } == "2001:db8::1")
+        #expect(IPAddress.parseCanonicalIPv6("2001:DB8::1") == nil)
+        #expect(IPAddress.parseCanonicalIPv6("::") != nil)
+    }
+}
