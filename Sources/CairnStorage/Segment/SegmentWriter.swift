@@ -7,7 +7,7 @@ public import CairnCore
 /// ```
 /// The file is built in memory (a flush's segment is tens of MB at most), written to `tmp/`,
 /// synced, and only then renamed into its partition by the caller.
-public struct SegmentWriter {
+public struct SegmentWriter: Sendable {
     /// "CTS1": the first and last four bytes of every segment.
     static let magic: [UInt8] = Array("CTS1".utf8)
     static let headerByteCount = 32

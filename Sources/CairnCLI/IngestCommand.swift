@@ -1,0 +1,111 @@
+import ArgumentParser
+import CairnStorage
+
+/// `cairn ingest`: import CloudTrail log archives into an event data store.
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Import CloudTrail files: AWSLogs trees, .json/.json.gz delivery files, JSON arrays, NDJSON.",
+        discussion: """
+            Directories are walked recursively for .json, .json.gz, .jsonl and .ndjson files. An import \
+            ledger makes re-importing the same content add nothing. Records without a valid eventTime \
+            are rejected with the reason; records without recipientAccountId or awsRegion are stored \
+            under the partition component _none. Exits 1 when any record or file was rejected.
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Flag(name: .long, help: "Print one JSON summary object instead of text.")
+    var json = false
+
+    @Option(name: .long, help: "WAL sync policy: always, never, or a number of milliseconds.")
+    var sync: String = "always"
+
+    @Flag(name: .long, help: "Print 'acknowledged N' on stderr after each durable batch.")
+    var progressLines = false
+
+    @Argument(help: "Files or directories to import.")
+    var paths: [String]
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("name at least one file or directory") }
+        _ = try parseSyncPolicy()
+    }
+
+    private func parseSyncPolicy() throws -> WriteAheadLog.SyncPolicy {
+        switch sync {
+        case "always": return .always
+        case "never": return .never
+        default:
+            guard let milliseconds = Int(sync), milliseconds > 0 else {
+                throw ValidationError("--sync takes always, never or a number of milliseconds, not \(sync)")
+            }
+            return .interval(milliseconds: milliseconds)
+        }
+    }
+
+    func run() throws {
+        let started = Terminal.seconds()
+        let startedCPU = Terminal.cpuSeconds()
+        var options = EventStore.Options()
+        options.syncPolicy = try parseSyncPolicy()
+        let summary: IngestSummary
+        do {
+            let directory = DataDirectory(path: storeOptions.dataDirectory)
+            let store = try directory.openStore(storeOptions.store, create: true, options: options)
+            let importer = ArchiveImporter(store: store)
+            var bar = ProgressBar()
+            let showBar = Terminal.isInteractive && !json
+            let lines = progressLines
+            importer.onProgress = { progress in
+                if lines { Terminal.error("acknowledged \(progress.eventsAcknowledged)") }
+                if showBar {
+                    let fraction = progress.byteCount > 0 ? Double(progress.bytesDone) / Double(progress.byteCount) : 1
+                    bar.draw(fraction: fraction, detail: "\(progress.filesDone)/\(progress.fileCount) files, \(progress.eventsAcknowledged) events")
+                }
+            }
+            summary = try importer.importPaths(paths)
+            try store.close()
+            if showBar { bar.finish() }
+        } catch {
+            Terminal.error("cairn ingest: \(error)")
+            throw ExitCode.failure
+        }
+        let seconds = Terminal.seconds() - started
+        if json {
+            var object = JSONObjectBuilder()
+            object.add("files", summary.files)
+            object.add("events", summary.events)
+            object.add("rejected", summary.rejected)
+            object.add("duplicates", summary.duplicates)
+            object.add("alreadyImportedFiles", summary.alreadyImportedFiles)
+            object.add("skippedFiles", raw: "[" + summary.skippedFiles.map(jsonString).joined(separator: ",") + "]")
+            object.add("bytes", summary.byteCount)
+            object.add("eventBytes", summary.eventByteCount)
+            object.add("seconds", seconds)
+            object.add("cpuSeconds", Terminal.cpuSeconds() - startedCPU)
+            object.add("eventsPerSecond", Double(summary.events) / max(seconds, 1e-9))
+            object.add("peakResidentBytes", Terminal.peakResidentBytes())
+            object.add("issueCount", summary.issueCount)
+            object.add("issues", raw: "[" + summary.issues.prefix(100).map { jsonString($0.description) }.joined(separator: ",") + "]")
+            Terminal.write(object.text + "\n")
+        } else {
+            for issue in summary.issues.prefix(20) { Terminal.error("rejected: \(issue)") }
+            if summary.issueCount > 20 { Terminal.error("... and \(summary.issueCount - 20) more") }
+            for skipped in summary.skippedFiles { Terminal.error("skipped: \(skipped)") }
+            Terminal.write(
+                "\(summary.files) files, \(summary.events) events ingested, \(summary.rejected) rejected, "
+                    + "\(summary.duplicates) duplicates (\(summary.alreadyImportedFiles) files already imported) "
+                    + "in \(String(format1(seconds)))s (\(Int(Double(summary.events) / max(seconds, 1e-9))) events/s)\n"
+            )
+        }
+        Terminal.flush()
+        if summary.rejected > 0 || summary.issueCount > 0 { throw ExitCode.failure }
+    }
+}
+
+func format1(_ value: Double) -> String {
+    let tenths = Int((value * 10).rounded())
+    return "\(tenths / 10).\(abs(tenths % 10))"
+}

@@ -1,0 +1,162 @@
+/// What the catalog knows of a segment without opening it (storage.md §3.8): enough to prune by
+/// partition, time and low-cardinality values, and to bill storage and ingestion.
+public struct SegmentMeta: Sendable, Equatable {
+    public var id: SegmentID
+    public var partition: PartitionKey
+    /// Path relative to the store's directory.
+    public var relativePath: String
+    public var rowCount: Int
+    public var minTime: Int64
+    public var maxTime: Int64
+    /// Bytes of the file on disk (storage is billed on this).
+    public var compressedByteCount: Int
+    /// Bytes of the events as compact JSON (ingestion is billed on this).
+    public var uncompressedByteCount: Int
+    public var level: UInt8
+    public var firstLSN: UInt64
+    public var lastLSN: UInt64
+    public var createdMilliseconds: Int64
+    /// Segment-level value sets (storage.md §3.6) for eventName, eventSource and errorCode; nil when
+    /// a column has more than `Limits.maxZoneMapValueSetCount` values.
+    public var eventNames: [String]?
+    public var eventSources: [String]?
+    public var errorCodes: [String]?
+
+    func encode(into writer: inout ByteWriter) {
+        id.encode(into: &writer)
+        writer.writeString(partition.account)
+        writer.writeString(partition.region)
+        writer.writeSignedVarInt(partition.epochDay)
+        writer.writeString(relativePath)
+        writer.writeVarInt(rowCount)
+        writer.writeSignedVarInt(minTime)
+        writer.writeSignedVarInt(maxTime)
+        writer.writeVarInt(compressedByteCount)
+        writer.writeVarInt(uncompressedByteCount)
+        writer.writeUInt8(level)
+        writer.writeVarInt(firstLSN)
+        writer.writeVarInt(lastLSN)
+        writer.writeSignedVarInt(createdMilliseconds)
+        for set in [eventNames, eventSources, errorCodes] {
+            if let set {
+                writer.writeVarInt(set.count + 1)
+                for value in set { writer.writeString(value) }
+            } else {
+                writer.writeVarInt(0)
+            }
+        }
+    }
+
+    init(decoding reader: inout ByteReader) throws(StorageError) {
+        id = try SegmentID(decoding: &reader)
+        let account = try reader.readString(limit: 256)
+        let region = try reader.readString(limit: 256)
+        partition = PartitionKey(account: account, region: region, epochDay: try reader.readSignedVarInt())
+        relativePath = try reader.readString(limit: 4096)
+        rowCount = Int(try reader.readVarInt())
+        minTime = try reader.readSignedVarInt()
+        maxTime = try reader.readSignedVarInt()
+        compressedByteCount = Int(try reader.readVarInt())
+        uncompressedByteCount = Int(try reader.readVarInt())
+        level = try reader.readUInt8()
+        firstLSN = try reader.readVarInt()
+        lastLSN = try reader.readVarInt()
+        createdMilliseconds = try reader.readSignedVarInt()
+        var sets = [[String]?]()
+        for _ in 0..<3 {
+            let count = try reader.readCount(limit: 1 + 4096, "value set size")
+            if count == 0 {
+                sets.append(nil)
+            } else {
+                var values = [String]()
+                for _ in 0..<(count - 1) { values.append(try reader.readString()) }
+                sets.append(values)
+            }
+        }
+        eventNames = sets[0]
+        eventSources = sets[1]
+        errorCodes = sets[2]
+    }
+
+    init(footer: SegmentFooter, relativePath: String, compressedByteCount: Int) {
+        id = footer.id
+        partition = footer.partition
+        self.relativePath = relativePath
+        rowCount = footer.rowCount
+        minTime = footer.minTime
+        maxTime = footer.maxTime
+        self.compressedByteCount = compressedByteCount
+        uncompressedByteCount = footer.uncompressedByteCount
+        level = footer.level
+        firstLSN = footer.firstLSN
+        lastLSN = footer.lastLSN
+        createdMilliseconds = footer.createdMilliseconds
+        func union(_ column: SegmentColumn) -> [String]? {
+            guard let index = footer.columns.firstIndex(of: column) else { return nil }
+            var values = Set<String>()
+            for group in footer.rowGroups {
+                guard let set = group.chunks[index].zoneMap.valueSet else { return nil }
+                values.formUnion(set)
+            }
+            return values.count <= 64 ? values.sorted() : nil
+        }
+        eventNames = union(.eventName)
+        eventSources = union(.eventSource)
+        errorCodes = union(.errorCode)
+    }
+}
+
+/// How far an import got through one source file: the import ledger's entry (storage.md §1.9:
+/// progress is published atomically with the data it covers, so a re-import resumes exactly).
+public struct SourceCheckpoint: Sendable, Equatable {
+    /// 128-bit hash of the source's content: the same file under another name is the same source.
+    public var sourceKey: SourceKey
+    /// Items (records and rejected entries) consumed so far, in file order.
+    public var itemCount: Int
+    /// Bytes of the (decompressed) content consumed so far; a record boundary.
+    public var byteOffset: Int
+    public var isComplete: Bool
+    public var eventCount: Int
+    public var rejectedCount: Int
+
+    public init(sourceKey: SourceKey, itemCount: Int, byteOffset: Int, isComplete: Bool, eventCount: Int, rejectedCount: Int) {
+        self.sourceKey = sourceKey
+        self.itemCount = itemCount
+        self.byteOffset = byteOffset
+        self.isComplete = isComplete
+        self.eventCount = eventCount
+        self.rejectedCount = rejectedCount
+    }
+
+    func encode(into writer: inout ByteWriter) {
+        writer.writeUInt64(sourceKey.high)
+        writer.writeUInt64(sourceKey.low)
+        writer.writeVarInt(itemCount)
+        writer.writeVarInt(byteOffset)
+        writer.writeUInt8(isComplete ? 1 : 0)
+        writer.writeVarInt(eventCount)
+        writer.writeVarInt(rejectedCount)
+    }
+
+    init(decoding reader: inout ByteReader) throws(StorageError) {
+        sourceKey = SourceKey(high: try reader.readUInt64(), low: try reader.readUInt64())
+        itemCount = Int(try reader.readVarInt())
+        byteOffset = Int(try reader.readVarInt())
+        isComplete = try reader.readUInt8() == 1
+        eventCount = Int(try reader.readVarInt())
+        rejectedCount = Int(try reader.readVarInt())
+    }
+}
+
+/// A source file's identity: two XXH64 hashes of its content with different seeds.
+public struct SourceKey: Hashable, Sendable, CustomStringConvertible {
+    public var high: UInt64
+    public var low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    public var description: String { String(high, radix: 16) + String(low, radix: 16) }
+}

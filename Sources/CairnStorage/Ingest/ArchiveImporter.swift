@@ -1,0 +1,387 @@
+import CairnCompression
+import CairnCore
+import Dispatch
+
+/// Imports CloudTrail archives into a store: AWSLogs trees, `.json` and `.json.gz` delivery files
+/// (`{"Records":[...]}`), bare arrays of records and NDJSON (architecture.md §1, `cairn ingest`).
+///
+/// Workload: either ~100,000 small delivery files (a few KB each; the fixed cost per file must stay
+/// far under DuckDB's ~1.1 ms, storage.md §2) or a few multi-GB NDJSON files. Small files are read,
+/// gunzipped and parsed on all cores in windows; big NDJSON files are streamed in 16 MiB chunks cut
+/// at line ends, two chunks parsed at once. Results are committed in file order, each batch with the
+/// import checkpoints it completes, so the ledger makes a re-import add nothing and an interrupted
+/// import resume exactly where its acknowledged data ends.
+public final class ArchiveImporter {
+    /// How far an import has got, for progress display.
+    public struct Progress: Sendable {
+        public var filesDone = 0
+        public var fileCount = 0
+        public var bytesDone = 0
+        public var byteCount = 0
+        public var eventsAcknowledged = 0
+    }
+
+    /// Called after each durable commit with the progress so far.
+    public var onProgress: ((Progress) -> Void)?
+    /// Bytes of events gathered before a WAL commit.
+    public var batchByteCount = 4 << 20
+    public var parallelism = 2
+    /// Plain files larger than this are streamed in chunks instead of read whole.
+    public var streamingThresholdByteCount = 64 << 20
+
+    private let store: EventStore
+    private let fileSystem: any FileSystem
+    private var summary = IngestSummary()
+    private var progress = Progress()
+    private var pending = IngestBatch()
+    private var seenThisRun = Set<SourceKey>()
+
+    public init(store: EventStore, fileSystem: any FileSystem = LocalFileSystem()) {
+        self.store = store
+        self.fileSystem = fileSystem
+    }
+
+    /// Imports every file named or found below the directories named.
+    public func importPaths(_ paths: [String]) throws(StorageError) -> IngestSummary {
+        let files = try collectFiles(paths)
+        progress.fileCount = files.count
+        progress.byteCount = files.reduce(0) { $0 + $1.size }
+        var small = [(path: String, size: Int)]()
+        for file in files {
+            if file.size > streamingThresholdByteCount, !file.path.hasSuffix(".gz") {
+                try flushSmall(&small)
+                try importLarge(file.path, size: file.size)
+            } else {
+                small.append(file)
+                if small.count >= 64 { try flushSmall(&small) }
+            }
+        }
+        try flushSmall(&small)
+        try commitPending()
+        return summary
+    }
+
+    private func collectFiles(_ paths: [String]) throws(StorageError) -> [(path: String, size: Int)] {
+        var result = [(String, Int)]()
+        func walk(_ directory: String) throws(StorageError) {
+            for name in try fileSystem.listDirectory(directory) where !name.hasPrefix(".") {
+                let path = Path.join(directory, name)
+                if fileSystem.isDirectory(path) {
+                    try walk(path)
+                } else if [".json", ".json.gz", ".jsonl", ".ndjson", ".ndjson.gz", ".jsonl.gz"].contains(where: name.hasSuffix) {
+                    result.append((path, try fileSystem.fileSize(path)))
+                }
+            }
+        }
+        for path in paths {
+            if fileSystem.isDirectory(path) {
+                try walk(path)
+            } else {
+                guard fileSystem.exists(path) else { throw StorageError(.notFound, "no such file or directory", file: path) }
+                result.append((path, try fileSystem.fileSize(path)))
+            }
+        }
+        return result
+    }
+
+    // MARK: Small files: read, parse and commit in windows
+
+    private func flushSmall(_ files: inout [(path: String, size: Int)]) throws(StorageError) {
+        guard !files.isEmpty else { return }
+        let batch = files
+        files.removeAll()
+        let ledger = Dictionary(store.checkpoints.map { ($0.sourceKey, $0) }, uniquingKeysWith: { a, _ in a })
+        let results = ResultBox<ParsedUnit>(count: batch.count)
+        let fileSystem = self.fileSystem
+        let workers = max(1, min(parallelism, batch.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: batch.count, by: workers) {
+                results.set(index) { () throws(StorageError) in
+                    ArchiveImporter.readAndParse(batch[index].path, fileSystem: fileSystem, ledger: ledger)
+                }
+            }
+        }
+        for index in batch.indices {
+            let unit = try results.get(index)
+            summary.files += 1
+            progress.filesDone += 1
+            progress.bytesDone += batch[index].size
+            try apply(unit, isLastOfFile: true, priorItems: ledger[unit.sourceKey]?.itemCount ?? 0)
+        }
+    }
+
+    private static func readAndParse(_ path: String, fileSystem: any FileSystem, ledger: [SourceKey: SourceCheckpoint]) -> ParsedUnit {
+        var bytes: [UInt8]
+        do {
+            bytes = try fileSystem.readFile(path)
+            if bytes.withUnsafeBytes({ Gzip.hasMagic($0) }) {
+                bytes = try bytes.withUnsafeBytes { raw throws(CompressionError) in try Gzip.decompress(raw) }
+            }
+        } catch {
+            return ParsedUnit(path: path, sourceKey: SourceKey(high: 0, low: 0), fileError: "cannot read: \(error)")
+        }
+        let key = ContentKey.of(bytes)
+        if let checkpoint = ledger[key], checkpoint.isComplete {
+            var unit = ParsedUnit(path: path, sourceKey: key)
+            unit.alreadyImported = checkpoint
+            return unit
+        }
+        let skip = ledger[key]?.itemCount ?? 0
+        return ParsedUnit.parse(bytes[...], path: path, sourceKey: key, baseOffset: 0, skipItems: skip, isFinal: true)
+    }
+
+    // MARK: Large NDJSON files: stream chunks cut at line ends
+
+    private func importLarge(_ path: String, size: Int) throws(StorageError) {
+        let file = try fileSystem.openForReading(path)
+        defer { file.close() }
+        let key = try ContentKey.of(file: file)
+        summary.files += 1
+        var checkpoint = store.checkpoint(for: key)
+        if let done = checkpoint, done.isComplete || seenThisRun.contains(key) {
+            try applyDuplicate(path: path, checkpoint: done)
+            progress.filesDone += 1
+            progress.bytesDone += size
+            return
+        }
+        let first = try file.read(at: 0, count: min(size, 4096))
+        if let start = first.firstIndex(where: { !JSONScanner.isWhitespace($0) }), first[start] == 0x5B || isEnvelopeStart(first[start...]) {
+            // An array cannot be resumed by offset: read it whole.
+            let unit = ParsedUnit.parse(try file.read(at: 0, count: size)[...], path: path, sourceKey: key, baseOffset: 0, skipItems: checkpoint?.itemCount ?? 0, isFinal: true)
+            try apply(unit, isLastOfFile: true, priorItems: checkpoint?.itemCount ?? 0)
+            progress.filesDone += 1
+            return
+        }
+        var offset = checkpoint?.byteOffset ?? 0
+        var items = checkpoint?.itemCount ?? 0
+        var carry = [UInt8]()
+        while offset < size || !carry.isEmpty {
+            // Read up to `parallelism` chunks, each ending at a line end, and parse them at once.
+            var chunks = [(bytes: ArraySlice<UInt8>, base: Int, isFinal: Bool)]()
+            var readOffset = offset + carry.count
+            for _ in 0..<parallelism where readOffset < size || !carry.isEmpty {
+                let count = min(Limits.ingestChunkByteCount, size - readOffset)
+                var bytes = carry + (count > 0 ? try file.read(at: readOffset, count: count) : [])
+                carry = []
+                let isFinal = readOffset + count >= size
+                if !isFinal, let newline = bytes.lastIndex(of: 0x0A) {
+                    carry = Array(bytes[(newline + 1)...])
+                    bytes.removeSubrange((newline + 1)...)
+                }
+                chunks.append((bytes[...], readOffset + count - carry.count - bytes.count, isFinal))
+                readOffset += count
+            }
+            let results = ResultBox<ParsedUnit>(count: chunks.count)
+            let parsing = chunks
+            DispatchQueue.concurrentPerform(iterations: parsing.count) { index in
+                results.set(index) { () throws(StorageError) in
+                    ParsedUnit.parse(parsing[index].bytes, path: path, sourceKey: key, baseOffset: parsing[index].base, skipItems: 0, isFinal: parsing[index].isFinal)
+                }
+            }
+            for index in chunks.indices {
+                var unit = try results.get(index)
+                if unit.consumedByteCount < chunks[index].bytes.count {
+                    // A record spans the cut (pretty-printed objects): re-parse the rest with what follows.
+                    let rest = Array(chunks[index].bytes.dropFirst(unit.consumedByteCount))
+                    if index + 1 < chunks.count {
+                        chunks[index + 1] = (rest[...] + chunks[index + 1].bytes, chunks[index].base + unit.consumedByteCount, chunks[index + 1].isFinal)
+                        let reparsed = ParsedUnit.parse(chunks[index + 1].bytes, path: path, sourceKey: key, baseOffset: chunks[index + 1].base, skipItems: 0, isFinal: chunks[index + 1].isFinal)
+                        results.set(index + 1) { () throws(StorageError) in reparsed }
+                    } else {
+                        carry = rest + carry
+                    }
+                }
+                unit.startItemIndex = items
+                items += unit.itemCount
+                offset = chunks[index].base + unit.consumedByteCount
+                let isLast = chunks[index].isFinal && carry.isEmpty && index == chunks.count - 1
+                unit.checkpointOffset = offset
+                progress.bytesDone += unit.consumedByteCount
+                try apply(unit, isLastOfFile: isLast, priorItems: items - unit.itemCount)
+                checkpoint = nil
+            }
+            if chunks.isEmpty { break }
+        }
+        progress.filesDone += 1
+    }
+
+    private func isEnvelopeStart(_ bytes: ArraySlice<UInt8>) -> Bool {
+        guard bytes.first == 0x7B else { return false }
+        let text = String(decoding: bytes.prefix(64), as: UTF8.self).filter { !$0.isWhitespace }
+        return text.hasPrefix("{\"Records\":[")
+    }
+
+    // MARK: Committing in order
+
+    private func apply(_ unit: ParsedUnit, isLastOfFile: Bool, priorItems: Int) throws(StorageError) {
+        summary.byteCount += unit.contentByteCount
+        if let error = unit.fileError {
+            summary.record(.init(file: unit.path, message: error))
+            return
+        }
+        if let checkpoint = unit.alreadyImported ?? (seenThisRun.contains(unit.sourceKey) && unit.startItemIndex == 0 && priorItems == 0 ? pendingOrStored(unit.sourceKey) : nil) {
+            try applyDuplicate(path: unit.path, checkpoint: checkpoint)
+            return
+        }
+        if unit.isDigest {
+            summary.skippedFiles.append("\(unit.path): a CloudTrail digest file, not events")
+            return
+        }
+        seenThisRun.insert(unit.sourceKey)
+        for issue in unit.issues { summary.record(issue) }
+        if let fatal = unit.fatalError {
+            summary.record(.init(file: unit.path, byteOffset: fatal.byteOffset, message: "\(fatal.message); the rest of the file was not read"))
+        }
+        summary.rejected += unit.rejectedCount
+        let previous = pending.checkpoints.last(where: { $0.sourceKey == unit.sourceKey }) ?? store.checkpoint(for: unit.sourceKey)
+        let checkpoint = SourceCheckpoint(
+            sourceKey: unit.sourceKey,
+            itemCount: priorItems + unit.itemCount,
+            byteOffset: unit.checkpointOffset ?? unit.contentByteCount,
+            isComplete: isLastOfFile,
+            eventCount: (previous?.eventCount ?? 0) + unit.events.count,
+            rejectedCount: (previous?.rejectedCount ?? 0) + unit.rejectedCount
+        )
+        pending.checkpoints.removeAll { $0.sourceKey == unit.sourceKey }
+        pending.checkpoints.append(checkpoint)
+        for event in unit.events { pending.append(event) }
+        summary.events += unit.events.count
+        summary.eventByteCount += unit.events.reduce(0) { $0 + $1.json.count }
+        if pending.byteCount >= batchByteCount { try commitPending() }
+    }
+
+    private func pendingOrStored(_ key: SourceKey) -> SourceCheckpoint? {
+        pending.checkpoints.last(where: { $0.sourceKey == key }) ?? store.checkpoint(for: key)
+    }
+
+    private func applyDuplicate(path: String, checkpoint: SourceCheckpoint) throws(StorageError) {
+        summary.alreadyImportedFiles += 1
+        summary.duplicates += checkpoint.eventCount
+    }
+
+    private func commitPending() throws(StorageError) {
+        guard !pending.events.isEmpty || !pending.checkpoints.isEmpty else { return }
+        try store.append(pending)
+        progress.eventsAcknowledged += pending.events.count
+        pending = IngestBatch()
+        onProgress?(progress)
+    }
+}
+
+/// The result of parsing one file or one chunk of a file.
+struct ParsedUnit: Sendable {
+    var path: String
+    var sourceKey: SourceKey
+    var events: [IngestBatch.Event] = []
+    var issues: [IngestSummary.Issue] = []
+    var rejectedCount = 0
+    /// Items (records and rejects) parsed, not counting skipped ones.
+    var itemCount = 0
+    var consumedByteCount = 0
+    var contentByteCount = 0
+    var isDigest = false
+    var fileError: String?
+    var fatalError: CoreError?
+    var alreadyImported: SourceCheckpoint?
+    /// Index of this unit's first item in its file.
+    var startItemIndex = 0
+    /// Byte offset to checkpoint after this unit (chunks of streamed files).
+    var checkpointOffset: Int?
+
+    init(path: String, sourceKey: SourceKey, fileError: String? = nil) {
+        self.path = path
+        self.sourceKey = sourceKey
+        self.fileError = fileError
+    }
+
+    static func parse(
+        _ bytes: ArraySlice<UInt8>,
+        path: String,
+        sourceKey: SourceKey,
+        baseOffset: Int,
+        skipItems: Int,
+        isFinal: Bool
+    ) -> ParsedUnit {
+        var unit = ParsedUnit(path: path, sourceKey: sourceKey)
+        unit.contentByteCount = bytes.count
+        unit.startItemIndex = skipItems
+        var framer = RecordFramer()
+        var index = 0
+        let outcome = bytes.withUnsafeBytes { raw in
+            let scanner = JSONScanner(bytes: raw)
+            return framer.scan(raw, baseOffset: baseOffset, isFinal: isFinal) { item in
+                defer { index += 1 }
+                guard index >= skipItems else { return }
+                unit.itemCount += 1
+                switch item.result {
+                case .success(let record):
+                    if index == 0, RecordValidator.isDigestFile(record) {
+                        unit.isDigest = true
+                        return
+                    }
+                    if let reason = RecordValidator.rejectionReason(record) {
+                        unit.rejectedCount += 1
+                        unit.issues.append(.init(file: path, recordIndex: index, byteOffset: item.byteOffset, message: reason))
+                        return
+                    }
+                    var json = [UInt8]()
+                    json.reserveCapacity(item.range.count)
+                    scanner.appendCompact(item.range, to: &json)
+                    unit.events.append(.init(record: record, json: json))
+                case .failure(let error):
+                    unit.rejectedCount += 1
+                    unit.issues.append(.init(file: path, recordIndex: index, byteOffset: error.byteOffset ?? item.byteOffset, message: error.message))
+                }
+            }
+        }
+        unit.consumedByteCount = outcome.consumedByteCount
+        unit.fatalError = outcome.fatalError
+        if unit.isDigest { unit.events = [] }
+        return unit
+    }
+}
+
+/// The import ledger's content hash: XXH64 with two seeds over 16 MiB chunks, folded, so whole-file
+/// and streamed reads of the same bytes give the same key.
+enum ContentKey {
+    static func of(_ bytes: [UInt8]) -> SourceKey {
+        var fold = Folder()
+        bytes.withUnsafeBytes { raw in
+            var start = 0
+            repeat {
+                let end = min(start + Limits.ingestChunkByteCount, raw.count)
+                fold.add(UnsafeRawBufferPointer(rebasing: raw[start..<end]))
+                start = end
+            } while start < raw.count
+        }
+        return fold.finish(size: bytes.count)
+    }
+
+    static func of(file: any ReadableFile) throws(StorageError) -> SourceKey {
+        var fold = Folder()
+        var start = 0
+        repeat {
+            let count = min(Limits.ingestChunkByteCount, file.byteCount - start)
+            let chunk = try file.read(at: start, count: count)
+            chunk.withUnsafeBytes { fold.add($0) }
+            start += count
+        } while start < file.byteCount
+        return fold.finish(size: file.byteCount)
+    }
+
+    private struct Folder {
+        var high = ByteWriter(capacity: 64)
+        var low = ByteWriter(capacity: 64)
+
+        mutating func add(_ chunk: UnsafeRawBufferPointer) {
+            high.writeUInt64(XXHash64.hash(chunk, seed: 0))
+            low.writeUInt64(XXHash64.hash(chunk, seed: 0x9E37_79B9))
+        }
+
+        mutating func finish(size: Int) -> SourceKey {
+            high.writeUInt64(UInt64(size))
+            low.writeUInt64(UInt64(size))
+            return SourceKey(high: XXHash64.hash(high.bytes), low: XXHash64.hash(low.bytes, seed: 1))
+        }
+    }
+}

@@ -1,0 +1,44 @@
+/// What an import did, for `cairn ingest` to print (and `--json`).
+public struct IngestSummary: Sendable {
+    /// One problem with one record or file, with where it is.
+    public struct Issue: Sendable, CustomStringConvertible {
+        public var file: String
+        /// Index of the record in the file (0-based), when the problem is one record.
+        public var recordIndex: Int?
+        public var byteOffset: Int?
+        public var message: String
+
+        public var description: String {
+            var text = file
+            if let recordIndex { text += ": record \(recordIndex)" }
+            if let byteOffset { text += " at byte \(byteOffset)" }
+            return text + ": " + message
+        }
+    }
+
+    /// Files read (including those skipped as already imported).
+    public var files = 0
+    /// Events accepted and acknowledged.
+    public var events = 0
+    public var rejected = 0
+    /// Events not added again because their file was already imported (the import ledger).
+    public var duplicates = 0
+    /// Files already fully imported, skipped by the ledger.
+    public var alreadyImportedFiles = 0
+    /// Files that are not event files (CloudTrail digest files), with why.
+    public var skippedFiles: [String] = []
+    /// Bytes of content read (after gunzip).
+    public var byteCount = 0
+    /// Compact JSON bytes of accepted events.
+    public var eventByteCount = 0
+    /// The first `maxIssueCount` issues; `issueCount` counts all.
+    public var issues: [Issue] = []
+    public var issueCount = 0
+
+    static let maxIssueCount = 1_000
+
+    mutating func record(_ issue: Issue) {
+        issueCount += 1
+        if issues.count < IngestSummary.maxIssueCount { issues.append(issue) }
+    }
+}

@@ -1,0 +1,260 @@
+public import CairnCore
+import Dispatch
+
+/// An event data store (Lake's unit of storage): its WAL, memtables, segments and catalog, in its own
+/// directory (storage.md §3.2).
+///
+/// Write path: `append` writes the batch to the WAL (durable per the sync policy) and only then adds
+/// it to the memtables; a flush writes one segment per partition, then commits one catalog edit with
+/// the segments, the WAL position they cover and the import checkpoints, then drops obsolete WAL
+/// files. Opening a store recovers: it clears `tmp/`, deletes segment files the catalog does not
+/// reference, and replays the WAL past the flushed position.
+public final class EventStore: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var syncPolicy: WriteAheadLog.SyncPolicy = .always
+        public var memtableBudgetByteCount = Limits.memtableBudgetByteCount
+        public var compressionLevel: Int32 = 1
+        /// Segments encoded at once during a flush (one per core on the reference box).
+        public var flushConcurrency = 2
+
+        public init() {}
+    }
+
+    /// What opening the store found and repaired.
+    public struct RecoveryReport: Sendable {
+        public var replayedBatchCount = 0
+        public var replayedEventCount = 0
+        /// Where a torn WAL tail (a write that was never acknowledged) was cut off.
+        public var truncatedWALTail: String?
+        /// Segment and temporary files removed because the catalog does not reference them.
+        public var removedFiles: [String] = []
+    }
+
+    public let info: StoreInfo
+    public let directory: String
+    public let options: Options
+    public private(set) var recovery = RecoveryReport()
+
+    private let fileSystem: any FileSystem
+    private let catalog: Catalog
+    private let wal: WriteAheadLog
+    private var memtables: [PartitionKey: Memtable] = [:]
+    private var memtableByteCount = 0
+    private var lastAppliedLSN: UInt64
+    /// Checkpoints made durable by the WAL but not yet by a flush.
+    private var pendingCheckpoints: [SourceKey: SourceCheckpoint] = [:]
+
+    init(fileSystem: any FileSystem, directory: String, info: StoreInfo, options: Options) throws(StorageError) {
+        self.fileSystem = fileSystem
+        self.directory = directory
+        self.info = info
+        self.options = options
+        for name in [FileNames.dataDirectory, FileNames.temporaryDirectory, FileNames.walDirectory] {
+            try fileSystem.createDirectory(Path.join(directory, name))
+        }
+        catalog = try Catalog(fileSystem: fileSystem, directory: Path.join(directory, FileNames.catalogDirectory))
+        lastAppliedLSN = catalog.flushedLSN
+        var report = RecoveryReport()
+        report.removedFiles = try EventStore.removeUnreferencedFiles(fileSystem, directory, catalog)
+        let walDirectory = Path.join(directory, FileNames.walDirectory)
+        let replay = try WriteAheadLog.replay(fileSystem: fileSystem, directory: walDirectory, afterLSN: catalog.flushedLSN)
+        report.truncatedWALTail = replay.truncated.map { "\($0.file) at offset \($0.offset)" }
+        wal = try WriteAheadLog(
+            fileSystem: fileSystem,
+            directory: walDirectory,
+            syncPolicy: options.syncPolicy,
+            lastLSN: max(replay.lastLSN, catalog.flushedLSN),
+            files: replay.files
+        )
+        for record in replay.records {
+            let batch = try IngestBatch(decoding: record.payload, file: walDirectory, offset: 0)
+            apply(batch, lsn: record.lsn)
+            report.replayedBatchCount += 1
+            report.replayedEventCount += batch.events.count
+        }
+        recovery = report
+    }
+
+    /// Deletes `tmp/` contents and segment files under `data/` that the catalog does not list.
+    private static func removeUnreferencedFiles(_ fileSystem: any FileSystem, _ directory: String, _ catalog: Catalog)
+        throws(StorageError) -> [String]
+    {
+        var removed = [String]()
+        let temporary = Path.join(directory, FileNames.temporaryDirectory)
+        for name in try fileSystem.listDirectory(temporary) {
+            try fileSystem.remove(Path.join(temporary, name))
+            removed.append(Path.join(FileNames.temporaryDirectory, name))
+        }
+        let referenced = Set(catalog.segments.values.map(\.relativePath))
+        func walk(_ relative: String) throws(StorageError) {
+            let absolute = Path.join(directory, relative)
+            for name in try fileSystem.listDirectory(absolute) {
+                let child = relative + "/" + name
+                if fileSystem.isDirectory(Path.join(directory, child)) {
+                    try walk(child)
+                } else if !referenced.contains(child) {
+                    try fileSystem.remove(Path.join(directory, child))
+                    removed.append(child)
+                }
+            }
+        }
+        try walk(FileNames.dataDirectory)
+        return removed
+    }
+
+    private func apply(_ batch: IngestBatch, lsn: UInt64) {
+        for event in batch.events {
+            guard let key = PartitionKey(record: event.record) else {
+                preconditionFailure("a batch holds only validated records with an eventTime")
+            }
+            memtables[key, default: Memtable()].append(event, lsn: lsn)
+            memtableByteCount += event.json.count
+        }
+        for checkpoint in batch.checkpoints { pendingCheckpoints[checkpoint.sourceKey] = checkpoint }
+        lastAppliedLSN = max(lastAppliedLSN, lsn)
+    }
+
+    /// Makes `batch` durable in the WAL, then visible; returns its LSN. Every event must have passed
+    /// `RecordValidator`. Flushes when the memtables exceed their budget.
+    @discardableResult
+    public func append(_ batch: IngestBatch) throws(StorageError) -> UInt64 {
+        for event in batch.events where event.record.eventTime == nil {
+            throw StorageError(.invalidArgument, "an event without eventTime cannot be stored")
+        }
+        let lsn = try wal.commit(batch.encode())
+        apply(batch, lsn: lsn)
+        if memtableByteCount >= options.memtableBudgetByteCount { try flush() }
+        return lsn
+    }
+
+    /// The latest durable checkpoint of a source, from the WAL or the catalog.
+    public func checkpoint(for key: SourceKey) -> SourceCheckpoint? {
+        pendingCheckpoints[key] ?? catalog.checkpoints[key]
+    }
+
+    /// Every durable checkpoint (the import ledger).
+    public var checkpoints: [SourceCheckpoint] {
+        var all = catalog.checkpoints
+        for (key, value) in pendingCheckpoints { all[key] = value }
+        return Array(all.values)
+    }
+
+    /// Writes every memtable as a segment and commits them in one catalog edit.
+    public func flush() throws(StorageError) {
+        guard lastAppliedLSN > catalog.flushedLSN || !memtables.isEmpty else { return }
+        let partitions = memtables.sorted { $0.key < $1.key }
+        let written = try writeSegments(partitions)
+        var edit = CatalogEdit()
+        edit.addedSegments = written
+        edit.flushedLSN = lastAppliedLSN
+        edit.checkpoints = Array(pendingCheckpoints.values)
+        try catalog.commit(edit)
+        memtables = [:]
+        memtableByteCount = 0
+        pendingCheckpoints = [:]
+        try wal.removeFiles(through: lastAppliedLSN)
+    }
+
+    /// Encodes partitions into segments on `flushConcurrency` threads, then publishes each file.
+    private func writeSegments(_ partitions: [(key: PartitionKey, value: Memtable)]) throws(StorageError) -> [SegmentMeta] {
+        let results = ResultBox<(bytes: [UInt8], footer: SegmentFooter)>(count: partitions.count)
+        let writer = SegmentWriter(compressionLevel: options.compressionLevel)
+        let now = Clock.nowMilliseconds()
+        let workers = max(1, min(options.flushConcurrency, partitions.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: partitions.count, by: workers) {
+                let (key, memtable) = partitions[index]
+                results.set(index) { () throws(StorageError) in
+                    try writer.encode(
+                        memtable.records,
+                        partition: key,
+                        id: SegmentID.make(milliseconds: now),
+                        createdMilliseconds: now,
+                        lsnRange: memtable.firstLSN...memtable.lastLSN,
+                        uncompressedByteCount: memtable.byteCount
+                    )
+                }
+            }
+        }
+        var metas = [SegmentMeta]()
+        var directoriesToSync = Set<String>()
+        for index in partitions.indices {
+            let (bytes, footer) = try results.get(index)
+            let partitionDirectory = Path.join(FileNames.dataDirectory, FileNames.partitionDirectory(footer.partition))
+            let relativePath = Path.join(partitionDirectory, FileNames.segmentFile(footer.id))
+            let temporary = Path.join(directory, FileNames.temporaryDirectory, FileNames.segmentFile(footer.id))
+            let file = try fileSystem.openForAppending(temporary, truncate: true)
+            try file.append(bytes)
+            try file.sync()
+            try file.close()
+            try fileSystem.createDirectory(Path.join(directory, partitionDirectory))
+            try fileSystem.rename(temporary, to: Path.join(directory, relativePath))
+            directoriesToSync.insert(Path.join(directory, partitionDirectory))
+            metas.append(SegmentMeta(footer: footer, relativePath: relativePath, compressedByteCount: bytes.count))
+        }
+        for path in directoriesToSync.sorted() { try fileSystem.syncDirectory(path) }
+        return metas
+    }
+
+    /// The catalog's segments, by partition then time.
+    public var segments: [SegmentMeta] {
+        catalog.segments.values.sorted { ($0.partition, $0.minTime, $0.id) < ($1.partition, $1.minTime, $1.id) }
+    }
+
+    /// Events in memtables, not yet in segments.
+    public var unflushedEventCount: Int { memtables.values.reduce(0) { $0 + $1.records.count } }
+
+    /// Opens a segment of this store for reading.
+    public func openSegment(_ meta: SegmentMeta) throws(StorageError) -> SegmentReader {
+        try SegmentReader(fileSystem: fileSystem, path: Path.join(directory, meta.relativePath))
+    }
+
+    /// Calls `body` with every stored record whose eventTime is in `range` (all when nil): segments
+    /// first, by partition and time, then unflushed memtables.
+    public func forEachRecord(
+        in range: ClosedRange<Int64>? = nil,
+        _ body: (EventRecord) throws -> Void
+    ) throws {
+        for meta in segments {
+            if let range, meta.maxTime < range.lowerBound || meta.minTime > range.upperBound { continue }
+            let reader = try openSegment(meta)
+            for group in reader.footer.rowGroups.indices {
+                for record in try reader.readRecords(rowGroup: group) {
+                    if let range, !range.contains(record.eventTime!.milliseconds) { continue }
+                    try body(record)
+                }
+            }
+        }
+        for (_, memtable) in memtables.sorted(by: { $0.key < $1.key }) {
+            for record in memtable.records {
+                if let range, !range.contains(record.eventTime!.milliseconds) { continue }
+                try body(record)
+            }
+        }
+    }
+
+    /// Flushes and closes the WAL and catalog.
+    public func close() throws(StorageError) {
+        try flush()
+        try wal.close()
+        try catalog.close()
+    }
+}
+
+/// Per-index results filled from several threads.
+final class ResultBox<Value>: @unchecked Sendable {
+    private var results: [Result<Value, StorageError>?]
+    private let lock = ConditionLock()
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ body: () throws(StorageError) -> Value) {
+        let result: Result<Value, StorageError>
+        do { result = .success(try body()) } catch { result = .failure(error) }
+        lock.withLock { results[index] = result }
+    }
+
+    func get(_ index: Int) throws(StorageError) -> Value {
+        try lock.withLock { results[index]! }.get()
+    }
+}

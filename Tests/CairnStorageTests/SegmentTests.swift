@@ -1,0 +1,128 @@
+import CairnCore
+import CairnStorage
+import CairnTestSupport
+import Testing
+
+/// Loads every real record with a valid eventTime, grouped by partition.
+private func realRecordsByPartition() throws -> [PartitionKey: [EventRecord]] {
+    var groups = [PartitionKey: [EventRecord]]()
+    for path in SharedData.files(in: SharedData.cloudTrailDirectory) where !path.contains("rule-tests") {
+        for record in try RecordFixtures.load(path).records {
+            if let key = PartitionKey(record: record) { groups[key, default: []].append(record) }
+        }
+    }
+    return groups
+}
+
+private func writeSegment(_ records: [EventRecord], key: PartitionKey, to path: String) throws -> SegmentFooter {
+    let encoded = try SegmentWriter().encode(
+        records,
+        partition: key,
+        id: SegmentID.make(milliseconds: 1_700_000_000_000),
+        createdMilliseconds: 1_700_000_000_000,
+        uncompressedByteCount: records.reduce(0) { $0 + EventRecordWriter().encode($1).count }
+    )
+    let file = try LocalFileSystem().openForAppending(path, truncate: true)
+    try file.append(encoded.bytes)
+    try file.close()
+    return encoded.footer
+}
+
+private func sortKey(_ record: EventRecord) -> String {
+    EventRecordWriter().string(record)
+}
+
+@Suite struct SegmentTests {
+    @Test func everyRealRecordRoundTripsThroughASegment() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let groups = try realRecordsByPartition()
+        #expect(groups.values.reduce(0) { $0 + $1.count } > 3000)
+        for (index, (key, records)) in groups.enumerated() {
+            let path = directory.appending("seg-\(index).cts")
+            let footer = try writeSegment(records, key: key, to: path)
+            #expect(footer.rowCount == records.count)
+            let reader = try SegmentReader(fileSystem: LocalFileSystem(), path: path)
+            try reader.verify()
+            let readBack = try reader.readAllRecords()
+            #expect(readBack.map(sortKey).sorted() == records.map(sortKey).sorted())
+            #expect(readBack.map { $0.eventTime!.milliseconds } == records.map { $0.eventTime!.milliseconds }.sorted())
+        }
+    }
+
+    @Test func bloomFiltersAndZoneMapsDescribeTheRows() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let groups = try realRecordsByPartition()
+        let (key, records) = try #require(groups.max { $0.value.count < $1.value.count })
+        let path = directory.appending("big.cts")
+        _ = try writeSegment(records, key: key, to: path)
+        let reader = try SegmentReader(fileSystem: LocalFileSystem(), path: path)
+        let ids = try #require(try reader.bloomFilter(.eventID, rowGroup: 0))
+        for record in records { #expect(ids.mightContain(record.eventID!)) }
+        var falsePositives = 0
+        for probe in 0..<10_000 where ids.mightContain("no-such-event-\(probe)") { falsePositives += 1 }
+        #expect(falsePositives < 50, "eventID filter sized for 0.1% had \(falsePositives) hits in 10,000")
+        let column = reader.footer.columns.firstIndex(of: .eventName)!
+        let zone = reader.footer.rowGroups[0].chunks[column].zoneMap
+        let names = Set(records.compactMap(\.eventName))
+        if let valueSet = zone.valueSet { #expect(Set(valueSet) == names) }
+        #expect(zone.minimum == .text(String(names.min { $0.utf8.lexicographicallyPrecedes($1.utf8) }!.utf8.prefix(32))!))
+        let time = reader.footer.rowGroups[0].chunks[0]
+        #expect(time.zoneMap.minimum == .integer(reader.footer.minTime))
+        #expect(time.pages.allSatisfy { $0.minTime != nil })
+    }
+}
+
+/// Fault injection on segment files: any flipped byte and any truncation is reported as corruption
+/// with the file named, never read as data and never a crash.
+@Suite struct SegmentCorruptionTests {
+    static func makeSegment(in directory: TemporaryDirectory) throws -> (path: String, bytes: [UInt8]) {
+        let groups = try realRecordsByPartition()
+        let (key, all) = try #require(groups.max { $0.value.count < $1.value.count })
+        let records = Array(all.prefix(300))
+        let path = directory.appending("seg.cts")
+        _ = try writeSegment(records, key: key, to: path)
+        return (path, try LocalFileSystem().readFile(path))
+    }
+
+    private func expectCorrupt(_ bytes: [UInt8], at path: String, _ label: String) throws {
+        let file = try LocalFileSystem().openForAppending(path, truncate: true)
+        try file.append(bytes)
+        try file.close()
+        do {
+            let reader = try SegmentReader(fileSystem: LocalFileSystem(), path: path)
+            try reader.verify()
+            _ = try reader.readAllRecords()
+            Issue.record("\(label) was not detected")
+        } catch {
+            #expect(error.code == .corrupt || error.code == .unsupportedVersion, "\(label): \(error)")
+            #expect(error.file == path, "\(label): \(error)")
+        }
+    }
+
+    @Test func everyFlippedByteIsDetected() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let (path, original) = try SegmentCorruptionTests.makeSegment(in: directory)
+        var positions = Set(0..<64)
+        positions.formUnion((original.count - 512)..<original.count)
+        var generator = SplitMix64(seed: 7)
+        while positions.count < 1_500 { positions.insert(Int(generator.next() % UInt64(original.count))) }
+        for position in positions.sorted() {
+            var damaged = original
+            damaged[position] ^= UInt8(1 << (position % 8))
+            try expectCorrupt(damaged, at: path, "flip at \(position)")
+        }
+    }
+
+    @Test func everyTruncationIsDetected() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let (path, original) = try SegmentCorruptionTests.makeSegment(in: directory)
+        for length in stride(from: 0, to: original.count, by: max(1, original.count / 400)) {
+            try expectCorrupt(Array(original[0..<length]), at: path, "truncation to \(length)")
+        }
+        try expectCorrupt(original + [0], at: path, "one byte appended")
+    }
+}
