@@ -6,6 +6,26 @@ import ArgumentParser
 /// `cairn`: a self-hosted CloudTrail. One binary, one data directory.
 @main
 struct CairnCommand: ParsableCommand {
+    /// Keeps glibc from returning every large buffer (16 MiB read chunks, WAL batches, segments) to
+    /// the kernel on free and faulting in fresh zeroed pages on the next allocation: page zeroing was
+    /// 9% of ingest CPU. Up to 1 GiB of freed memory stays in the heap for reuse.
+    static func tuneAllocator() {
+        #if canImport(Glibc)
+            _ = glibcMallopt(-3, 512 << 20)  // M_MMAP_THRESHOLD
+            _ = glibcMallopt(-1, 1 << 30)  // M_TRIM_THRESHOLD
+        #endif
+    }
+
+    static func main() {
+        tuneAllocator()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "cairn",
         abstract: "A self-hosted CloudTrail: store, search and verify AWS audit events.",
@@ -29,3 +49,9 @@ struct StoreOptions: ParsableArguments {
         return "./cairn-data"
     }
 }
+
+#if canImport(Glibc)
+    /// glibc's `mallopt(3)` from <malloc.h>, which the Glibc module does not export.
+    @_silgen_name("mallopt")
+    private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif

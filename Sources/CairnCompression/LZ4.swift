@@ -8,19 +8,19 @@ public enum LZ4 {
             throw CompressionError(.outputTooLarge, "input of \(input.count) bytes exceeds LZ4_MAX_INPUT_SIZE", operation: "lz4 compress")
         }
         let bound = Int(LZ4_compressBound(Int32(input.count)))
-        var output = [UInt8](repeating: 0, count: bound)
-        let written = output.withUnsafeMutableBytes { out in
-            LZ4_compress_default(
+        var written: Int32 = 0
+        let output = [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
+            written = LZ4_compress_default(
                 input.baseAddress?.assumingMemoryBound(to: CChar.self),
-                out.baseAddress?.assumingMemoryBound(to: CChar.self),
+                UnsafeMutableRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self),
                 Int32(input.count),
                 Int32(bound)
             )
+            count = max(0, Int(written))
         }
         guard written > 0 || input.isEmpty else {
             throw CompressionError(.libraryFailure, "LZ4_compress_default returned \(written)", operation: "lz4 compress")
         }
-        output.removeSubrange(Int(written)...)
         return output
     }
 
@@ -30,14 +30,15 @@ public enum LZ4 {
         uncompressedByteCount: Int
     ) throws(CompressionError) -> [UInt8] {
         guard uncompressedByteCount > 0 else { return [] }
-        var output = [UInt8](repeating: 0, count: uncompressedByteCount)
-        let written = output.withUnsafeMutableBytes { out in
-            LZ4_decompress_safe(
+        var written: Int32 = 0
+        let output = [UInt8](unsafeUninitializedCapacity: uncompressedByteCount) { buffer, count in
+            written = LZ4_decompress_safe(
                 input.baseAddress?.assumingMemoryBound(to: CChar.self),
-                out.baseAddress?.assumingMemoryBound(to: CChar.self),
+                UnsafeMutableRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self),
                 Int32(input.count),
                 Int32(uncompressedByteCount)
             )
+            count = written == Int32(uncompressedByteCount) ? uncompressedByteCount : 0
         }
         guard written == Int32(uncompressedByteCount) else {
             throw CompressionError(

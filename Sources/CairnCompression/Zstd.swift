@@ -5,12 +5,12 @@ public enum Zstd {
     /// Compresses with `ZSTD_compress` at `level` (storage.md §3.5: 1 for flushes, more for sealing).
     public static func compress(_ input: UnsafeRawBufferPointer, level: Int32 = 1) throws(CompressionError) -> [UInt8] {
         let bound = ZSTD_compressBound(input.count)
-        var output = [UInt8](repeating: 0, count: bound)
-        let written = output.withUnsafeMutableBytes { out in
-            ZSTD_compress(out.baseAddress, bound, input.baseAddress, input.count, level)
+        var written = 0
+        let output = [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
+            written = ZSTD_compress(buffer.baseAddress, bound, input.baseAddress, input.count, level)
+            count = ZSTD_isError(written) != 0 ? 0 : written
         }
         try check(written, "zstd compress")
-        output.removeSubrange(written...)
         return output
     }
 
@@ -19,9 +19,10 @@ public enum Zstd {
         _ input: UnsafeRawBufferPointer,
         uncompressedByteCount: Int
     ) throws(CompressionError) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: uncompressedByteCount)
-        let written = output.withUnsafeMutableBytes { out in
-            ZSTD_decompress(out.baseAddress, uncompressedByteCount, input.baseAddress, input.count)
+        var written = 0
+        let output = [UInt8](unsafeUninitializedCapacity: uncompressedByteCount) { buffer, count in
+            written = ZSTD_decompress(buffer.baseAddress, uncompressedByteCount, input.baseAddress, input.count)
+            count = ZSTD_isError(written) != 0 ? 0 : min(written, uncompressedByteCount)
         }
         try check(written, "zstd decompress")
         guard written == uncompressedByteCount else {

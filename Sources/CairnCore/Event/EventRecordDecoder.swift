@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Decodes one CloudTrail record from JSON bytes with `JSONScanner`: top-level fields become typed
 /// values, nested objects stay compact JSON text, and anything unknown goes to `extraFields`.
 ///
@@ -161,7 +165,11 @@ public struct EventRecordDecoder {
         guard intern, !token.hasEscapes, token.end - token.start <= 128 else { return try scanner.decode(token) }
         let slice = UnsafeRawBufferPointer(rebasing: scanner.bytes[token.start..<token.end])
         let hash = KeyTable<Int>.hash(slice)
-        if let existing = internTable[hash], existing.utf8.elementsEqual(slice) { return existing }
+        if var existing = internTable[hash],
+            existing.withUTF8({ $0.count == slice.count && (slice.isEmpty || memcmp($0.baseAddress!, slice.baseAddress!, slice.count) == 0) })
+        {
+            return existing
+        }
         let value = try scanner.decode(token)
         if internTable.count < 65_536 { internTable[hash] = value }
         return value

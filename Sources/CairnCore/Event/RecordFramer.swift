@@ -19,6 +19,8 @@ public struct RecordFramer {
         public var range: Range<Int>
         /// The decoded record, or why it is not one.
         public var result: Result<EventRecord, CoreError>
+        /// Whether the record's text is already compact JSON (no whitespace between tokens).
+        public var isCompact: Bool = false
     }
 
     /// What `scan` got through.
@@ -101,8 +103,11 @@ public struct RecordFramer {
     private mutating func scanElement(_ scanner: inout JSONScanner, body: (Item) -> Void) throws(CoreError) {
         let start = scanner.position
         do throws(CoreError) {
+            scanner.skippedWhitespace = false
             let record = try decoder.decode(&scanner)
-            body(item(scanner, start..<scanner.position, .success(record)))
+            var found = item(scanner, start..<scanner.position, .success(record))
+            found.isCompact = !scanner.skippedWhitespace
+            body(found)
         } catch {
             scanner.position = start
             try scanner.skipValue()  // rethrows when the syntax itself is broken
@@ -154,8 +159,11 @@ public struct RecordFramer {
             let start = scanner.position
             if first == 0x7B {
                 do throws(CoreError) {
+                    scanner.skippedWhitespace = false
                     let record = try decoder.decode(&scanner)
-                    body(item(scanner, start..<scanner.position, .success(record)))
+                    var found = item(scanner, start..<scanner.position, .success(record))
+                    found.isCompact = !scanner.skippedWhitespace
+                    body(found)
                     continue
                 } catch {
                     var probe = scanner

@@ -13,6 +13,9 @@ package struct JSONScanner {
     package let baseOffset: Int
     /// Set when `skipValue` stepped over insignificant whitespace (the value's text is not compact).
     package var sawWhitespace = false
+    /// Set whenever any insignificant whitespace is skipped; callers reset it to learn whether a
+    /// record's text was already compact (then it can be copied as is).
+    package var skippedWhitespace = false
 
     package init(bytes: UnsafeRawBufferPointer, position: Int = 0, baseOffset: Int = 0) {
         self.bytes = bytes
@@ -36,7 +39,9 @@ package struct JSONScanner {
 
     @inline(__always)
     package mutating func skipWhitespace() {
-        while position < bytes.count, JSONScanner.isWhitespace(bytes[position]) { position += 1 }
+        guard position < bytes.count, JSONScanner.isWhitespace(bytes[position]) else { return }
+        skippedWhitespace = true
+        repeat { position += 1 } while position < bytes.count && JSONScanner.isWhitespace(bytes[position])
     }
 
     /// The next non-whitespace byte, without consuming it.
@@ -234,6 +239,28 @@ package struct JSONScanner {
             sawWhitespace = true
             skipWhitespace()
         }
+    }
+
+    /// Whether the text in `range` holds insignificant whitespace, i.e. needs compacting.
+    package func needsCompacting(_ range: Range<Int>) -> Bool {
+        var inString = false
+        var index = range.lowerBound
+        while index < range.upperBound {
+            let byte = bytes[index]
+            if inString {
+                if byte == 0x5C {
+                    index += 2
+                    continue
+                }
+                if byte == 0x22 { inString = false }
+            } else if byte == 0x22 {
+                inString = true
+            } else if JSONScanner.isWhitespace(byte) {
+                return true
+            }
+            index += 1
+        }
+        return false
     }
 
     private mutating func peekNoted() -> UInt8? {

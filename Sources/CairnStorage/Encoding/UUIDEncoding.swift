@@ -4,30 +4,39 @@ import CairnCore
 /// not UUIDs in the page's letter case (S3's 16-character request ids, say) go to an exception list
 /// of (value index, text). The writer falls back to a string encoding when exceptions dominate.
 enum UUIDEncoding {
-    /// Counts the values that would be exceptions in a chunk, for the writer's fallback decision.
-    static func exceptionCount(_ values: ArraySlice<String?>) -> Int {
+    typealias Parsed = (UInt64, UInt64, UUIDBytes.LetterCase)
+
+    /// Parses every value once; counts those that would be exceptions, for the writer's fallback.
+    static func parse(_ values: [String?]) -> (values: [Parsed?], exceptionCount: Int) {
         var lower = 0
         var upper = 0
         var other = 0
-        for case .some(let value) in values {
-            switch UUIDBytes.parse(value)?.letterCase {
+        let parsed = values.map { value -> Parsed? in
+            guard let value else { return nil }
+            let uuid = UUIDBytes.parse(value)
+            switch uuid?.letterCase {
             case .lower: lower += 1
             case .upper: upper += 1
             case nil: other += 1
             }
+            return uuid.map { ($0.high, $0.low, $0.letterCase) }
         }
-        return other + min(lower, upper)
+        return (parsed, other + min(lower, upper))
     }
 
     static func encode(_ values: ArraySlice<String?>) -> [UInt8] {
+        encode(values, parsed: parse(Array(values)).values[...])
+    }
+
+    /// Encodes `values` whose parsed forms (`parse`) are `parsedValues`, index for index.
+    static func encode(_ values: ArraySlice<String?>, parsed parsedValues: ArraySlice<Parsed?>) -> [UInt8] {
         var writer = ByteWriter(capacity: values.count * 17)
         let base = values.startIndex
         Validity.write({ values[base + $0] != nil }, count: values.count, into: &writer)
-        var parsed = [(UInt64, UInt64, UUIDBytes.LetterCase)?]()
+        var parsed = [Parsed?]()
         var upperCount = 0
-        for case .some(let value) in values {
-            let uuid = UUIDBytes.parse(value)
-            if uuid?.letterCase == .upper { upperCount += 1 }
+        for (value, uuid) in zip(values, parsedValues) where value != nil {
+            if uuid?.2 == .upper { upperCount += 1 }
             parsed.append(uuid)
         }
         let letterCase: UUIDBytes.LetterCase = upperCount * 2 > parsed.count ? .upper : .lower

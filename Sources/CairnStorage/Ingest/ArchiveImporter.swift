@@ -239,14 +239,14 @@ public final class ArchiveImporter {
             itemCount: priorItems + unit.itemCount,
             byteOffset: unit.checkpointOffset ?? unit.contentByteCount,
             isComplete: isLastOfFile,
-            eventCount: (previous?.eventCount ?? 0) + unit.events.count,
+            eventCount: (previous?.eventCount ?? 0) + unit.records.count,
             rejectedCount: (previous?.rejectedCount ?? 0) + unit.rejectedCount
         )
         pending.checkpoints.removeAll { $0.sourceKey == unit.sourceKey }
         pending.checkpoints.append(checkpoint)
-        for event in unit.events { pending.append(event) }
-        summary.events += unit.events.count
-        summary.eventByteCount += unit.events.reduce(0) { $0 + $1.json.count }
+        pending.append(records: unit.records, encoded: unit.encoded)
+        summary.events += unit.records.count
+        summary.eventByteCount += unit.encoded.jsonByteCount
         if pending.byteCount >= batchByteCount { try commitPending() }
     }
 
@@ -260,9 +260,9 @@ public final class ArchiveImporter {
     }
 
     private func commitPending() throws(StorageError) {
-        guard !pending.events.isEmpty || !pending.checkpoints.isEmpty else { return }
+        guard pending.eventCount > 0 || !pending.checkpoints.isEmpty else { return }
         try store.append(pending)
-        progress.eventsAcknowledged += pending.events.count
+        progress.eventsAcknowledged += pending.eventCount
         pending = IngestBatch()
         onProgress?(progress)
     }
@@ -272,7 +272,9 @@ public final class ArchiveImporter {
 struct ParsedUnit: Sendable {
     var path: String
     var sourceKey: SourceKey
-    var events: [IngestBatch.Event] = []
+    var records: [EventRecord] = []
+    /// The records' compact JSON, `length varint | JSON` each (the WAL's layout).
+    var encoded = EncodedEvents()
     var issues: [IngestSummary.Issue] = []
     var rejectedCount = 0
     /// Items (records and rejects) parsed, not counting skipped ones.
@@ -304,6 +306,7 @@ struct ParsedUnit: Sendable {
     ) -> ParsedUnit {
         var unit = ParsedUnit(path: path, sourceKey: sourceKey)
         unit.contentByteCount = bytes.count
+        unit.encoded.reserveCapacity(bytes.count + bytes.count / 256)
         unit.startItemIndex = skipItems
         var framer = RecordFramer()
         var index = 0
@@ -324,10 +327,14 @@ struct ParsedUnit: Sendable {
                         unit.issues.append(.init(file: path, recordIndex: index, byteOffset: item.byteOffset, message: reason))
                         return
                     }
-                    var json = [UInt8]()
-                    json.reserveCapacity(item.range.count)
-                    scanner.appendCompact(item.range, to: &json)
-                    unit.events.append(.init(record: record, json: json))
+                    if item.isCompact || !scanner.needsCompacting(item.range) {
+                        unit.encoded.append(length: item.range.count) { $0.append(contentsOf: raw[item.range]) }
+                    } else {
+                        var json = [UInt8]()
+                        scanner.appendCompact(item.range, to: &json)
+                        unit.encoded.append(json)
+                    }
+                    unit.records.append(record)
                 case .failure(let error):
                     unit.rejectedCount += 1
                     unit.issues.append(.init(file: path, recordIndex: index, byteOffset: error.byteOffset ?? item.byteOffset, message: error.message))
@@ -336,7 +343,10 @@ struct ParsedUnit: Sendable {
         }
         unit.consumedByteCount = outcome.consumedByteCount
         unit.fatalError = outcome.fatalError
-        if unit.isDigest { unit.events = [] }
+        if unit.isDigest {
+            unit.records = []
+            unit.encoded = EncodedEvents()
+        }
         return unit
     }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 import CairnCore
 
 /// Encodes one column of one row group: chooses the encoding, cuts pages, computes the zone map and
@@ -12,32 +15,29 @@ struct ColumnChunkWriter {
     let compressionLevel: Int32
 
     struct Output {
-        var bytes: [UInt8]
         var meta: SegmentFooter.ColumnChunkMeta
         var bloom: SplitBlockBloomFilter?
     }
 
-    /// Encodes `records` (one row group) with the chunk starting at file offset `baseOffset`.
-    func encode(_ records: ArraySlice<EventRecord>, baseOffset: Int) throws(StorageError) -> Output {
+    /// Appends the chunk for the rows `records[order[...]]` of one row group to `file`.
+    func encode(_ records: some EventRows, order: ArraySlice<Int>, into file: inout ByteWriter) throws(StorageError) -> Output {
         switch column.physicalType {
-        case .time: return try encodeTimes(records.map { $0.eventTime!.milliseconds }, baseOffset: baseOffset)
+        case .time: return try encodeTimes(order.map { records[$0].eventTime!.milliseconds }, into: &file)
         case .bool:
-            let values = records.map { column == .readOnly ? $0.readOnly : $0.managementEvent }
-            return try encodeBools(values, baseOffset: baseOffset)
+            let values = order.map { column == .readOnly ? records[$0].readOnly : records[$0].managementEvent }
+            return try encodeBools(values, into: &file)
         case .string, .json, .uuid, .ip:
-            return try encodeStrings(records.map { column.stringValue($0) }, baseOffset: baseOffset)
+            return try encodeStrings(order.map { column.stringValue(records[$0]) }, into: &file)
         }
     }
 
-    private func encodeTimes(_ values: [Int64], baseOffset: Int) throws(StorageError) -> Output {
-        var output = Output(bytes: [], meta: .init(encoding: .deltaTime, pages: [], zoneMap: ZoneMap()), bloom: nil)
+    private func encodeTimes(_ values: [Int64], into file: inout ByteWriter) throws(StorageError) -> Output {
+        var output = Output(meta: .init(encoding: .deltaTime, pages: [], zoneMap: ZoneMap()), bloom: nil)
         for start in stride(from: 0, to: values.count, by: Limits.rowsPerPage) {
             let slice = values[start..<min(start + Limits.rowsPerPage, values.count)]
-            let page = try PageCodec.encode(encoding: .deltaTime, rowCount: slice.count, payload: TimeEncoding.encode(slice), level: compressionLevel)
-            output.meta.pages.append(
-                .init(offset: baseOffset + output.bytes.count, byteCount: page.count, rowCount: slice.count, minTime: slice.min(), maxTime: slice.max())
-            )
-            output.bytes += page
+            let offset = file.count
+            let size = try PageCodec.encode(encoding: .deltaTime, rowCount: slice.count, payload: TimeEncoding.encode(slice), level: compressionLevel, into: &file)
+            output.meta.pages.append(.init(offset: offset, byteCount: size, rowCount: slice.count, minTime: slice.min(), maxTime: slice.max()))
         }
         if let low = values.min(), let high = values.max() {
             output.meta.zoneMap = ZoneMap(nullCount: 0, minimum: .integer(low), maximum: .integer(high))
@@ -45,13 +45,13 @@ struct ColumnChunkWriter {
         return output
     }
 
-    private func encodeBools(_ values: [Bool?], baseOffset: Int) throws(StorageError) -> Output {
-        var output = Output(bytes: [], meta: .init(encoding: .bool, pages: [], zoneMap: ZoneMap()), bloom: nil)
+    private func encodeBools(_ values: [Bool?], into file: inout ByteWriter) throws(StorageError) -> Output {
+        var output = Output(meta: .init(encoding: .bool, pages: [], zoneMap: ZoneMap()), bloom: nil)
         for start in stride(from: 0, to: values.count, by: Limits.rowsPerPage) {
             let slice = values[start..<min(start + Limits.rowsPerPage, values.count)]
-            let page = try PageCodec.encode(encoding: .bool, rowCount: slice.count, payload: BoolEncoding.encode(slice), level: compressionLevel)
-            output.meta.pages.append(.init(offset: baseOffset + output.bytes.count, byteCount: page.count, rowCount: slice.count))
-            output.bytes += page
+            let offset = file.count
+            let size = try PageCodec.encode(encoding: .bool, rowCount: slice.count, payload: BoolEncoding.encode(slice), level: compressionLevel, into: &file)
+            output.meta.pages.append(.init(offset: offset, byteCount: size, rowCount: slice.count))
         }
         let present = Set(values.compactMap { $0 })
         output.meta.zoneMap = ZoneMap(
@@ -61,24 +61,29 @@ struct ColumnChunkWriter {
         return output
     }
 
-    private func encodeStrings(_ values: [String?], baseOffset: Int) throws(StorageError) -> Output {
+    private func encodeStrings(_ values: [String?], into file: inout ByteWriter) throws(StorageError) -> Output {
         let stats = StringChunkStatistics(values, column: column)
         var encoding: PageEncoding
+        var uuids: [UUIDEncoding.Parsed?] = []
         switch column.physicalType {
-        case .uuid: encoding = UUIDEncoding.exceptionCount(values[...]) * 8 > stats.presentCount ? .plainString : .uuid
+        case .uuid:
+            let parsed = UUIDEncoding.parse(values)
+            encoding = parsed.exceptionCount * 8 > stats.presentCount ? .plainString : .uuid
+            uuids = parsed.values
         case .ip: encoding = .ip
         default: encoding = .plainString
         }
-        if encoding == .plainString, let dictionary = stats.dictionary, dictionary.count <= max(stats.presentCount / 2, 1) {
+        if encoding == .plainString, stats.hasDictionary, stats.dictionaryValues.count <= max(stats.presentCount / 2, 1) {
             encoding = .dictionaryCodes
         }
-        var output = Output(bytes: [], meta: .init(encoding: encoding, pages: [], zoneMap: stats.zoneMap), bloom: nil)
+        var output = Output(meta: .init(encoding: encoding, pages: [], zoneMap: stats.zoneMap), bloom: nil)
+        let chunkStart = file.count
         var codes = [UInt32?]()
-        if encoding == .dictionaryCodes, let dictionary = stats.dictionary {
-            let page = try PageCodec.encode(encoding: .dictionary, rowCount: 0, payload: StringEncoding.encodeDictionary(stats.dictionaryValues), level: compressionLevel)
-            output.meta.dictionaryPage = .init(offset: baseOffset, byteCount: page.count, rowCount: 0)
-            output.bytes += page
-            codes = values.map { $0.map { dictionary[$0]! } }
+        if encoding == .dictionaryCodes, let dictionaryCodes = stats.codes {
+            let offset = file.count
+            let size = try PageCodec.encode(encoding: .dictionary, rowCount: 0, payload: StringEncoding.encodeDictionary(stats.dictionaryValues), level: compressionLevel, into: &file)
+            output.meta.dictionaryPage = .init(offset: offset, byteCount: size, rowCount: 0)
+            codes = dictionaryCodes
         }
         var start = 0
         while start < values.count {
@@ -91,40 +96,44 @@ struct ColumnChunkWriter {
             let payload: [UInt8] =
                 switch encoding {
                 case .dictionaryCodes: StringEncoding.encodeCodes(codes[start..<end], dictionaryCount: stats.dictionaryValues.count)
-                case .uuid: UUIDEncoding.encode(values[start..<end])
+                case .uuid: UUIDEncoding.encode(values[start..<end], parsed: uuids[start..<end])
                 case .ip: IPEncoding.encode(values[start..<end])
                 default: StringEncoding.encodePlain(values[start..<end])
                 }
-            let page = try PageCodec.encode(encoding: encoding, rowCount: end - start, payload: payload, level: compressionLevel)
-            output.meta.pages.append(.init(offset: baseOffset + output.bytes.count, byteCount: page.count, rowCount: end - start))
-            output.bytes += page
+            let offset = file.count
+            let size = try PageCodec.encode(encoding: encoding, rowCount: end - start, payload: payload, level: compressionLevel, into: &file)
+            output.meta.pages.append(.init(offset: offset, byteCount: size, rowCount: end - start))
             start = end
         }
-        output.bloom = makeBloom(values, stats: stats, chunkByteCount: output.bytes.count)
+        output.bloom = makeBloom(values, stats: stats, chunkByteCount: file.count - chunkStart)
         return output
     }
 
     private func makeBloom(_ values: [String?], stats: StringChunkStatistics, chunkByteCount: Int) -> SplitBlockBloomFilter? {
         guard let kind = column.bloomKind, stats.presentCount > 0 else { return nil }
-        var hashes = Set<UInt64>()
-        switch kind {
-        case .values where column == .resources:
+        if kind == .values, column != .resources {
+            // The distinct count is exact when the dictionary held every value; otherwise the row
+            // count bounds it (ids are all distinct anyway). Inserting a key twice is harmless.
+            var filter = SplitBlockBloomFilter(distinctCount: stats.distinctValues.count, falsePositiveRate: column.bloomFalsePositiveRate)
+            for case .some(let value) in stats.distinctValues { filter.insert(hash: XXHash64.hash(value)) }
+            return filter
+        }
+        var hashes = HashSet64()
+        if column == .resources {
             var record = EventRecord()
             for case .some(let value) in stats.distinctValues {
                 record.resources = value
                 for arn in record.resourceARNs { hashes.insert(XXHash64.hash(arn)) }
             }
-        case .values:
-            for case .some(let value) in stats.distinctValues { hashes.insert(XXHash64.hash(value)) }
-        case .tokens:
+        } else {
             for case .some(let value) in stats.distinctValues { JSONTokenizer.forEachTokenHash(value) { hashes.insert($0) } }
         }
-        guard !hashes.isEmpty else { return nil }
+        guard hashes.count > 0 else { return nil }
         var filter = SplitBlockBloomFilter(distinctCount: hashes.count, falsePositiveRate: column.bloomFalsePositiveRate)
-        // Skip a filter that would cost more than half the chunk it guards (storage.md §3.6), unless
-        // it is an id column: point look-ups by id are the reason blooms exist.
+        // Skip a token filter that would cost more than half the chunk it guards (storage.md §3.6);
+        // id filters are always kept: point look-ups are the reason blooms exist.
         if kind == .tokens, filter.byteCount * 2 > chunkByteCount { return nil }
-        for hash in hashes { filter.insert(hash: hash) }
+        hashes.forEach { filter.insert(hash: $0) }
         return filter
     }
 }
@@ -133,38 +142,61 @@ struct ColumnChunkWriter {
 /// dictionary budget) and the exact value set when small.
 struct StringChunkStatistics {
     var presentCount = 0
-    /// Code of each distinct value, while the dictionary fits `Limits.maxDictionaryByteCount`.
-    var dictionary: [String: UInt32]?
+    /// Code of each row's value (nil for null), while the dictionary fits `Limits.maxDictionaryByteCount`.
+    var codes: [UInt32?]?
     var dictionaryValues: [String] = []
     /// Every distinct value, or every value when the dictionary overflowed (for blooms).
     var distinctValues: [String?]
     var zoneMap: ZoneMap
 
+    var hasDictionary: Bool { codes != nil }
+
     init(_ values: [String?], column: SegmentColumn) {
-        var dictionary: [String: UInt32]? = [:]
-        var dictionaryBytes = 0
+        var builder: StringDictionaryBuilder? = StringDictionaryBuilder()
+        var codes = [UInt32?]()
+        codes.reserveCapacity(values.count)
         var minimum: String?
         var maximum: String?
         let ordered = column.physicalType == .string
-        for case .some(let value) in values {
-            presentCount += 1
-            if ordered {
-                if minimum == nil || value.utf8.lexicographicallyPrecedes(minimum!.utf8) { minimum = value }
-                if maximum == nil || maximum!.utf8.lexicographicallyPrecedes(value.utf8) { maximum = value }
+        for value in values {
+            guard let value else {
+                if builder != nil { codes.append(nil) }
+                continue
             }
-            if dictionary != nil, dictionary![value] == nil {
-                dictionaryBytes += value.utf8.count + 2
-                if dictionaryBytes > Limits.maxDictionaryByteCount {
-                    dictionary = nil
-                    dictionaryValues = []
-                } else {
-                    dictionary![value] = UInt32(dictionaryValues.count)
-                    dictionaryValues.append(value)
+            presentCount += 1
+            if ordered, builder == nil {
+                if minimum == nil || StringChunkStatistics.precedes(value, minimum!) { minimum = value }
+                if maximum == nil || StringChunkStatistics.precedes(maximum!, value) { maximum = value }
+            }
+            guard builder != nil else { continue }
+            let code = builder!.code(for: value)
+            if builder!.byteCount > Limits.maxDictionaryByteCount {
+                // Overflow: fold what the dictionary saw into min/max, continue per value.
+                if ordered {
+                    for seen in builder!.values {
+                        if minimum == nil || StringChunkStatistics.precedes(seen, minimum!) { minimum = seen }
+                        if maximum == nil || StringChunkStatistics.precedes(maximum!, seen) { maximum = seen }
+                    }
                 }
+                builder = nil
+                codes = []
+            } else {
+                codes.append(code)
             }
         }
-        self.dictionary = dictionary
-        distinctValues = dictionary != nil ? dictionaryValues : values
+        if let builder {
+            self.codes = codes
+            dictionaryValues = builder.values
+            if ordered {
+                for value in dictionaryValues {
+                    if minimum == nil || StringChunkStatistics.precedes(value, minimum!) { minimum = value }
+                    if maximum == nil || StringChunkStatistics.precedes(maximum!, value) { maximum = value }
+                }
+            }
+            distinctValues = dictionaryValues
+        } else {
+            distinctValues = values
+        }
         let cut = Limits.zoneMapStringPrefixByteCount
         func prefix(_ text: String) -> String {
             let bytes = Array(text.utf8)
@@ -173,13 +205,67 @@ struct StringChunkStatistics {
             while end > 0, bytes[end] & 0xC0 == 0x80 { end -= 1 }  // cut on a character boundary
             return String(decoding: bytes[0..<end], as: UTF8.self)
         }
+        let small = self.codes != nil && dictionaryValues.count <= Limits.maxZoneMapValueSetCount && ordered
         zoneMap = ZoneMap(
             nullCount: values.count - presentCount,
             minimum: minimum.map { .text(prefix($0)) },
             maximum: maximum.map { .text(prefix($0)) },
             isMaximumTruncated: (maximum?.utf8.count ?? 0) > cut,
-            valueSet: dictionary != nil && dictionaryValues.count <= Limits.maxZoneMapValueSetCount && ordered
-                ? dictionaryValues.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } : nil
+            valueSet: small ? dictionaryValues.sorted { StringChunkStatistics.precedes($0, $1) } : nil
         )
+    }
+}
+
+/// Assigns dense codes to distinct strings: open addressing on XXH64 of the UTF-8 bytes, which is
+/// several times cheaper than `Dictionary<String, _>`'s SipHash on these short values.
+struct StringDictionaryBuilder {
+    private(set) var values: [String] = []
+    /// Bytes the dictionary page will take (value bytes plus a length each).
+    private(set) var byteCount = 0
+    private var slots = [Int32](repeating: -1, count: 256)
+    private var hashes: [UInt64] = []
+
+    mutating func code(for value: String) -> UInt32 {
+        let hash = value.utf8.withContiguousStorageIfAvailable { XXHash64.hash(UnsafeRawBufferPointer($0)) } ?? XXHash64.hash(value)
+        let mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let slot = slots[index]
+            if slot < 0 { break }
+            if hashes[Int(slot)] == hash, values[Int(slot)] == value { return UInt32(slot) }
+            index = (index + 1) & mask
+        }
+        let code = Int32(values.count)
+        slots[index] = code
+        values.append(value)
+        hashes.append(hash)
+        byteCount += value.utf8.count + 2
+        if values.count * 2 > slots.count { rehash() }
+        return UInt32(code)
+    }
+
+    private mutating func rehash() {
+        slots = [Int32](repeating: -1, count: slots.count * 2)
+        let mask = slots.count - 1
+        for (code, hash) in hashes.enumerated() {
+            var index = Int(truncatingIfNeeded: hash) & mask
+            while slots[index] >= 0 { index = (index + 1) & mask }
+            slots[index] = Int32(code)
+        }
+    }
+}
+
+extension StringChunkStatistics {
+    /// Byte-order comparison of two strings' UTF-8 (the order zone maps use).
+    static func precedes(_ left: String, _ right: String) -> Bool {
+        var left = left
+        var right = right
+        return left.withUTF8 { a in
+            right.withUTF8 { b in
+                let common = min(a.count, b.count)
+                let order = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
+                return order != 0 ? order < 0 : a.count < b.count
+            }
+        }
     }
 }

@@ -12,12 +12,15 @@ enum PageCodec {
     /// Payloads smaller than this stay uncompressed: zstd's frame overhead would eat the gain.
     static let minimumCompressedPayloadByteCount = 64
 
+    /// Appends the page to `file`; returns its size in bytes.
+    @discardableResult
     static func encode(
         encoding: PageEncoding,
         rowCount: Int,
         payload: [UInt8],
-        level: Int32
-    ) throws(StorageError) -> [UInt8] {
+        level: Int32,
+        into file: inout ByteWriter
+    ) throws(StorageError) -> Int {
         var codec = Codec.none
         var stored = payload
         if payload.count >= minimumCompressedPayloadByteCount {
@@ -33,16 +36,16 @@ enum PageCodec {
                 throw StorageError(.io, "cannot compress page", underlying: error)
             }
         }
-        var writer = ByteWriter(capacity: stored.count + 20)
-        writer.writeUInt8(encoding.rawValue)
-        writer.writeUInt8(codec.rawValue)
-        writer.writeVarInt(rowCount)
-        writer.writeVarInt(payload.count)
-        writer.writeVarInt(stored.count)
-        let crc = CRC32C.checksum(stored, continuing: CRC32C.checksum(writer.bytes))
-        writer.writeUInt32(crc)
-        writer.writeBytes(stored)
-        return writer.bytes
+        let start = file.count
+        file.writeUInt8(encoding.rawValue)
+        file.writeUInt8(codec.rawValue)
+        file.writeVarInt(rowCount)
+        file.writeVarInt(payload.count)
+        file.writeVarInt(stored.count)
+        let crc = CRC32C.checksum(stored, continuing: CRC32C.checksum(file.bytes[start...]))
+        file.writeUInt32(crc)
+        file.writeBytes(stored)
+        return file.count - start
     }
 
     /// Verifies and decompresses the page at `bytes` (exactly the page's bytes from the footer),

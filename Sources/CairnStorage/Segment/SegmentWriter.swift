@@ -5,6 +5,7 @@ public import CairnCore
 /// ```
 /// header (32 B) | row group 0: column chunks | row group 1 ... | bloom section | footer | trailer (28 B)
 /// ```
+/// Rows arrive through `EventRows`, so a flush can hand over its memtable without copying records.
 /// The file is built in memory (a flush's segment is tens of MB at most), written to `tmp/`,
 /// synced, and only then renamed into its partition by the caller.
 public struct SegmentWriter: Sendable {
@@ -26,17 +27,19 @@ public struct SegmentWriter: Sendable {
     /// The encoded segment and its footer. `records` must all belong to `partition` and carry an
     /// eventTime; they are sorted by eventTime here (stable, so arrival order breaks ties).
     public func encode(
-        _ records: [EventRecord],
+        _ records: some EventRows,
         partition: PartitionKey,
         id: SegmentID,
         createdMilliseconds: Int64,
         lsnRange: ClosedRange<UInt64>? = nil,
         uncompressedByteCount: Int
     ) throws(StorageError) -> (bytes: [UInt8], footer: SegmentFooter) {
-        precondition(!records.isEmpty, "a segment holds at least one row")
-        let sorted = records.enumerated().sorted {
-            ($0.element.eventTime!.milliseconds, $0.offset) < ($1.element.eventTime!.milliseconds, $1.offset)
-        }.map(\.element)
+        precondition(records.count > 0, "a segment holds at least one row")
+        // Sort row positions, not records: a record is ~40 references, a position one integer.
+        var times = [Int64]()
+        times.reserveCapacity(records.count)
+        for position in 0..<records.count { times.append(records[position].eventTime!.milliseconds) }
+        let order = (0..<records.count).sorted { (times[$0], $0) < (times[$1], $1) }
         var file = ByteWriter(capacity: records.count * 128)
         file.writeBytes(SegmentWriter.magic)
         file.writeUInt16(SegmentWriter.version)
@@ -49,12 +52,12 @@ public struct SegmentWriter: Sendable {
         let columns = SegmentColumn.allCases
         var rowGroups = [SegmentFooter.RowGroupMeta]()
         var pendingBlooms = [(Int, SegmentColumn, SplitBlockBloomFilter)]()
-        for (groupIndex, firstRow) in stride(from: 0, to: sorted.count, by: Limits.maxRowGroupRowCount).enumerated() {
-            let rows = sorted[firstRow..<min(firstRow + Limits.maxRowGroupRowCount, sorted.count)]
+        for (groupIndex, firstRow) in stride(from: 0, to: order.count, by: Limits.maxRowGroupRowCount).enumerated() {
+            let rows = order[firstRow..<min(firstRow + Limits.maxRowGroupRowCount, order.count)]
             var chunks = [SegmentFooter.ColumnChunkMeta]()
             for column in columns {
-                let chunk = try ColumnChunkWriter(column: column, compressionLevel: compressionLevel).encode(rows, baseOffset: file.count)
-                file.writeBytes(chunk.bytes)
+                let chunk = try ColumnChunkWriter(column: column, compressionLevel: compressionLevel)
+                    .encode(records, order: rows, into: &file)
                 chunks.append(chunk.meta)
                 if let bloom = chunk.bloom { pendingBlooms.append((groupIndex, column, bloom)) }
             }
@@ -79,14 +82,13 @@ public struct SegmentWriter: Sendable {
             file.writeBytes(bloomWriter.bytes)
         }
 
-        let times = sorted.map { $0.eventTime!.milliseconds }
         let footer = SegmentFooter(
             id: id,
             createdMilliseconds: createdMilliseconds,
             partition: partition,
-            rowCount: sorted.count,
-            minTime: times.first!,
-            maxTime: times.last!,
+            rowCount: order.count,
+            minTime: times[order.first!],
+            maxTime: times[order.last!],
             uncompressedByteCount: uncompressedByteCount,
             headerCRC: headerCRC,
             level: level,
@@ -108,3 +110,12 @@ public struct SegmentWriter: Sendable {
         return (file.bytes, footer)
     }
 }
+
+/// Random access to the records a segment is written from: an array, or a memtable partition's
+/// references into the parser's arrays.
+public protocol EventRows: Sendable {
+    var count: Int { get }
+    subscript(position: Int) -> EventRecord { get }
+}
+
+extension Array: EventRows where Element == EventRecord {}

@@ -38,11 +38,13 @@ public final class EventStore: @unchecked Sendable {
     private let fileSystem: any FileSystem
     private let catalog: Catalog
     private let wal: WriteAheadLog
-    private var memtables: [PartitionKey: Memtable] = [:]
-    private var memtableByteCount = 0
+    private var memtables = Memtables()
     private var lastAppliedLSN: UInt64
     /// Checkpoints made durable by the WAL but not yet by a flush.
     private var pendingCheckpoints: [SourceKey: SourceCheckpoint] = [:]
+    /// A flush running in the background: its memtables stay readable and its checkpoints
+    /// pending until its catalog edit is committed by `finishFlush`.
+    private var flushing: BackgroundFlush?
 
     init(fileSystem: any FileSystem, directory: String, info: StoreInfo, options: Options) throws(StorageError) {
         self.fileSystem = fileSystem
@@ -70,7 +72,7 @@ public final class EventStore: @unchecked Sendable {
             let batch = try IngestBatch(decoding: record.payload, file: walDirectory, offset: 0)
             apply(batch, lsn: record.lsn)
             report.replayedBatchCount += 1
-            report.replayedEventCount += batch.events.count
+            report.replayedEventCount += batch.eventCount
         }
         recovery = report
     }
@@ -103,13 +105,7 @@ public final class EventStore: @unchecked Sendable {
     }
 
     private func apply(_ batch: IngestBatch, lsn: UInt64) {
-        for event in batch.events {
-            guard let key = PartitionKey(record: event.record) else {
-                preconditionFailure("a batch holds only validated records with an eventTime")
-            }
-            memtables[key, default: Memtable()].append(event, lsn: lsn)
-            memtableByteCount += event.json.count
-        }
+        memtables.add(batch, lsn: lsn, sizes: batch.eventSizes)
         for checkpoint in batch.checkpoints { pendingCheckpoints[checkpoint.sourceKey] = checkpoint }
         lastAppliedLSN = max(lastAppliedLSN, lsn)
     }
@@ -118,45 +114,78 @@ public final class EventStore: @unchecked Sendable {
     /// `RecordValidator`. Flushes when the memtables exceed their budget.
     @discardableResult
     public func append(_ batch: IngestBatch) throws(StorageError) -> UInt64 {
-        for event in batch.events where event.record.eventTime == nil {
+        for chunk in batch.recordChunks where chunk.contains(where: { $0.eventTime == nil }) {
             throw StorageError(.invalidArgument, "an event without eventTime cannot be stored")
         }
         let lsn = try wal.commit(batch.encode())
         apply(batch, lsn: lsn)
-        if memtableByteCount >= options.memtableBudgetByteCount { try flush() }
+        try finishFlush(wait: false)
+        if memtables.byteCount >= options.memtableBudgetByteCount { try startFlush() }
         return lsn
     }
 
     /// The latest durable checkpoint of a source, from the WAL or the catalog.
     public func checkpoint(for key: SourceKey) -> SourceCheckpoint? {
-        pendingCheckpoints[key] ?? catalog.checkpoints[key]
+        pendingCheckpoints[key] ?? flushing?.checkpoints[key] ?? catalog.checkpoints[key]
     }
 
     /// Every durable checkpoint (the import ledger).
     public var checkpoints: [SourceCheckpoint] {
         var all = catalog.checkpoints
+        for (key, value) in flushing?.checkpoints ?? [:] { all[key] = value }
         for (key, value) in pendingCheckpoints { all[key] = value }
         return Array(all.values)
     }
 
-    /// Writes every memtable as a segment and commits them in one catalog edit.
+    /// Writes every memtable as a segment and commits them in one catalog edit; returns when done.
     public func flush() throws(StorageError) {
+        try startFlush()
+        try finishFlush(wait: true)
+    }
+
+    /// Detaches the memtables and writes them to segments on a background thread. A flush already
+    /// running is finished first (back-pressure: at most one flush in flight).
+    private func startFlush() throws(StorageError) {
+        try finishFlush(wait: true)
         guard lastAppliedLSN > catalog.flushedLSN || !memtables.isEmpty else { return }
-        let partitions = memtables.sorted { $0.key < $1.key }
-        let written = try writeSegments(partitions)
+        let job = BackgroundFlush(
+            memtables: memtables,
+            checkpoints: pendingCheckpoints,
+            lastLSN: lastAppliedLSN
+        )
+        memtables = Memtables()
+        pendingCheckpoints = [:]
+        flushing = job
+        let fileSystem = self.fileSystem
+        let directory = self.directory
+        let options = self.options
+        job.start { () throws(StorageError) in
+            try EventStore.writeSegments(job.memtables, fileSystem: fileSystem, directory: directory, options: options)
+        }
+    }
+
+    /// Commits a finished background flush: one catalog edit with its segments, WAL position and
+    /// checkpoints, then drops the WAL files it made obsolete.
+    private func finishFlush(wait: Bool) throws(StorageError) {
+        guard let job = flushing, wait || job.isDone else { return }
+        let written = try job.result()
         var edit = CatalogEdit()
         edit.addedSegments = written
-        edit.flushedLSN = lastAppliedLSN
-        edit.checkpoints = Array(pendingCheckpoints.values)
+        edit.flushedLSN = job.lastLSN
+        edit.checkpoints = Array(job.checkpoints.values)
         try catalog.commit(edit)
-        memtables = [:]
-        memtableByteCount = 0
-        pendingCheckpoints = [:]
-        try wal.removeFiles(through: lastAppliedLSN)
+        flushing = nil
+        try wal.removeFiles(through: job.lastLSN)
     }
 
     /// Encodes partitions into segments on `flushConcurrency` threads, then publishes each file.
-    private func writeSegments(_ partitions: [(key: PartitionKey, value: Memtable)]) throws(StorageError) -> [SegmentMeta] {
+    private static func writeSegments(
+        _ memtables: Memtables,
+        fileSystem: any FileSystem,
+        directory: String,
+        options: Options
+    ) throws(StorageError) -> [SegmentMeta] {
+        let partitions = memtables.partitions.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
         let results = ResultBox<(bytes: [UInt8], footer: SegmentFooter)>(count: partitions.count)
         let writer = SegmentWriter(compressionLevel: options.compressionLevel)
         let now = Clock.nowMilliseconds()
@@ -166,7 +195,7 @@ public final class EventStore: @unchecked Sendable {
                 let (key, memtable) = partitions[index]
                 results.set(index) { () throws(StorageError) in
                     try writer.encode(
-                        memtable.records,
+                        PartitionRows(memtables: memtables, rows: memtable.rows),
                         partition: key,
                         id: SegmentID.make(milliseconds: now),
                         createdMilliseconds: now,
@@ -198,11 +227,12 @@ public final class EventStore: @unchecked Sendable {
 
     /// The catalog's segments, by partition then time.
     public var segments: [SegmentMeta] {
-        catalog.segments.values.sorted { ($0.partition, $0.minTime, $0.id) < ($1.partition, $1.minTime, $1.id) }
+        try? finishFlush(wait: false)
+        return catalog.segments.values.sorted { ($0.partition, $0.minTime, $0.id) < ($1.partition, $1.minTime, $1.id) }
     }
 
     /// Events in memtables, not yet in segments.
-    public var unflushedEventCount: Int { memtables.values.reduce(0) { $0 + $1.records.count } }
+    public var unflushedEventCount: Int { memtables.eventCount + (flushing?.memtables.eventCount ?? 0) }
 
     /// Opens a segment of this store for reading.
     public func openSegment(_ meta: SegmentMeta) throws(StorageError) -> SegmentReader {
@@ -225,10 +255,13 @@ public final class EventStore: @unchecked Sendable {
                 }
             }
         }
-        for (_, memtable) in memtables.sorted(by: { $0.key < $1.key }) {
-            for record in memtable.records {
-                if let range, !range.contains(record.eventTime!.milliseconds) { continue }
-                try body(record)
+        for tables in [flushing?.memtables, memtables].compactMap({ $0 }) {
+            for (_, partition) in tables.partitions.sorted(by: { $0.key < $1.key }) {
+                for reference in partition.rows {
+                    let record = tables[reference]
+                    if let range, !range.contains(record.eventTime!.milliseconds) { continue }
+                    try body(record)
+                }
             }
         }
     }
@@ -238,6 +271,54 @@ public final class EventStore: @unchecked Sendable {
         try flush()
         try wal.close()
         try catalog.close()
+    }
+}
+
+/// One partition's rows, read in place from the memtables' record chunks.
+struct PartitionRows: EventRows {
+    let memtables: Memtables
+    let rows: [RowReference]
+
+    var count: Int { rows.count }
+
+    subscript(position: Int) -> EventRecord {
+        _read { yield memtables[rows[position]] }
+    }
+}
+
+/// A flush running on a background thread, and its result once done.
+final class BackgroundFlush: @unchecked Sendable {
+    let memtables: Memtables
+    let checkpoints: [SourceKey: SourceCheckpoint]
+    let lastLSN: UInt64
+    private let done = DispatchSemaphore(value: 0)
+    private let lock = ConditionLock()
+    private var outcome: Result<[SegmentMeta], StorageError>?
+
+    init(memtables: Memtables, checkpoints: [SourceKey: SourceCheckpoint], lastLSN: UInt64) {
+        self.memtables = memtables
+        self.checkpoints = checkpoints
+        self.lastLSN = lastLSN
+    }
+
+    func start(_ work: @escaping @Sendable () throws(StorageError) -> [SegmentMeta]) {
+        DispatchQueue.global().async {
+            let result: Result<[SegmentMeta], StorageError>
+            do throws(StorageError) { result = .success(try work()) } catch { result = .failure(error) }
+            self.lock.withLock { self.outcome = result }
+            self.done.signal()
+        }
+    }
+
+    var isDone: Bool { lock.withLock { outcome != nil } }
+
+    /// Waits for the flush and returns its segments.
+    func result() throws(StorageError) -> [SegmentMeta] {
+        if !isDone {
+            done.wait()
+            done.signal()
+        }
+        return try lock.withLock { outcome! }.get()
     }
 }
 

@@ -3,39 +3,51 @@ public import CairnCore
 /// A batch of accepted events and the import progress they complete: the unit of a WAL record and
 /// of an acknowledgement. Events and checkpoints travel together, so after a crash either both are
 /// durable or neither is, and a re-import resumes exactly where the acknowledged data ends.
+///
+/// Layout for speed: records stay in the arrays the parser produced (`recordChunks`, moved, never
+/// copied one by one), and their compact JSON is kept as one contiguous buffer of
+/// `length varint | JSON` entries, which is exactly what the WAL stores.
 public struct IngestBatch: Sendable {
-    public struct Event: Sendable {
-        public var record: EventRecord
-        /// The record as compact JSON: what the WAL stores and what ingestion is billed on.
-        public var json: [UInt8]
-
-        public init(record: EventRecord, json: [UInt8]) {
-            self.record = record
-            self.json = json
-        }
-    }
-
-    public var events: [Event] = []
-    public var checkpoints: [SourceCheckpoint] = []
-    /// Sum of `json` sizes.
+    public private(set) var recordChunks: [[EventRecord]] = []
+    /// `length varint | compact JSON` per event, in the order of `recordChunks` flattened.
+    public private(set) var encodedEvents: [UInt8] = []
+    public private(set) var eventCount = 0
+    /// Sum of the events' compact JSON sizes (what ingestion is billed on).
     public private(set) var byteCount = 0
+    public var checkpoints: [SourceCheckpoint] = []
 
     public init() {}
 
-    public mutating func append(_ event: Event) {
-        byteCount += event.json.count
-        events.append(event)
+    /// Adds one event: the record and its compact JSON text.
+    public mutating func append(_ record: EventRecord, json: [UInt8]) {
+        var chunk = EncodedEvents()
+        chunk.append(json)
+        append(records: [record], encoded: chunk)
+    }
+
+    /// Adds parsed records with their encoded JSON (from `EncodedEvents`), without copying records.
+    public mutating func append(records: [EventRecord], encoded: EncodedEvents) {
+        precondition(records.count == encoded.count, "one encoded entry per record")
+        guard !records.isEmpty else { return }
+        recordChunks.append(records)
+        if encodedEvents.isEmpty {
+            encodedEvents = encoded.bytes  // shares the buffer: no copy
+        } else {
+            encodedEvents.append(contentsOf: encoded.bytes)
+        }
+        eventCount += records.count
+        byteCount += encoded.jsonByteCount
     }
 
     /// Payload layout, version 1 (part of the WAL format):
     /// `version u8 | checkpoint count varint | checkpoints | event count varint | (length varint | JSON)*`
     func encode() -> [UInt8] {
-        var writer = ByteWriter(capacity: byteCount + events.count * 3 + 64)
+        var writer = ByteWriter(capacity: encodedEvents.count + checkpoints.count * 40 + 16)
         writer.writeUInt8(1)
         writer.writeVarInt(checkpoints.count)
         for checkpoint in checkpoints { checkpoint.encode(into: &writer) }
-        writer.writeVarInt(events.count)
-        for event in events { writer.writeLengthPrefixed(event.json) }
+        writer.writeVarInt(eventCount)
+        writer.writeBytes(encodedEvents)
         return writer.bytes
     }
 
@@ -48,17 +60,56 @@ public struct IngestBatch: Sendable {
         }
         let checkpointCount = try reader.readCount(limit: payload.count, "checkpoint count")
         for _ in 0..<checkpointCount { checkpoints.append(try SourceCheckpoint(decoding: &reader)) }
-        let eventCount = try reader.readCount(limit: payload.count, "event count")
+        let count = try reader.readCount(limit: payload.count, "event count")
         var decoder = EventRecordDecoder()
-        for _ in 0..<eventCount {
+        var records = [EventRecord]()
+        var encoded = EncodedEvents()
+        records.reserveCapacity(count)
+        for _ in 0..<count {
             let start = reader.absoluteOffset
             let json = Array(try reader.readLengthPrefixed(limit: Limits.maxEventByteCount * 4))
             do {
-                let record = try json.withUnsafeBytes { raw throws(CoreError) in try decoder.decode(raw) }
-                append(Event(record: record, json: json))
+                records.append(try json.withUnsafeBytes { raw throws(CoreError) in try decoder.decode(raw) })
+                encoded.append(json)
             } catch {
                 throw StorageError(.corrupt, "WAL event does not decode", file: file, byteOffset: start, underlying: error)
             }
         }
+        append(records: records, encoded: encoded)
+    }
+}
+
+/// Compact JSON of several events in one buffer: `length varint | JSON` each.
+public struct EncodedEvents: Sendable {
+    public private(set) var bytes: [UInt8] = []
+    public private(set) var count = 0
+    public private(set) var jsonByteCount = 0
+
+    public init() {}
+
+    public mutating func reserveCapacity(_ byteCount: Int) { bytes.reserveCapacity(byteCount) }
+
+    public mutating func append(_ json: [UInt8]) {
+        appendLength(json.count)
+        bytes.append(contentsOf: json)
+    }
+
+    /// Appends one entry whose JSON `write` appends to the buffer, returning its length.
+    public mutating func append(length: Int, _ write: (inout [UInt8]) -> Void) {
+        appendLength(length)
+        let before = bytes.count
+        write(&bytes)
+        precondition(bytes.count - before == length, "encoded event length mismatch")
+    }
+
+    private mutating func appendLength(_ length: Int) {
+        var rest = UInt64(length)
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+        count += 1
+        jsonByteCount += length
     }
 }

@@ -135,15 +135,15 @@ public final class WriteAheadLog: @unchecked Sendable {
             }
         }
         let lsn = nextLSN
-        var body = ByteWriter(capacity: stored.count + 16)
-        body.writeUInt64(lsn)
-        body.writeUInt8(codec.rawValue)
-        body.writeVarInt(payload.count)
-        body.writeBytes(stored)
-        var record = ByteWriter(capacity: body.count + 8)
-        record.writeUInt32(UInt32(body.count))
-        record.writeUInt32(CRC32C.checksum(body.bytes))
-        record.writeBytes(body.bytes)
+        var record = ByteWriter(capacity: stored.count + 32)
+        record.writeUInt32(0)  // length, set below
+        record.writeUInt32(0)  // CRC32C, set below
+        record.writeUInt64(lsn)
+        record.writeUInt8(codec.rawValue)
+        record.writeVarInt(payload.count)
+        record.writeBytes(stored)
+        record.setUInt32(UInt32(record.count - 8), at: 0)
+        record.setUInt32(CRC32C.checksum(record.bytes[8...]), at: 4)
         if file == nil || file!.byteCount + record.count > Limits.walFileByteCount {
             try rollFile()
         }
