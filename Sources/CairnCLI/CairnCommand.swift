@@ -8,11 +8,11 @@ import ArgumentParser
 struct CairnCommand: ParsableCommand {
     /// Keeps glibc from returning every large buffer (16 MiB read chunks, WAL batches, segments) to
     /// the kernel on free and faulting in fresh zeroed pages on the next allocation: page zeroing was
-    /// 9% of ingest CPU. Up to 1 GiB of freed memory stays in the heap for reuse.
+    /// 9% of ingest CPU. Up to 256 MiB of freed memory stays in the heap for reuse.
     static func tuneAllocator() {
         #if canImport(Glibc)
             _ = glibcMallopt(-3, 512 << 20)  // M_MMAP_THRESHOLD
-            _ = glibcMallopt(-1, 1 << 30)  // M_TRIM_THRESHOLD
+            _ = glibcMallopt(-1, 256 << 20)  // M_TRIM_THRESHOLD
         #endif
     }
 

@@ -48,9 +48,10 @@ public enum Limits {
     /// WAL batches below this size are stored uncompressed: lz4 does not pay off (storage.md §3.5).
     public static let walCompressionThresholdByteCount = 4 * 1024
 
-    /// Uncompressed bytes of events held in memtables before a flush is forced. Keeps ingest memory
-    /// well under 1 GiB on the 2-core, 24 GiB reference box (storage.md §3.7 proposes 256 MiB).
-    public static let memtableBudgetByteCount = 192 << 20
+    /// Uncompressed bytes of events held in memtables before a flush is forced. While one generation
+    /// flushes in the background the next fills, so two are in memory (~3.5x their JSON size as
+    /// records): 96 MiB keeps ingest under 1 GiB resident (storage.md §3.7 proposes 256 MiB).
+    public static let memtableBudgetByteCount = 96 << 20
 
     /// Longest partition key component (account or region) used as a directory name as given.
     public static let maxPartitionComponentByteCount = 64
@@ -59,5 +60,5 @@ public enum Limits {
     public static let maxManifestByteCount = 16 << 20
 
     /// Largest file `cairn ingest` reads whole into memory; bigger NDJSON files are read in chunks.
-    public static let ingestChunkByteCount = 16 << 20
+    public static let ingestChunkByteCount = 8 << 20
 }

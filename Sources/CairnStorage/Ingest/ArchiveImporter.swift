@@ -137,7 +137,7 @@ public final class ArchiveImporter {
         defer { file.close() }
         let key = try ContentKey.of(file: file)
         summary.files += 1
-        var checkpoint = store.checkpoint(for: key)
+        let checkpoint = store.checkpoint(for: key)
         if let done = checkpoint, done.isComplete || seenThisRun.contains(key) {
             try applyDuplicate(path: path, checkpoint: done)
             progress.filesDone += 1
@@ -152,55 +152,37 @@ public final class ArchiveImporter {
             progress.filesDone += 1
             return
         }
-        var offset = checkpoint?.byteOffset ?? 0
+        // Pipeline: while window k's units are committed (WAL, memtables) on this thread, window
+        // k+1 is parsed on the others. Windows are cut at line ends; a record spanning a cut
+        // (pretty-printed objects) is carried into the next window.
+        let reader = ChunkReader(file: file, size: size, start: checkpoint?.byteOffset ?? 0, parallelism: parallelism)
         var items = checkpoint?.itemCount ?? 0
-        var carry = [UInt8]()
-        while offset < size || !carry.isEmpty {
-            // Read up to `parallelism` chunks, each ending at a line end, and parse them at once.
-            var chunks = [(bytes: ArraySlice<UInt8>, base: Int, isFinal: Bool)]()
-            var readOffset = offset + carry.count
-            for _ in 0..<parallelism where readOffset < size || !carry.isEmpty {
-                let count = min(Limits.ingestChunkByteCount, size - readOffset)
-                var bytes = carry + (count > 0 ? try file.read(at: readOffset, count: count) : [])
-                carry = []
-                let isFinal = readOffset + count >= size
-                if !isFinal, let newline = bytes.lastIndex(of: 0x0A) {
-                    carry = Array(bytes[(newline + 1)...])
-                    bytes.removeSubrange((newline + 1)...)
+        var inFlight = try reader.nextWindow().map { ParseJob(window: $0, path: path, key: key) }
+        while let job = inFlight {
+            var next = try reader.nextWindow().map { ParseJob(window: $0, path: path, key: key) }
+            for (index, var unit) in job.wait().enumerated() {
+                let chunk = job.window[index]
+                if unit.consumedByteCount == 0, !chunk.bytes.isEmpty {
+                    // No whole record in a full chunk (a record over 16 MiB): parse it as final, so
+                    // the framer reports it and resynchronises at the next line.
+                    unit = ParsedUnit.parse(chunk.bytes, path: path, sourceKey: key, baseOffset: chunk.base, skipItems: 0, isFinal: true)
                 }
-                chunks.append((bytes[...], readOffset + count - carry.count - bytes.count, isFinal))
-                readOffset += count
-            }
-            let results = ResultBox<ParsedUnit>(count: chunks.count)
-            let parsing = chunks
-            DispatchQueue.concurrentPerform(iterations: parsing.count) { index in
-                results.set(index) { () throws(StorageError) in
-                    ParsedUnit.parse(parsing[index].bytes, path: path, sourceKey: key, baseOffset: parsing[index].base, skipItems: 0, isFinal: parsing[index].isFinal)
-                }
-            }
-            for index in chunks.indices {
-                var unit = try results.get(index)
-                if unit.consumedByteCount < chunks[index].bytes.count {
-                    // A record spans the cut (pretty-printed objects): re-parse the rest with what follows.
-                    let rest = Array(chunks[index].bytes.dropFirst(unit.consumedByteCount))
-                    if index + 1 < chunks.count {
-                        chunks[index + 1] = (rest[...] + chunks[index + 1].bytes, chunks[index].base + unit.consumedByteCount, chunks[index + 1].isFinal)
-                        let reparsed = ParsedUnit.parse(chunks[index + 1].bytes, path: path, sourceKey: key, baseOffset: chunks[index + 1].base, skipItems: 0, isFinal: chunks[index + 1].isFinal)
-                        results.set(index + 1) { () throws(StorageError) in reparsed }
-                    } else {
-                        carry = rest + carry
-                    }
-                }
+                let ended = unit.consumedByteCount < chunk.bytes.count
                 unit.startItemIndex = items
                 items += unit.itemCount
-                offset = chunks[index].base + unit.consumedByteCount
-                let isLast = chunks[index].isFinal && carry.isEmpty && index == chunks.count - 1
-                unit.checkpointOffset = offset
+                unit.checkpointOffset = chunk.base + unit.consumedByteCount
                 progress.bytesDone += unit.consumedByteCount
-                try apply(unit, isLastOfFile: isLast, priorItems: items - unit.itemCount)
-                checkpoint = nil
+                try apply(unit, isLastOfFile: chunk.isFinal && !ended, priorItems: items - unit.itemCount)
+                if ended {
+                    // A record spans the cut (pretty-printed objects): drop the rest of this window
+                    // and the window read ahead, and continue reading where the record starts.
+                    next?.cancel()
+                    reader.rewind(to: chunk.base + unit.consumedByteCount)
+                    next = try reader.nextWindow().map { ParseJob(window: $0, path: path, key: key) }
+                    break
+                }
             }
-            if chunks.isEmpty { break }
+            inFlight = next
         }
         progress.filesDone += 1
     }
@@ -394,4 +376,83 @@ enum ContentKey {
             return SourceKey(high: XXHash64.hash(high.bytes), low: XXHash64.hash(low.bytes, seed: 1))
         }
     }
+}
+
+/// Reads a big file in chunks that end at line ends, `parallelism` chunks per window.
+final class ChunkReader {
+    struct Chunk: Sendable {
+        var bytes: ArraySlice<UInt8>
+        /// Offset of the chunk's first byte in the file.
+        var base: Int
+        /// Whether the chunk ends the file.
+        var isFinal: Bool
+    }
+
+    private let file: any ReadableFile
+    private let size: Int
+    private var offset: Int
+    private let parallelism: Int
+
+    init(file: any ReadableFile, size: Int, start: Int, parallelism: Int) {
+        self.file = file
+        self.size = size
+        self.offset = start
+        self.parallelism = max(1, parallelism)
+    }
+
+    /// Continues reading at `offset` (after a record that spanned a cut).
+    func rewind(to offset: Int) { self.offset = offset }
+
+    func nextWindow() throws(StorageError) -> [Chunk]? {
+        guard offset < size else { return nil }
+        var chunks = [Chunk]()
+        while chunks.count < parallelism, offset < size {
+            var count = min(Limits.ingestChunkByteCount, size - offset)
+            var bytes = try file.read(at: offset, count: count)
+            var isFinal = offset + count >= size
+            if !isFinal {
+                if let newline = bytes.lastIndex(of: 0x0A) {
+                    bytes.removeSubrange((newline + 1)...)
+                    count = bytes.count
+                } else {
+                    // One line longer than a chunk: read the whole rest of the file as one chunk.
+                    count = size - offset
+                    bytes = try file.read(at: offset, count: count)
+                    isFinal = true
+                }
+            }
+            chunks.append(Chunk(bytes: bytes[...], base: offset, isFinal: isFinal))
+            offset += count
+        }
+        return chunks
+    }
+}
+
+/// Parses a window of chunks on background threads.
+final class ParseJob: @unchecked Sendable {
+    let window: [ChunkReader.Chunk]
+    private let results: ResultBox<ParsedUnit>
+    private let group = DispatchGroup()
+
+    init(window: [ChunkReader.Chunk], path: String, key: SourceKey) {
+        self.window = window
+        results = ResultBox(count: window.count)
+        let results = self.results
+        for (index, chunk) in window.enumerated() {
+            DispatchQueue.global().async(group: group) {
+                results.set(index) { () throws(StorageError) in
+                    ParsedUnit.parse(chunk.bytes, path: path, sourceKey: key, baseOffset: chunk.base, skipItems: 0, isFinal: chunk.isFinal)
+                }
+            }
+        }
+    }
+
+    /// Waits for every chunk's result.
+    func wait() -> [ParsedUnit] {
+        group.wait()
+        return window.indices.map { try! results.get($0) }
+    }
+
+    /// Lets a job finish unused (its window is re-read).
+    func cancel() { group.wait() }
 }
