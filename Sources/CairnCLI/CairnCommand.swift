@@ -1,14 +1,19 @@
 import ArgumentParser
+
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// `cairn`: a self-hosted CloudTrail. One binary, one data directory.
+/// `cairn`: a self-hosted CloudTrail.
+///
+/// One binary, one data directory.
 @main
 struct CairnCommand: ParsableCommand {
     /// Keeps glibc from returning every large buffer (16 MiB read chunks, WAL batches, segments) to
     /// the kernel on free and faulting in fresh zeroed pages on the next allocation: page zeroing was
-    /// 9% of ingest CPU. Up to 256 MiB of freed memory stays in the heap for reuse.
+    /// 9% of ingest CPU.
+    ///
+    /// Up to 256 MiB of freed memory stays in the heap for reuse.
     static func tuneAllocator() {
         #if canImport(Glibc)
             _ = glibcMallopt(-3, 512 << 20)  // M_MMAP_THRESHOLD
@@ -29,7 +34,9 @@ struct CairnCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cairn",
         abstract: "A self-hosted CloudTrail: store, search and verify AWS audit events.",
-        subcommands: [IngestCommand.self, ExportCommand.self, InspectCommand.self, GenerateCommand.self, DemoCommand.self]
+        subcommands: [
+            IngestCommand.self, ExportCommand.self, InspectCommand.self, GenerateCommand.self, DemoCommand.self,
+        ]
     )
 }
 

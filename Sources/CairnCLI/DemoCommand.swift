@@ -2,7 +2,9 @@ import ArgumentParser
 import CairnCore
 import CairnStorage
 
-/// `cairn demo`: the embedded default in one command. Generates a sample archive, ingests it into
+/// `cairn demo`: the embedded default in one command.
+///
+/// Generates a sample archive, ingests it into
 /// the data directory and shows what is there, so a newcomer sees Cairn work at once.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,7 +42,9 @@ struct DemoCommand: ParsableCommand {
             try showSummary(store)
             try showExamples(store)
             try store.close()
-            Terminal.write("\nNext: cairn inspect --data \(storeOptions.dataDirectory), cairn export --data \(storeOptions.dataDirectory) --start 2026-10-31\n")
+            Terminal.write(
+                "\nNext: cairn inspect --data \(storeOptions.dataDirectory), cairn export --data \(storeOptions.dataDirectory) --start 2026-10-31\n"
+            )
         } catch {
             Terminal.error("cairn demo: \(error)")
             throw ExitCode.failure
@@ -53,9 +57,13 @@ struct DemoCommand: ParsableCommand {
         let bytes = segments.reduce(0) { $0 + $1.compressedByteCount }
         let json = segments.reduce(0) { $0 + $1.uncompressedByteCount }
         Terminal.write("\nStore \(store.info.name) (\(store.info.id))\n")
-        Terminal.write("  \(events) events in \(Set(segments.map(\.partition)).count) partitions (account/region/day), \(segments.count) segments\n")
+        Terminal.write(
+            "  \(events) events in \(Set(segments.map(\.partition)).count) partitions (account/region/day), \(segments.count) segments\n"
+        )
         if events > 0 {
-            Terminal.write("  \(bytes) bytes on disk: \(format1(Double(bytes) / Double(events))) bytes/event, \(format1(Double(json) / Double(max(bytes, 1))))x smaller than the JSON\n")
+            Terminal.write(
+                "  \(bytes) bytes on disk: \(format1(Double(bytes) / Double(events))) bytes/event, \(format1(Double(json) / Double(max(bytes, 1))))x smaller than the JSON\n"
+            )
         }
     }
 
@@ -69,7 +77,9 @@ struct DemoCommand: ParsableCommand {
             names[record.eventName ?? "?", default: 0] += 1
             if let code = record.errorCode { errors[code, default: 0] += 1 }
             if let key = record.userIdentity?.accessKeyId, key.hasPrefix("AKIA") { keys[key, default: 0] += 1 }
-            if record.eventName == "DeleteBucket" || record.eventName == "StopLogging" || record.eventName == "DeleteTrail" {
+            if record.eventName == "DeleteBucket" || record.eventName == "StopLogging"
+                || record.eventName == "DeleteTrail"
+            {
                 deletes.append((record.eventTime!.text, record.eventName!, record.userIdentity?.arn ?? "?"))
             }
         }

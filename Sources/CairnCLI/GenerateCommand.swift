@@ -24,7 +24,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: "Random seed.") var seed: UInt64 = 1
     @Option(name: .long, help: "Days covered, ending 2026-11-01T00:00:00Z.") var days: Int = 30
     @Option(name: .long, help: "Number of AWS accounts.") var accounts: Int = 12
-    @Option(name: .long, help: "delivery (.json.gz files) or ndjson (one events.ndjson file).") var format: Format = .delivery
+    @Option(name: .long, help: "delivery (.json.gz files) or ndjson (one events.ndjson file).") var format: Format =
+        .delivery
     @Option(name: .long, help: "Output directory.") var out: String
 
     func validate() throws {
@@ -42,7 +43,9 @@ struct GenerateCommand: ParsableCommand {
                 to: out,
                 showProgress: Terminal.isInteractive
             )
-            Terminal.write("\(events) events in \(written.files) files, \(written.bytes) bytes, under \(out) in \(format1(Terminal.seconds() - started))s\n")
+            Terminal.write(
+                "\(events) events in \(written.files) files, \(written.bytes) bytes, under \(out) in \(format1(Terminal.seconds() - started))s\n"
+            )
         } catch {
             Terminal.error("cairn generate: \(error)")
             throw ExitCode.failure
@@ -77,7 +80,12 @@ struct GenerateCommand: ParsableCommand {
                     bytes += buffer.count
                     buffer.removeAll(keepingCapacity: true)
                 }
-                if showProgress { bar.draw(fraction: Double(produced) / Double(max(configuration.eventCount, 1)), detail: "\(produced) events") }
+                if showProgress {
+                    bar.draw(
+                        fraction: Double(produced) / Double(max(configuration.eventCount, 1)),
+                        detail: "\(produced) events"
+                    )
+                }
             }
             try file.append(buffer)
             bytes += buffer.count
@@ -122,12 +130,27 @@ struct GenerateCommand: ParsableCommand {
                     let account = group[0].account
                     let region = group[0].region
                     let name = "\(account)_CloudTrail_\(region)_\(compact)_\(randomName(&nameRandom)).json.gz"
-                    let path = Path.join(directory, "AWSLogs", account, "CloudTrail", region, String(day[0]), String(day[1]), String(day[2]), name)
+                    let path = Path.join(
+                        directory,
+                        "AWSLogs",
+                        account,
+                        "CloudTrail",
+                        region,
+                        String(day[0]),
+                        String(day[1]),
+                        String(day[2]),
+                        name
+                    )
                     pending.append((path, group.map(\.json)))
                 }
                 produced += window.events.count
                 if pending.count >= 512 { try writePending() }
-                if showProgress { bar.draw(fraction: Double(produced) / Double(max(configuration.eventCount, 1)), detail: "\(produced) events, \(files) files") }
+                if showProgress {
+                    bar.draw(
+                        fraction: Double(produced) / Double(max(configuration.eventCount, 1)),
+                        detail: "\(produced) events, \(files) files"
+                    )
+                }
             }
             try writePending()
         }

@@ -62,7 +62,11 @@ struct IngestCommand: ParsableCommand {
                 if lines { Terminal.error("acknowledged \(progress.eventsAcknowledged)") }
                 if showBar {
                     let fraction = progress.byteCount > 0 ? Double(progress.bytesDone) / Double(progress.byteCount) : 1
-                    bar.draw(fraction: fraction, detail: "\(progress.filesDone)/\(progress.fileCount) files, \(progress.eventsAcknowledged) events")
+                    bar.draw(
+                        fraction: fraction,
+                        detail:
+                            "\(progress.filesDone)/\(progress.fileCount) files, \(progress.eventsAcknowledged) events"
+                    )
                 }
             }
             summary = try importer.importPaths(paths)
@@ -88,7 +92,10 @@ struct IngestCommand: ParsableCommand {
             object.add("eventsPerSecond", Double(summary.events) / max(seconds, 1e-9))
             object.add("peakResidentBytes", Terminal.peakResidentBytes())
             object.add("issueCount", summary.issueCount)
-            object.add("issues", raw: "[" + summary.issues.prefix(100).map { jsonString($0.description) }.joined(separator: ",") + "]")
+            object.add(
+                "issues",
+                raw: "[" + summary.issues.prefix(100).map { jsonString($0.description) }.joined(separator: ",") + "]"
+            )
             Terminal.write(object.text + "\n")
         } else {
             for issue in summary.issues.prefix(20) { Terminal.error("rejected: \(issue)") }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CairnCore
 import CairnStorage
 
 /// `cairn inspect`: what a data directory holds, or one segment's footer.
@@ -68,7 +69,9 @@ struct InspectCommand: ParsableCommand {
                     object.add("maxEventTime", CairnTime.text(last))
                 }
                 var columns = JSONObjectBuilder()
-                for (column, bytes) in columnBytes.sorted(by: { $0.value > $1.value }) { columns.add(column.name, bytes) }
+                for (column, bytes) in columnBytes.sorted(by: { $0.value > $1.value }) {
+                    columns.add(column.name, bytes)
+                }
                 columns.add("(blooms, footers, headers)", bloomAndFooter)
                 object.add("columnBytes", raw: columns.text)
                 storeObjects.append(object.text)
@@ -77,13 +80,19 @@ struct InspectCommand: ParsableCommand {
                 Terminal.write("  \(partitions.count) partitions, \(segments.count) segments, \(events) events")
                 Terminal.write(store.unflushedEventCount > 0 ? " (+\(store.unflushedEventCount) unflushed)\n" : "\n")
                 let perEvent = events > 0 ? Double(compressed) / Double(events) : 0
-                Terminal.write("  \(compressed) bytes on disk (\(format1(perEvent)) bytes/event), \(uncompressed) bytes of JSON")
+                Terminal.write(
+                    "  \(compressed) bytes on disk (\(format1(perEvent)) bytes/event), \(uncompressed) bytes of JSON"
+                )
                 Terminal.write(compressed > 0 ? " (\(format1(Double(uncompressed) / Double(compressed)))x)\n" : "\n")
                 for (column, bytes) in columnBytes.sorted(by: { $0.value > $1.value }).prefix(12) where events > 0 {
-                    Terminal.write("    \(column.name.padding(28)) \(format1(Double(bytes) / Double(events))) bytes/event\n")
+                    Terminal.write(
+                        "    \(column.name.padding(28)) \(format1(Double(bytes) / Double(events))) bytes/event\n"
+                    )
                 }
                 if events > 0 {
-                    Terminal.write("    \("(blooms, footers, headers)".padding(28)) \(format1(Double(bloomAndFooter) / Double(events))) bytes/event\n")
+                    Terminal.write(
+                        "    \("(blooms, footers, headers)".padding(28)) \(format1(Double(bloomAndFooter) / Double(events))) bytes/event\n"
+                    )
                 }
             }
             try store.close()
@@ -123,12 +132,18 @@ struct InspectCommand: ParsableCommand {
             Terminal.write(object.text + "\n")
         } else {
             Terminal.write("segment \(footer.id) partition \(footer.partition)\n")
-            Terminal.write("  \(footer.rowCount) rows in \(footer.rowGroups.count) row groups, \(CairnTime.text(footer.minTime)) .. \(CairnTime.text(footer.maxTime))\n")
-            Terminal.write("  \(footer.blooms.count) bloom filters, level \(footer.level), verification: \(verification)\n")
+            Terminal.write(
+                "  \(footer.rowCount) rows in \(footer.rowGroups.count) row groups, \(CairnTime.text(footer.minTime)) .. \(CairnTime.text(footer.maxTime))\n"
+            )
+            Terminal.write(
+                "  \(footer.blooms.count) bloom filters, level \(footer.level), verification: \(verification)\n"
+            )
             for (index, column) in footer.columns.enumerated() {
                 let bytes = footer.rowGroups.reduce(0) { $0 + $1.chunks[index].byteRange.count }
                 let nulls = footer.rowGroups.reduce(0) { $0 + $1.chunks[index].zoneMap.nullCount }
-                Terminal.write("  \(column.name.padding(36)) \(String(bytes).leftPadded(10, with: " ")) bytes  \(nulls) nulls\n")
+                Terminal.write(
+                    "  \(column.name.padding(36)) \(String(bytes).leftPadded(10, with: " ")) bytes  \(nulls) nulls\n"
+                )
             }
         }
         Terminal.flush()
@@ -139,8 +154,6 @@ struct InspectCommand: ParsableCommand {
 extension String {
     func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
 }
-
-import CairnCore
 
 enum CairnTime {
     static func text(_ milliseconds: Int64) -> String { EventTimestamp.canonicalText(milliseconds) }

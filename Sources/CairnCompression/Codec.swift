@@ -1,4 +1,6 @@
-/// The codecs Cairn stores data with. Raw values are part of the segment and WAL formats: never
+/// The codecs Cairn stores data with.
+///
+/// Raw values are part of the segment and WAL formats: never
 /// reuse or renumber one.
 public enum Codec: UInt8, Sendable, CaseIterable {
     case none = 0
@@ -15,11 +17,17 @@ public enum Codec: UInt8, Sendable, CaseIterable {
     }
 
     /// Decompresses `input`, which must expand to exactly `uncompressedByteCount` bytes.
-    public func decompress(_ input: UnsafeRawBufferPointer, uncompressedByteCount: Int) throws(CompressionError) -> [UInt8] {
+    public func decompress(_ input: UnsafeRawBufferPointer, uncompressedByteCount: Int) throws(CompressionError)
+        -> [UInt8]
+    {
         switch self {
         case .none:
             guard input.count == uncompressedByteCount else {
-                throw CompressionError(.corruptInput, "stored size \(input.count) != \(uncompressedByteCount)", operation: "copy")
+                throw CompressionError(
+                    .corruptInput,
+                    "stored size \(input.count) != \(uncompressedByteCount)",
+                    operation: "copy"
+                )
             }
             return Array(input)
         case .lz4: return try LZ4.decompress(input, uncompressedByteCount: uncompressedByteCount)

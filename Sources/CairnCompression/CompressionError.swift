@@ -12,7 +12,9 @@ public struct CompressionError: Error, Sendable, CustomStringConvertible, Equata
 
     public var code: Code
     public var message: String
-    /// The codec and operation, e.g. `zstd decompress`.
+    /// The codec and operation, e.g.
+    ///
+    /// `zstd decompress`.
     public var operation: String
 
     public init(_ code: Code, _ message: String, operation: String) {

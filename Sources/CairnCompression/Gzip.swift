@@ -26,7 +26,9 @@ public enum Gzip {
         var chunk = [UInt8](repeating: 0, count: 256 * 1024)
         var consumed = 0
         while consumed < input.count {
-            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: Bytef.self) + consumed)
+            stream.next_in = UnsafeMutablePointer(
+                mutating: input.baseAddress!.assumingMemoryBound(to: Bytef.self) + consumed
+            )
             stream.avail_in = uInt(min(input.count - consumed, Int(UInt32.max)))
             let before = Int(stream.avail_in)
             var status: Int32 = Z_OK
@@ -39,7 +41,11 @@ public enum Gzip {
                 let produced = chunk.count - Int(stream.avail_out)
                 output.append(contentsOf: chunk[0..<produced])
                 guard output.count <= maxOutputByteCount else {
-                    throw CompressionError(.outputTooLarge, "output exceeds \(maxOutputByteCount) bytes", operation: "gzip decompress")
+                    throw CompressionError(
+                        .outputTooLarge,
+                        "output exceeds \(maxOutputByteCount) bytes",
+                        operation: "gzip decompress"
+                    )
                 }
             } while status == Z_OK && (stream.avail_out == 0 || stream.avail_in > 0)
             consumed += before - Int(stream.avail_in)
@@ -56,11 +62,19 @@ public enum Gzip {
             }
             guard status == Z_OK || status == Z_BUF_ERROR else {
                 let reason = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
-                throw CompressionError(.corruptInput, "\(reason) at compressed byte \(consumed)", operation: "gzip decompress")
+                throw CompressionError(
+                    .corruptInput,
+                    "\(reason) at compressed byte \(consumed)",
+                    operation: "gzip decompress"
+                )
             }
             if stream.avail_in == 0 { break }
         }
-        throw CompressionError(.corruptInput, "truncated gzip stream at compressed byte \(consumed)", operation: "gzip decompress")
+        throw CompressionError(
+            .corruptInput,
+            "truncated gzip stream at compressed byte \(consumed)",
+            operation: "gzip decompress"
+        )
     }
 
     /// Compresses `input` as one gzip member at `level` (zlib's 0-9; 6 is gzip's default).

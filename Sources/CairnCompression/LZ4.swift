@@ -5,7 +5,11 @@ public enum LZ4 {
     /// Compresses with `LZ4_compress_default`.
     public static func compress(_ input: UnsafeRawBufferPointer) throws(CompressionError) -> [UInt8] {
         guard input.count <= Int(LZ4_MAX_INPUT_SIZE) else {
-            throw CompressionError(.outputTooLarge, "input of \(input.count) bytes exceeds LZ4_MAX_INPUT_SIZE", operation: "lz4 compress")
+            throw CompressionError(
+                .outputTooLarge,
+                "input of \(input.count) bytes exceeds LZ4_MAX_INPUT_SIZE",
+                operation: "lz4 compress"
+            )
         }
         let bound = Int(LZ4_compressBound(Int32(input.count)))
         var written: Int32 = 0
@@ -19,7 +23,11 @@ public enum LZ4 {
             count = max(0, Int(written))
         }
         guard written > 0 || input.isEmpty else {
-            throw CompressionError(.libraryFailure, "LZ4_compress_default returned \(written)", operation: "lz4 compress")
+            throw CompressionError(
+                .libraryFailure,
+                "LZ4_compress_default returned \(written)",
+                operation: "lz4 compress"
+            )
         }
         return output
     }

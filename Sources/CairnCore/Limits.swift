@@ -7,7 +7,9 @@ public enum Limits {
     /// standard event (spec §3, "≤256 KB per event").
     public static let maxEventByteCount = 256 * 1024
 
-    /// Deepest nesting of JSON objects and arrays inside one record. Real records nest about 8 deep;
+    /// Deepest nesting of JSON objects and arrays inside one record.
+    ///
+    /// Real records nest about 8 deep;
     /// the bound keeps the recursive scanner's stack small on hostile input.
     public static let maxJSONDepth = 128
 
@@ -15,8 +17,10 @@ public enum Limits {
     /// zstd to find context, small enough that a point look-up decompresses little.
     public static let rowsPerPage = 8_192
 
-    /// Rows in one row group: the unit of bloom filters and zone maps. 64 Ki rows keeps a point
-    /// look-up to one row group's pages while a 2 M-event day stays at ~30 row groups.
+    /// Rows in one row group: the unit of bloom filters and zone maps.
+    ///
+    /// 64 Ki rows keeps a point look-up to one row group's pages while a 2 M-event day stays at
+    /// ~30 row groups.
     public static let maxRowGroupRowCount = 65_536
 
     /// Largest row count a segment may claim; decoders reject more as corruption.
@@ -48,7 +52,9 @@ public enum Limits {
     /// WAL batches below this size are stored uncompressed: lz4 does not pay off (storage.md §3.5).
     public static let walCompressionThresholdByteCount = 4 * 1024
 
-    /// Uncompressed bytes of events held in memtables before a flush is forced. While one generation
+    /// Uncompressed bytes of events held in memtables before a flush is forced.
+    ///
+    /// While one generation
     /// flushes in the background the next fills, so two are in memory (~3.5x their JSON size as
     /// records): 96 MiB keeps ingest under 1 GiB resident (storage.md §3.7 proposes 256 MiB).
     public static let memtableBudgetByteCount = 96 << 20

@@ -1,4 +1,6 @@
-/// Every name Cairn gives a file or directory on disk. Part of the on-disk layout: changing one is a
+/// Every name Cairn gives a file or directory on disk.
+///
+/// Part of the on-disk layout: changing one is a
 /// format change (storage.md §3.2).
 ///
 /// ```

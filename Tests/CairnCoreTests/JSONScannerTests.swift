@@ -30,7 +30,8 @@ import Testing
     }
 
     @Test func deepNestingIsRejected() {
-        let text = "{\"requestParameters\":" + String(repeating: "[", count: 500) + String(repeating: "]", count: 500) + "}"
+        let text =
+            "{\"requestParameters\":" + String(repeating: "[", count: 500) + String(repeating: "]", count: 500) + "}"
         var decoder = EventRecordDecoder()
         #expect(throws: CoreError.self) { try decoder.decode(text) }
     }

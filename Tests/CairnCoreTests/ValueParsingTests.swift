@@ -33,7 +33,10 @@ import Testing
         #expect(IPAddress.parseIPv4("203.0.113.7").map(IPAddress.formatIPv4) == "203.0.113.7")
         #expect(IPAddress.parseIPv4("203.0.113.07") == nil)
         #expect(IPAddress.parseIPv4("AWS Internal") == nil)
-        #expect(IPAddress.parseCanonicalIPv6("2001:db8::1").map { IPAddress.formatIPv6(high: $0.high, low: $0.low) } == "2001:db8::1")
+        #expect(
+            IPAddress.parseCanonicalIPv6("2001:db8::1").map { IPAddress.formatIPv6(high: $0.high, low: $0.low) }
+                == "2001:db8::1"
+        )
         #expect(IPAddress.parseCanonicalIPv6("2001:DB8::1") == nil)
         #expect(IPAddress.parseCanonicalIPv6("::") != nil)
     }

@@ -67,7 +67,9 @@ private func sortKey(_ record: EventRecord) -> String {
         let zone = reader.footer.rowGroups[0].chunks[column].zoneMap
         let names = Set(records.compactMap(\.eventName))
         if let valueSet = zone.valueSet { #expect(Set(valueSet) == names) }
-        #expect(zone.minimum == .text(String(names.min { $0.utf8.lexicographicallyPrecedes($1.utf8) }!.utf8.prefix(32))!))
+        #expect(
+            zone.minimum == .text(String(names.min { $0.utf8.lexicographicallyPrecedes($1.utf8) }!.utf8.prefix(32))!)
+        )
         let time = reader.footer.rowGroups[0].chunks[0]
         #expect(time.zoneMap.minimum == .integer(reader.footer.minTime))
         #expect(time.pages.allSatisfy { $0.minTime != nil })

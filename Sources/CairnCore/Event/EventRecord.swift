@@ -53,8 +53,9 @@ public struct EventRecord: Sendable, Equatable {
     public init() {}
 }
 
-/// `userIdentity` (spec §3.1): the fields Cairn filters and indexes on, plus the rest of the object
-/// (sessionContext, invokedByDelegate, onBehalfOf, ... and unknown keys) as compact JSON text.
+/// `userIdentity` (spec §3.1): the fields Cairn filters and indexes on, plus the rest as JSON text.
+///
+/// The rest is sessionContext, invokedByDelegate, onBehalfOf and any unknown keys, as compact JSON.
 public struct UserIdentity: Sendable, Equatable {
     public var type: String?
     public var principalId: String?
@@ -98,7 +99,8 @@ extension EventRecord {
                 scanner.position += 1
                 while let keyStart = scanner.peek(), keyStart == 0x22 {
                     guard let key = try? scanner.scanString(), (try? scanner.expect(0x3A, ":")) != nil else { return }
-                    let isARN = key.end - key.start == 3 && scanner.bytes[key.start] == 0x41
+                    let isARN =
+                        key.end - key.start == 3 && scanner.bytes[key.start] == 0x41
                         && scanner.bytes[key.start + 1] == 0x52 && scanner.bytes[key.start + 2] == 0x4E
                     if isARN, scanner.peek() == 0x22, let token = try? scanner.scanString(),
                         let text = try? scanner.decode(token)

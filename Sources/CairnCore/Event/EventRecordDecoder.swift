@@ -97,7 +97,12 @@ public struct EventRecordDecoder {
     }
 
     /// Appends `"key":value` (compact) to an object under construction, opening it if empty.
-    private func appendPair(key: JSONScanner.StringToken, value: Range<Int>, scanner: JSONScanner, to out: inout [UInt8]) {
+    private func appendPair(
+        key: JSONScanner.StringToken,
+        value: Range<Int>,
+        scanner: JSONScanner,
+        to out: inout [UInt8]
+    ) {
         out.append(out.isEmpty ? 0x7B : 0x2C)
         out.append(0x22)
         out.append(contentsOf: UnsafeRawBufferPointer(rebasing: scanner.bytes[key.start..<key.end]))
@@ -166,7 +171,10 @@ public struct EventRecordDecoder {
         let slice = UnsafeRawBufferPointer(rebasing: scanner.bytes[token.start..<token.end])
         let hash = KeyTable<Int>.hash(slice)
         if var existing = internTable[hash],
-            existing.withUTF8({ $0.count == slice.count && (slice.isEmpty || memcmp($0.baseAddress!, slice.baseAddress!, slice.count) == 0) })
+            existing.withUTF8({
+                $0.count == slice.count
+                    && (slice.isEmpty || memcmp($0.baseAddress!, slice.baseAddress!, slice.count) == 0)
+            })
         {
             return existing
         }
@@ -271,7 +279,11 @@ public struct EventRecordDecoder {
 
     private mutating func decodeTLSDetails(_ scanner: inout JSONScanner) throws(CoreError) -> TLSDetails {
         var details = TLSDetails()
-        details.otherFields = try decodeSplitObject(&scanner, table: EventRecordDecoder.tlsFields, intern: { _ in true }) {
+        details.otherFields = try decodeSplitObject(
+            &scanner,
+            table: EventRecordDecoder.tlsFields,
+            intern: { _ in true }
+        ) {
             field,
             value in
             switch field {

@@ -156,7 +156,9 @@ public enum JSONStringEscaper {
                 case 0x08: out.append(contentsOf: [0x5C, 0x62])
                 case 0x0C: out.append(contentsOf: [0x5C, 0x66])
                 case 0..<0x20:
-                    out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
+                    out.append(contentsOf: [
+                        0x5C, 0x75, 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)],
+                    ])
                 default: out.append(byte)
                 }
             }

@@ -38,7 +38,9 @@ public struct RecordFramer {
 
     public init() {}
 
-    /// Calls `body` for every record in `bytes`. `baseOffset` is the offset of `bytes[0]` in the
+    /// Calls `body` for every record in `bytes`.
+    ///
+    /// `baseOffset` is the offset of `bytes[0]` in the
     /// whole input; `isFinal` says whether more input follows (chunked NDJSON).
     public mutating func scan(
         _ bytes: UnsafeRawBufferPointer,
@@ -170,7 +172,13 @@ public struct RecordFramer {
                     probe.position = start
                     let skipped = (try? probe.skipValue()) != nil
                     if !skipped, !isFinal, probe.isAtEnd || isTruncated(from: start, scanner) { return start }
-                    body(item(scanner, start..<max(start + 1, min(scanner.position, scanner.bytes.count)), .failure(error)))
+                    body(
+                        item(
+                            scanner,
+                            start..<max(start + 1, min(scanner.position, scanner.bytes.count)),
+                            .failure(error)
+                        )
+                    )
                     scanner.position = skipped ? probe.position : nextLine(after: start, scanner)
                     continue
                 }

@@ -1,7 +1,9 @@
 /// Synthetic CloudTrail events for demos, tests and benchmarks (`cairn generate`): many accounts and
 /// regions, principals with Zipf-skewed activity, ~40 services with real event sources and names,
 /// read-heavy, a few percent errors, data events with resources, nested request and response objects
-/// of varied shape. Deterministic for a seed: the same configuration gives the same bytes.
+/// of varied shape.
+///
+/// Deterministic for a seed: the same configuration gives the same bytes.
 ///
 /// Events come in five-minute windows in time order (CloudTrail delivers about every five minutes
 /// per account and region), so writers can emit delivery files without holding the whole set.
@@ -14,7 +16,13 @@ public struct EventGenerator {
         /// The end of the generated period (exclusive), epoch milliseconds.
         public var endMilliseconds: Int64
 
-        public init(eventCount: Int, seed: UInt64 = 1, days: Int = 30, accountCount: Int = 12, endMilliseconds: Int64 = 1_793_491_200_000) {
+        public init(
+            eventCount: Int,
+            seed: UInt64 = 1,
+            days: Int = 30,
+            accountCount: Int = 12,
+            endMilliseconds: Int64 = 1_793_491_200_000
+        ) {
             self.eventCount = eventCount
             self.seed = seed
             self.days = max(1, days)
@@ -76,10 +84,14 @@ public struct EventGenerator {
     /// The next five-minute window's events in time order, or nil when all were generated.
     public mutating func nextWindow() -> (start: Int64, events: [Event])? {
         guard windowIndex < windowCount else { return nil }
-        let target = Int((Double(configuration.eventCount) * cumulativeWeights[windowIndex] / cumulativeWeights.last!).rounded())
+        let target = Int(
+            (Double(configuration.eventCount) * cumulativeWeights[windowIndex] / cumulativeWeights.last!).rounded()
+        )
         let count = windowIndex == windowCount - 1 ? configuration.eventCount - emitted : max(0, target - emitted)
         let windowStart = startMilliseconds + Int64(windowIndex) * EventGenerator.windowMilliseconds
-        var offsets = (0..<count).map { _ in Int64(random.next() % UInt64(EventGenerator.windowMilliseconds / 1000)) * 1000 }
+        var offsets = (0..<count).map { _ in
+            Int64(random.next() % UInt64(EventGenerator.windowMilliseconds / 1000)) * 1000
+        }
         offsets.sort()
         var events = [Event]()
         events.reserveCapacity(count)

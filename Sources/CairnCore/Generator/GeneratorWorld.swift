@@ -15,7 +15,10 @@ struct GeneratorWorld: Sendable {
         var weight: Double
     }
 
-    static let regions = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2", "ap-northeast-1", "us-east-2", "sa-east-1"]
+    static let regions = [
+        "us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2", "ap-northeast-1", "us-east-2",
+        "sa-east-1",
+    ]
     static let regionWeights = [45.0, 18, 12, 8, 6, 5, 4, 2]
     static let userAgents = [
         "aws-cli/2.15.30 Python/3.11.8 Linux/6.1.0 exe/x86_64.debian.12 prompt/off command/ec2.describe-instances",
@@ -27,8 +30,15 @@ struct GeneratorWorld: Sendable {
         "aws-sdk-java/2.25.11 Linux/5.10.213 OpenJDK_64-Bit_Server_VM/17.0.10+7-LTS Java/17.0.10 vendor/Amazon.com_Inc. exec-env/AWS_ECS_FARGATE io/sync http/Apache cfg/retry-mode/legacy",
         "aws-sdk-js/3.540.0 ua/2.0 os/linux#5.10.210 lang/js md/nodejs#20.11.1 api/dynamodb#3.540.0 exec-env/AWS_Lambda_nodejs20.x",
     ]
-    static let userNames = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "oscar", "peggy", "trent", "victor", "walter", "deploy-bot", "ci-runner", "backup-svc", "data-pipeline"]
-    static let roleNames = ["AdminRole", "ReadOnlyRole", "DeployRole", "DataScienceRole", "LambdaExecutionRole", "ECSTaskRole", "EKSNodeRole", "GitHubActionsRole", "OrganizationAccountAccessRole", "AWSReservedSSO_PowerUserAccess_5f3c2a1b9e8d7c6a", "SecurityAuditRole", "BackupRole"]
+    static let userNames = [
+        "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "oscar", "peggy",
+        "trent", "victor", "walter", "deploy-bot", "ci-runner", "backup-svc", "data-pipeline",
+    ]
+    static let roleNames = [
+        "AdminRole", "ReadOnlyRole", "DeployRole", "DataScienceRole", "LambdaExecutionRole", "ECSTaskRole",
+        "EKSNodeRole", "GitHubActionsRole", "OrganizationAccountAccessRole",
+        "AWSReservedSSO_PowerUserAccess_5f3c2a1b9e8d7c6a", "SecurityAuditRole", "BackupRole",
+    ]
 
     var accounts: [String]
     var principals: [Principal]
@@ -48,24 +58,53 @@ struct GeneratorWorld: Sendable {
         for (accountIndex, account) in accounts.enumerated() {
             let names = ["logs", "artifacts", "backups", "data-lake", "static-site", "terraform-state", "exports"]
             buckets[account] = names.map { "acme-\($0)-\(account.suffix(4))" }
-            functions[account] = ["order-processor", "image-resizer", "auth-authorizer", "nightly-report", "event-router"]
+            functions[account] = [
+                "order-processor", "image-resizer", "auth-authorizer", "nightly-report", "event-router",
+            ]
             tables[account] = ["orders", "sessions", "customers", "inventory"]
             kmsKeys[account] = (0..<3).map { _ in GeneratorWorld.uuid(&random) }
             let home = GeneratorWorld.regions[accountIndex % 3 == 0 ? 0 : accountIndex % GeneratorWorld.regions.count]
             let peopleCount = 4 + Int(random.next() % 6)
             for person in 0..<peopleCount {
                 let name = GeneratorWorld.userNames[(accountIndex * 3 + person) % GeneratorWorld.userNames.count]
-                principals.append(Self.makePrincipal(.iamUser, account: account, name: name, role: "", home: home, random: &random))
+                principals.append(
+                    Self.makePrincipal(.iamUser, account: account, name: name, role: "", home: home, random: &random)
+                )
             }
             for role in 0..<(5 + Int(random.next() % 6)) {
                 let roleName = GeneratorWorld.roleNames[(accountIndex + role) % GeneratorWorld.roleNames.count]
-                let session = role % 3 == 0 ? "i-0\(GeneratorWorld.hex(&random, 16))" : GeneratorWorld.userNames[Int(random.next() % 20)]
-                principals.append(Self.makePrincipal(.assumedRole, account: account, name: session, role: roleName, home: home, random: &random))
+                let session =
+                    role % 3 == 0
+                    ? "i-0\(GeneratorWorld.hex(&random, 16))" : GeneratorWorld.userNames[Int(random.next() % 20)]
+                principals.append(
+                    Self.makePrincipal(
+                        .assumedRole,
+                        account: account,
+                        name: session,
+                        role: roleName,
+                        home: home,
+                        random: &random
+                    )
+                )
             }
-            for service in ["ec2.amazonaws.com", "cloudformation.amazonaws.com", "autoscaling.amazonaws.com", "lambda.amazonaws.com", "config.amazonaws.com"] {
-                principals.append(Self.makePrincipal(.awsService, account: account, name: service, role: "", home: home, random: &random))
+            for service in [
+                "ec2.amazonaws.com", "cloudformation.amazonaws.com", "autoscaling.amazonaws.com",
+                "lambda.amazonaws.com", "config.amazonaws.com",
+            ] {
+                principals.append(
+                    Self.makePrincipal(
+                        .awsService,
+                        account: account,
+                        name: service,
+                        role: "",
+                        home: home,
+                        random: &random
+                    )
+                )
             }
-            principals.append(Self.makePrincipal(.root, account: account, name: "root", role: "", home: home, random: &random))
+            principals.append(
+                Self.makePrincipal(.root, account: account, name: "root", role: "", home: home, random: &random)
+            )
         }
         // Zipf-like skew: a few principals make most calls.
         for index in principals.indices {
@@ -106,7 +145,14 @@ struct GeneratorWorld: Sendable {
         return 2 * sum
     }
 
-    private static func makePrincipal(_ kind: Principal.Kind, account: String, name: String, role: String, home: String, random: inout SplitMix64) -> Principal {
+    private static func makePrincipal(
+        _ kind: Principal.Kind,
+        account: String,
+        name: String,
+        role: String,
+        home: String,
+        random: inout SplitMix64
+    ) -> Principal {
         let serviceCount = ServiceCatalog.services.count
         var services = Set<Int>()
         let wanted = kind == .awsService ? 3 : 5 + Int(random.next() % 10)
@@ -114,9 +160,13 @@ struct GeneratorWorld: Sendable {
         var ips = [String]()
         for _ in 0..<(1 + Int(random.next() % 4)) {
             if random.next() % 20 == 0 {
-                ips.append("2600:1f18:\(String(random.next() % 0xFFFF, radix: 16)):\(String(random.next() % 0xFFFF, radix: 16))::\(String(random.next() % 0xFFF + 1, radix: 16))")
+                ips.append(
+                    "2600:1f18:\(String(random.next() % 0xFFFF, radix: 16)):\(String(random.next() % 0xFFFF, radix: 16))::\(String(random.next() % 0xFFF + 1, radix: 16))"
+                )
             } else {
-                ips.append("\(random.next() % 223 + 1).\(random.next() % 256).\(random.next() % 256).\(random.next() % 254 + 1)")
+                ips.append(
+                    "\(random.next() % 223 + 1).\(random.next() % 256).\(random.next() % 256).\(random.next() % 254 + 1)"
+                )
             }
         }
         return Principal(
@@ -127,7 +177,8 @@ struct GeneratorWorld: Sendable {
             accessKeyId: "AKIA" + GeneratorWorld.base32(&random, 16),
             roleName: role,
             homeRegion: home,
-            userAgent: kind == .awsService ? name : GeneratorWorld.userAgents[Int(random.next() % UInt64(GeneratorWorld.userAgents.count))],
+            userAgent: kind == .awsService
+                ? name : GeneratorWorld.userAgents[Int(random.next() % UInt64(GeneratorWorld.userAgents.count))],
             sourceIPs: ips,
             services: services.sorted(),
             weight: 1

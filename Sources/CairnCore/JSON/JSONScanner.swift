@@ -114,7 +114,9 @@ package struct JSONScanner {
         }
     }
 
-    /// The decoded text of a string token. Invalid UTF-8 is an error; a lone surrogate escape becomes
+    /// The decoded text of a string token.
+    ///
+    /// Invalid UTF-8 is an error; a lone surrogate escape becomes
     /// U+FFFD (Swift strings cannot hold one).
     package func decode(_ token: StringToken) throws(CoreError) -> String {
         let slice = UnsafeRawBufferPointer(rebasing: bytes[token.start..<token.end])
@@ -241,7 +243,7 @@ package struct JSONScanner {
         }
     }
 
-    /// Whether the text in `range` holds insignificant whitespace, i.e. needs compacting.
+    /// Whether the text in `range` holds insignificant whitespace, so it needs compacting.
     package func needsCompacting(_ range: Range<Int>) -> Bool {
         var inString = false
         var index = range.lowerBound
@@ -329,7 +331,10 @@ package struct JSONScanner {
     package func compactText(_ range: Range<Int>, hadWhitespace: Bool) throws(CoreError) -> String {
         let text: String?
         if !hadWhitespace {
-            text = String(validating: UnsafeRawBufferPointer(rebasing: bytes[range]).bindMemory(to: UInt8.self), as: UTF8.self)
+            text = String(
+                validating: UnsafeRawBufferPointer(rebasing: bytes[range]).bindMemory(to: UInt8.self),
+                as: UTF8.self
+            )
         } else {
             var output = [UInt8]()
             output.reserveCapacity(range.count)

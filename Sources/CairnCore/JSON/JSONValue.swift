@@ -1,5 +1,7 @@
 /// A parsed JSON value, for comparing records semantically (tests, export checks) and, later, for
-/// evaluating `json_extract` in queries. Object member order is kept but ignored by `==`.
+/// evaluating `json_extract` in queries.
+///
+/// Object member order is kept but ignored by `==`.
 public indirect enum JSONValue: Sendable, Equatable, CustomStringConvertible {
     case null
     case bool(Bool)
@@ -109,7 +111,8 @@ public indirect enum JSONValue: Sendable, Equatable, CustomStringConvertible {
         case .string(let text): return JSONStringEscaper.literal(text)
         case .array(let elements): return "[" + elements.map(\.description).joined(separator: ",") + "]"
         case .object(let members):
-            return "{" + members.map { JSONStringEscaper.literal($0.0) + ":" + $0.1.description }.joined(separator: ",") + "}"
+            return "{" + members.map { JSONStringEscaper.literal($0.0) + ":" + $0.1.description }.joined(separator: ",")
+                + "}"
         }
     }
 }

@@ -2,7 +2,9 @@ import CairnCore
 
 /// Parquet's split-block bloom filter (SBBF), bit for bit: 256-bit blocks of eight 32-bit words,
 /// eight salted multiply-shift probes, block chosen by `((hash >> 32) * blockCount) >> 32`, keys
-/// hashed with XXH64 seed 0 (storage.md §1.4, §3.6). Sized from the exact distinct count at flush,
+/// hashed with XXH64 seed 0 (storage.md §1.4, §3.6).
+///
+/// Sized from the exact distinct count at flush,
 /// with Parquet's table of bits per key, never rounded to a power of two.
 public struct SplitBlockBloomFilter: Sendable, Equatable {
     /// The filter's words, 8 per block; stored as-is (little endian) in the segment's bloom section.
@@ -29,7 +31,8 @@ public struct SplitBlockBloomFilter: Sendable, Equatable {
 
     /// An empty filter for `distinctCount` keys at `falsePositiveRate`.
     public init(distinctCount: Int, falsePositiveRate: Double = 0.01) {
-        let bits = Double(max(distinctCount, 1)) * SplitBlockBloomFilter.bitsPerKey(falsePositiveRate: falsePositiveRate)
+        let bits =
+            Double(max(distinctCount, 1)) * SplitBlockBloomFilter.bitsPerKey(falsePositiveRate: falsePositiveRate)
         let blocks = max(1, Int((bits / 256).rounded(.up)))
         words = [UInt32](repeating: 0, count: blocks * 8)
     }
@@ -83,7 +86,9 @@ public struct SplitBlockBloomFilter: Sendable, Equatable {
 }
 
 /// Tokens of JSON text for the token bloom filter: maximal runs of `[A-Za-z0-9_]`, lower-cased
-/// (VictoriaLogs-style, storage.md §3.6). A substring search can use the filter only for the tokens
+/// (VictoriaLogs-style, storage.md §3.6).
+///
+/// A substring search can use the filter only for the tokens
 /// wholly inside its pattern.
 public enum JSONTokenizer {
     /// Calls `body` with the XXH64 hash of each token of `text`.

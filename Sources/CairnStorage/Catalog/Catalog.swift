@@ -92,7 +92,9 @@ public final class Catalog: @unchecked Sendable {
         var snapshot = CatalogEdit()
         snapshot.addedSegments = segments.values.sorted { $0.id < $1.id }
         snapshot.flushedLSN = flushedLSN
-        snapshot.checkpoints = checkpoints.values.sorted { ($0.sourceKey.high, $0.sourceKey.low) < ($1.sourceKey.high, $1.sourceKey.low) }
+        snapshot.checkpoints = checkpoints.values.sorted {
+            ($0.sourceKey.high, $0.sourceKey.low) < ($1.sourceKey.high, $1.sourceKey.low)
+        }
         try append(snapshot)
         try fileSystem.writeFileAtomically(Path.join(directory, FileNames.current), Array((name + "\n").utf8))
         for file in try fileSystem.listDirectory(directory) where file.hasPrefix("MANIFEST-") && file != name {

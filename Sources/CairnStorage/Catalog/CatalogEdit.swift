@@ -1,5 +1,7 @@
 /// One atomic change to the catalog, appended to the manifest as a single CRC'd record
-/// (storage.md §3.8). A flush is one edit: its new segments, the WAL position they make durable and
+/// (storage.md §3.8).
+///
+/// A flush is one edit: its new segments, the WAL position they make durable and
 /// the import checkpoints they cover, so a crash leaves all of it or none.
 public struct CatalogEdit: Sendable {
     /// Operation tags; part of the manifest format, never reused.

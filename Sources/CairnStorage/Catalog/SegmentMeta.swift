@@ -119,7 +119,14 @@ public struct SourceCheckpoint: Sendable, Equatable {
     public var eventCount: Int
     public var rejectedCount: Int
 
-    public init(sourceKey: SourceKey, itemCount: Int, byteOffset: Int, isComplete: Bool, eventCount: Int, rejectedCount: Int) {
+    public init(
+        sourceKey: SourceKey,
+        itemCount: Int,
+        byteOffset: Int,
+        isComplete: Bool,
+        eventCount: Int,
+        rejectedCount: Int
+    ) {
         self.sourceKey = sourceKey
         self.itemCount = itemCount
         self.byteOffset = byteOffset

@@ -14,7 +14,9 @@ public enum ColumnVector: Sendable, Equatable {
     }
 }
 
-/// Encodings of a page's values. Raw values are part of the segment format: never reuse one.
+/// Encodings of a page's values.
+///
+/// Raw values are part of the segment format: never reuse one.
 enum PageEncoding: UInt8, Sendable {
     /// Varint lengths, then the bytes of every non-null string.
     case plainString = 0

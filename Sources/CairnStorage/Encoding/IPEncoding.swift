@@ -1,7 +1,9 @@
 import CairnCore
 
 /// sourceIPAddress: a 2-bit tag per value, then IPv4 addresses as 4 bytes, IPv6 as 16 and anything
-/// else (`ec2.amazonaws.com`, `AWS Internal`) as strings. Only text that re-formats exactly is
+/// else (`ec2.amazonaws.com`, `AWS Internal`) as strings.
+///
+/// Only text that re-formats exactly is
 /// stored as bytes, so every value round-trips.
 enum IPEncoding {
     /// Tag values; part of the format.

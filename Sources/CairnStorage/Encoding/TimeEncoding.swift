@@ -1,4 +1,6 @@
-/// eventTime: the first value, then frame-of-reference bit-packed deltas. Rows are sorted by time
+/// eventTime: the first value, then frame-of-reference bit-packed deltas.
+///
+/// Rows are sorted by time
 /// within a segment, so deltas are small and non-negative; a page of one second costs ~0 bits/row.
 enum TimeEncoding {
     static func encode(_ values: ArraySlice<Int64>) -> [UInt8] {

@@ -2,7 +2,9 @@ import CairnCore
 
 /// eventID, requestID, sharedEventID: 16 raw bytes per UUID instead of 36 characters; values that are
 /// not UUIDs in the page's letter case (S3's 16-character request ids, say) go to an exception list
-/// of (value index, text). The writer falls back to a string encoding when exceptions dominate.
+/// of (value index, text).
+///
+/// The writer falls back to a string encoding when exceptions dominate.
 enum UUIDEncoding {
     typealias Parsed = (UInt64, UInt64, UUIDBytes.LetterCase)
 

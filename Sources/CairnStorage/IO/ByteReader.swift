@@ -1,4 +1,6 @@
-/// Reads what `ByteWriter` wrote. Running out of bytes, an overlong varint or a length past the end
+/// Reads what `ByteWriter` wrote.
+///
+/// Running out of bytes, an overlong varint or a length past the end
 /// is corruption (these bytes came from disk), so every read throws `StorageError.corrupt` naming
 /// the file and the absolute offset.
 package struct ByteReader {

@@ -1,4 +1,5 @@
 /// Appends little-endian integers, ULEB128 varints and length-prefixed bytes to a growing buffer.
+///
 /// Names follow NIO's `ByteBuffer`: `write*` appends, `set*(at:)` overwrites.
 package struct ByteWriter {
     package var bytes: [UInt8]

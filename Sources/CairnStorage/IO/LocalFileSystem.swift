@@ -125,7 +125,12 @@ private final class LocalWritableFile: WritableFile {
             let result = write(descriptor, bytes.baseAddress! + written, bytes.count - written)
             if result < 0 {
                 if errno == EINTR { continue }
-                throw StorageError(.io, "cannot write: \(String(cString: strerror(errno)))", file: path, byteOffset: byteCount)
+                throw StorageError(
+                    .io,
+                    "cannot write: \(String(cString: strerror(errno)))",
+                    file: path,
+                    byteOffset: byteCount
+                )
             }
             written += result
             byteCount += result
@@ -142,7 +147,9 @@ private final class LocalWritableFile: WritableFile {
         guard descriptor >= 0 else { return }
         let status = Glibc.close(descriptor)
         descriptor = -1
-        guard status == 0 else { throw StorageError(.io, "cannot close: \(String(cString: strerror(errno)))", file: path) }
+        guard status == 0 else {
+            throw StorageError(.io, "cannot close: \(String(cString: strerror(errno)))", file: path)
+        }
     }
 }
 
@@ -176,7 +183,12 @@ private final class LocalReadableFile: ReadableFile {
                 let result = pread(descriptor, raw.baseAddress! + done, count - done, off_t(offset + done))
                 if result < 0 {
                     if errno == EINTR { continue }
-                    failure = StorageError(.io, "cannot read: \(String(cString: strerror(errno)))", file: path, byteOffset: offset)
+                    failure = StorageError(
+                        .io,
+                        "cannot read: \(String(cString: strerror(errno)))",
+                        file: path,
+                        byteOffset: offset
+                    )
                     return
                 }
                 if result == 0 {

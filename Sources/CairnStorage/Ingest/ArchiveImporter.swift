@@ -68,7 +68,9 @@ public final class ArchiveImporter {
                 let path = Path.join(directory, name)
                 if fileSystem.isDirectory(path) {
                     try walk(path)
-                } else if [".json", ".json.gz", ".jsonl", ".ndjson", ".ndjson.gz", ".jsonl.gz"].contains(where: name.hasSuffix) {
+                } else if [".json", ".json.gz", ".jsonl", ".ndjson", ".ndjson.gz", ".jsonl.gz"].contains(
+                    where: name.hasSuffix
+                ) {
                     result.append((path, try fileSystem.fileSize(path)))
                 }
             }
@@ -77,7 +79,9 @@ public final class ArchiveImporter {
             if fileSystem.isDirectory(path) {
                 try walk(path)
             } else {
-                guard fileSystem.exists(path) else { throw StorageError(.notFound, "no such file or directory", file: path) }
+                guard fileSystem.exists(path) else {
+                    throw StorageError(.notFound, "no such file or directory", file: path)
+                }
                 result.append((path, try fileSystem.fileSize(path)))
             }
         }
@@ -110,7 +114,9 @@ public final class ArchiveImporter {
         }
     }
 
-    private static func readAndParse(_ path: String, fileSystem: any FileSystem, ledger: [SourceKey: SourceCheckpoint]) -> ParsedUnit {
+    private static func readAndParse(_ path: String, fileSystem: any FileSystem, ledger: [SourceKey: SourceCheckpoint])
+        -> ParsedUnit
+    {
         var bytes: [UInt8]
         do {
             bytes = try fileSystem.readFile(path)
@@ -145,9 +151,18 @@ public final class ArchiveImporter {
             return
         }
         let first = try file.read(at: 0, count: min(size, 4096))
-        if let start = first.firstIndex(where: { !JSONScanner.isWhitespace($0) }), first[start] == 0x5B || isEnvelopeStart(first[start...]) {
+        if let start = first.firstIndex(where: { !JSONScanner.isWhitespace($0) }),
+            first[start] == 0x5B || isEnvelopeStart(first[start...])
+        {
             // An array cannot be resumed by offset: read it whole.
-            let unit = ParsedUnit.parse(try file.read(at: 0, count: size)[...], path: path, sourceKey: key, baseOffset: 0, skipItems: checkpoint?.itemCount ?? 0, isFinal: true)
+            let unit = ParsedUnit.parse(
+                try file.read(at: 0, count: size)[...],
+                path: path,
+                sourceKey: key,
+                baseOffset: 0,
+                skipItems: checkpoint?.itemCount ?? 0,
+                isFinal: true
+            )
             try apply(unit, isLastOfFile: true, priorItems: checkpoint?.itemCount ?? 0)
             progress.filesDone += 1
             return
@@ -165,7 +180,14 @@ public final class ArchiveImporter {
                 if unit.consumedByteCount == 0, !chunk.bytes.isEmpty {
                     // No whole record in a full chunk (a record over 16 MiB): parse it as final, so
                     // the framer reports it and resynchronises at the next line.
-                    unit = ParsedUnit.parse(chunk.bytes, path: path, sourceKey: key, baseOffset: chunk.base, skipItems: 0, isFinal: true)
+                    unit = ParsedUnit.parse(
+                        chunk.bytes,
+                        path: path,
+                        sourceKey: key,
+                        baseOffset: chunk.base,
+                        skipItems: 0,
+                        isFinal: true
+                    )
                 }
                 let ended = unit.consumedByteCount < chunk.bytes.count
                 unit.startItemIndex = items
@@ -201,7 +223,10 @@ public final class ArchiveImporter {
             summary.record(.init(file: unit.path, message: error))
             return
         }
-        if let checkpoint = unit.alreadyImported ?? (seenThisRun.contains(unit.sourceKey) && unit.startItemIndex == 0 && priorItems == 0 ? pendingOrStored(unit.sourceKey) : nil) {
+        if let checkpoint = unit.alreadyImported
+            ?? (seenThisRun.contains(unit.sourceKey) && unit.startItemIndex == 0 && priorItems == 0
+                ? pendingOrStored(unit.sourceKey) : nil)
+        {
             try applyDuplicate(path: unit.path, checkpoint: checkpoint)
             return
         }
@@ -212,10 +237,17 @@ public final class ArchiveImporter {
         seenThisRun.insert(unit.sourceKey)
         for issue in unit.issues { summary.record(issue) }
         if let fatal = unit.fatalError {
-            summary.record(.init(file: unit.path, byteOffset: fatal.byteOffset, message: "\(fatal.message); the rest of the file was not read"))
+            summary.record(
+                .init(
+                    file: unit.path,
+                    byteOffset: fatal.byteOffset,
+                    message: "\(fatal.message); the rest of the file was not read"
+                )
+            )
         }
         summary.rejected += unit.rejectedCount
-        let previous = pending.checkpoints.last(where: { $0.sourceKey == unit.sourceKey }) ?? store.checkpoint(for: unit.sourceKey)
+        let previous =
+            pending.checkpoints.last(where: { $0.sourceKey == unit.sourceKey }) ?? store.checkpoint(for: unit.sourceKey)
         let checkpoint = SourceCheckpoint(
             sourceKey: unit.sourceKey,
             itemCount: priorItems + unit.itemCount,
@@ -306,7 +338,9 @@ struct ParsedUnit: Sendable {
                     }
                     if let reason = RecordValidator.rejectionReason(record) {
                         unit.rejectedCount += 1
-                        unit.issues.append(.init(file: path, recordIndex: index, byteOffset: item.byteOffset, message: reason))
+                        unit.issues.append(
+                            .init(file: path, recordIndex: index, byteOffset: item.byteOffset, message: reason)
+                        )
                         return
                     }
                     if item.isCompact || !scanner.needsCompacting(item.range) {
@@ -319,7 +353,14 @@ struct ParsedUnit: Sendable {
                     unit.records.append(record)
                 case .failure(let error):
                     unit.rejectedCount += 1
-                    unit.issues.append(.init(file: path, recordIndex: index, byteOffset: error.byteOffset ?? item.byteOffset, message: error.message))
+                    unit.issues.append(
+                        .init(
+                            file: path,
+                            recordIndex: index,
+                            byteOffset: error.byteOffset ?? item.byteOffset,
+                            message: error.message
+                        )
+                    )
                 }
             }
         }
@@ -441,7 +482,14 @@ final class ParseJob: @unchecked Sendable {
         for (index, chunk) in window.enumerated() {
             DispatchQueue.global().async(group: group) {
                 results.set(index) { () throws(StorageError) in
-                    ParsedUnit.parse(chunk.bytes, path: path, sourceKey: key, baseOffset: chunk.base, skipItems: 0, isFinal: chunk.isFinal)
+                    ParsedUnit.parse(
+                        chunk.bytes,
+                        path: path,
+                        sourceKey: key,
+                        baseOffset: chunk.base,
+                        skipItems: 0,
+                        isFinal: chunk.isFinal
+                    )
                 }
             }
         }

@@ -1,6 +1,6 @@
 public import CairnCore
 
-/// The one rule every ingest path applies before a record is stored (issue #2, "bad input"):
+/// The one rule every ingest path applies before a record is stored (issue #2, "bad input").
 ///
 /// - `eventTime` must be present and an ISO 8601 timestamp; otherwise the record is **rejected**
 ///   with the reason (a record that cannot be placed in time cannot be partitioned or retained).

@@ -1,7 +1,8 @@
+import CairnCore
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import CairnCore
 
 /// Encodes one column of one row group: chooses the encoding, cuts pages, computes the zone map and
 /// builds the bloom filter (storage.md §3.4, §3.6).
@@ -20,7 +21,9 @@ struct ColumnChunkWriter {
     }
 
     /// Appends the chunk for the rows `records[order[...]]` of one row group to `file`.
-    func encode(_ records: some EventRows, order: ArraySlice<Int>, into file: inout ByteWriter) throws(StorageError) -> Output {
+    func encode(_ records: some EventRows, order: ArraySlice<Int>, into file: inout ByteWriter) throws(StorageError)
+        -> Output
+    {
         switch column.physicalType {
         case .time: return try encodeTimes(order.map { records[$0].eventTime!.milliseconds }, into: &file)
         case .bool:
@@ -36,8 +39,22 @@ struct ColumnChunkWriter {
         for start in stride(from: 0, to: values.count, by: Limits.rowsPerPage) {
             let slice = values[start..<min(start + Limits.rowsPerPage, values.count)]
             let offset = file.count
-            let size = try PageCodec.encode(encoding: .deltaTime, rowCount: slice.count, payload: TimeEncoding.encode(slice), level: compressionLevel, into: &file)
-            output.meta.pages.append(.init(offset: offset, byteCount: size, rowCount: slice.count, minTime: slice.min(), maxTime: slice.max()))
+            let size = try PageCodec.encode(
+                encoding: .deltaTime,
+                rowCount: slice.count,
+                payload: TimeEncoding.encode(slice),
+                level: compressionLevel,
+                into: &file
+            )
+            output.meta.pages.append(
+                .init(
+                    offset: offset,
+                    byteCount: size,
+                    rowCount: slice.count,
+                    minTime: slice.min(),
+                    maxTime: slice.max()
+                )
+            )
         }
         if let low = values.min(), let high = values.max() {
             output.meta.zoneMap = ZoneMap(nullCount: 0, minimum: .integer(low), maximum: .integer(high))
@@ -50,7 +67,13 @@ struct ColumnChunkWriter {
         for start in stride(from: 0, to: values.count, by: Limits.rowsPerPage) {
             let slice = values[start..<min(start + Limits.rowsPerPage, values.count)]
             let offset = file.count
-            let size = try PageCodec.encode(encoding: .bool, rowCount: slice.count, payload: BoolEncoding.encode(slice), level: compressionLevel, into: &file)
+            let size = try PageCodec.encode(
+                encoding: .bool,
+                rowCount: slice.count,
+                payload: BoolEncoding.encode(slice),
+                level: compressionLevel,
+                into: &file
+            )
             output.meta.pages.append(.init(offset: offset, byteCount: size, rowCount: slice.count))
         }
         let present = Set(values.compactMap { $0 })
@@ -73,7 +96,8 @@ struct ColumnChunkWriter {
         case .ip: encoding = .ip
         default: encoding = .plainString
         }
-        if encoding == .plainString, stats.hasDictionary, stats.dictionaryValues.count <= max(stats.presentCount / 2, 1) {
+        if encoding == .plainString, stats.hasDictionary, stats.dictionaryValues.count <= max(stats.presentCount / 2, 1)
+        {
             encoding = .dictionaryCodes
         }
         var output = Output(meta: .init(encoding: encoding, pages: [], zoneMap: stats.zoneMap), bloom: nil)
@@ -81,7 +105,13 @@ struct ColumnChunkWriter {
         var codes = [UInt32?]()
         if encoding == .dictionaryCodes, let dictionaryCodes = stats.codes {
             let offset = file.count
-            let size = try PageCodec.encode(encoding: .dictionary, rowCount: 0, payload: StringEncoding.encodeDictionary(stats.dictionaryValues), level: compressionLevel, into: &file)
+            let size = try PageCodec.encode(
+                encoding: .dictionary,
+                rowCount: 0,
+                payload: StringEncoding.encodeDictionary(stats.dictionaryValues),
+                level: compressionLevel,
+                into: &file
+            )
             output.meta.dictionaryPage = .init(offset: offset, byteCount: size, rowCount: 0)
             codes = dictionaryCodes
         }
@@ -95,13 +125,20 @@ struct ColumnChunkWriter {
             }
             let payload: [UInt8] =
                 switch encoding {
-                case .dictionaryCodes: StringEncoding.encodeCodes(codes[start..<end], dictionaryCount: stats.dictionaryValues.count)
+                case .dictionaryCodes:
+                    StringEncoding.encodeCodes(codes[start..<end], dictionaryCount: stats.dictionaryValues.count)
                 case .uuid: UUIDEncoding.encode(values[start..<end], parsed: uuids[start..<end])
                 case .ip: IPEncoding.encode(values[start..<end])
                 default: StringEncoding.encodePlain(values[start..<end])
                 }
             let offset = file.count
-            let size = try PageCodec.encode(encoding: encoding, rowCount: end - start, payload: payload, level: compressionLevel, into: &file)
+            let size = try PageCodec.encode(
+                encoding: encoding,
+                rowCount: end - start,
+                payload: payload,
+                level: compressionLevel,
+                into: &file
+            )
             output.meta.pages.append(.init(offset: offset, byteCount: size, rowCount: end - start))
             start = end
         }
@@ -109,12 +146,17 @@ struct ColumnChunkWriter {
         return output
     }
 
-    private func makeBloom(_ values: [String?], stats: StringChunkStatistics, chunkByteCount: Int) -> SplitBlockBloomFilter? {
+    private func makeBloom(_ values: [String?], stats: StringChunkStatistics, chunkByteCount: Int)
+        -> SplitBlockBloomFilter?
+    {
         guard let kind = column.bloomKind, stats.presentCount > 0 else { return nil }
         if kind == .values, column != .resources {
             // The distinct count is exact when the dictionary held every value; otherwise the row
             // count bounds it (ids are all distinct anyway). Inserting a key twice is harmless.
-            var filter = SplitBlockBloomFilter(distinctCount: stats.distinctValues.count, falsePositiveRate: column.bloomFalsePositiveRate)
+            var filter = SplitBlockBloomFilter(
+                distinctCount: stats.distinctValues.count,
+                falsePositiveRate: column.bloomFalsePositiveRate
+            )
             for case .some(let value) in stats.distinctValues { filter.insert(hash: XXHash64.hash(value)) }
             return filter
         }
@@ -126,10 +168,15 @@ struct ColumnChunkWriter {
                 for arn in record.resourceARNs { hashes.insert(XXHash64.hash(arn)) }
             }
         } else {
-            for case .some(let value) in stats.distinctValues { JSONTokenizer.forEachTokenHash(value) { hashes.insert($0) } }
+            for case .some(let value) in stats.distinctValues {
+                JSONTokenizer.forEachTokenHash(value) { hashes.insert($0) }
+            }
         }
         guard hashes.count > 0 else { return nil }
-        var filter = SplitBlockBloomFilter(distinctCount: hashes.count, falsePositiveRate: column.bloomFalsePositiveRate)
+        var filter = SplitBlockBloomFilter(
+            distinctCount: hashes.count,
+            falsePositiveRate: column.bloomFalsePositiveRate
+        )
         // Skip a token filter that would cost more than half the chunk it guards (storage.md §3.6);
         // id filters are always kept: point look-ups are the reason blooms exist.
         if kind == .tokens, filter.byteCount * 2 > chunkByteCount { return nil }
@@ -226,7 +273,9 @@ struct StringDictionaryBuilder {
     private var hashes: [UInt64] = []
 
     mutating func code(for value: String) -> UInt32 {
-        let hash = value.utf8.withContiguousStorageIfAvailable { XXHash64.hash(UnsafeRawBufferPointer($0)) } ?? XXHash64.hash(value)
+        let hash =
+            value.utf8.withContiguousStorageIfAvailable { XXHash64.hash(UnsafeRawBufferPointer($0)) }
+            ?? XXHash64.hash(value)
         let mask = slots.count - 1
         var index = Int(truncatingIfNeeded: hash) & mask
         while true {

@@ -1,6 +1,8 @@
 import CairnCore
 
-/// The columns of a segment, one per CloudTrail field Cairn stores. Raw values are written in every
+/// The columns of a segment, one per CloudTrail field Cairn stores.
+///
+/// Raw values are written in every
 /// segment's schema: part of the format, never renumbered or reused (add new ones at the end).
 public enum SegmentColumn: UInt16, CaseIterable, Sendable {
     case eventTime = 0
@@ -52,7 +54,9 @@ public enum SegmentColumn: UInt16, CaseIterable, Sendable {
     /// Unknown top-level keys and known keys with unexpected types, as a JSON object.
     case extraFields = 43
 
-    /// How values are laid out. Raw values are part of the format.
+    /// How values are laid out.
+    ///
+    /// Raw values are part of the format.
     public enum PhysicalType: UInt8, Sendable {
         case time = 0
         case string = 1
@@ -63,7 +67,9 @@ public enum SegmentColumn: UInt16, CaseIterable, Sendable {
         case json = 5
     }
 
-    /// Which bloom filter a column's row groups carry. Raw values are part of the format.
+    /// Which bloom filter a column's row groups carry.
+    ///
+    /// Raw values are part of the format.
     public enum BloomKind: UInt8, Sendable {
         /// One key per distinct value.
         case values = 0

@@ -1,7 +1,9 @@
 import CairnCore
 
 /// Everything a reader needs to find, verify and prune a segment's data; encoded after the bloom
-/// section and located through the fixed-size trailer. See `Docs.docc/SegmentFormat.md`.
+/// section and located through the fixed-size trailer.
+///
+/// See `Docs.docc/SegmentFormat.md`.
 public struct SegmentFooter: Sendable {
     /// Version of the footer layout; part of the format.
     static let formatVersion: UInt16 = 1
@@ -44,7 +46,8 @@ public struct SegmentFooter: Sendable {
         /// Byte range of the whole chunk (dictionary and pages are contiguous).
         public var byteRange: Range<Int> {
             let start = dictionaryPage?.offset ?? pages.first?.offset ?? 0
-            let end = pages.last.map { $0.offset + $0.byteCount } ?? dictionaryPage.map { $0.offset + $0.byteCount } ?? start
+            let end =
+                pages.last.map { $0.offset + $0.byteCount } ?? dictionaryPage.map { $0.offset + $0.byteCount } ?? start
             return start..<end
         }
     }
@@ -178,7 +181,9 @@ extension SegmentFooter {
         for _ in 0..<groupCount {
             let firstRow = try reader.readCount(limit: Limits.maxSegmentRowCount, "first row")
             let groupRows = try reader.readCount(limit: Limits.maxRowGroupRowCount, "row group rows")
-            guard firstRow == expectedFirstRow else { throw reader.corrupt("row group starts at row \(firstRow), expected \(expectedFirstRow)") }
+            guard firstRow == expectedFirstRow else {
+                throw reader.corrupt("row group starts at row \(firstRow), expected \(expectedFirstRow)")
+            }
             expectedFirstRow += groupRows
             var chunks = [ColumnChunkMeta]()
             for _ in 0..<columnCount {
@@ -186,24 +191,42 @@ extension SegmentFooter {
             }
             rowGroups.append(RowGroupMeta(firstRow: firstRow, rowCount: groupRows, chunks: chunks))
         }
-        guard expectedFirstRow == rowCount else { throw reader.corrupt("row groups hold \(expectedFirstRow) rows, footer says \(rowCount)") }
+        guard expectedFirstRow == rowCount else {
+            throw reader.corrupt("row groups hold \(expectedFirstRow) rows, footer says \(rowCount)")
+        }
         let bloomCount = try reader.readCount(limit: groupCount * columnCount, "bloom count")
         blooms = []
         for _ in 0..<bloomCount {
             let group = try reader.readCount(limit: max(groupCount - 1, 0), "bloom row group")
             let raw = try reader.readUInt16()
-            guard let column = SegmentColumn(rawValue: raw), let kind = SegmentColumn.BloomKind(rawValue: try reader.readUInt8())
+            guard let column = SegmentColumn(rawValue: raw),
+                let kind = SegmentColumn.BloomKind(rawValue: try reader.readUInt8())
             else { throw reader.corrupt("invalid bloom filter entry for column \(raw)") }
             let offset = try reader.readCount(limit: fileByteCount, "bloom offset")
             let byteCount = try reader.readCount(limit: fileByteCount - offset, "bloom size")
-            guard byteCount > 0, byteCount % 32 == 0 else { throw reader.corrupt("bloom size \(byteCount) is not whole 32-byte blocks") }
-            blooms.append(BloomEntry(rowGroup: group, column: column, kind: kind, offset: offset, byteCount: byteCount, crc: try reader.readUInt32()))
+            guard byteCount > 0, byteCount % 32 == 0 else {
+                throw reader.corrupt("bloom size \(byteCount) is not whole 32-byte blocks")
+            }
+            blooms.append(
+                BloomEntry(
+                    rowGroup: group,
+                    column: column,
+                    kind: kind,
+                    offset: offset,
+                    byteCount: byteCount,
+                    crc: try reader.readUInt32()
+                )
+            )
         }
         bloomSectionOffset = try reader.readCount(limit: fileByteCount, "bloom section offset")
-        guard reader.isAtEnd else { throw reader.corrupt("\(reader.readableByteCount) unexpected bytes after the footer") }
+        guard reader.isAtEnd else {
+            throw reader.corrupt("\(reader.readableByteCount) unexpected bytes after the footer")
+        }
     }
 
-    private static func decodeChunk(_ reader: inout ByteReader, rowCount: Int, fileByteCount: Int) throws(StorageError) -> ColumnChunkMeta {
+    private static func decodeChunk(_ reader: inout ByteReader, rowCount: Int, fileByteCount: Int) throws(StorageError)
+        -> ColumnChunkMeta
+    {
         let raw = try reader.readUInt8()
         guard let encoding = PageEncoding(rawValue: raw) else { throw reader.corrupt("unknown page encoding \(raw)") }
         let hasDictionary = try reader.readUInt8()
@@ -218,7 +241,12 @@ extension SegmentFooter {
             pages.append(page)
         }
         guard rows == rowCount else { throw reader.corrupt("pages hold \(rows) rows, row group has \(rowCount)") }
-        return ColumnChunkMeta(encoding: encoding, dictionaryPage: dictionary, pages: pages, zoneMap: try ZoneMap(decoding: &reader))
+        return ColumnChunkMeta(
+            encoding: encoding,
+            dictionaryPage: dictionary,
+            pages: pages,
+            zoneMap: try ZoneMap(decoding: &reader)
+        )
     }
 
     private static func decodePage(_ reader: inout ByteReader, fileByteCount: Int) throws(StorageError) -> PageMeta {

@@ -1,7 +1,9 @@
 public import CairnCore
 
 /// Reads a segment: the trailer and footer first (one ranged read each, as on object storage later),
-/// then only the column chunks asked for. Every byte read is checked: magic, footer CRC, header CRC
+/// then only the column chunks asked for.
+///
+/// Every byte read is checked: magic, footer CRC, header CRC
 /// against the footer, page CRCs, bloom CRCs; a mismatch is `StorageError.corrupt` with file and offset.
 public final class SegmentReader {
     public let path: String
@@ -15,30 +17,55 @@ public final class SegmentReader {
         let size = file.byteCount
         let minimum = SegmentWriter.headerByteCount + SegmentWriter.trailerByteCount
         guard size >= minimum else {
-            throw StorageError.corrupt("segment is \(size) bytes, shorter than the \(minimum)-byte minimum", file: path, at: 0)
+            throw StorageError.corrupt(
+                "segment is \(size) bytes, shorter than the \(minimum)-byte minimum",
+                file: path,
+                at: 0
+            )
         }
-        var trailer = ByteReader(try file.read(at: size - SegmentWriter.trailerByteCount, count: SegmentWriter.trailerByteCount), file: path, baseOffset: size - SegmentWriter.trailerByteCount)
+        var trailer = ByteReader(
+            try file.read(at: size - SegmentWriter.trailerByteCount, count: SegmentWriter.trailerByteCount),
+            file: path,
+            baseOffset: size - SegmentWriter.trailerByteCount
+        )
         let footerOffset = Int(clamping: try trailer.readUInt64())
         let footerCount = Int(try trailer.readUInt32())
         let footerCRC = try trailer.readUInt32()
         let bloomOffset = Int(clamping: try trailer.readUInt64())
         guard Array(try trailer.readBytes(4)) == SegmentWriter.magic else {
-            throw StorageError.corrupt("bad trailer magic (not a Cairn segment, or truncated)", file: path, at: size - 4)
+            throw StorageError.corrupt(
+                "bad trailer magic (not a Cairn segment, or truncated)",
+                file: path,
+                at: size - 4
+            )
         }
-        guard footerCount <= Limits.maxFooterByteCount, footerOffset + footerCount + SegmentWriter.trailerByteCount == size,
+        guard footerCount <= Limits.maxFooterByteCount,
+            footerOffset + footerCount + SegmentWriter.trailerByteCount == size,
             footerOffset >= SegmentWriter.headerByteCount
         else {
-            throw StorageError.corrupt("footer of \(footerCount) bytes at \(footerOffset) does not fit the \(size)-byte file", file: path, at: size - SegmentWriter.trailerByteCount)
+            throw StorageError.corrupt(
+                "footer of \(footerCount) bytes at \(footerOffset) does not fit the \(size)-byte file",
+                file: path,
+                at: size - SegmentWriter.trailerByteCount
+            )
         }
         let footerBytes = try file.read(at: footerOffset, count: footerCount)
         let computed = CRC32C.checksum(footerBytes)
         guard computed == footerCRC else {
-            throw StorageError.corrupt("footer checksum mismatch (stored \(footerCRC), computed \(computed))", file: path, at: footerOffset)
+            throw StorageError.corrupt(
+                "footer checksum mismatch (stored \(footerCRC), computed \(computed))",
+                file: path,
+                at: footerOffset
+            )
         }
         var reader = ByteReader(footerBytes, file: path, baseOffset: footerOffset)
         let footer = try SegmentFooter(decoding: &reader, fileByteCount: footerOffset)
         guard footer.bloomSectionOffset == bloomOffset else {
-            throw StorageError.corrupt("trailer bloom offset \(bloomOffset) disagrees with the footer's \(footer.bloomSectionOffset)", file: path, at: size - 12)
+            throw StorageError.corrupt(
+                "trailer bloom offset \(bloomOffset) disagrees with the footer's \(footer.bloomSectionOffset)",
+                file: path,
+                at: size - 12
+            )
         }
         self.footer = footer
     }
@@ -51,10 +78,17 @@ public final class SegmentReader {
         guard CRC32C.checksum(header) == footer.headerCRC else {
             throw StorageError.corrupt("header checksum mismatch", file: path, at: 0)
         }
-        guard Array(header[0..<4]) == SegmentWriter.magic else { throw StorageError.corrupt("bad header magic", file: path, at: 0) }
+        guard Array(header[0..<4]) == SegmentWriter.magic else {
+            throw StorageError.corrupt("bad header magic", file: path, at: 0)
+        }
         let version = UInt16(header[4]) | UInt16(header[5]) << 8
         guard version == SegmentWriter.version else {
-            throw StorageError(.unsupportedVersion, "segment version \(version) is not supported", file: path, byteOffset: 4)
+            throw StorageError(
+                .unsupportedVersion,
+                "segment version \(version) is not supported",
+                file: path,
+                byteOffset: 4
+            )
         }
     }
 
@@ -76,7 +110,13 @@ public final class SegmentReader {
         }
         var dictionary = [String]()
         if let page = chunk.dictionaryPage {
-            let payload = try PageCodec.decode(try pageBytes(page), file: path, offset: page.offset, expectedEncoding: .dictionary, expectedRowCount: 0)
+            let payload = try PageCodec.decode(
+                try pageBytes(page),
+                file: path,
+                offset: page.offset,
+                expectedEncoding: .dictionary,
+                expectedRowCount: 0
+            )
             var reader = ByteReader(payload, file: path, baseOffset: page.offset)
             dictionary = try StringEncoding.decodeDictionary(&reader)
         }
@@ -109,7 +149,12 @@ public final class SegmentReader {
                     values += try StringEncoding.decodeCodes(&reader, rowCount: page.rowCount, dictionary: dictionary)
                 case .uuid: values += try UUIDEncoding.decode(&reader, rowCount: page.rowCount)
                 case .ip: values += try IPEncoding.decode(&reader, rowCount: page.rowCount)
-                default: throw StorageError.corrupt("encoding \(chunk.encoding) is not valid for column \(column.name)", file: path, at: page.offset)
+                default:
+                    throw StorageError.corrupt(
+                        "encoding \(chunk.encoding) is not valid for column \(column.name)",
+                        file: path,
+                        at: page.offset
+                    )
                 }
                 try finish(reader, page)
             }
@@ -117,23 +162,41 @@ public final class SegmentReader {
         }
     }
 
-    private func pageReader(_ bytes: ArraySlice<UInt8>, _ page: SegmentFooter.PageMeta, _ encoding: PageEncoding) throws(StorageError) -> ByteReader {
-        let payload = try PageCodec.decode(bytes, file: path, offset: page.offset, expectedEncoding: encoding, expectedRowCount: page.rowCount)
+    private func pageReader(_ bytes: ArraySlice<UInt8>, _ page: SegmentFooter.PageMeta, _ encoding: PageEncoding)
+        throws(StorageError) -> ByteReader
+    {
+        let payload = try PageCodec.decode(
+            bytes,
+            file: path,
+            offset: page.offset,
+            expectedEncoding: encoding,
+            expectedRowCount: page.rowCount
+        )
         return ByteReader(payload, file: path, baseOffset: page.offset)
     }
 
     private func finish(_ reader: ByteReader, _ page: SegmentFooter.PageMeta) throws(StorageError) {
         guard reader.isAtEnd else {
-            throw StorageError.corrupt("page has \(reader.readableByteCount) bytes past its values", file: path, at: page.offset)
+            throw StorageError.corrupt(
+                "page has \(reader.readableByteCount) bytes past its values",
+                file: path,
+                at: page.offset
+            )
         }
     }
 
     /// The bloom filter of `column` in `rowGroup`, verified; nil when the chunk has none.
     public func bloomFilter(_ column: SegmentColumn, rowGroup: Int) throws(StorageError) -> SplitBlockBloomFilter? {
-        guard let entry = footer.blooms.first(where: { $0.rowGroup == rowGroup && $0.column == column }) else { return nil }
+        guard let entry = footer.blooms.first(where: { $0.rowGroup == rowGroup && $0.column == column }) else {
+            return nil
+        }
         let bytes = try file.read(at: entry.offset, count: entry.byteCount)
         guard CRC32C.checksum(bytes) == entry.crc else {
-            throw StorageError.corrupt("bloom filter checksum mismatch for \(column.name)", file: path, at: entry.offset)
+            throw StorageError.corrupt(
+                "bloom filter checksum mismatch for \(column.name)",
+                file: path,
+                at: entry.offset
+            )
         }
         var reader = ByteReader(bytes, file: path, baseOffset: entry.offset)
         return try SplitBlockBloomFilter(decoding: &reader, blockCount: entry.byteCount / 32)
@@ -146,10 +209,16 @@ public final class SegmentReader {
         for column in SegmentColumn.reconstructionOrder where footer.columns.contains(column) {
             switch try readColumn(column, rowGroup: rowGroup) {
             case .times(let values):
-                for index in 0..<records.count { records[index].eventTime = EventTimestamp(milliseconds: values[index]) }
+                for index in 0..<records.count {
+                    records[index].eventTime = EventTimestamp(milliseconds: values[index])
+                }
             case .bools(let values):
                 for index in 0..<records.count {
-                    if column == .readOnly { records[index].readOnly = values[index] } else { records[index].managementEvent = values[index] }
+                    if column == .readOnly {
+                        records[index].readOnly = values[index]
+                    } else {
+                        records[index].managementEvent = values[index]
+                    }
                 }
             case .strings(let values):
                 for index in 0..<records.count { column.setStringValue(values[index], on: &records[index]) }
@@ -167,7 +236,9 @@ public final class SegmentReader {
     }
 
     /// Reads and checks every byte of the segment: header, every page of every column, every bloom
-    /// filter. Throws the first corruption found.
+    /// filter.
+    ///
+    /// Throws the first corruption found.
     public func verify() throws(StorageError) {
         try verifyHeader()
         for group in footer.rowGroups.indices {

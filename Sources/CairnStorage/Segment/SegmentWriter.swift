@@ -24,7 +24,9 @@ public struct SegmentWriter: Sendable {
         self.level = level
     }
 
-    /// The encoded segment and its footer. `records` must all belong to `partition` and carry an
+    /// The encoded segment and its footer.
+    ///
+    /// `records` must all belong to `partition` and carry an
     /// eventTime; they are sorted by eventTime here (stable, so arrival order breaks ties).
     public func encode(
         _ records: some EventRows,

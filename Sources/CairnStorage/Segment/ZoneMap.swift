@@ -61,7 +61,9 @@ public struct ZoneMap: Sendable, Equatable {
     }
 }
 
-/// A zone-map bound. Tags are part of the format.
+/// A zone-map bound.
+///
+/// Tags are part of the format.
 public enum ZoneValue: Sendable, Equatable, Comparable {
     case integer(Int64)
     case text(String)

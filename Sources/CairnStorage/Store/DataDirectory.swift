@@ -71,16 +71,28 @@ public struct DataDirectory: Sendable {
                 throw StorageError(.notFound, "no event data store named \(nameOrID) in \(path)")
             }
             guard DataDirectory.isValidStoreName(nameOrID) else {
-                throw StorageError(.invalidArgument, "invalid store name \"\(nameOrID)\": use 3-128 letters, digits, '.', '_' or '-'")
+                throw StorageError(
+                    .invalidArgument,
+                    "invalid store name \"\(nameOrID)\": use 3-128 letters, digits, '.', '_' or '-'"
+                )
             }
-            info = StoreInfo(id: DataDirectory.makeStoreID(), name: nameOrID, createdMilliseconds: Clock.nowMilliseconds())
+            info = StoreInfo(
+                id: DataDirectory.makeStoreID(),
+                name: nameOrID,
+                createdMilliseconds: Clock.nowMilliseconds()
+            )
             let directory = Path.join(storesPath, info.id)
             try fileSystem.createDirectory(directory)
             let text = "id=\(info.id)\nname=\(info.name)\ncreated=\(info.createdMilliseconds)\n"
             try fileSystem.writeFileAtomically(Path.join(directory, FileNames.storeMeta), Array(text.utf8))
             try fileSystem.syncDirectory(storesPath)
         }
-        return try EventStore(fileSystem: fileSystem, directory: Path.join(storesPath, info.id), info: info, options: options)
+        return try EventStore(
+            fileSystem: fileSystem,
+            directory: Path.join(storesPath, info.id),
+            info: info,
+            options: options
+        )
     }
 
     /// A random (version 4) UUID, the form of Lake's event data store ids.

@@ -59,7 +59,11 @@ public final class EventStore: @unchecked Sendable {
         var report = RecoveryReport()
         report.removedFiles = try EventStore.removeUnreferencedFiles(fileSystem, directory, catalog)
         let walDirectory = Path.join(directory, FileNames.walDirectory)
-        let replay = try WriteAheadLog.replay(fileSystem: fileSystem, directory: walDirectory, afterLSN: catalog.flushedLSN)
+        let replay = try WriteAheadLog.replay(
+            fileSystem: fileSystem,
+            directory: walDirectory,
+            afterLSN: catalog.flushedLSN
+        )
         report.truncatedWALTail = replay.truncated.map { "\($0.file) at offset \($0.offset)" }
         wal = try WriteAheadLog(
             fileSystem: fileSystem,
@@ -110,7 +114,9 @@ public final class EventStore: @unchecked Sendable {
         lastAppliedLSN = max(lastAppliedLSN, lsn)
     }
 
-    /// Makes `batch` durable in the WAL, then visible; returns its LSN. Every event must have passed
+    /// Makes `batch` durable in the WAL, then visible; returns its LSN.
+    ///
+    /// Every event must have passed
     /// `RecordValidator`. Flushes when the memtables exceed their budget.
     @discardableResult
     public func append(_ batch: IngestBatch) throws(StorageError) -> UInt64 {
@@ -143,7 +149,9 @@ public final class EventStore: @unchecked Sendable {
         try finishFlush(wait: true)
     }
 
-    /// Detaches the memtables and writes them to segments on a background thread. A flush already
+    /// Detaches the memtables and writes them to segments on a background thread.
+    ///
+    /// A flush already
     /// running is finished first (back-pressure: at most one flush in flight).
     private func startFlush() throws(StorageError) {
         try finishFlush(wait: true)

@@ -1,7 +1,9 @@
 public import CairnCore
 
 /// A batch of accepted events and the import progress they complete: the unit of a WAL record and
-/// of an acknowledgement. Events and checkpoints travel together, so after a crash either both are
+/// of an acknowledgement.
+///
+/// Events and checkpoints travel together, so after a crash either both are
 /// durable or neither is, and a re-import resumes exactly where the acknowledged data ends.
 ///
 /// Layout for speed: records stay in the arrays the parser produced (`recordChunks`, moved, never
@@ -40,7 +42,7 @@ public struct IngestBatch: Sendable {
     }
 
     /// Payload layout, version 1 (part of the WAL format):
-    /// `version u8 | checkpoint count varint | checkpoints | event count varint | (length varint | JSON)*`
+    /// `version u8 | checkpoint count varint | checkpoints | event count varint | (length varint | JSON)*`.
     func encode() -> [UInt8] {
         var writer = ByteWriter(capacity: encodedEvents.count + checkpoints.count * 40 + 16)
         writer.writeUInt8(1)
@@ -56,7 +58,12 @@ public struct IngestBatch: Sendable {
         var reader = ByteReader(payload, file: file, baseOffset: offset)
         let version = try reader.readUInt8()
         guard version == 1 else {
-            throw StorageError(.unsupportedVersion, "WAL batch version \(version) is not supported", file: file, byteOffset: offset)
+            throw StorageError(
+                .unsupportedVersion,
+                "WAL batch version \(version) is not supported",
+                file: file,
+                byteOffset: offset
+            )
         }
         let checkpointCount = try reader.readCount(limit: payload.count, "checkpoint count")
         for _ in 0..<checkpointCount { checkpoints.append(try SourceCheckpoint(decoding: &reader)) }
@@ -72,7 +79,13 @@ public struct IngestBatch: Sendable {
                 records.append(try json.withUnsafeBytes { raw throws(CoreError) in try decoder.decode(raw) })
                 encoded.append(json)
             } catch {
-                throw StorageError(.corrupt, "WAL event does not decode", file: file, byteOffset: start, underlying: error)
+                throw StorageError(
+                    .corrupt,
+                    "WAL event does not decode",
+                    file: file,
+                    byteOffset: start,
+                    underlying: error
+                )
             }
         }
         append(records: records, encoded: encoded)

@@ -1,8 +1,9 @@
+import CairnCompression
+import CairnCore
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import CairnCompression
-import CairnCore
 
 /// The write-ahead log: every batch of events is appended here and made durable before it is
 /// acknowledged (storage.md §3.7). Files `wal/<sequence>.wal` of up to 64 MiB hold records:
@@ -48,7 +49,13 @@ public final class WriteAheadLog: @unchecked Sendable {
     private var lastSyncMilliseconds: Int64 = 0
 
     /// Opens the log for appending after `lastLSN` (from `replay`), in a new file.
-    init(fileSystem: any FileSystem, directory: String, syncPolicy: SyncPolicy, lastLSN: UInt64, files: [UInt64: UInt64])
+    init(
+        fileSystem: any FileSystem,
+        directory: String,
+        syncPolicy: SyncPolicy,
+        lastLSN: UInt64,
+        files: [UInt64: UInt64]
+    )
         throws(StorageError)
     {
         self.fileSystem = fileSystem
@@ -119,13 +126,18 @@ public final class WriteAheadLog: @unchecked Sendable {
     private func appendLocked(_ payload: [UInt8]) throws(StorageError) -> UInt64 {
         if let syncFailure { throw syncFailure }
         guard payload.count <= Limits.maxWALRecordByteCount else {
-            throw StorageError(.limitExceeded, "WAL batch of \(payload.count) bytes exceeds \(Limits.maxWALRecordByteCount)")
+            throw StorageError(
+                .limitExceeded,
+                "WAL batch of \(payload.count) bytes exceeds \(Limits.maxWALRecordByteCount)"
+            )
         }
         var codec = Codec.none
         var stored = payload
         if payload.count >= Limits.walCompressionThresholdByteCount {
             do {
-                let compressed = try payload.withUnsafeBytes { raw throws(CompressionError) in try Codec.lz4.compress(raw) }
+                let compressed = try payload.withUnsafeBytes { raw throws(CompressionError) in
+                    try Codec.lz4.compress(raw)
+                }
                 if compressed.count < payload.count {
                     codec = .lz4
                     stored = compressed
@@ -166,7 +178,8 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// Deletes the files all of whose records are at or below `lsn` (made durable elsewhere).
     public func removeFiles(through lsn: UInt64) throws(StorageError) {
         try lock.withLock { () throws(StorageError) in
-            for (sequence, last) in lastLSNByFile.sorted(by: { $0.key < $1.key }) where last <= lsn && sequence != fileSequence {
+            for (sequence, last) in lastLSNByFile.sorted(by: { $0.key < $1.key })
+            where last <= lsn && sequence != fileSequence {
                 try fileSystem.remove(Path.join(directory, FileNames.walFile(sequence)))
                 lastLSNByFile[sequence] = nil
             }
@@ -183,14 +196,18 @@ public final class WriteAheadLog: @unchecked Sendable {
         }
     }
 
-    /// Reads every record after `afterLSN` from the log in `directory`, in order. A torn or corrupt
+    /// Reads every record after `afterLSN` from the log in `directory`, in order.
+    ///
+    /// A torn or corrupt
     /// record at the end of the last file is a write that was never acknowledged: the file is
     /// truncated there. A bad record anywhere else is corruption of acknowledged data and throws.
     static func replay(
         fileSystem: any FileSystem,
         directory: String,
         afterLSN: UInt64
-    ) throws(StorageError) -> (records: [Record], lastLSN: UInt64, files: [UInt64: UInt64], truncated: (file: String, offset: Int)?) {
+    ) throws(StorageError) -> (
+        records: [Record], lastLSN: UInt64, files: [UInt64: UInt64], truncated: (file: String, offset: Int)?
+    ) {
         guard fileSystem.isDirectory(directory) else { return ([], afterLSN, [:], nil) }
         let names = try fileSystem.listDirectory(directory).filter { $0.hasSuffix(FileNames.walExtension) }
         let sequences = names.compactMap { UInt64($0.dropLast(FileNames.walExtension.count)) }.sorted()
@@ -214,7 +231,11 @@ public final class WriteAheadLog: @unchecked Sendable {
                 }
                 if record.lsn > afterLSN {
                     guard record.lsn > lastLSN else {
-                        throw StorageError.corrupt("WAL sequence goes back from \(lastLSN) to \(record.lsn)", file: path, at: offset)
+                        throw StorageError.corrupt(
+                            "WAL sequence goes back from \(lastLSN) to \(record.lsn)",
+                            file: path,
+                            at: offset
+                        )
                     }
                     records.append(record)
                 }
@@ -238,10 +259,14 @@ public final class WriteAheadLog: @unchecked Sendable {
         guard CRC32C.checksum(body) == crc else { return nil }
         var reader = ByteReader(body, file: file, baseOffset: offset + 8)
         guard let lsn = try? reader.readUInt64(), let codecByte = try? reader.readUInt8(),
-            let codec = Codec(rawValue: codecByte), let size = try? reader.readCount(limit: Limits.maxWALRecordByteCount, "size")
+            let codec = Codec(rawValue: codecByte),
+            let size = try? reader.readCount(limit: Limits.maxWALRecordByteCount, "size")
         else { return nil }
         let stored = Array(body[reader.readerIndex...])
-        guard let payload = try? stored.withUnsafeBytes({ raw throws(CompressionError) in try codec.decompress(raw, uncompressedByteCount: size) })
+        guard
+            let payload = try? stored.withUnsafeBytes({ raw throws(CompressionError) in
+                try codec.decompress(raw, uncompressedByteCount: size)
+            })
         else { return nil }
         return (Record(lsn: lsn, payload: payload), offset + 8 + length)
     }
