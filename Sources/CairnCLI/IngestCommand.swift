@@ -25,6 +25,10 @@ struct IngestCommand: ParsableCommand {
     @Flag(name: .long, help: "Print 'acknowledged N' on stderr after each durable batch.")
     var progressLines = false
 
+    @Option(name: .long, help: .hidden) var streamThreshold: Int?
+    @Option(name: .long, help: .hidden) var chunkBytes: Int?
+    @Option(name: .long, help: .hidden) var batchBytes: Int?
+
     @Argument(help: "Files or directories to import.")
     var paths: [String]
 
@@ -55,6 +59,9 @@ struct IngestCommand: ParsableCommand {
             let directory = DataDirectory(path: storeOptions.dataDirectory)
             let store = try directory.openStore(storeOptions.store, create: true, options: options)
             let importer = ArchiveImporter(store: store)
+            if let streamThreshold { importer.streamingThresholdByteCount = streamThreshold }
+            if let chunkBytes { importer.chunkByteCount = chunkBytes }
+            if let batchBytes { importer.batchByteCount = batchBytes }
             var bar = ProgressBar()
             let showBar = Terminal.isInteractive && !json
             let lines = progressLines

@@ -28,6 +28,8 @@ public final class ArchiveImporter {
     public var parallelism = 2
     /// Plain files larger than this are streamed in chunks instead of read whole.
     public var streamingThresholdByteCount = 64 << 20
+    /// Size of the chunks a streamed file is read in (cut back to a line end).
+    public var chunkByteCount = Limits.ingestChunkByteCount
 
     private let store: EventStore
     private let fileSystem: any FileSystem
@@ -170,7 +172,13 @@ public final class ArchiveImporter {
         // Pipeline: while window k's units are committed (WAL, memtables) on this thread, window
         // k+1 is parsed on the others. Windows are cut at line ends; a record spanning a cut
         // (pretty-printed objects) is carried into the next window.
-        let reader = ChunkReader(file: file, size: size, start: checkpoint?.byteOffset ?? 0, parallelism: parallelism)
+        let reader = ChunkReader(
+            file: file,
+            size: size,
+            start: checkpoint?.byteOffset ?? 0,
+            parallelism: parallelism,
+            chunkByteCount: chunkByteCount
+        )
         var items = checkpoint?.itemCount ?? 0
         var inFlight = try reader.nextWindow().map { ParseJob(window: $0, path: path, key: key) }
         while let job = inFlight {
@@ -433,12 +441,14 @@ final class ChunkReader {
     private let size: Int
     private var offset: Int
     private let parallelism: Int
+    private let chunkByteCount: Int
 
-    init(file: any ReadableFile, size: Int, start: Int, parallelism: Int) {
+    init(file: any ReadableFile, size: Int, start: Int, parallelism: Int, chunkByteCount: Int) {
         self.file = file
         self.size = size
         self.offset = start
         self.parallelism = max(1, parallelism)
+        self.chunkByteCount = max(1, chunkByteCount)
     }
 
     /// Continues reading at `offset` (after a record that spanned a cut).
@@ -448,7 +458,7 @@ final class ChunkReader {
         guard offset < size else { return nil }
         var chunks = [Chunk]()
         while chunks.count < parallelism, offset < size {
-            var count = min(Limits.ingestChunkByteCount, size - offset)
+            var count = min(chunkByteCount, size - offset)
             var bytes = try file.read(at: offset, count: count)
             var isFinal = offset + count >= size
             if !isFinal {
