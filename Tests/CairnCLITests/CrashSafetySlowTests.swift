@@ -3,7 +3,9 @@ import CairnTestSupport
 import Foundation
 import Testing
 
-/// Kills `cairn ingest` with SIGKILL at random points, many times. After each restart every
+/// Kills `cairn ingest` with SIGKILL at random points, many times.
+///
+/// After each restart every
 /// acknowledged event must be present exactly once; after a final complete run, every event of the
 /// input exactly once. Inputs: a tree of small delivery files and one NDJSON file streamed in small
 /// chunks, so both resume paths (whole files, byte offsets within a file) are crossed.
