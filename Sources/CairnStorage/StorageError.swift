@@ -15,6 +15,8 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         case invalidArgument
         /// A limit was reached (too many segments, a record over a size limit).
         case limitExceeded
+        /// The caller asked the operation to stop; what was acknowledged before stays durable.
+        case cancelled
     }
 
     public var code: Code

@@ -23,6 +23,10 @@ public final class ArchiveImporter {
 
     /// Called after each durable commit with the progress so far.
     public var onProgress: ((Progress) -> Void)?
+    /// Checked after each durable commit; returning true stops the import with `.cancelled`.
+    ///
+    /// Everything acknowledged so far stays, and a later import resumes after it.
+    public var isCancelled: (() -> Bool)?
     /// Bytes of events gathered before a WAL commit.
     public var batchByteCount = 4 << 20
     public var parallelism = 2
@@ -287,6 +291,9 @@ public final class ArchiveImporter {
         progress.eventsAcknowledged += pending.eventCount
         pending = IngestBatch()
         onProgress?(progress)
+        if isCancelled?() == true {
+            throw StorageError(.cancelled, "import cancelled after \(progress.eventsAcknowledged) acknowledged events")
+        }
     }
 }
 

@@ -70,6 +70,23 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     public var lastAppendedLSN: UInt64 { lock.withLock { nextLSN - 1 } }
 
+    /// Opens the log in `directory`: replays what it holds, then appends after it.
+    public static func open(
+        fileSystem: any FileSystem,
+        directory: String,
+        syncPolicy: SyncPolicy
+    ) throws(StorageError) -> (log: WriteAheadLog, records: [Record]) {
+        let replayed = try replay(fileSystem: fileSystem, directory: directory, afterLSN: 0)
+        let log = try WriteAheadLog(
+            fileSystem: fileSystem,
+            directory: directory,
+            syncPolicy: syncPolicy,
+            lastLSN: replayed.lastLSN,
+            files: replayed.files
+        )
+        return (log, replayed.records)
+    }
+
     /// Appends `payload` as one record and returns its LSN once durable under the sync policy.
     @discardableResult
     public func commit(_ payload: [UInt8]) throws(StorageError) -> UInt64 {

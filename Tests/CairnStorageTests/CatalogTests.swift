@@ -1,0 +1,89 @@
+import CairnStorage
+import CairnTestSupport
+import Testing
+
+@Suite struct CatalogTests {
+    static func checkpoint(_ byte: UInt64, items: Int, complete: Bool = false) -> SourceCheckpoint {
+        SourceCheckpoint(
+            sourceKey: SourceKey(high: byte, low: ~byte),
+            itemCount: items,
+            byteOffset: items * 100,
+            isComplete: complete,
+            eventCount: items,
+            rejectedCount: 0
+        )
+    }
+
+    @Test func editsSurviveReopenAndLaterEditsWin() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        do {
+            let catalog = try Catalog(fileSystem: LocalFileSystem(), directory: directory.path)
+            var edit = CatalogEdit()
+            edit.flushedLSN = 7
+            edit.checkpoints = [Self.checkpoint(1, items: 10), Self.checkpoint(2, items: 5)]
+            try catalog.commit(edit)
+            var second = CatalogEdit()
+            second.flushedLSN = 9
+            second.checkpoints = [Self.checkpoint(1, items: 20, complete: true)]
+            try catalog.commit(second)
+            try catalog.close()
+        }
+        let catalog = try Catalog(fileSystem: LocalFileSystem(), directory: directory.path)
+        #expect(catalog.flushedLSN == 9)
+        #expect(catalog.checkpoints[SourceKey(high: 1, low: ~1)] == Self.checkpoint(1, items: 20, complete: true))
+        #expect(catalog.checkpoints[SourceKey(high: 2, low: ~2)]?.itemCount == 5)
+        // Opening rewrites the manifest as a snapshot; only one manifest remains.
+        let manifests = try LocalFileSystem().listDirectory(directory.path).filter { $0.hasPrefix("MANIFEST-") }
+        #expect(manifests.count == 1)
+    }
+
+    @Test func tornLastEditIsIgnored() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        do {
+            let catalog = try Catalog(fileSystem: LocalFileSystem(), directory: directory.path)
+            var edit = CatalogEdit()
+            edit.flushedLSN = 3
+            try catalog.commit(edit)
+            var torn = CatalogEdit()
+            torn.flushedLSN = 4
+            try catalog.commit(torn)
+            try catalog.close()
+        }
+        let current = String(decoding: try LocalFileSystem().readFile(directory.path + "/CURRENT"), as: UTF8.self)
+        let manifest = directory.path + "/" + current.trimmingCharacters(in: "\n")
+        try LocalFileSystem().truncate(manifest, to: try LocalFileSystem().fileSize(manifest) - 2)
+        let catalog = try Catalog(fileSystem: LocalFileSystem(), directory: directory.path)
+        #expect(catalog.flushedLSN == 3)
+    }
+
+    @Test func unreferencedSegmentFilesAreRemovedOnOpen() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try DataDirectory(path: directory.path).openStore(create: true)
+        try store.append(WriteAheadLogTests.batch(3, start: 0))
+        try store.close()
+        let orphan = store.directory + "/data/account=111122223333/region=us-east-1/date=2024-05-01/seg-orphan.cts"
+        let file = try LocalFileSystem().openForAppending(orphan, truncate: true)
+        try file.append([1, 2, 3])
+        try file.close()
+        let leftover = try LocalFileSystem().openForAppending(
+            store.directory + "/tmp/seg-half-written.cts",
+            truncate: true
+        )
+        try leftover.close()
+        let reopened = try DataDirectory(path: directory.path).openStore(create: false)
+        #expect(reopened.recovery.removedFiles.contains { $0.hasSuffix("seg-orphan.cts") })
+        #expect(reopened.recovery.removedFiles.contains { $0.hasSuffix("seg-half-written.cts") })
+        #expect(!LocalFileSystem().exists(orphan))
+        #expect(try WriteAheadLogTests.storedNames(reopened).count == 3)
+        try reopened.close()
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in set: String) -> String {
+        String(self.drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
+    }
+}
