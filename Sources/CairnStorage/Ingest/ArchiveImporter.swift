@@ -40,6 +40,15 @@ public final class ArchiveImporter {
     private var summary = IngestSummary()
     private var progress = Progress()
     private var pending = IngestBatch()
+    /// Checkpoints of `pending`, by source (copied into the batch when it is committed).
+    private var pendingCheckpoints: [SourceKey: SourceCheckpoint] = [:]
+    /// The import ledger as this import sees it: the store's checkpoints when it started, updated
+    /// as units are applied.
+    ///
+    /// Handed to parsing threads as an immutable copy (copy on write).
+    private var ledger: [SourceKey: SourceCheckpoint] = [:]
+    /// The ledger when the import started, for parsing threads (never copied, never mutated).
+    private var startLedger = LedgerSnapshot([:])
     private var seenThisRun = Set<SourceKey>()
 
     public init(store: EventStore, fileSystem: any FileSystem = LocalFileSystem()) {
@@ -49,6 +58,8 @@ public final class ArchiveImporter {
 
     /// Imports every file named or found below the directories named.
     public func importPaths(_ paths: [String]) throws(StorageError) -> IngestSummary {
+        ledger = Dictionary(store.checkpoints.map { ($0.sourceKey, $0) }, uniquingKeysWith: { a, _ in a })
+        startLedger = LedgerSnapshot(ledger)
         let files = try collectFiles(paths)
         progress.fileCount = files.count
         progress.byteCount = files.reduce(0) { $0 + $1.size }
@@ -100,7 +111,7 @@ public final class ArchiveImporter {
         guard !files.isEmpty else { return }
         let batch = files
         files.removeAll()
-        let ledger = Dictionary(store.checkpoints.map { ($0.sourceKey, $0) }, uniquingKeysWith: { a, _ in a })
+        let ledger = startLedger
         let results = ResultBox<ParsedUnit>(count: batch.count)
         let fileSystem = self.fileSystem
         let workers = max(1, min(parallelism, batch.count))
@@ -116,11 +127,11 @@ public final class ArchiveImporter {
             summary.files += 1
             progress.filesDone += 1
             progress.bytesDone += batch[index].size
-            try apply(unit, isLastOfFile: true, priorItems: ledger[unit.sourceKey]?.itemCount ?? 0)
+            try apply(unit, isLastOfFile: true, priorItems: ledger.checkpoints[unit.sourceKey]?.itemCount ?? 0)
         }
     }
 
-    private static func readAndParse(_ path: String, fileSystem: any FileSystem, ledger: [SourceKey: SourceCheckpoint])
+    private static func readAndParse(_ path: String, fileSystem: any FileSystem, ledger: LedgerSnapshot)
         -> ParsedUnit
     {
         var bytes: [UInt8]
@@ -133,12 +144,12 @@ public final class ArchiveImporter {
             return ParsedUnit(path: path, sourceKey: SourceKey(high: 0, low: 0), fileError: "cannot read: \(error)")
         }
         let key = ContentKey.of(bytes)
-        if let checkpoint = ledger[key], checkpoint.isComplete {
+        if let checkpoint = ledger.checkpoints[key], checkpoint.isComplete {
             var unit = ParsedUnit(path: path, sourceKey: key)
             unit.alreadyImported = checkpoint
             return unit
         }
-        let skip = ledger[key]?.itemCount ?? 0
+        let skip = ledger.checkpoints[key]?.itemCount ?? 0
         return ParsedUnit.parse(bytes[...], path: path, sourceKey: key, baseOffset: 0, skipItems: skip, isFinal: true)
     }
 
@@ -149,7 +160,7 @@ public final class ArchiveImporter {
         defer { file.close() }
         let key = try ContentKey.of(file: file)
         summary.files += 1
-        let checkpoint = store.checkpoint(for: key)
+        let checkpoint = ledger[key]
         if let done = checkpoint, done.isComplete || seenThisRun.contains(key) {
             try applyDuplicate(path: path, checkpoint: done)
             progress.filesDone += 1
@@ -258,8 +269,7 @@ public final class ArchiveImporter {
             )
         }
         summary.rejected += unit.rejectedCount
-        let previous =
-            pending.checkpoints.last(where: { $0.sourceKey == unit.sourceKey }) ?? store.checkpoint(for: unit.sourceKey)
+        let previous = ledger[unit.sourceKey]
         let checkpoint = SourceCheckpoint(
             sourceKey: unit.sourceKey,
             itemCount: priorItems + unit.itemCount,
@@ -268,17 +278,15 @@ public final class ArchiveImporter {
             eventCount: (previous?.eventCount ?? 0) + unit.records.count,
             rejectedCount: (previous?.rejectedCount ?? 0) + unit.rejectedCount
         )
-        pending.checkpoints.removeAll { $0.sourceKey == unit.sourceKey }
-        pending.checkpoints.append(checkpoint)
+        pendingCheckpoints[unit.sourceKey] = checkpoint
+        ledger[unit.sourceKey] = checkpoint
         pending.append(records: unit.records, encoded: unit.encoded)
         summary.events += unit.records.count
         summary.eventByteCount += unit.encoded.jsonByteCount
         if pending.byteCount >= batchByteCount { try commitPending() }
     }
 
-    private func pendingOrStored(_ key: SourceKey) -> SourceCheckpoint? {
-        pending.checkpoints.last(where: { $0.sourceKey == key }) ?? store.checkpoint(for: key)
-    }
+    private func pendingOrStored(_ key: SourceKey) -> SourceCheckpoint? { ledger[key] }
 
     private func applyDuplicate(path: String, checkpoint: SourceCheckpoint) throws(StorageError) {
         summary.alreadyImportedFiles += 1
@@ -286,7 +294,9 @@ public final class ArchiveImporter {
     }
 
     private func commitPending() throws(StorageError) {
-        guard pending.eventCount > 0 || !pending.checkpoints.isEmpty else { return }
+        guard pending.eventCount > 0 || !pendingCheckpoints.isEmpty else { return }
+        pending.checkpoints = Array(pendingCheckpoints.values)
+        pendingCheckpoints = [:]
         try store.append(pending)
         progress.eventsAcknowledged += pending.eventCount
         pending = IngestBatch()
@@ -520,4 +530,11 @@ final class ParseJob: @unchecked Sendable {
 
     /// Lets a job finish unused (its window is re-read).
     func cancel() { group.wait() }
+}
+
+/// An immutable view of the import ledger, shared by parsing threads without copying.
+final class LedgerSnapshot: Sendable {
+    let checkpoints: [SourceKey: SourceCheckpoint]
+
+    init(_ checkpoints: [SourceKey: SourceCheckpoint]) { self.checkpoints = checkpoints }
 }
