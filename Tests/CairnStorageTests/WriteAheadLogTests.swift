@@ -18,6 +18,15 @@ import Testing
         return batch
     }
 
+    /// Appends two batches of 5 events to a new store and drops it unflushed; returns its WAL file.
+    static func crashAfterTwoBatches(in directory: TemporaryDirectory) throws -> String {
+        let store = try DataDirectory(path: directory.path).openStore(create: true)
+        try store.append(batch(5, start: 0))
+        try store.append(batch(5, start: 5))
+        let walDirectory = store.directory + "/wal"
+        return walDirectory + "/" + (try LocalFileSystem().listDirectory(walDirectory).last!)
+    }
+
     static func storedNames(_ store: EventStore) throws -> [String] {
         var names = [String]()
         try store.forEachRecord { names.append($0.eventName!) }
@@ -46,14 +55,7 @@ import Testing
     @Test func tornTailIsCutAndEarlierBatchesKept() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
-        var walFile = ""
-        do {
-            let store = try DataDirectory(path: directory.path).openStore(create: true)
-            try store.append(Self.batch(5, start: 0))
-            try store.append(Self.batch(5, start: 5))
-            let walDirectory = store.directory + "/wal"
-            walFile = walDirectory + "/" + (try LocalFileSystem().listDirectory(walDirectory).last!)
-        }
+        let walFile = try Self.crashAfterTwoBatches(in: directory)
         let size = try LocalFileSystem().fileSize(walFile)
         try LocalFileSystem().truncate(walFile, to: size - 7)  // the second batch is torn
         let store = try DataDirectory(path: directory.path).openStore(create: false)
@@ -65,14 +67,7 @@ import Testing
     @Test func corruptionBeforeTheTailIsReported() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
-        var walFile = ""
-        do {
-            let store = try DataDirectory(path: directory.path).openStore(create: true)
-            try store.append(Self.batch(5, start: 0))
-            try store.append(Self.batch(5, start: 5))
-            let walDirectory = store.directory + "/wal"
-            walFile = walDirectory + "/" + (try LocalFileSystem().listDirectory(walDirectory).last!)
-        }
+        let walFile = try Self.crashAfterTwoBatches(in: directory)
         // A second WAL file makes the damaged first one "before the tail".
         var bytes = try LocalFileSystem().readFile(walFile)
         bytes[20] ^= 0xFF

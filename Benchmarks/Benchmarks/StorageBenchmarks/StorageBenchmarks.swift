@@ -50,13 +50,7 @@ let benchmarks: @Sendable () -> Void = {
     ) { benchmark in
         let records = SampleData.records
         for _ in benchmark.scaledIterations {
-            let encoded = try SegmentWriter().encode(
-                records,
-                partition: PartitionKey(account: "123456789012", region: "us-east-1", epochDay: 20_000),
-                id: SegmentID(high: 1, low: 2),
-                createdMilliseconds: 0,
-                uncompressedByteCount: 0
-            )
+            let encoded = try SampleData.encodeSegment(records)
             precondition(encoded.footer.rowCount == records.count)
             blackHole(encoded.bytes.count)
         }
@@ -111,15 +105,19 @@ enum SampleData {
             }
     }()
 
-    static func segmentFile() throws -> (TemporaryPath, String) {
-        let directory = TemporaryPath()
-        let encoded = try SegmentWriter().encode(
+    static func encodeSegment(_ records: [EventRecord]) throws -> (bytes: [UInt8], footer: SegmentFooter) {
+        try SegmentWriter().encode(
             records,
             partition: PartitionKey(account: "123456789012", region: "us-east-1", epochDay: 20_000),
             id: SegmentID(high: 1, low: 2),
             createdMilliseconds: 0,
             uncompressedByteCount: 0
         )
+    }
+
+    static func segmentFile() throws -> (TemporaryPath, String) {
+        let directory = TemporaryPath()
+        let encoded = try encodeSegment(records)
         let path = directory.path + "/bench.cts"
         let file = try LocalFileSystem().openForAppending(path, truncate: true)
         try file.append(encoded.bytes)

@@ -101,15 +101,20 @@ public struct RecordFramer {
         }
     }
 
+    /// Decodes the record at `start`, noting whether its text was already compact.
+    private mutating func decodeItem(_ scanner: inout JSONScanner, from start: Int) throws(CoreError) -> Item {
+        scanner.skippedWhitespace = false
+        let record = try decoder.decode(&scanner)
+        var found = item(scanner, start..<scanner.position, .success(record))
+        found.isCompact = !scanner.skippedWhitespace
+        return found
+    }
+
     /// Decodes one element; a bad record is reported and skipped when the JSON around it is intact.
     private mutating func scanElement(_ scanner: inout JSONScanner, body: (Item) -> Void) throws(CoreError) {
         let start = scanner.position
         do throws(CoreError) {
-            scanner.skippedWhitespace = false
-            let record = try decoder.decode(&scanner)
-            var found = item(scanner, start..<scanner.position, .success(record))
-            found.isCompact = !scanner.skippedWhitespace
-            body(found)
+            body(try decodeItem(&scanner, from: start))
         } catch {
             scanner.position = start
             try scanner.skipValue()  // rethrows when the syntax itself is broken
@@ -161,11 +166,7 @@ public struct RecordFramer {
             let start = scanner.position
             if first == 0x7B {
                 do throws(CoreError) {
-                    scanner.skippedWhitespace = false
-                    let record = try decoder.decode(&scanner)
-                    var found = item(scanner, start..<scanner.position, .success(record))
-                    found.isCompact = !scanner.skippedWhitespace
-                    body(found)
+                    body(try decodeItem(&scanner, from: start))
                     continue
                 } catch {
                     var probe = scanner

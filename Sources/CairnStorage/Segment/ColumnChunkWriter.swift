@@ -36,25 +36,13 @@ struct ColumnChunkWriter {
 
     private func encodeTimes(_ values: [Int64], into file: inout ByteWriter) throws(StorageError) -> Output {
         var output = Output(meta: .init(encoding: .deltaTime, pages: [], zoneMap: ZoneMap()), bloom: nil)
-        for start in stride(from: 0, to: values.count, by: Limits.rowsPerPage) {
-            let slice = values[start..<min(start + Limits.rowsPerPage, values.count)]
-            let offset = file.count
-            let size = try PageCodec.encode(
-                encoding: .deltaTime,
-                rowCount: slice.count,
-                payload: TimeEncoding.encode(slice),
-                level: compressionLevel,
-                into: &file
-            )
-            output.meta.pages.append(
-                .init(
-                    offset: offset,
-                    byteCount: size,
-                    rowCount: slice.count,
-                    minTime: slice.min(),
-                    maxTime: slice.max()
-                )
-            )
+        output.meta.pages = try encodeFixedPages(
+            values,
+            encoding: .deltaTime,
+            into: &file,
+            bounds: { ($0.min(), $0.max()) }
+        ) {
+            TimeEncoding.encode($0)
         }
         if let low = values.min(), let high = values.max() {
             output.meta.zoneMap = ZoneMap(nullCount: 0, minimum: .integer(low), maximum: .integer(high))
@@ -64,17 +52,8 @@ struct ColumnChunkWriter {
 
     private func encodeBools(_ values: [Bool?], into file: inout ByteWriter) throws(StorageError) -> Output {
         var output = Output(meta: .init(encoding: .bool, pages: [], zoneMap: ZoneMap()), bloom: nil)
-        for start in stride(from: 0, to: values.count, by: Limits.rowsPerPage) {
-            let slice = values[start..<min(start + Limits.rowsPerPage, values.count)]
-            let offset = file.count
-            let size = try PageCodec.encode(
-                encoding: .bool,
-                rowCount: slice.count,
-                payload: BoolEncoding.encode(slice),
-                level: compressionLevel,
-                into: &file
-            )
-            output.meta.pages.append(.init(offset: offset, byteCount: size, rowCount: slice.count))
+        output.meta.pages = try encodeFixedPages(values, encoding: .bool, into: &file, bounds: { _ in (nil, nil) }) {
+            BoolEncoding.encode($0)
         }
         let present = Set(values.compactMap { $0 })
         output.meta.zoneMap = ZoneMap(
@@ -82,6 +61,32 @@ struct ColumnChunkWriter {
             valueSet: present.sorted { !$0 && $1 }.map { $0 ? "true" : "false" }
         )
         return output
+    }
+
+    /// Cuts `values` into pages of `Limits.rowsPerPage` rows, encodes and appends each; returns the
+    /// page references (with eventTime bounds where `bounds` gives them).
+    private func encodeFixedPages<Value>(
+        _ values: [Value],
+        encoding: PageEncoding,
+        into file: inout ByteWriter,
+        bounds: (ArraySlice<Value>) -> (Int64?, Int64?),
+        payload: (ArraySlice<Value>) -> [UInt8]
+    ) throws(StorageError) -> [SegmentFooter.PageMeta] {
+        var pages = [SegmentFooter.PageMeta]()
+        for start in stride(from: 0, to: values.count, by: Limits.rowsPerPage) {
+            let slice = values[start..<min(start + Limits.rowsPerPage, values.count)]
+            let offset = file.count
+            let size = try PageCodec.encode(
+                encoding: encoding,
+                rowCount: slice.count,
+                payload: payload(slice),
+                level: compressionLevel,
+                into: &file
+            )
+            let (low, high) = bounds(slice)
+            pages.append(.init(offset: offset, byteCount: size, rowCount: slice.count, minTime: low, maxTime: high))
+        }
+        return pages
     }
 
     private func encodeStrings(_ values: [String?], into file: inout ByteWriter) throws(StorageError) -> Output {
