@@ -37,6 +37,9 @@ public enum Limits {
     /// Most distinct values recorded as an exact value set in a zone map (storage.md §3.6).
     public static let maxZoneMapValueSetCount = 64
 
+    /// Most bytes of strings in one zone-map value set: a set is for pruning, not a copy of the data.
+    public static let maxZoneMapValueSetByteCount = 1_024
+
     /// Bytes of a string kept as a zone-map minimum or maximum (storage.md §3.6).
     public static let zoneMapStringPrefixByteCount = 32
 

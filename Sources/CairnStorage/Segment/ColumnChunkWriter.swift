@@ -257,7 +257,9 @@ struct StringChunkStatistics {
             while end > 0, bytes[end] & 0xC0 == 0x80 { end -= 1 }  // cut on a character boundary
             return String(decoding: bytes[0..<end], as: UTF8.self)
         }
-        let small = self.codes != nil && dictionaryValues.count <= Limits.maxZoneMapValueSetCount && ordered
+        let small =
+            self.codes != nil && column.keepsValueSet && dictionaryValues.count <= Limits.maxZoneMapValueSetCount
+            && dictionaryValues.reduce(0, { $0 + $1.utf8.count }) <= Limits.maxZoneMapValueSetByteCount
         zoneMap = ZoneMap(
             nullCount: values.count - presentCount,
             minimum: minimum.map { .text(prefix($0)) },

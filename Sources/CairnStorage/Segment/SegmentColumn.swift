@@ -103,6 +103,19 @@ public enum SegmentColumn: UInt16, CaseIterable, Sendable {
     /// Target false-positive rate of the column's bloom filter (storage.md §3.6: 0.1% for eventID).
     public var bloomFalsePositiveRate: Double { self == .eventID ? 0.001 : 0.01 }
 
+    /// Whether zone maps keep the column's exact value set: only for the low-cardinality columns
+    /// queries filter on by equality (storage.md §3.6); for user agents or messages a value set
+    /// would repeat the data in the footer without helping pruning.
+    var keepsValueSet: Bool {
+        switch self {
+        case .eventVersion, .eventSource, .eventName, .awsRegion, .errorCode, .eventType, .apiVersion,
+            .recipientAccountId, .eventCategory, .userIdentityType, .userIdentityAccountId, .vpcEndpointAccountId,
+            .sessionCredentialFromConsole, .tlsVersion:
+            true
+        default: false
+        }
+    }
+
     /// Whether the column may be dictionary encoded (everything but time and booleans).
     var allowsDictionary: Bool { physicalType != .time && physicalType != .bool }
 
