@@ -399,15 +399,19 @@ struct ParsedUnit: Sendable {
     }
 }
 
-/// The import ledger's content hash: XXH64 with two seeds over 16 MiB chunks, folded, so whole-file
-/// and streamed reads of the same bytes give the same key.
+/// The import ledger's content hash: XXH64 of each 8 MiB chunk (one pass over the data), folded
+/// with two seeds into 128 bits, so whole-file and streamed reads of the same bytes give the same key.
 enum ContentKey {
+    /// Bytes hashed per chunk. Part of the ledger format: changing it changes every key, so a
+    /// re-import of old files would not be recognised.
+    static let chunkByteCount = 8 << 20
+
     static func of(_ bytes: [UInt8]) -> SourceKey {
         var fold = Folder()
         bytes.withUnsafeBytes { raw in
             var start = 0
             repeat {
-                let end = min(start + Limits.ingestChunkByteCount, raw.count)
+                let end = min(start + chunkByteCount, raw.count)
                 fold.add(UnsafeRawBufferPointer(rebasing: raw[start..<end]))
                 start = end
             } while start < raw.count
@@ -419,7 +423,7 @@ enum ContentKey {
         var fold = Folder()
         var start = 0
         repeat {
-            let count = min(Limits.ingestChunkByteCount, file.byteCount - start)
+            let count = min(chunkByteCount, file.byteCount - start)
             let chunk = try file.read(at: start, count: count)
             chunk.withUnsafeBytes { fold.add($0) }
             start += count
@@ -432,8 +436,9 @@ enum ContentKey {
         var low = ByteWriter(capacity: 64)
 
         mutating func add(_ chunk: UnsafeRawBufferPointer) {
-            high.writeUInt64(XXHash64.hash(chunk, seed: 0))
-            low.writeUInt64(XXHash64.hash(chunk, seed: 0x9E37_79B9))
+            let hash = XXHash64.hash(chunk, seed: 0)
+            high.writeUInt64(hash)
+            low.writeUInt64(hash ^ 0x9E37_79B9_7F4A_7C15)
         }
 
         mutating func finish(size: Int) -> SourceKey {
