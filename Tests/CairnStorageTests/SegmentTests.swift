@@ -116,6 +116,14 @@ private func sortKey(_ record: EventRecord) -> String {
             damaged[position] ^= UInt8(1 << (position % 8))
             try expectCorrupt(damaged, at: path, "flip at \(position)")
         }
+        // Every bit of the header and trailer: offsets and lengths there index everything else.
+        for position in Array(0..<32) + Array((original.count - 28)..<original.count) {
+            for bit in 0..<8 {
+                var damaged = original
+                damaged[position] ^= UInt8(1 << bit)
+                try expectCorrupt(damaged, at: path, "flip of bit \(bit) at \(position)")
+            }
+        }
     }
 
     @Test func everyTruncationIsDetected() throws {

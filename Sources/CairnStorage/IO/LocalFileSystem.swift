@@ -167,7 +167,7 @@ private final class LocalReadableFile: ReadableFile {
     deinit { close() }
 
     func read(at offset: Int, count: Int) throws(StorageError) -> [UInt8] {
-        guard offset >= 0, count >= 0, offset + count <= byteCount else {
+        guard offset >= 0, count >= 0, offset <= byteCount, count <= byteCount - offset else {
             throw StorageError(
                 .corrupt,
                 "read of \(count) bytes at \(offset) is past the end of the \(byteCount)-byte file",

@@ -402,7 +402,9 @@ struct ParsedUnit: Sendable {
 /// The import ledger's content hash: XXH64 of each 8 MiB chunk (one pass over the data), folded
 /// with two seeds into 128 bits, so whole-file and streamed reads of the same bytes give the same key.
 enum ContentKey {
-    /// Bytes hashed per chunk. Part of the ledger format: changing it changes every key, so a
+    /// Bytes hashed per chunk.
+    ///
+    /// Part of the ledger format: changing it changes every key, so a
     /// re-import of old files would not be recognised.
     static let chunkByteCount = 8 << 20
 

@@ -39,9 +39,11 @@ public final class SegmentReader {
                 at: size - 4
             )
         }
+        // Compared without adding: a corrupt offset near Int.max must not overflow.
         guard footerCount <= Limits.maxFooterByteCount,
-            footerOffset + footerCount + SegmentWriter.trailerByteCount == size,
-            footerOffset >= SegmentWriter.headerByteCount
+            footerOffset >= SegmentWriter.headerByteCount,
+            footerOffset <= size - SegmentWriter.trailerByteCount,
+            footerCount == size - SegmentWriter.trailerByteCount - footerOffset
         else {
             throw StorageError.corrupt(
                 "footer of \(footerCount) bytes at \(footerOffset) does not fit the \(size)-byte file",
