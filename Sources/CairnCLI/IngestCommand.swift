@@ -10,7 +10,9 @@ struct IngestCommand: ParsableCommand {
             Directories are walked recursively for .json, .json.gz, .jsonl and .ndjson files. An import \
             ledger makes re-importing the same content add nothing. Records without a valid eventTime \
             are rejected with the reason; records without recipientAccountId or awsRegion are stored \
-            under the partition component _none. Exits 1 when any record or file was rejected.
+            under the partition component _none. Events are acknowledged (and --progress-lines prints \
+            the count) when durable: per flush, or per batch with --wal. Exits 1 when any record or \
+            file was rejected.
             """
     )
 
@@ -19,7 +21,17 @@ struct IngestCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON summary object instead of text.")
     var json = false
 
-    @Option(name: .long, help: "WAL sync policy: always, never, or a number of milliseconds.")
+    @Flag(
+        name: .long,
+        help: """
+            Write every batch to the write-ahead log and acknowledge it when synced. Without it, \
+            batches are acknowledged when flushed to segments together with their import checkpoints \
+            (the files themselves are the durable copy, so an interrupted import resumes exactly).
+            """
+    )
+    var wal = false
+
+    @Option(name: .long, help: "WAL sync policy with --wal: always, never, or a number of milliseconds.")
     var sync: String = "always"
 
     @Flag(name: .long, help: "Print 'acknowledged N' on stderr after each durable batch.")
@@ -28,6 +40,7 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .long, help: .hidden) var streamThreshold: Int?
     @Option(name: .long, help: .hidden) var chunkBytes: Int?
     @Option(name: .long, help: .hidden) var batchBytes: Int?
+    @Option(name: .long, help: .hidden) var memtableBytes: Int?
 
     @Argument(help: "Files or directories to import.")
     var paths: [String]
@@ -54,6 +67,7 @@ struct IngestCommand: ParsableCommand {
         let startedCPU = Terminal.cpuSeconds()
         var options = EventStore.Options()
         options.syncPolicy = try parseSyncPolicy()
+        if let memtableBytes { options.memtableBudgetByteCount = memtableBytes }
         let summary: IngestSummary
         do {
             let directory = DataDirectory(path: storeOptions.dataDirectory)
@@ -62,6 +76,7 @@ struct IngestCommand: ParsableCommand {
             if let streamThreshold { importer.streamingThresholdByteCount = streamThreshold }
             if let chunkBytes { importer.chunkByteCount = chunkBytes }
             if let batchBytes { importer.batchByteCount = batchBytes }
+            importer.durability = wal ? .writeAheadLog : .sourceCheckpoint
             var bar = ProgressBar()
             let showBar = Terminal.isInteractive && !json
             let lines = progressLines
@@ -77,7 +92,11 @@ struct IngestCommand: ParsableCommand {
                 }
             }
             summary = try importer.importPaths(paths)
+            let before = store.acknowledgedEventCount
             try store.close()
+            if lines, store.acknowledgedEventCount > before {
+                Terminal.error("acknowledged \(summary.events)")
+            }
             if showBar { bar.finish() }
         } catch {
             Terminal.error("cairn ingest: \(error)")

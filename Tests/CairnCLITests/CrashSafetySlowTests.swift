@@ -19,8 +19,10 @@ import Testing
         return ids
     }
 
-    @Test(.timeLimit(.minutes(8)))
-    func acknowledgedEventsSurviveSIGKILLExactlyOnce() throws {
+    /// Runs twice: acknowledged per flush (the default, checkpoints published with segments) and
+    /// per WAL batch (`--wal`).
+    @Test(.timeLimit(.minutes(8)), arguments: [[], ["--wal"]])
+    func acknowledgedEventsSurviveSIGKILLExactlyOnce(mode: [String]) throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let data = directory.appending("data")
@@ -39,8 +41,8 @@ import Testing
         let arguments =
             [
                 "ingest", "--data", data, "--progress-lines", "--stream-threshold", "65536", "--chunk-bytes", "262144",
-                "--batch-bytes", "131072",
-            ] + inputs
+                "--batch-bytes", "131072", "--memtable-bytes", "2000000",
+            ] + mode + inputs
 
         var generator = SplitMix64(seed: 2026)
         var acknowledgedTotal = 0
@@ -72,6 +74,7 @@ import Testing
             acknowledgedTotal = ids.count  // later runs acknowledge only what they add
         }
         #expect(kills >= 3, "the process should have been killed mid-ingest several times, was \(kills)")
+        #expect(acknowledgedTotal > 0, "some events should have been acknowledged before a kill")
         let final = try CairnProcess.run(arguments)
         #expect(final.status == 0, "\(final.stderr)")
         let ids = try Self.eventIDs(try CairnProcess.run(["export", "--data", data]).stdout)

@@ -84,8 +84,8 @@ import Testing
     ///
     /// Tiny chunks make pretty-printed
     /// objects straddle the cuts, so carried-over records are crossed too.
-    @Test(arguments: [false, true])
-    func stoppedImportResumesExactly(prettyPrinted: Bool) throws {
+    @Test(arguments: [false, true], [EventStore.Durability.writeAheadLog, .sourceCheckpoint])
+    func stoppedImportResumesExactly(prettyPrinted: Bool, durability: EventStore.Durability) throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.appending("in/big.json")
@@ -94,8 +94,11 @@ import Testing
             to: path
         )
         let dataPath = directory.appending("data")
+        var options = EventStore.Options()
+        options.memtableBudgetByteCount = 20_000  // flush often, so per-flush acknowledgements happen
         func importer(_ store: EventStore) -> ArchiveImporter {
             let importer = ArchiveImporter(store: store)
+            importer.durability = durability
             importer.streamingThresholdByteCount = 1_000
             importer.chunkByteCount = 3_000
             importer.batchByteCount = 2_000
@@ -103,7 +106,7 @@ import Testing
         }
         var acknowledged = 0
         do {
-            let store = try DataDirectory(path: dataPath).openStore(create: true)
+            let store = try DataDirectory(path: dataPath).openStore(create: true, options: options)
             let first = importer(store)
             first.onProgress = { acknowledged = $0.eventsAcknowledged }
             first.isCancelled = { acknowledged > 150 }
@@ -111,7 +114,7 @@ import Testing
             #expect(acknowledged > 150 && acknowledged < 400)
             // No flush, no close.
         }
-        let store = try DataDirectory(path: dataPath).openStore(create: false)
+        let store = try DataDirectory(path: dataPath).openStore(create: false, options: options)
         let checkpoint = try #require(store.checkpoints.first)
         #expect(!checkpoint.isComplete)
         #expect(checkpoint.eventCount == acknowledged)

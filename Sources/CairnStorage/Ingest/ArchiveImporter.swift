@@ -23,6 +23,9 @@ public final class ArchiveImporter {
 
     /// Called after each durable commit with the progress so far.
     public var onProgress: ((Progress) -> Void)?
+    /// When imported events become durable: per batch in the WAL, or per flush with their
+    /// checkpoints (files can be read again, so the WAL's second copy is optional).
+    public var durability = EventStore.Durability.writeAheadLog
     /// Checked after each durable commit; returning true stops the import with `.cancelled`.
     ///
     /// Everything acknowledged so far stays, and a later import resumes after it.
@@ -50,6 +53,7 @@ public final class ArchiveImporter {
     /// The ledger when the import started, for parsing threads (never copied, never mutated).
     private var startLedger = LedgerSnapshot([:])
     private var seenThisRun = Set<SourceKey>()
+    private var acknowledgedBaseline = 0
 
     public init(store: EventStore, fileSystem: any FileSystem = LocalFileSystem()) {
         self.store = store
@@ -59,6 +63,7 @@ public final class ArchiveImporter {
     /// Imports every file named or found below the directories named.
     public func importPaths(_ paths: [String]) throws(StorageError) -> IngestSummary {
         ledger = Dictionary(store.checkpoints.map { ($0.sourceKey, $0) }, uniquingKeysWith: { a, _ in a })
+        acknowledgedBaseline = store.acknowledgedEventCount
         startLedger = LedgerSnapshot(ledger)
         let files = try collectFiles(paths)
         progress.fileCount = files.count
@@ -297,14 +302,15 @@ public final class ArchiveImporter {
         guard pending.eventCount > 0 || !pendingCheckpoints.isEmpty else { return }
         pending.checkpoints = Array(pendingCheckpoints.values)
         pendingCheckpoints = [:]
-        try store.append(pending)
-        progress.eventsAcknowledged += pending.eventCount
+        try store.append(pending, durability: durability)
+        progress.eventsAcknowledged = store.acknowledgedEventCount - acknowledgedBaseline
         pending = IngestBatch()
         onProgress?(progress)
         if isCancelled?() == true {
             throw StorageError(.cancelled, "import cancelled after \(progress.eventsAcknowledged) acknowledged events")
         }
     }
+
 }
 
 /// The result of parsing one file or one chunk of a file.

@@ -35,6 +35,23 @@ public final class EventStore: @unchecked Sendable {
     public let options: Options
     public private(set) var recovery = RecoveryReport()
 
+    /// When appended events become durable, and so acknowledged.
+    public enum Durability: Sendable {
+        /// Synced to the write-ahead log before `append` returns: for sources that cannot send the
+        /// events again (API calls).
+        case writeAheadLog
+        /// Made durable by the next flush, together with the import checkpoints they complete, in
+        /// one catalog edit (storage.md §1.9). For sources that can be read again (archive files): a
+        /// crash loses the unflushed events and their checkpoints together, so a re-import resumes
+        /// exactly, without writing every byte twice.
+        case sourceCheckpoint
+    }
+
+    /// Events acknowledged since the store was opened: WAL-synced, or flushed with their checkpoint.
+    public private(set) var acknowledgedEventCount = 0
+    /// `sourceCheckpoint` events in the memtables, acknowledged when their flush commits.
+    private var unacknowledgedEventCount = 0
+
     private let fileSystem: any FileSystem
     private let catalog: Catalog
     private let wal: WriteAheadLog
@@ -114,16 +131,24 @@ public final class EventStore: @unchecked Sendable {
         lastAppliedLSN = max(lastAppliedLSN, lsn)
     }
 
-    /// Makes `batch` durable in the WAL, then visible; returns its LSN.
+    /// Adds `batch`: durable in the WAL before returning (`writeAheadLog`), or with the next flush
+    /// (`sourceCheckpoint`); returns the WAL position it is covered by.
     ///
-    /// Every event must have passed
-    /// `RecordValidator`. Flushes when the memtables exceed their budget.
+    /// Every event must have passed `RecordValidator`. Flushes when the memtables exceed their budget.
     @discardableResult
-    public func append(_ batch: IngestBatch) throws(StorageError) -> UInt64 {
+    public func append(_ batch: IngestBatch, durability: Durability = .writeAheadLog) throws(StorageError) -> UInt64 {
         for chunk in batch.recordChunks where chunk.contains(where: { $0.eventTime == nil }) {
             throw StorageError(.invalidArgument, "an event without eventTime cannot be stored")
         }
-        let lsn = try wal.commit(batch.encode())
+        let lsn: UInt64
+        switch durability {
+        case .writeAheadLog:
+            lsn = try wal.commit(batch.encode())
+            acknowledgedEventCount += batch.eventCount
+        case .sourceCheckpoint:
+            lsn = lastAppliedLSN
+            unacknowledgedEventCount += batch.eventCount
+        }
         apply(batch, lsn: lsn)
         try finishFlush(wait: false)
         if memtables.byteCount >= options.memtableBudgetByteCount { try startFlush() }
@@ -155,14 +180,16 @@ public final class EventStore: @unchecked Sendable {
     /// running is finished first (back-pressure: at most one flush in flight).
     private func startFlush() throws(StorageError) {
         try finishFlush(wait: true)
-        guard lastAppliedLSN > catalog.flushedLSN || !memtables.isEmpty else { return }
+        guard lastAppliedLSN > catalog.flushedLSN || !memtables.isEmpty || !pendingCheckpoints.isEmpty else { return }
         let job = BackgroundFlush(
             memtables: memtables,
             checkpoints: pendingCheckpoints,
-            lastLSN: lastAppliedLSN
+            lastLSN: lastAppliedLSN,
+            unacknowledgedEventCount: unacknowledgedEventCount
         )
         memtables = Memtables()
         pendingCheckpoints = [:]
+        unacknowledgedEventCount = 0
         flushing = job
         let fileSystem = self.fileSystem
         let directory = self.directory
@@ -183,6 +210,7 @@ public final class EventStore: @unchecked Sendable {
         edit.checkpoints = Array(job.checkpoints.values)
         try catalog.commit(edit)
         flushing = nil
+        acknowledgedEventCount += job.unacknowledgedEventCount
         try wal.removeFiles(through: job.lastLSN)
     }
 
@@ -299,14 +327,22 @@ final class BackgroundFlush: @unchecked Sendable {
     let memtables: Memtables
     let checkpoints: [SourceKey: SourceCheckpoint]
     let lastLSN: UInt64
+    /// `sourceCheckpoint` events this flush makes durable.
+    let unacknowledgedEventCount: Int
     private let done = DispatchSemaphore(value: 0)
     private let lock = ConditionLock()
     private var outcome: Result<[SegmentMeta], StorageError>?
 
-    init(memtables: Memtables, checkpoints: [SourceKey: SourceCheckpoint], lastLSN: UInt64) {
+    init(
+        memtables: Memtables,
+        checkpoints: [SourceKey: SourceCheckpoint],
+        lastLSN: UInt64,
+        unacknowledgedEventCount: Int
+    ) {
         self.memtables = memtables
         self.checkpoints = checkpoints
         self.lastLSN = lastLSN
+        self.unacknowledgedEventCount = unacknowledgedEventCount
     }
 
     func start(_ work: @escaping @Sendable () throws(StorageError) -> [SegmentMeta]) {
