@@ -260,15 +260,19 @@ def run_size(args, events):
         count, size = loader(ndjson, paths[kind])
         seconds, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
         assert count == events, f"{kind} loaded {count} of {events}"
-        result["engines"][kind] = {"events_per_second": events / seconds, "cpu_seconds": cpu, "bytes_per_event": size / events}
+        result["engines"][kind] = {"events_per_second": events / seconds, "cpu_seconds": cpu, "bytes_per_event": size / events,
+                                   "seconds": seconds}
     import duckdb
     con = duckdb.connect(paths["duckdb"])
     t0, cpu0 = time.perf_counter(), cpu_seconds()
     con.execute(f"COPY (SELECT * FROM events ORDER BY recipientAccountId, awsRegion, eventTime) TO '{paths['parquet']}' (FORMAT parquet, COMPRESSION zstd)")
     con.close()
-    result["engines"]["parquet"] = {"events_per_second": events / (time.perf_counter() - t0), "cpu_seconds": cpu_seconds() - cpu0,
+    duck = result["engines"]["duckdb"]
+    # JSON to Parquet is the DuckDB load plus the sorted COPY: both are what a user pays.
+    result["engines"]["parquet"] = {"events_per_second": events / (duck["seconds"] + time.perf_counter() - t0),
+                                    "cpu_seconds": duck["cpu_seconds"] + cpu_seconds() - cpu0,
                                     "bytes_per_event": os.path.getsize(paths["parquet"]) / events,
-                                    "note": "written from the DuckDB table; queried by DuckDB"}
+                                    "note": "JSON loaded by DuckDB, then COPY sorted by account, region, time; queried by DuckDB"}
     params = pick_parameters(paths["duckdb"])
     result["parameters"] = params
     for kind in ("duckdb", "chdb", "parquet"):

@@ -24,9 +24,7 @@ public struct SegmentMeta: Sendable, Equatable {
 
     func encode(into writer: inout ByteWriter) {
         id.encode(into: &writer)
-        writer.writeString(partition.account)
-        writer.writeString(partition.region)
-        writer.writeSignedVarInt(partition.epochDay)
+        partition.encode(into: &writer)
         writer.writeString(relativePath)
         writer.writeVarInt(rowCount)
         writer.writeSignedVarInt(minTime)
@@ -49,9 +47,7 @@ public struct SegmentMeta: Sendable, Equatable {
 
     init(decoding reader: inout ByteReader) throws(StorageError) {
         id = try SegmentID(decoding: &reader)
-        let account = try reader.readString(limit: 256)
-        let region = try reader.readString(limit: 256)
-        partition = PartitionKey(account: account, region: region, epochDay: try reader.readSignedVarInt())
+        partition = try PartitionKey(decoding: &reader)
         relativePath = try reader.readString(limit: 4096)
         rowCount = Int(try reader.readVarInt())
         minTime = try reader.readSignedVarInt()

@@ -51,3 +51,20 @@ public struct PartitionKey: Hashable, Sendable, Comparable, CustomStringConverti
         return value
     }
 }
+
+extension PartitionKey {
+    /// On-disk form, in segment footers and catalog entries: account string, region string,
+    /// epoch day as a signed varint. Components over 256 bytes are corruption (the writer caps them
+    /// at `Limits.maxPartitionComponentByteCount`).
+    func encode(into writer: inout ByteWriter) {
+        writer.writeString(account)
+        writer.writeString(region)
+        writer.writeSignedVarInt(epochDay)
+    }
+
+    init(decoding reader: inout ByteReader) throws(StorageError) {
+        let account = try reader.readString(limit: 256)
+        let region = try reader.readString(limit: 256)
+        self.init(account: account, region: region, epochDay: try reader.readSignedVarInt())
+    }
+}
