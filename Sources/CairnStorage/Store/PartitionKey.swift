@@ -54,7 +54,9 @@ public struct PartitionKey: Hashable, Sendable, Comparable, CustomStringConverti
 
 extension PartitionKey {
     /// On-disk form, in segment footers and catalog entries: account string, region string,
-    /// epoch day as a signed varint. Components over 256 bytes are corruption (the writer caps them
+    /// epoch day as a signed varint.
+    ///
+    /// Components over 256 bytes are corruption (the writer caps them
     /// at `Limits.maxPartitionComponentByteCount`).
     func encode(into writer: inout ByteWriter) {
         writer.writeString(account)
