@@ -9,7 +9,11 @@ swift format lint --strict --recursive Package.swift Sources Tests
 echo "== import rules"
 Tools/check-imports.sh
 echo "== build"
-swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
-swift build --build-tests >/dev/null
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+build_status=0
+swift build --build-tests >"$log" 2>&1 || build_status=$?
+grep -vE '^\[[0-9]+/[0-9]+\]' "$log" || true
+if ((build_status != 0)); then echo "check: build failed" >&2; exit "$build_status"; fi
 echo "== tests"
 swift test --skip-build --disable-xctest
