@@ -86,8 +86,8 @@ struct IngestCommand: ParsableCommand {
                     let fraction = progress.byteCount > 0 ? Double(progress.bytesDone) / Double(progress.byteCount) : 1
                     bar.draw(
                         fraction: fraction,
-                        detail:
-                            "\(progress.filesDone)/\(progress.fileCount) files, \(progress.eventsAcknowledged) events"
+                        detail: "\(progress.filesDone)/\(progress.fileCount) files, \(progress.eventsAccepted) events "
+                            + "(\(progress.eventsAcknowledged) durable)"
                     )
                 }
             }

@@ -18,6 +18,9 @@ public final class ArchiveImporter {
         public var fileCount = 0
         public var bytesDone = 0
         public var byteCount = 0
+        /// Events accepted so far (acknowledged or waiting for their flush).
+        public var eventsAccepted = 0
+        /// Events durable so far.
         public var eventsAcknowledged = 0
     }
 
@@ -304,6 +307,7 @@ public final class ArchiveImporter {
         pendingCheckpoints = [:]
         try store.append(pending, durability: durability)
         progress.eventsAcknowledged = store.acknowledgedEventCount - acknowledgedBaseline
+        progress.eventsAccepted = summary.events
         pending = IngestBatch()
         onProgress?(progress)
         if isCancelled?() == true {
