@@ -80,7 +80,12 @@ struct DemoCommand: ParsableCommand {
             if record.eventName == "DeleteBucket" || record.eventName == "StopLogging"
                 || record.eventName == "DeleteTrail"
             {
-                deletes.append((record.eventTime!.text, record.eventName!, record.userIdentity?.arn ?? "?"))
+                deletes.append(
+                    (
+                        record.eventTime!.text, record.eventName!,
+                        record.userIdentity?.arn ?? record.userIdentity?.invokedBy ?? "(no principal)"
+                    )
+                )
             }
         }
         Terminal.write("\nTop API calls:\n")
