@@ -9,6 +9,10 @@ import Dispatch
 /// the segments, the WAL position they cover and the import checkpoints, then drops obsolete WAL
 /// files. Opening a store recovers: it clears `tmp/`, deletes segment files the catalog does not
 /// reference, and replays the WAL past the flushed position.
+///
+/// Threading: one caller at a time (the importer, later the service's storage thread); flushes run
+/// on their own thread and are committed by that caller. `WriteAheadLog.commit` alone is safe to
+/// call from many threads (group commit).
 public final class EventStore: @unchecked Sendable {
     public struct Options: Sendable {
         public var syncPolicy: WriteAheadLog.SyncPolicy = .always
