@@ -5,9 +5,10 @@ import Dispatch
 /// directory (storage.md §3.2).
 ///
 /// Write path: `append` writes the batch to the WAL (durable per the sync policy) and only then adds
-/// it to the memtables; a flush writes one segment per partition, then commits one catalog edit with
-/// the segments, the WAL position they cover and the import checkpoints, then drops obsolete WAL
-/// files. Opening a store recovers: it clears `tmp/`, deletes segment files the catalog does not
+/// it to the memtables, or, for a re-readable source (`Durability.sourceCheckpoint`), adds it at once
+/// and leaves its durability to the flush; a flush writes one segment per partition, then commits one
+/// catalog edit with the segments, the WAL position they cover and the import checkpoints, then
+/// drops obsolete WAL files. Opening a store recovers: it clears `tmp/`, deletes segment files the catalog does not
 /// reference, and replays the WAL past the flushed position.
 ///
 /// Threading: one caller at a time (the importer, later the service's storage thread); flushes run
