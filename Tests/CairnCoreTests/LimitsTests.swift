@@ -1,0 +1,28 @@
+import CairnCore
+import Testing
+
+/// Relations between limits that the code relies on (Swift has no static_assert).
+@Suite struct LimitsTests {
+    @Test func pagesTileRowGroups() {
+        #expect(Limits.maxRowGroupRowCount % Limits.rowsPerPage == 0)
+        #expect(Limits.maxRowGroupRowCount <= Int(UInt32.max), "row references store rows as UInt32")
+    }
+
+    @Test func aRecordAlwaysFitsTheBuffersItPassesThrough() {
+        #expect(Limits.ingestChunkByteCount >= 4 * Limits.maxEventByteCount, "a chunk holds whole records")
+        #expect(Limits.maxWALRecordByteCount >= 4 * Limits.ingestChunkByteCount, "a chunk's batch fits one WAL record")
+        #expect(Limits.walCompressionThresholdByteCount < Limits.maxWALRecordByteCount)
+    }
+
+    @Test func memoryBudgetsLeaveRoomUnderOneGiB() {
+        // Two memtable generations (one flushing) at ~3.5x their JSON size as records.
+        #expect(2 * 7 * Limits.memtableBudgetByteCount / 2 < 1 << 30)
+    }
+
+    @Test func zoneMapBoundsAreSmall() {
+        #expect(Limits.zoneMapStringPrefixByteCount <= 64)
+        #expect(
+            Limits.maxZoneMapValueSetCount * Limits.zoneMapStringPrefixByteCount >= Limits.maxZoneMapValueSetByteCount
+        )
+    }
+}
