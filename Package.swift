@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "CairnCore", targets: ["CairnCore"]),
         .library(name: "CairnCompression", targets: ["CairnCompression"]),
         .library(name: "CairnStorage", targets: ["CairnStorage"]),
+        .library(name: "CairnSQL", targets: ["CairnSQL"]),
+        .library(name: "CairnQuery", targets: ["CairnQuery"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -49,10 +51,16 @@ let package = Package(
             exclude: ["Docs.docc"],
             swiftSettings: cairnSettings
         ),
+        .target(name: "CairnSQL", dependencies: ["CairnCore"], swiftSettings: cairnSettings),
+        .target(
+            name: "CairnQuery",
+            dependencies: ["CairnCore", "CairnSQL", "CairnStorage"],
+            swiftSettings: cairnSettings
+        ),
         .executableTarget(
             name: "CairnCLI",
             dependencies: [
-                "CairnCore", "CairnCompression", "CairnStorage",
+                "CairnCore", "CairnCompression", "CairnStorage", "CairnSQL", "CairnQuery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: cairnSettings
@@ -75,6 +83,17 @@ let package = Package(
         .testTarget(
             name: "CairnStorageTests",
             dependencies: ["CairnCore", "CairnCompression", "CairnStorage", "CairnTestSupport"],
+            swiftSettings: cairnSettings
+        ),
+        .testTarget(
+            name: "CairnSQLTests",
+            dependencies: ["CairnSQL"],
+            swiftSettings: cairnSettings
+        ),
+        .testTarget(
+            name: "CairnQueryTests",
+            dependencies: ["CairnCore", "CairnSQL", "CairnQuery", "CairnStorage", "CairnTestSupport"],
+            resources: [.copy("Golden")],
             swiftSettings: cairnSettings
         ),
         .testTarget(

@@ -35,7 +35,8 @@ struct CairnCommand: ParsableCommand {
         commandName: "cairn",
         abstract: "A self-hosted CloudTrail: store, search and verify AWS audit events.",
         subcommands: [
-            IngestCommand.self, ExportCommand.self, InspectCommand.self, GenerateCommand.self, DemoCommand.self,
+            IngestCommand.self, ExportCommand.self, InspectCommand.self, QueryCommand.self, LookupCommand.self,
+            GenerateCommand.self, DemoCommand.self,
         ]
     )
 }
@@ -48,8 +49,10 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "Event data store name or id.")
     var store: String = "default"
 
-    var dataDirectory: String {
-        if let data { return data }
+    var dataDirectory: String { data ?? StoreOptions.defaultDataDirectory }
+
+    /// `$CAIRN_DATA`, then `./cairn-data`.
+    static var defaultDataDirectory: String {
         if let environment = getenv("CAIRN_DATA"), let value = String(validatingCString: environment), !value.isEmpty {
             return value
         }

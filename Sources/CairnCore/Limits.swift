@@ -70,4 +70,41 @@ public enum Limits {
 
     /// Largest file `cairn ingest` reads whole into memory; bigger NDJSON files are read in chunks.
     public static let ingestChunkByteCount = 8 << 20
+
+    // MARK: Queries
+
+    /// Longest query text, in bytes: Lake's StartQuery accepts a `QueryStatement` of 1 to 10,000
+    /// characters (spec §2.1), and queries written for Lake must run here unmodified.
+    public static let maxQueryByteCount = 10_000
+
+    /// Deepest nesting of expressions and subqueries the parser accepts: the recursive-descent
+    /// parser and the evaluator use stack per level, and real investigations nest a handful deep.
+    public static let maxQueryNestingDepth = 64
+
+    /// Most items in one `IN (...)` list: every item of a list on an indexed column is probed
+    /// against every candidate row group's bloom filter, so the list bounds planning work.
+    public static let maxInListCount = 1_000
+
+    /// Bytes of operator state (hash tables, sort buffers, join builds) one query may hold before
+    /// it fails with `QueryError.Code.memoryLimit`: a quarter of this 24 GiB box's memory (the
+    /// other three for the page cache, ingest and a second query), never an out-of-memory kill.
+    public static let queryMemoryByteCount = 6 << 30
+
+    /// Decoded column chunks kept between queries in one process, in bytes of their estimated
+    /// size: a warm cache for repeated investigations, like DuckDB's buffer pool.
+    public static let columnCacheByteCount = 1 << 30
+
+    /// Rows in one page of Lake's GetQueryResults (`MaxQueryResults` 1..1000, spec §2.1).
+    public static let maxQueryResultsPerPage = 1_000
+
+    // MARK: LookupEvents
+
+    /// Most events in one LookupEvents page (`MaxResults` 1..50, spec §2.1).
+    public static let maxLookupResults = 50
+
+    /// Longest LookupEvents attribute value, in characters (spec §2.1: 1..2000).
+    public static let maxLookupAttributeValueLength = 2_000
+
+    /// Days of history LookupEvents searches by default (spec §2.1: "the last 90 days").
+    public static let lookupHistoryDays = 90
 }

@@ -1,4 +1,4 @@
-import CairnCore
+public import CairnCore
 
 /// The columns of a segment, one per CloudTrail field Cairn stores.
 ///
@@ -139,7 +139,7 @@ public enum SegmentColumn: UInt16, CaseIterable, Sendable {
     }
 
     /// The column's value for `record`, as a string (nil = null); not for `.eventTime` or booleans.
-    func stringValue(_ record: EventRecord) -> String? {
+    public func stringValue(_ record: EventRecord) -> String? {
         switch self {
         case .eventTime, .readOnly, .managementEvent: preconditionFailure("\(self) is not a string column")
         case .eventTimeText: record.eventTime?.originalText
@@ -187,7 +187,7 @@ public enum SegmentColumn: UInt16, CaseIterable, Sendable {
     }
 
     /// Sets the column's value on `record` (the inverse of `stringValue`).
-    func setStringValue(_ value: String?, on record: inout EventRecord) {
+    public func setStringValue(_ value: String?, on record: inout EventRecord) {
         switch self {
         case .eventTime, .readOnly, .managementEvent: preconditionFailure("\(self) is not a string column")
         case .eventTimeText: if let value { record.eventTime?.originalText = value }
@@ -245,7 +245,7 @@ public enum SegmentColumn: UInt16, CaseIterable, Sendable {
     }
 
     /// Columns in the order a reader must apply them so objects exist before their fields are set.
-    static let reconstructionOrder: [SegmentColumn] = {
+    public static let reconstructionOrder: [SegmentColumn] = {
         var order: [SegmentColumn] = [.eventTime, .userIdentityOther, .tlsOther]
         order += allCases.filter { !order.contains($0) }
         return order

@@ -72,6 +72,14 @@ public final class SegmentReader {
         self.footer = footer
     }
 
+    /// Opens a segment whose footer was read and verified before (a footer cache): only the file is
+    /// opened, no bytes are read.
+    public init(fileSystem: some FileSystem, path: String, footer: SegmentFooter) throws(StorageError) {
+        self.path = path
+        self.file = try fileSystem.openForReading(path)
+        self.footer = footer
+    }
+
     deinit { file.close() }
 
     /// Checks the 32-byte header against its checksum in the footer and its magic and version.
@@ -96,22 +104,49 @@ public final class SegmentReader {
 
     /// Reads and decodes one column of one row group.
     public func readColumn(_ column: SegmentColumn, rowGroup: Int) throws(StorageError) -> ColumnVector {
+        try readColumn(column, rowGroup: rowGroup, rows: nil).vector
+    }
+
+    /// A decoded part of a column chunk and what reading it cost.
+    public struct ColumnRead: Sendable {
+        /// The values of the rows asked for, in row order.
+        public var vector: ColumnVector
+        /// Bytes read from the file (pages and dictionary, as stored).
+        public var compressedByteCount: Int
+        /// Bytes of the decompressed page payloads.
+        public var uncompressedByteCount: Int
+    }
+
+    /// Reads and decodes the rows `rows` (row-group relative; all when nil) of one column of one
+    /// row group, touching only the pages that overlap them (the page index, storage.md §3.11
+    /// step 6).
+    public func readColumn(_ column: SegmentColumn, rowGroup: Int, rows: Range<Int>?) throws(StorageError) -> ColumnRead {
         guard let index = footer.columns.firstIndex(of: column) else {
             throw StorageError(.notFound, "segment has no column \(column.name)", file: path)
         }
         let group = footer.rowGroups[rowGroup]
         let chunk = group.chunks[index]
-        let range = chunk.byteRange
-        let bytes = try file.read(at: range.lowerBound, count: range.count)
-        func pageBytes(_ page: SegmentFooter.PageMeta) throws(StorageError) -> ArraySlice<UInt8> {
-            let start = page.offset - range.lowerBound
-            guard start >= 0, start + page.byteCount <= bytes.count else {
-                throw StorageError.corrupt("page extent outside its column chunk", file: path, at: page.offset)
+        let wanted = rows ?? 0..<group.rowCount
+        // Pages overlapping the wanted rows, and the row where the first of them starts.
+        var selected = [SegmentFooter.PageMeta]()
+        var firstRow = 0
+        var row = 0
+        for page in chunk.pages {
+            let pageRows = row..<(row + page.rowCount)
+            if pageRows.overlaps(wanted) || (wanted.isEmpty && pageRows.contains(wanted.lowerBound)) {
+                if selected.isEmpty { firstRow = row }
+                selected.append(page)
             }
-            return bytes[start..<(start + page.byteCount)]
+            row += page.rowCount
+        }
+        var compressed = 0
+        var uncompressed = 0
+        func pageBytes(_ page: SegmentFooter.PageMeta) throws(StorageError) -> ArraySlice<UInt8> {
+            compressed += page.byteCount
+            return try file.read(at: page.offset, count: page.byteCount)[...]
         }
         var dictionary = [String]()
-        if let page = chunk.dictionaryPage {
+        if let page = chunk.dictionaryPage, !selected.isEmpty {
             let payload = try PageCodec.decode(
                 try pageBytes(page),
                 file: path,
@@ -119,32 +154,38 @@ public final class SegmentReader {
                 expectedEncoding: .dictionary,
                 expectedRowCount: 0
             )
+            uncompressed += payload.count
             var reader = ByteReader(payload, file: path, baseOffset: page.offset)
             dictionary = try StringEncoding.decodeDictionary(&reader)
+        }
+        let selectedRowCount = selected.reduce(0) { $0 + $1.rowCount }
+        let trim = (wanted.lowerBound - firstRow)..<(wanted.upperBound - firstRow)
+        func cut<Element>(_ values: [Element]) -> [Element] {
+            trim == 0..<values.count ? values : Array(values[trim.clamped(to: 0..<values.count)])
         }
         switch column.physicalType {
         case .time:
             var values = [Int64]()
-            values.reserveCapacity(group.rowCount)
-            for page in chunk.pages {
-                var reader = try pageReader(try pageBytes(page), page, chunk.encoding)
+            values.reserveCapacity(selectedRowCount)
+            for page in selected {
+                var reader = try pageReader(try pageBytes(page), page, chunk.encoding, &uncompressed)
                 values += try TimeEncoding.decode(&reader, rowCount: page.rowCount)
                 try finish(reader, page)
             }
-            return .times(values)
+            return ColumnRead(vector: .times(cut(values)), compressedByteCount: compressed, uncompressedByteCount: uncompressed)
         case .bool:
             var values = [Bool?]()
-            for page in chunk.pages {
-                var reader = try pageReader(try pageBytes(page), page, chunk.encoding)
+            for page in selected {
+                var reader = try pageReader(try pageBytes(page), page, chunk.encoding, &uncompressed)
                 values += try BoolEncoding.decode(&reader, rowCount: page.rowCount)
                 try finish(reader, page)
             }
-            return .bools(values)
+            return ColumnRead(vector: .bools(cut(values)), compressedByteCount: compressed, uncompressedByteCount: uncompressed)
         case .string, .json, .uuid, .ip:
             var values = [String?]()
-            values.reserveCapacity(group.rowCount)
-            for page in chunk.pages {
-                var reader = try pageReader(try pageBytes(page), page, chunk.encoding)
+            values.reserveCapacity(selectedRowCount)
+            for page in selected {
+                var reader = try pageReader(try pageBytes(page), page, chunk.encoding, &uncompressed)
                 switch chunk.encoding {
                 case .plainString: values += try StringEncoding.decodePlain(&reader, rowCount: page.rowCount)
                 case .dictionaryCodes:
@@ -160,13 +201,16 @@ public final class SegmentReader {
                 }
                 try finish(reader, page)
             }
-            return .strings(values)
+            return ColumnRead(vector: .strings(cut(values)), compressedByteCount: compressed, uncompressedByteCount: uncompressed)
         }
     }
 
-    private func pageReader(_ bytes: ArraySlice<UInt8>, _ page: SegmentFooter.PageMeta, _ encoding: PageEncoding)
-        throws(StorageError) -> ByteReader
-    {
+    private func pageReader(
+        _ bytes: ArraySlice<UInt8>,
+        _ page: SegmentFooter.PageMeta,
+        _ encoding: PageEncoding,
+        _ uncompressed: inout Int
+    ) throws(StorageError) -> ByteReader {
         let payload = try PageCodec.decode(
             bytes,
             file: path,
@@ -174,6 +218,7 @@ public final class SegmentReader {
             expectedEncoding: encoding,
             expectedRowCount: page.rowCount
         )
+        uncompressed += payload.count
         return ByteReader(payload, file: path, baseOffset: page.offset)
     }
 

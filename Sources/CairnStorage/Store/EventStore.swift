@@ -280,6 +280,11 @@ public final class EventStore: @unchecked Sendable {
         try SegmentReader(fileSystem: fileSystem, path: Path.join(directory, meta.relativePath))
     }
 
+    /// Opens a segment of this store with a footer read before (no footer read, no check).
+    public func openSegment(_ meta: SegmentMeta, footer: SegmentFooter) throws(StorageError) -> SegmentReader {
+        try SegmentReader(fileSystem: fileSystem, path: Path.join(directory, meta.relativePath), footer: footer)
+    }
+
     /// Calls `body` with every stored record whose eventTime is in `range` (all when nil): segments
     /// first, by partition and time, then unflushed memtables.
     public func forEachRecord(
@@ -305,6 +310,19 @@ public final class EventStore: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Records acknowledged but not yet in segments (memtables, including one being flushed), in
+    /// partition order; queries scan them after the segments.
+    public func unflushedRecords() -> [EventRecord] {
+        try? finishFlush(wait: false)
+        var records = [EventRecord]()
+        for tables in [flushing?.memtables, memtables].compactMap({ $0 }) {
+            for (_, partition) in tables.partitions.sorted(by: { $0.key < $1.key }) {
+                for reference in partition.rows { records.append(tables[reference]) }
+            }
+        }
+        return records
     }
 
     /// Flushes and closes the WAL and catalog.

@@ -1,0 +1,199 @@
+/// Hash aggregation: one state per group and aggregate, updated a batch at a time; per-worker
+/// partial tables merge at the end (count and sum add, min and max compare, DISTINCT sets unite).
+///
+/// Memory is charged to the query budget per new group and per distinct value kept.
+struct AggregateState: Sendable {
+    var count: Int64 = 0
+    var integerSum: Int64 = 0
+    var doubleSum: Double = 0
+    var sawDouble = false
+    var overflowed = false
+    var best: Value = .null
+    var flag: Bool?
+    var distinct: Set<Value>?
+
+    init(_ call: AggregateCall) {
+        if call.isDistinct || call.function == .approxDistinct { distinct = [] }
+    }
+
+    mutating func update(_ call: AggregateCall, _ value: Value, budget: MemoryBudget) throws(QueryError) {
+        if call.function == .countStar {
+            count += 1
+            return
+        }
+        if value.isNull { return }
+        if distinct != nil {
+            if distinct!.insert(value.groupKey).inserted { try budget.reserve(48 + value.estimatedHeapBytes, for: "DISTINCT values") }
+            return
+        }
+        try accumulate(call.function, value)
+    }
+
+    private mutating func accumulate(_ function: AggregateFunction, _ value: Value) throws(QueryError) {
+        switch function {
+        case .countStar, .count, .approxDistinct: count += 1
+        case .countIf: if case .boolean(true) = value { count += 1 }
+        case .sum, .avg:
+            count += 1
+            switch value {
+            case .integer(let number):
+                let (sum, overflow) = integerSum.addingReportingOverflow(number)
+                if overflow { overflowed = true } else { integerSum = sum }
+                doubleSum += Double(number)
+            case .double(let number):
+                sawDouble = true
+                doubleSum += number
+            case .interval(let ms, _):
+                integerSum &+= ms
+            default: throw QueryError(.typeMismatch, "\(function.rawValue) of a \(value.typeName) value")
+            }
+        case .min:
+            if best.isNull || Value.sortOrder(value, best) < 0 { best = value }
+        case .max:
+            if best.isNull || Value.sortOrder(value, best) > 0 { best = value }
+        case .arbitrary:
+            if best.isNull { best = value }
+        case .boolAnd:
+            if case .boolean(let b) = value { flag = (flag ?? true) && b }
+        case .boolOr:
+            if case .boolean(let b) = value { flag = (flag ?? false) || b }
+        }
+    }
+
+    mutating func merge(_ other: AggregateState, _ call: AggregateCall) throws(QueryError) {
+        if let otherSet = other.distinct {
+            distinct!.formUnion(otherSet)
+            return
+        }
+        switch call.function {
+        case .countStar, .count, .approxDistinct, .countIf: count += other.count
+        case .sum, .avg:
+            count += other.count
+            let (sum, overflow) = integerSum.addingReportingOverflow(other.integerSum)
+            if overflow || other.overflowed { overflowed = true } else { integerSum = sum }
+            doubleSum += other.doubleSum
+            sawDouble = sawDouble || other.sawDouble
+        case .min, .max, .arbitrary:
+            if !other.best.isNull { try accumulate(call.function, other.best) }
+        case .boolAnd, .boolOr:
+            if let f = other.flag { try accumulate(call.function, .boolean(f)) }
+        }
+    }
+
+    func result(_ call: AggregateCall, type: DataType?) throws(QueryError) -> Value {
+        if let distinct {
+            // Aggregates over distinct values: replay them.
+            var state = AggregateState(AggregateCall(function: call.function, arguments: call.arguments, isDistinct: false))
+            if call.function == .count || call.function == .approxDistinct { return .integer(Int64(distinct.count)) }
+            for value in distinct { try state.accumulate(call.function, value) }
+            return try state.result(AggregateCall(function: call.function, arguments: call.arguments, isDistinct: false), type: type)
+        }
+        switch call.function {
+        case .countStar, .count, .approxDistinct, .countIf: return .integer(count)
+        case .sum:
+            if count == 0 { return .null }
+            if sawDouble { return .double(doubleSum) }
+            if overflowed { throw QueryError(.invalidValue, "bigint overflow in sum") }
+            return .integer(integerSum)
+        case .avg: return count == 0 ? .null : .double(doubleSum / Double(count))
+        case .min, .max, .arbitrary: return best
+        case .boolAnd, .boolOr: return flag.map(Value.boolean) ?? .null
+        }
+    }
+}
+
+/// A group table: keys to group ids, and per group one state per aggregate.
+final class GroupTable: @unchecked Sendable {
+    let keys: [BoundExpression]
+    let aggregates: [AggregateCall]
+    let budget: MemoryBudget
+    let evaluator: Evaluator
+    private(set) var groupKeys: [[Value]] = []
+    private(set) var states: [[AggregateState]] = []
+    private var index: [[Value]: Int] = [:]
+    private var singleIndex: [Value: Int] = [:]
+
+    init(keys: [BoundExpression], aggregates: [AggregateCall], budget: MemoryBudget, evaluator: Evaluator) {
+        self.keys = keys
+        self.aggregates = aggregates
+        self.budget = budget
+        self.evaluator = evaluator
+        if keys.isEmpty { _ = try? group([]) }
+    }
+
+    private func group(_ key: [Value]) throws(QueryError) -> Int {
+        if keys.count == 1 {
+            if let id = singleIndex[key[0]] { return id }
+        } else if let id = index[key] {
+            return id
+        }
+        try budget.reserve(96 + key.reduce(0) { $0 + 24 + $1.estimatedHeapBytes } + aggregates.count * 80, for: "GROUP BY groups")
+        let id = groupKeys.count
+        if keys.count == 1 { singleIndex[key[0]] = id } else { index[key] = id }
+        groupKeys.append(key)
+        states.append(aggregates.map(AggregateState.init))
+        return id
+    }
+
+    func add(_ batch: Batch) throws(QueryError) {
+        var keyColumns = [[Value]]()
+        for key in keys { keyColumns.append(try evaluator.evaluate(key, on: batch)) }
+        var argumentColumns = [[Value]]()
+        for call in aggregates {
+            argumentColumns.append(call.arguments.isEmpty ? [] : try evaluator.evaluate(call.arguments[0], on: batch))
+        }
+        var key = [Value](repeating: .null, count: keys.count)
+        for row in 0..<batch.count {
+            for position in 0..<keyColumns.count { key[position] = keyColumns[position][row].groupKey }
+            let id = try group(key)
+            for position in 0..<aggregates.count {
+                let value = argumentColumns[position].isEmpty ? Value.null : argumentColumns[position][row]
+                try states[id][position].update(aggregates[position], value, budget: budget)
+            }
+        }
+    }
+
+    func merge(_ other: GroupTable) throws(QueryError) {
+        for (otherId, key) in other.groupKeys.enumerated() {
+            let id = try group(key)
+            for position in 0..<aggregates.count {
+                try states[id][position].merge(other.states[otherId][position], aggregates[position])
+            }
+        }
+    }
+
+    func output() throws(QueryError) -> [Batch] {
+        var rows = [[Value]]()
+        rows.reserveCapacity(groupKeys.count)
+        for (id, key) in groupKeys.enumerated() {
+            var row = key
+            for position in 0..<aggregates.count { row.append(try states[id][position].result(aggregates[position], type: nil)) }
+            rows.append(row)
+        }
+        return Batches.split(rows, width: keys.count + aggregates.count)
+    }
+}
+
+/// Helpers to cut row lists into batches.
+enum Batches {
+    static let size = 65_536
+
+    static func split(_ rows: [[Value]], width: Int) -> [Batch] {
+        guard !rows.isEmpty else { return [] }
+        var batches = [Batch]()
+        var start = 0
+        while start < rows.count {
+            let end = min(start + size, rows.count)
+            batches.append(Batch(rows: Array(rows[start..<end]), width: width))
+            start = end
+        }
+        return batches
+    }
+
+    static func rows(_ batches: [Batch]) -> [[Value]] {
+        var rows = [[Value]]()
+        rows.reserveCapacity(batches.reduce(0) { $0 + $1.count })
+        for batch in batches { rows += batch.rows }
+        return rows
+    }
+}

@@ -1,0 +1,115 @@
+import CairnCore
+import CairnStorage
+
+/// Decoded column vectors of one scan unit's rows (a row group's row range, or memtable records).
+protocol ColumnSource {
+    var rowCount: Int { get }
+    /// The column's values for the unit's rows, decoded once per unit.
+    mutating func vector(_ column: SegmentColumn, statistics: inout QueryStatistics) throws(QueryError) -> ColumnVector
+}
+
+/// One row group's row range of a segment, through the shared cache.
+struct SegmentColumns: ColumnSource {
+    let scan: StoreScan
+    let meta: SegmentMeta
+    let footer: SegmentFooter
+    let rowGroup: Int
+    let rows: Range<Int>
+    let open: () throws(QueryError) -> SegmentReader
+    private var decoded: [SegmentColumn: ColumnVector] = [:]
+
+    init(
+        scan: StoreScan,
+        meta: SegmentMeta,
+        footer: SegmentFooter,
+        rowGroup: Int,
+        rows: Range<Int>,
+        open: @escaping () throws(QueryError) -> SegmentReader
+    ) {
+        self.scan = scan
+        self.meta = meta
+        self.footer = footer
+        self.rowGroup = rowGroup
+        self.rows = rows
+        self.open = open
+    }
+
+    var rowCount: Int { rows.count }
+
+    mutating func vector(_ column: SegmentColumn, statistics: inout QueryStatistics) throws(QueryError) -> ColumnVector {
+        if let vector = decoded[column] { return vector }
+        let group = footer.rowGroups[rowGroup]
+        guard let index = footer.columns.firstIndex(of: column) else {
+            // Columns absent from a segment are all null (older segments, empty columns).
+            let vector: ColumnVector =
+                switch column.physicalType {
+                case .time: .times([Int64](repeating: 0, count: rows.count))
+                case .bool: .bools([Bool?](repeating: nil, count: rows.count))
+                default: .strings([String?](repeating: nil, count: rows.count))
+                }
+            decoded[column] = vector
+            return vector
+        }
+        let chunk = group.chunks[index]
+        // Billing: the compressed pages overlapping the rows, cached or not (Lake bills bytes of
+        // columnar data scanned).
+        var row = 0
+        var touched = chunk.dictionaryPage?.byteCount ?? 0
+        for page in chunk.pages {
+            if (row..<(row + page.rowCount)).overlaps(rows) { touched += page.byteCount }
+            row += page.rowCount
+        }
+        statistics.bytesScanned += touched
+        let key = SegmentCache.ChunkKey(segment: meta.id, rowGroup: rowGroup, column: column)
+        let whole = rows == 0..<group.rowCount
+        var vector: ColumnVector
+        if let cached = scan.cache.chunk(key) {
+            statistics.cachedColumnChunks += 1
+            vector = whole ? cached : SegmentColumns.slice(cached, rows)
+        } else {
+            let reader = try open()
+            let read: SegmentReader.ColumnRead
+            do {
+                read = try reader.readColumn(column, rowGroup: rowGroup, rows: rows)
+            } catch {
+                throw QueryError(error)
+            }
+            statistics.bytesScannedUncompressed += read.uncompressedByteCount
+            vector = read.vector
+            if whole { scan.cache.storeChunk(vector, for: key) }
+        }
+        decoded[column] = vector
+        return vector
+    }
+
+    static func slice(_ vector: ColumnVector, _ rows: Range<Int>) -> ColumnVector {
+        switch vector {
+        case .times(let values): .times(Array(values[rows]))
+        case .strings(let values): .strings(Array(values[rows]))
+        case .bools(let values): .bools(Array(values[rows]))
+        }
+    }
+}
+
+/// Unflushed records seen as columns.
+struct RecordColumns: ColumnSource {
+    let records: [EventRecord]
+    private var decoded: [SegmentColumn: ColumnVector] = [:]
+
+    init(records: [EventRecord]) { self.records = records }
+
+    var rowCount: Int { records.count }
+
+    mutating func vector(_ column: SegmentColumn, statistics: inout QueryStatistics) throws(QueryError) -> ColumnVector {
+        if let vector = decoded[column] { return vector }
+        let vector: ColumnVector
+        switch column {
+        case .eventTime: vector = .times(records.map { $0.eventTime?.milliseconds ?? 0 })
+        case .readOnly: vector = .bools(records.map(\.readOnly))
+        case .managementEvent: vector = .bools(records.map(\.managementEvent))
+        default: vector = .strings(records.map { column.stringValue($0) })
+        }
+        decoded[column] = vector
+        return vector
+    }
+}

@@ -1,0 +1,300 @@
+import CairnCore
+import CairnSQL
+import CairnStorage
+import Synchronization
+
+/// Runs an optimized plan.
+///
+/// Scans run on both cores; the operators directly above a scan (filters and projections, then
+/// one aggregation, top-N or collection) run inside the scan's workers on each batch as it is
+/// produced, with per-worker partial state merged at the end. Operators above that run on the
+/// merged batches.
+final class Executor: @unchecked Sendable {
+    let stores: (String) throws(QueryError) -> EventStore
+    let cache: SegmentCache
+    let evaluator: Evaluator
+    let budget: MemoryBudget
+    let workerCount: Int
+    private(set) var statistics = QueryStatistics()
+
+    init(
+        stores: @escaping (String) throws(QueryError) -> EventStore,
+        cache: SegmentCache,
+        evaluator: Evaluator,
+        budget: MemoryBudget,
+        workerCount: Int
+    ) {
+        self.stores = stores
+        self.cache = cache
+        self.evaluator = evaluator
+        self.budget = budget
+        self.workerCount = workerCount
+    }
+
+    /// Rows of the plan's result.
+    func rows(_ plan: LogicalPlan) throws(QueryError) -> [[Value]] { Batches.rows(try run(plan)) }
+
+    func run(_ plan: LogicalPlan) throws(QueryError) -> [Batch] {
+        switch plan {
+        case .values(let rows, let count):
+            return [Batch(rows: rows, width: count)]
+        case .scan, .filter, .project:
+            if let pipeline = Pipeline(plan) {
+                let sinks = (0..<workerCount).map { _ in CollectSink(pipeline: pipeline, evaluator: evaluator, budget: budget, limit: pipeline.spec.rowLimit) }
+                try scan(pipeline.spec, sinks)
+                return CollectSink.merge(sinks)
+            }
+            switch plan {
+            case .filter(let input, let predicate):
+                var output = [Batch]()
+                for batch in try run(input) {
+                    let result = batch.filtered(try evaluator.mask(predicate, on: batch))
+                    if result.count > 0 { output.append(result) }
+                }
+                return output
+            case .project(let input, let expressions):
+                var output = [Batch]()
+                for batch in try run(input) { output.append(try project(batch, expressions)) }
+                return output
+            default: preconditionFailure("scans always form a pipeline")
+            }
+        case .aggregate(let input, let keys, let aggregates):
+            let table = GroupTable(keys: keys, aggregates: aggregates, budget: budget, evaluator: evaluator)
+            if let pipeline = Pipeline(input) {
+                let sinks = (0..<workerCount).map { _ in
+                    AggregateSink(pipeline: pipeline, evaluator: evaluator, table: GroupTable(keys: keys, aggregates: aggregates, budget: budget, evaluator: evaluator))
+                }
+                try scan(pipeline.spec, sinks)
+                if keys.isEmpty {
+                    // Every partial table has the one global group; merge into the first.
+                    for sink in sinks.dropFirst() { try sinks[0].table.merge(sink.table) }
+                    return try sinks[0].table.output()
+                }
+                for sink in sinks { try table.merge(sink.table) }
+            } else {
+                for batch in try run(input) { try table.add(batch) }
+            }
+            return try table.output()
+        case .sort(let input, let keys, let limit):
+            let ordering = RowOrdering(keys: keys)
+            if let pipeline = Pipeline(input) {
+                let sinks = (0..<workerCount).map { _ in
+                    TopNSink(pipeline: pipeline, evaluator: evaluator, buffer: TopNBuffer(ordering: ordering, limit: limit, budget: budget), timeKey: pipeline.spec.timeOrderedLimit != nil)
+                }
+                try scan(pipeline.spec, sinks)
+                for sink in sinks.dropFirst() { try sinks[0].buffer.merge(sink.buffer) }
+                return Batches.split(sinks[0].buffer.finish(), width: input.width)
+            }
+            let buffer = TopNBuffer(ordering: ordering, limit: limit, budget: budget)
+            for batch in try run(input) {
+                var keyColumns = [[Value]]()
+                for key in keys { keyColumns.append(try evaluator.evaluate(key.expression, on: batch)) }
+                for row in 0..<batch.count { try buffer.add(keys: keyColumns.map { $0[row] }, row: batch.row(row)) }
+            }
+            return Batches.split(buffer.finish(), width: input.width)
+        case .limit(let input, let limit, let offset):
+            var skip = offset
+            var remaining = limit ?? Int.max
+            var output = [Batch]()
+            for var batch in try run(input) {
+                if remaining == 0 { break }
+                if skip >= batch.count {
+                    skip -= batch.count
+                    continue
+                }
+                let end = min(batch.count, skip + remaining)
+                if skip > 0 || end < batch.count { batch = batch.gather(Array(skip..<end)) }
+                remaining -= batch.count
+                skip = 0
+                output.append(batch)
+            }
+            return output
+        case .distinct(let input):
+            var seen = Set<[Value]>()
+            var output = [Batch]()
+            for batch in try run(input) {
+                var keep = [Int]()
+                for row in 0..<batch.count {
+                    let key = batch.row(row).map(\.groupKey)
+                    if seen.insert(key).inserted {
+                        keep.append(row)
+                        try budget.reserve(64 + key.count * 32, for: "DISTINCT")
+                    }
+                }
+                if !keep.isEmpty { output.append(batch.gather(keep)) }
+            }
+            return output
+        case .join(let kind, let left, let right, let condition, let leftWidth, let rightWidth):
+            return try HashJoin(kind: kind, condition: condition, leftWidth: leftWidth, rightWidth: rightWidth, evaluator: evaluator, budget: budget)
+                .run(left: try run(left), right: try run(right))
+        case .setOperation(let op, let all, let left, let right):
+            return try SetOperationExecutor.run(op, all: all, left: try run(left), right: try run(right), width: left.width, budget: budget)
+        case .unnest(let input, let expression, let fields, let inputWidth):
+            var output = [Batch]()
+            for batch in try run(input) {
+                let arrays = try evaluator.evaluate(expression, on: batch)
+                var rows = [[Value]]()
+                for row in 0..<batch.count {
+                    guard case .array(let items) = arrays[row] else { continue }
+                    let base = batch.row(row)
+                    for item in items {
+                        if let fields {
+                            if case .row(let value) = item {
+                                rows.append(base + fields.map { value.field($0) ?? .null })
+                            } else {
+                                rows.append(base + fields.map { _ in Value.null })
+                            }
+                        } else {
+                            rows.append(base + [item])
+                        }
+                    }
+                }
+                try budget.reserve(rows.count * (inputWidth + 1) * 32, for: "UNNEST")
+                output += Batches.split(rows, width: inputWidth + (fields?.count ?? 1))
+            }
+            return output
+        }
+    }
+
+    func project(_ batch: Batch, _ expressions: [BoundExpression]) throws(QueryError) -> Batch {
+        var columns = [[Value]]()
+        for expression in expressions { columns.append(try evaluator.evaluate(expression, on: batch)) }
+        return Batch(columns: columns, count: batch.count)
+    }
+
+    private func scan(_ spec: ScanSpec, _ sinks: [any ScanSink]) throws(QueryError) {
+        let store = try stores(spec.storeID)
+        let scan = StoreScan(
+            store: store,
+            spec: spec,
+            cache: cache,
+            evaluator: evaluator,
+            neededFields: spec.needed ?? Set(0..<spec.fields.count),
+            workerCount: sinks.count
+        )
+        statistics.merge(try scan.run(sinks: sinks))
+    }
+}
+
+/// Filters and projections directly above a scan, applied inside the scan's workers.
+struct Pipeline: Sendable {
+    enum Step: Sendable {
+        case filter(BoundExpression)
+        case project([BoundExpression])
+    }
+
+    var spec: ScanSpec
+    var steps: [Step]
+
+    init?(_ plan: LogicalPlan) {
+        var steps = [Step]()
+        var node = plan
+        while true {
+            switch node {
+            case .scan(let spec):
+                self.spec = spec
+                self.steps = steps.reversed()
+                return
+            case .filter(let input, let predicate):
+                steps.append(.filter(predicate))
+                node = input
+            case .project(let input, let expressions):
+                steps.append(.project(expressions))
+                node = input
+            default: return nil
+            }
+        }
+    }
+
+    func apply(_ batch: Batch, _ evaluator: Evaluator) throws(QueryError) -> Batch {
+        var batch = batch
+        for step in steps {
+            switch step {
+            case .filter(let predicate): batch = batch.filtered(try evaluator.mask(predicate, on: batch))
+            case .project(let expressions):
+                var columns = [[Value]]()
+                for expression in expressions { columns.append(try evaluator.evaluate(expression, on: batch)) }
+                batch = Batch(columns: columns, count: batch.count)
+            }
+            if batch.count == 0 { break }
+        }
+        return batch
+    }
+}
+
+/// Collects a worker's batches in storage order.
+final class CollectSink: ScanSink, @unchecked Sendable {
+    let pipeline: Pipeline
+    let evaluator: Evaluator
+    let budget: MemoryBudget
+    let limit: Int?
+    private(set) var batches: [(order: Int, batch: Batch)] = []
+    private var rowCount = 0
+
+    init(pipeline: Pipeline, evaluator: Evaluator, budget: MemoryBudget, limit: Int?) {
+        self.pipeline = pipeline
+        self.evaluator = evaluator
+        self.budget = budget
+        self.limit = limit
+    }
+
+    func consume(_ batch: Batch, order: Int) throws(QueryError) {
+        let result = try pipeline.apply(batch, evaluator)
+        guard result.count > 0 else { return }
+        try budget.reserve(result.estimatedByteCount, for: "query results")
+        batches.append((order, result))
+        rowCount += result.count
+    }
+
+    var isSatisfied: Bool { limit.map { rowCount >= $0 } ?? false }
+
+    static func merge(_ sinks: [CollectSink]) -> [Batch] {
+        sinks.flatMap(\.batches).sorted { $0.order < $1.order }.map(\.batch)
+    }
+}
+
+/// Aggregates a worker's batches into its partial group table.
+final class AggregateSink: ScanSink, @unchecked Sendable {
+    let pipeline: Pipeline
+    let evaluator: Evaluator
+    let table: GroupTable
+
+    init(pipeline: Pipeline, evaluator: Evaluator, table: GroupTable) {
+        self.pipeline = pipeline
+        self.evaluator = evaluator
+        self.table = table
+    }
+
+    func consume(_ batch: Batch, order: Int) throws(QueryError) {
+        let result = try pipeline.apply(batch, evaluator)
+        if result.count > 0 { try table.add(result) }
+    }
+}
+
+/// Keeps a worker's top-N rows; publishes the eventTime cut-off for time-ordered scans.
+final class TopNSink: ScanSink, @unchecked Sendable {
+    let pipeline: Pipeline
+    let evaluator: Evaluator
+    let buffer: TopNBuffer
+    let timeKey: Bool
+
+    init(pipeline: Pipeline, evaluator: Evaluator, buffer: TopNBuffer, timeKey: Bool) {
+        self.pipeline = pipeline
+        self.evaluator = evaluator
+        self.buffer = buffer
+        self.timeKey = timeKey
+    }
+
+    func consume(_ batch: Batch, order: Int) throws(QueryError) {
+        let result = try pipeline.apply(batch, evaluator)
+        guard result.count > 0 else { return }
+        var keyColumns = [[Value]]()
+        for key in buffer.ordering.keys { keyColumns.append(try evaluator.evaluate(key.expression, on: result)) }
+        for row in 0..<result.count { try buffer.add(keys: keyColumns.map { $0[row] }, row: result.row(row)) }
+    }
+
+    var timeThreshold: Int64? {
+        guard timeKey, case .timestamp(let time)? = buffer.cutoff?.first else { return nil }
+        return time
+    }
+}

@@ -1,0 +1,447 @@
+import CairnSQL
+
+/// A bound expression and its static type.
+struct TypedExpression {
+    var expression: BoundExpression
+    var type: DataType
+}
+
+extension Binder {
+    /// Binds one expression against `scope`.
+    mutating func bindExpression(
+        _ expression: Expression,
+        _ scope: Scope,
+        allowAggregates: Bool,
+        insideAggregate: Bool = false
+    ) throws(QueryError) -> TypedExpression {
+        func bind(_ e: Expression) throws(QueryError) -> TypedExpression {
+            try bindExpression(e, scope, allowAggregates: allowAggregates, insideAggregate: insideAggregate)
+        }
+        switch expression.kind {
+        case .literal(let literal):
+            return try Binder.bindLiteral(literal, range: expression.range)
+        case .identifier(let path):
+            let names = path.map(\.normalized)
+            if let depth = scope.lambdaParameters.lastIndex(of: names[0]) {
+                var result = TypedExpression(expression: .lambdaParameter(scope.lambdaParameters.count - 1 - depth), type: .unknown)
+                for name in names.dropFirst() { result = TypedExpression(expression: .field(result.expression, name), type: .unknown) }
+                return result
+            }
+            let resolved = try scope.resolve(names, range: expression.range)
+            var result = TypedExpression(expression: .column(resolved.position), type: resolved.type)
+            for name in names.dropFirst(resolved.consumed) {
+                result = try Binder.dereference(result, name, range: expression.range)
+            }
+            return result
+        case .dereference(let base, let field):
+            return try Binder.dereference(try bind(base), field.normalized, range: field.range)
+        case .subscriptAccess(let base, let key):
+            let b = try bind(base)
+            let k = try bind(key)
+            guard let type = ScalarFunction.elementAt.resultType([b.type, k.type]) else {
+                throw QueryError(.typeMismatch, "cannot subscript \(b.type) with \(k.type)", at: expression.range)
+            }
+            return TypedExpression(expression: .call(.elementAt, [b.expression, k.expression]), type: type)
+        case .unary(let op, let operand):
+            let o = try bind(operand)
+            switch op {
+            case .not:
+                guard o.type == .boolean || o.type == .unknown else {
+                    throw QueryError(.typeMismatch, "NOT needs a boolean, not \(o.type)", at: expression.range)
+                }
+                return TypedExpression(expression: .not(o.expression), type: .boolean)
+            case .plus:
+                guard o.type.isNumeric else {
+                    throw QueryError(.typeMismatch, "unary + needs a number, not \(o.type)", at: expression.range)
+                }
+                return o
+            case .negate:
+                guard let type = ScalarFunction.negate.resultType([o.type]) else {
+                    throw QueryError(.typeMismatch, "cannot negate \(o.type)", at: expression.range)
+                }
+                return TypedExpression(expression: .call(.negate, [o.expression]), type: type)
+            }
+        case .binary(let op, let left, let right):
+            let l = try bind(left)
+            let r = try bind(right)
+            switch op {
+            case .and, .or:
+                for side in [l, r] where side.type != .boolean && side.type != .unknown {
+                    throw QueryError(.typeMismatch, "\(op.rawValue) needs booleans, not \(side.type)", at: expression.range)
+                }
+                return TypedExpression(expression: op == .and ? .and(l.expression, r.expression) : .or(l.expression, r.expression), type: .boolean)
+            case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual, .isDistinctFrom, .isNotDistinctFrom:
+                guard l.type.isComparable(with: r.type) else {
+                    throw QueryError(
+                        .typeMismatch,
+                        "cannot compare \(l.type) with \(r.type) using \(op.rawValue)",
+                        at: expression.range
+                    )
+                }
+                let comparison = ComparisonOperator(rawValue: op.rawValue)!
+                return TypedExpression(
+                    expression: .compare(comparison, try coerce(l, to: r.type), try coerce(r, to: l.type)),
+                    type: .boolean
+                )
+            default:
+                let function: ScalarFunction =
+                    switch op {
+                    case .add: .add
+                    case .subtract: .subtract
+                    case .multiply: .multiply
+                    case .divide: .divide
+                    case .modulo: .modulo
+                    default: .concatOperator
+                    }
+                guard let type = function.resultType([l.type, r.type]) else {
+                    throw QueryError(
+                        .typeMismatch,
+                        "cannot apply \(op.rawValue) to \(l.type) and \(r.type)",
+                        at: expression.range
+                    )
+                }
+                return TypedExpression(expression: .call(function, [l.expression, r.expression]), type: type)
+            }
+        case .isNull(let operand, let negated):
+            return TypedExpression(expression: .isNull(try bind(operand).expression, negated: negated), type: .boolean)
+        case .like(let operand, let pattern, let escape, let negated):
+            let o = try bind(operand)
+            guard o.type.isStringLike || o.type == .map || o.type == .json else {
+                throw QueryError(.typeMismatch, "LIKE needs a varchar, not \(o.type)", at: expression.range)
+            }
+            let value = o.type == .map ? BoundExpression.call(.jsonFormat, [o.expression]) : o.expression
+            let p = try bind(pattern)
+            let e = try escape.map(bind)
+            if case .constant(let patternValue) = p.expression, e == nil || e!.expression.isConstant {
+                guard case .string(let text) = patternValue else {
+                    return TypedExpression(expression: .constant(.null), type: .boolean)
+                }
+                var escapeCharacter: Character?
+                if let e, case .constant(let escapeValue) = e.expression {
+                    guard case .string(let escapeText) = escapeValue, escapeText.count == 1 else {
+                        throw QueryError(.invalidValue, "LIKE escape must be a single character", at: escape!.range)
+                    }
+                    escapeCharacter = escapeText.first
+                }
+                do {
+                    let compiled = try LikePattern(text, escape: escapeCharacter)
+                    return TypedExpression(expression: .like(value, compiled, negated: negated), type: .boolean)
+                } catch {
+                    throw QueryError(error.code, error.message, at: pattern.range)
+                }
+            }
+            return TypedExpression(
+                expression: .likeDynamic(value, p.expression, escape: e?.expression, negated: negated),
+                type: .boolean
+            )
+        case .inList(let operand, let items, let negated):
+            let o = try bind(operand)
+            var bound = [BoundExpression]()
+            for item in items {
+                let i = try bind(item)
+                guard o.type.isComparable(with: i.type) else {
+                    throw QueryError(.typeMismatch, "IN list item of type \(i.type) does not compare with \(o.type)", at: item.range)
+                }
+                bound.append(try coerce(i, to: o.type))
+            }
+            return TypedExpression(expression: .inList(o.expression, bound, negated: negated), type: .boolean)
+        case .inQuery(let operand, let query, let negated):
+            let o = try bind(operand)
+            let sub = try self.bind(query)
+            guard sub.names.count == 1 else {
+                throw QueryError(.invalidQuery, "IN subquery must return one column, not \(sub.names.count)", at: expression.range)
+            }
+            guard o.type.isComparable(with: sub.types[0]) else {
+                throw QueryError(.typeMismatch, "IN subquery of type \(sub.types[0]) does not compare with \(o.type)", at: expression.range)
+            }
+            let rows = try subqueryRows(sub, query)
+            let items = rows.map { BoundExpression.constant($0[0]) }
+            return TypedExpression(expression: .inList(o.expression, items, negated: negated), type: .boolean)
+        case .between(let operand, let low, let high, let negated):
+            let o = try bind(operand)
+            let lo = try bind(low)
+            let hi = try bind(high)
+            for side in [lo, hi] where !o.type.isComparable(with: side.type) {
+                throw QueryError(.typeMismatch, "BETWEEN bound of type \(side.type) does not compare with \(o.type)", at: expression.range)
+            }
+            let inside = BoundExpression.and(
+                .compare(.greaterOrEqual, try coerce(o, to: lo.type), try coerce(lo, to: o.type)),
+                .compare(.lessOrEqual, try coerce(o, to: hi.type), try coerce(hi, to: o.type))
+            )
+            return TypedExpression(expression: negated ? .not(inside) : inside, type: .boolean)
+        case .caseWhen(let operand, let whens, let otherwise):
+            let o = try operand.map(bind)
+            var bound = [BoundWhen]()
+            var type = DataType.unknown
+            for when in whens {
+                var condition = try bind(when.condition)
+                if let o {
+                    guard o.type.isComparable(with: condition.type) else {
+                        throw QueryError(.typeMismatch, "CASE value of type \(condition.type) does not compare with \(o.type)", at: when.condition.range)
+                    }
+                    condition = TypedExpression(expression: .compare(.equal, o.expression, try coerce(condition, to: o.type)), type: .boolean)
+                } else if condition.type != .boolean && condition.type != .unknown {
+                    throw QueryError(.typeMismatch, "WHEN condition must be boolean, not \(condition.type)", at: when.condition.range)
+                }
+                let result = try bind(when.result)
+                guard let unified = type.unified(with: result.type) else {
+                    throw QueryError(.typeMismatch, "CASE branches have types \(type) and \(result.type)", at: when.result.range)
+                }
+                type = unified
+                bound.append(BoundWhen(condition: condition.expression, result: result.expression))
+            }
+            var elseExpression: BoundExpression?
+            if let otherwise {
+                let e = try bind(otherwise)
+                guard let unified = type.unified(with: e.type) else {
+                    throw QueryError(.typeMismatch, "CASE branches have types \(type) and \(e.type)", at: otherwise.range)
+                }
+                type = unified
+                elseExpression = e.expression
+            }
+            return TypedExpression(expression: .caseWhen(bound, otherwise: elseExpression), type: type)
+        case .cast(let operand, let typeName, let isTry):
+            guard let type = DataType.named(typeName) else {
+                throw QueryError(
+                    .typeMismatch,
+                    "unknown type \(typeName)",
+                    at: expression.range,
+                    suggestion: Suggestion.closest(to: typeName, among: ["VARCHAR", "BIGINT", "DOUBLE", "BOOLEAN", "TIMESTAMP", "JSON"])
+                )
+            }
+            let o = try bind(operand)
+            return TypedExpression(expression: .cast(o.expression, type, isTry: isTry), type: type)
+        case .exists(let query):
+            let sub = try self.bind(query)
+            var limited = sub
+            limited.plan = .limit(sub.plan, limit: 1, offset: 0)
+            let rows = try subqueryRows(limited, query)
+            return TypedExpression(expression: .constant(collecting ? .null : .boolean(!rows.isEmpty)), type: .boolean)
+        case .scalarQuery(let query):
+            let sub = try self.bind(query)
+            guard sub.names.count == 1 else {
+                throw QueryError(.invalidQuery, "scalar subquery must return one column, not \(sub.names.count)", at: expression.range)
+            }
+            let rows = try subqueryRows(sub, query)
+            guard rows.count <= 1 else {
+                throw QueryError(.invalidQuery, "scalar subquery returned \(rows.count) rows, not at most one", at: expression.range)
+            }
+            return TypedExpression(expression: .constant(rows.first?[0] ?? .null), type: sub.types[0])
+        case .lambda:
+            throw QueryError(.invalidQuery, "a lambda is only allowed as a function argument", at: expression.range)
+        case .function(let call):
+            return try bindCall(call, expression, scope, allowAggregates: allowAggregates, insideAggregate: insideAggregate)
+        }
+    }
+
+    private mutating func subqueryRows(_ sub: BoundQuery, _ query: Query) throws(QueryError) -> [[Value]] {
+        if collecting { return [] }
+        if query.range.line > 0, let rows = subqueryResults[query.range.start] { return rows }
+        let rows = try runSubquery(sub)
+        if query.range.line > 0 { subqueryResults[query.range.start] = rows }
+        return rows
+    }
+
+    /// Converts string literals compared with timestamps into timestamps once, at bind time.
+    private func coerce(_ value: TypedExpression, to target: DataType) throws(QueryError) -> BoundExpression {
+        if target == .timestamp, value.type == .varchar, case .constant(.string(let text)) = value.expression {
+            guard let milliseconds = Value.parseTimestamp(text) else {
+                throw QueryError(.invalidValue, "'\(text)' is not a timestamp")
+            }
+            return .constant(.timestamp(milliseconds))
+        }
+        return value.expression
+    }
+
+    static func dereference(_ base: TypedExpression, _ name: String, range: SourceRange) throws(QueryError) -> TypedExpression {
+        switch base.type {
+        case .row(let fields):
+            guard let field = fields.first(where: { $0.name == name }) else {
+                throw QueryError(
+                    .unknownColumn,
+                    "field \(name) does not exist in \(base.type)",
+                    at: range,
+                    suggestion: Suggestion.closest(to: name, among: fields.map(\.name))
+                )
+            }
+            return TypedExpression(expression: .field(base.expression, name), type: field.type)
+        case .unknown, .json:
+            return TypedExpression(expression: .field(base.expression, name), type: .unknown)
+        default:
+            throw QueryError(.typeMismatch, "cannot read field \(name) of \(base.type)", at: range)
+        }
+    }
+
+    static func bindLiteral(_ literal: Literal, range: SourceRange) throws(QueryError) -> TypedExpression {
+        switch literal {
+        case .null: return TypedExpression(expression: .constant(.null), type: .unknown)
+        case .boolean(let value): return TypedExpression(expression: .constant(.boolean(value)), type: .boolean)
+        case .integer(let value): return TypedExpression(expression: .constant(.integer(value)), type: .bigint)
+        case .decimal(let text):
+            guard let value = Double(text) else { throw QueryError(.invalidValue, "invalid number \(text)", at: range) }
+            return TypedExpression(expression: .constant(.double(value)), type: .double)
+        case .string(let text): return TypedExpression(expression: .constant(.string(text)), type: .varchar)
+        case .typed(_, let text):
+            guard let milliseconds = Value.parseTimestamp(text) else {
+                throw QueryError(.invalidValue, "'\(text)' is not a timestamp", at: range)
+            }
+            return TypedExpression(expression: .constant(.timestamp(milliseconds)), type: .timestamp)
+        case .interval(let text, let unit):
+            guard let amount = Int64(text.trimmingSpaces) else {
+                throw QueryError(.invalidValue, "interval value is not a whole number", at: range)
+            }
+            let value: Value
+            switch unit {
+            case .millisecond: value = .interval(milliseconds: amount, months: 0)
+            case .second: value = .interval(milliseconds: amount * 1000, months: 0)
+            case .minute: value = .interval(milliseconds: amount * 60_000, months: 0)
+            case .hour: value = .interval(milliseconds: amount * 3_600_000, months: 0)
+            case .day: value = .interval(milliseconds: amount * 86_400_000, months: 0)
+            case .week: value = .interval(milliseconds: amount * 7 * 86_400_000, months: 0)
+            case .month: value = .interval(milliseconds: 0, months: amount)
+            case .quarter: value = .interval(milliseconds: 0, months: amount * 3)
+            case .year: value = .interval(milliseconds: 0, months: amount * 12)
+            }
+            return TypedExpression(expression: .constant(value), type: .interval)
+        }
+    }
+
+    private mutating func bindCall(
+        _ call: FunctionCall,
+        _ expression: Expression,
+        _ scope: Scope,
+        allowAggregates: Bool,
+        insideAggregate: Bool
+    ) throws(QueryError) -> TypedExpression {
+        let name = call.name.normalized
+        if let aggregate = AggregateFunction.named(name) {
+            guard allowAggregates else {
+                throw QueryError(.invalidQuery, "aggregate \(name) is not allowed here", at: expression.range)
+            }
+            guard !insideAggregate else {
+                throw QueryError(.invalidQuery, "aggregate \(name) cannot be nested in another aggregate", at: expression.range)
+            }
+            if call.isStar {
+                guard aggregate == .count else {
+                    throw QueryError(.invalidQuery, "\(name)(*) is not valid; only count(*)", at: expression.range)
+                }
+                return TypedExpression(expression: .aggregate(AggregateCall(function: .countStar, arguments: [], isDistinct: false)), type: .bigint)
+            }
+            guard call.arguments.count == 1 else {
+                throw QueryError(.invalidQuery, "\(name) takes one argument, not \(call.arguments.count)", at: expression.range)
+            }
+            let argument = try bindExpression(call.arguments[0], scope, allowAggregates: true, insideAggregate: true)
+            let type: DataType
+            switch aggregate {
+            case .count, .countStar, .approxDistinct: type = .bigint
+            case .countIf, .boolAnd, .boolOr:
+                guard argument.type == .boolean || argument.type == .unknown else {
+                    throw QueryError(.typeMismatch, "\(name) needs a boolean, not \(argument.type)", at: expression.range)
+                }
+                type = aggregate == .countIf ? .bigint : .boolean
+            case .sum:
+                guard argument.type.isNumeric || argument.type == .interval else {
+                    throw QueryError(.typeMismatch, "sum needs a number, not \(argument.type)", at: expression.range)
+                }
+                type = argument.type == .unknown ? .bigint : argument.type
+            case .avg:
+                guard argument.type.isNumeric else {
+                    throw QueryError(.typeMismatch, "avg needs a number, not \(argument.type)", at: expression.range)
+                }
+                type = .double
+            case .min, .max, .arbitrary: type = argument.type
+            }
+            return TypedExpression(
+                expression: .aggregate(AggregateCall(function: aggregate, arguments: [argument.expression], isDistinct: call.isDistinct)),
+                type: type
+            )
+        }
+        guard let function = ScalarFunction.named(name) else {
+            throw QueryError(
+                .unknownFunction,
+                "function \(call.name.name) does not exist",
+                at: call.name.range,
+                suggestion: Suggestion.closest(to: name, among: ScalarFunction.callableNames + AggregateFunction.names)
+            )
+        }
+        guard !call.isStar, !call.isDistinct else {
+            throw QueryError(.invalidQuery, "\(name) is not an aggregate; DISTINCT and * are not allowed", at: expression.range)
+        }
+        guard function.arity.contains(call.arguments.count) else {
+            let expected =
+                function.arity.lowerBound == function.arity.upperBound
+                ? "\(function.arity.lowerBound)"
+                : function.arity.upperBound == Int.max ? "at least \(function.arity.lowerBound)" : "\(function.arity.lowerBound) to \(function.arity.upperBound)"
+            throw QueryError(
+                .invalidQuery,
+                "\(name) takes \(expected) arguments, not \(call.arguments.count)",
+                at: expression.range
+            )
+        }
+        var arguments = [TypedExpression]()
+        for (index, argument) in call.arguments.enumerated() {
+            if index == function.lambdaArgument {
+                guard case .lambda(let parameters, let body) = argument.kind, parameters.count == 1 else {
+                    throw QueryError(.invalidQuery, "\(name) needs a one-parameter lambda (x -> ...) as argument \(index + 1)", at: argument.range)
+                }
+                var inner = scope
+                inner.lambdaParameters.append(parameters[0].normalized)
+                // The parameter's type is the array's element type.
+                let elementType: DataType
+                if case .array(let element) = arguments.first?.type { elementType = element } else { elementType = .unknown }
+                let bodyBound = try bindLambdaBody(body, inner, parameterType: elementType, allowAggregates: allowAggregates, insideAggregate: insideAggregate)
+                if function != .transform, bodyBound.type != .boolean, bodyBound.type != .unknown {
+                    throw QueryError(.typeMismatch, "\(name) lambda must return boolean, not \(bodyBound.type)", at: body.range)
+                }
+                arguments.append(TypedExpression(expression: .lambda(1, bodyBound.expression), type: bodyBound.type))
+            } else {
+                arguments.append(try bindExpression(argument, scope, allowAggregates: allowAggregates, insideAggregate: insideAggregate))
+            }
+        }
+        var types = arguments.map(\.type)
+        if let lambdaIndex = function.lambdaArgument, lambdaIndex < types.count { types[lambdaIndex] = .unknown }
+        guard var type = function.resultType(types) else {
+            throw QueryError(
+                .typeMismatch,
+                "\(name) does not accept arguments of types (\(arguments.map { $0.type.description }.joined(separator: ", ")))",
+                at: expression.range
+            )
+        }
+        if function == .transform, let lambdaIndex = function.lambdaArgument { type = .array(arguments[lambdaIndex].type) }
+        var bound = arguments.map(\.expression)
+        // Map arguments of string functions read the map's JSON text.
+        if [.strpos, .length, .lower, .upper, .regexpLike, .regexpExtract, .replace].contains(function) {
+            for index in bound.indices where arguments[index].type == .map { bound[index] = .call(.jsonFormat, [bound[index]]) }
+        }
+        return TypedExpression(expression: .call(function, bound), type: type)
+    }
+
+    /// Binds a lambda body; references to the parameter get the element type for field access.
+    private mutating func bindLambdaBody(
+        _ body: Expression,
+        _ scope: Scope,
+        parameterType: DataType,
+        allowAggregates: Bool,
+        insideAggregate: Bool
+    ) throws(QueryError) -> TypedExpression {
+        let bound = try bindExpression(body, scope, allowAggregates: false, insideAggregate: insideAggregate)
+        // Parameter fields were typed unknown; check them against the element type now.
+        if case .row(let fields) = parameterType {
+            var problem: String?
+            bound.expression.visit { node in
+                if case .field(.lambdaParameter(0), let name) = node, !fields.contains(where: { $0.name == name }) {
+                    problem = name
+                }
+            }
+            if let problem {
+                throw QueryError(
+                    .unknownColumn,
+                    "field \(problem) does not exist in \(parameterType)",
+                    at: body.range,
+                    suggestion: Suggestion.closest(to: problem, among: fields.map(\.name))
+                )
+            }
+        }
+        return bound
+    }
+}

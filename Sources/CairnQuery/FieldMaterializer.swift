@@ -1,0 +1,88 @@
+import CairnCore
+import CairnStorage
+
+/// Builds a Lake field's values from decoded segment columns, for the rows a scan keeps.
+enum FieldMaterializer {
+    static func values(
+        _ field: FieldSource,
+        type: DataType,
+        rows: [Int],
+        source: inout some ColumnSource,
+        statistics: inout QueryStatistics
+    ) throws(QueryError) -> [Value] {
+        switch field {
+        case .column(let column):
+            switch try source.vector(column, statistics: &statistics) {
+            case .times(let times): return rows.map { .timestamp(times[$0]) }
+            case .bools(let flags): return rows.map { flags[$0].map(Value.boolean) ?? .null }
+            case .strings(let strings): return rows.map { strings[$0].map(Value.string) ?? .null }
+            }
+        case .map(let column):
+            let strings = try strings(column, &source, &statistics)
+            return rows.map { strings[$0].map(Value.map) ?? .null }
+        case .jsonPath(let column, let path):
+            let strings = try strings(column, &source, &statistics)
+            return rows.map { row in
+                guard let text = strings[row] else { return .null }
+                return JSONSupport.value(atPath: path, in: text, type: type)
+            }
+        case .resources:
+            let strings = try strings(.resources, &source, &statistics)
+            return rows.map { row in
+                guard let text = strings[row], let json = try? JSONValue(parsing: text) else { return .null }
+                guard case .array(let items) = json else { return .null }
+                return .array(items.map { JSONSupport.typed($0, LakeSchema.resourceType) })
+            }
+        case .userIdentity, .tlsDetails:
+            let isIdentity = field == .userIdentity
+            let columns = field.segmentColumns
+            var vectors = [[String?]]()
+            for column in columns { vectors.append(try strings(column, &source, &statistics)) }
+            guard case .row(let fields) = type else { return rows.map { _ in .null } }
+            let direct = isIdentity ? LakeSchema.userIdentityColumns : LakeSchema.tlsColumns
+            let otherIndex = columns.count - 1
+            return rows.map { row in
+                guard let otherText = vectors[otherIndex][row] else { return .null }
+                let other = try? JSONValue(parsing: otherText)
+                var values = [Value]()
+                for field in fields {
+                    if let column = direct[field.name], let position = columns.firstIndex(of: column) {
+                        values.append(vectors[position][row].map(Value.string) ?? .null)
+                    } else if case .object(let members)? = other,
+                        let member = members.last(where: { $0.0.lowercased() == field.name })
+                    {
+                        values.append(JSONSupport.typed(member.1, field.type))
+                    } else {
+                        values.append(.null)
+                    }
+                }
+                return .row(RowValue(names: fields.map(\.name), values: values))
+            }
+        case .eventJSON:
+            var records = [EventRecord](repeating: EventRecord(), count: rows.count)
+            for column in SegmentColumn.reconstructionOrder {
+                switch try source.vector(column, statistics: &statistics) {
+                case .times(let times):
+                    for (index, row) in rows.enumerated() { records[index].eventTime = EventTimestamp(milliseconds: times[row]) }
+                case .bools(let flags):
+                    for (index, row) in rows.enumerated() {
+                        if column == .readOnly { records[index].readOnly = flags[row] } else { records[index].managementEvent = flags[row] }
+                    }
+                case .strings(let strings):
+                    for (index, row) in rows.enumerated() { column.setStringValue(strings[row], on: &records[index]) }
+                }
+            }
+            let writer = EventRecordWriter()
+            return records.map { .string(writer.string($0)) }
+        }
+    }
+
+    private static func strings(
+        _ column: SegmentColumn,
+        _ source: inout some ColumnSource,
+        _ statistics: inout QueryStatistics
+    ) throws(QueryError) -> [String?] {
+        if case .strings(let values) = try source.vector(column, statistics: &statistics) { return values }
+        return [String?](repeating: nil, count: source.rowCount)
+    }
+}

@@ -1,0 +1,139 @@
+import CairnSQL
+
+/// Joins: a hash join on the equality conjuncts of the ON condition (build on the right input,
+/// probe with the left), the other conjuncts checked on each candidate pair; nested loops when
+/// there is no equality. INNER, LEFT, RIGHT, FULL and CROSS.
+struct HashJoin {
+    let kind: JoinKind
+    let condition: BoundExpression?
+    let leftWidth: Int
+    let rightWidth: Int
+    let evaluator: Evaluator
+    let budget: MemoryBudget
+
+    func run(left: [Batch], right: [Batch]) throws(QueryError) -> [Batch] {
+        var leftKeys = [BoundExpression]()
+        var rightKeys = [BoundExpression]()
+        var residual = [BoundExpression]()
+        for conjunct in condition.map({ PruningPredicates.conjuncts($0) }) ?? [] {
+            if case .compare(.equal, let a, let b) = conjunct {
+                let ca = a.columns
+                let cb = b.columns
+                if !ca.isEmpty, !cb.isEmpty, ca.allSatisfy({ $0 < leftWidth }), cb.allSatisfy({ $0 >= leftWidth }) {
+                    leftKeys.append(a)
+                    rightKeys.append(try shift(b))
+                    continue
+                }
+                if !ca.isEmpty, !cb.isEmpty, cb.allSatisfy({ $0 < leftWidth }), ca.allSatisfy({ $0 >= leftWidth }) {
+                    leftKeys.append(b)
+                    rightKeys.append(try shift(a))
+                    continue
+                }
+            }
+            residual.append(conjunct)
+        }
+        let leftRows = Batches.rows(left)
+        let rightRows = Batches.rows(right)
+        try budget.reserve(rightRows.count * (rightWidth * 32 + 64), for: "JOIN build side")
+        var table = [[Value]: [Int]]()
+        var rightKeyValues = [[Value]?](repeating: nil, count: rightRows.count)
+        if !rightKeys.isEmpty {
+            for batch in right.isEmpty ? [] : [Batch(rows: rightRows, width: rightWidth)] {
+                var columns = [[Value]]()
+                for key in rightKeys { columns.append(try evaluator.evaluate(key, on: batch)) }
+                for row in 0..<batch.count {
+                    let key = columns.map { $0[row].groupKey }
+                    if key.contains(where: \.isNull) { continue }
+                    table[key, default: []].append(row)
+                    rightKeyValues[row] = key
+                }
+            }
+        }
+        var leftKeyColumns = [[Value]]()
+        if !leftKeys.isEmpty, !leftRows.isEmpty {
+            let batch = Batch(rows: leftRows, width: leftWidth)
+            for key in leftKeys { leftKeyColumns.append(try evaluator.evaluate(key, on: batch)) }
+        }
+        var output = [[Value]]()
+        var rightMatched = [Bool](repeating: false, count: rightRows.count)
+        let residualExpression = residual.isEmpty ? nil : residual.dropFirst().reduce(residual[0]) { .and($0, $1) }
+        for (leftIndex, leftRow) in leftRows.enumerated() {
+            var matched = false
+            let candidates: [Int]
+            if leftKeys.isEmpty {
+                candidates = Array(rightRows.indices)
+            } else {
+                let key = leftKeyColumns.map { $0[leftIndex].groupKey }
+                candidates = key.contains(where: \.isNull) ? [] : table[key] ?? []
+            }
+            for rightIndex in candidates {
+                let combined = leftRow + rightRows[rightIndex]
+                if let residualExpression {
+                    guard case .boolean(true) = try evaluator.evaluate(residualExpression, row: combined, lambdas: []) else { continue }
+                }
+                matched = true
+                rightMatched[rightIndex] = true
+                output.append(combined)
+                if output.count % 65_536 == 0 { try budget.reserve(65_536 * (leftWidth + rightWidth) * 32, for: "JOIN output") }
+            }
+            if !matched, kind == .left || kind == .full {
+                output.append(leftRow + [Value](repeating: .null, count: rightWidth))
+            }
+        }
+        if kind == .right || kind == .full {
+            for (index, row) in rightRows.enumerated() where !rightMatched[index] {
+                output.append([Value](repeating: .null, count: leftWidth) + row)
+            }
+        }
+        return Batches.split(output, width: leftWidth + rightWidth)
+    }
+
+    private func shift(_ expression: BoundExpression) throws(QueryError) -> BoundExpression {
+        let width = leftWidth
+        return try expression.rewritten { node throws(QueryError) -> BoundExpression? in
+            if case .column(let index) = node { return .column(index - width) }
+            return nil
+        }
+    }
+}
+
+/// UNION, INTERSECT and EXCEPT, with and without ALL (ALL keeps multiplicities).
+enum SetOperationExecutor {
+    static func run(_ op: SetOperator, all: Bool, left: [Batch], right: [Batch], width: Int, budget: MemoryBudget) throws(QueryError) -> [Batch] {
+        let leftRows = Batches.rows(left)
+        let rightRows = Batches.rows(right)
+        func key(_ row: [Value]) -> [Value] { row.map(\.groupKey) }
+        var output = [[Value]]()
+        switch op {
+        case .union:
+            if all { return left + right }
+            var seen = Set<[Value]>()
+            for row in leftRows + rightRows where seen.insert(key(row)).inserted { output.append(row) }
+        case .intersect, .except:
+            var counts = [[Value]: Int]()
+            for row in rightRows { counts[key(row), default: 0] += 1 }
+            try budget.reserve(counts.count * (width * 32 + 64), for: op.rawValue)
+            var emitted = Set<[Value]>()
+            for row in leftRows {
+                let k = key(row)
+                let available = counts[k, default: 0]
+                if op == .intersect {
+                    guard available > 0 else { continue }
+                    if all {
+                        counts[k] = available - 1
+                        output.append(row)
+                    } else if emitted.insert(k).inserted {
+                        output.append(row)
+                    }
+                } else {
+                    if all {
+                        if available > 0 { counts[k] = available - 1 } else { output.append(row) }
+                    } else if available == 0, emitted.insert(k).inserted {
+                        output.append(row)
+                    }
+                }
+            }
+        }
+        return Batches.split(output, width: width)
+    }
+}

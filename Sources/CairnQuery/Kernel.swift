@@ -1,0 +1,151 @@
+import CairnStorage
+
+/// A filter conjunct evaluated directly on a decoded column vector, without building values:
+/// `eventTime` comparisons, string `=`, `<>`, `IN`, `LIKE`, `IS [NOT] NULL`, boolean tests.
+///
+/// Rows pass only where the conjunct is TRUE (SQL drops null as well as false).
+struct Kernel {
+    enum Test {
+        case time(ComparisonOperator, Int64)
+        case stringIn(Set<String>, negated: Bool, listHasNull: Bool)
+        case stringCompare(ComparisonOperator, String)
+        case like(LikePattern, negated: Bool)
+        case isNull(negated: Bool)
+        case bool(ComparisonOperator, Bool)
+    }
+
+    let column: SegmentColumn
+    let test: Test
+
+    /// Relative cost, cheapest first.
+    var cost: Int {
+        switch test {
+        case .time: 0
+        case .isNull, .bool: 1
+        case .stringIn, .stringCompare: 2
+        case .like: 3
+        }
+    }
+
+    /// A kernel for `conjunct`, or nil when it is not one of the simple shapes.
+    init?(_ conjunct: BoundExpression, fields: [FieldSource]) {
+        func column(_ e: BoundExpression) -> SegmentColumn? {
+            switch e {
+            case .column(let index):
+                if case .column(let c) = fields[index] { return c }
+                return nil
+            case .call(.jsonFormat, let arguments) where arguments.count == 1:
+                if case .column(let index) = arguments[0], case .map(let c) = fields[index] { return c }
+                return nil
+            default: return nil
+            }
+        }
+        switch conjunct {
+        case .compare(let op, let left, let right):
+            var target = left
+            var constant: Value
+            var op = op
+            if case .constant(let value) = right {
+                constant = value
+            } else if case .constant(let value) = left {
+                constant = value
+                target = right
+                op = op.flipped
+            } else {
+                return nil
+            }
+            guard op != .isDistinctFrom, op != .isNotDistinctFrom, let c = column(target) else { return nil }
+            switch (c.physicalType, constant) {
+            case (.time, .timestamp(let time)): self.init(column: c, test: .time(op, time))
+            case (.bool, .boolean(let flag)): self.init(column: c, test: .bool(op, flag))
+            case (.string, .string(let text)), (.uuid, .string(let text)), (.ip, .string(let text)), (.json, .string(let text)):
+                if op == .equal {
+                    self.init(column: c, test: .stringIn([text], negated: false, listHasNull: false))
+                } else if op == .notEqual {
+                    self.init(column: c, test: .stringIn([text], negated: true, listHasNull: false))
+                } else {
+                    self.init(column: c, test: .stringCompare(op, text))
+                }
+            default: return nil
+            }
+        case .inList(let operand, let items, let negated):
+            guard let c = column(operand), c.physicalType != .time, c.physicalType != .bool else { return nil }
+            var values = Set<String>()
+            var hasNull = false
+            for item in items {
+                switch item {
+                case .constant(.string(let text)): values.insert(text)
+                case .constant(.null): hasNull = true
+                default: return nil
+                }
+            }
+            self.init(column: c, test: .stringIn(values, negated: negated, listHasNull: hasNull))
+        case .like(let operand, let pattern, let negated):
+            guard let c = column(operand), c.physicalType != .time, c.physicalType != .bool else { return nil }
+            self.init(column: c, test: .like(pattern, negated: negated))
+        case .isNull(let operand, let negated):
+            guard let c = column(operand) else { return nil }
+            self.init(column: c, test: .isNull(negated: negated))
+        default: return nil
+        }
+    }
+
+    init(column: SegmentColumn, test: Test) {
+        self.column = column
+        self.test = test
+    }
+
+    /// The rows of `candidates` (all `count` rows when nil) that pass.
+    func select(_ vector: ColumnVector, from candidates: [Int]?, count: Int) -> [Int] {
+        var result = [Int]()
+        result.reserveCapacity(candidates?.count ?? count)
+        func each(_ body: (Int) -> Bool) {
+            if let candidates {
+                for row in candidates where body(row) { result.append(row) }
+            } else {
+                for row in 0..<count where body(row) { result.append(row) }
+            }
+        }
+        switch (test, vector) {
+        case (.time(let op, let bound), .times(let times)):
+            each { op.holds(times[$0] < bound ? -1 : (times[$0] == bound ? 0 : 1)) }
+        case (.bool(let op, let flag), .bools(let flags)):
+            each { row in
+                guard let value = flags[row] else { return false }
+                return op.holds(value == flag ? 0 : (!value ? -1 : 1))
+            }
+        case (.stringIn(let set, let negated, let listHasNull), .strings(let strings)):
+            if set.count == 1, let only = set.first {
+                each { row in
+                    guard let value = strings[row] else { return false }
+                    return negated ? (value != only && !listHasNull) : value == only
+                }
+            } else {
+                each { row in
+                    guard let value = strings[row] else { return false }
+                    let found = set.contains(value)
+                    return negated ? (!found && !listHasNull) : found
+                }
+            }
+        case (.stringCompare(let op, let bound), .strings(let strings)):
+            each { row in
+                guard let value = strings[row] else { return false }
+                return op.holds(Value.compareStrings(value, bound))
+            }
+        case (.like(let pattern, let negated), .strings(let strings)):
+            each { row in
+                guard let value = strings[row] else { return false }
+                return pattern.matches(value) != negated
+            }
+        case (.isNull(let negated), .strings(let strings)):
+            each { (strings[$0] == nil) != negated }
+        case (.isNull(let negated), .bools(let flags)):
+            each { (flags[$0] == nil) != negated }
+        case (.isNull(let negated), .times):
+            each { _ in negated }
+        default:
+            return []
+        }
+        return result
+    }
+}

@@ -1,0 +1,173 @@
+/// A compiled `LIKE` pattern: `%` matches any run of characters, `_` exactly one, the escape
+/// character makes the next one literal.
+///
+/// Patterns of the shapes investigations use (`'abc'`, `'abc%'`, `'%abc'`, `'%abc%'`) match with
+/// one byte comparison or search; others run a backtracking matcher over Unicode scalars.
+struct LikePattern: Hashable, Sendable {
+    enum Shape: Hashable, Sendable {
+        case exact(String)
+        case prefix(String)
+        case suffix(String)
+        case contains(String)
+        /// Literal runs and wildcards: `.literal` text, `.any` for `%`, `.one` for `_`.
+        case general([Piece])
+    }
+
+    enum Piece: Hashable, Sendable {
+        case literal([Unicode.Scalar])
+        case any
+        case one
+    }
+
+    let shape: Shape
+    /// The pattern as written (for EXPLAIN).
+    let text: String
+
+    init(_ pattern: String, escape: Character?) throws(QueryError) {
+        text = pattern
+        var pieces = [Piece]()
+        var literal = [Unicode.Scalar]()
+        var escaping = false
+        for scalar in pattern.unicodeScalars {
+            if escaping {
+                literal.append(scalar)
+                escaping = false
+            } else if let escape, Character(scalar) == escape {
+                escaping = true
+            } else if scalar == "%" {
+                if !literal.isEmpty { pieces.append(.literal(literal)) }
+                literal = []
+                if pieces.last != .any { pieces.append(.any) }
+            } else if scalar == "_" {
+                if !literal.isEmpty { pieces.append(.literal(literal)) }
+                literal = []
+                pieces.append(.one)
+            } else {
+                literal.append(scalar)
+            }
+        }
+        if escaping { throw QueryError(.invalidValue, "LIKE pattern ends with the escape character") }
+        if !literal.isEmpty { pieces.append(.literal(literal)) }
+        func string(_ scalars: [Unicode.Scalar]) -> String {
+            var result = ""
+            result.unicodeScalars.append(contentsOf: scalars)
+            return result
+        }
+        switch pieces.count {
+        case 0: shape = .exact("")
+        case 1:
+            switch pieces[0] {
+            case .literal(let scalars): shape = .exact(string(scalars))
+            case .any: shape = .contains("")
+            case .one: shape = .general(pieces)
+            }
+        case 2:
+            switch (pieces[0], pieces[1]) {
+            case (.literal(let scalars), .any): shape = .prefix(string(scalars))
+            case (.any, .literal(let scalars)): shape = .suffix(string(scalars))
+            default: shape = .general(pieces)
+            }
+        case 3:
+            if case .any = pieces[0], case .literal(let scalars) = pieces[1], case .any = pieces[2] {
+                shape = .contains(string(scalars))
+            } else {
+                shape = .general(pieces)
+            }
+        default: shape = .general(pieces)
+        }
+    }
+
+    /// The longest literal text every match contains (for token bloom filters).
+    var requiredLiterals: [String] {
+        switch shape {
+        case .exact(let text), .prefix(let text), .suffix(let text), .contains(let text): return [text]
+        case .general(let pieces):
+            return pieces.compactMap {
+                guard case .literal(let scalars) = $0 else { return nil }
+                var text = ""
+                text.unicodeScalars.append(contentsOf: scalars)
+                return text
+            }
+        }
+    }
+
+    /// Whether the pattern's first and last pieces are literal, so tokens at the literal's edges
+    /// are whole tokens of a match.
+    var anchoredStart: Bool {
+        switch shape {
+        case .exact, .prefix: true
+        case .general(let pieces): if case .literal = pieces.first { true } else { false }
+        default: false
+        }
+    }
+
+    var anchoredEnd: Bool {
+        switch shape {
+        case .exact, .suffix: true
+        case .general(let pieces): if case .literal = pieces.last { true } else { false }
+        default: false
+        }
+    }
+
+    func matches(_ value: String) -> Bool {
+        switch shape {
+        case .exact(let text): return value == text
+        case .prefix(let text): return value.utf8.starts(with: text.utf8)
+        case .suffix(let text): return value.utf8.reversed().starts(with: text.utf8.reversed())
+        case .contains(let text): return text.isEmpty || LikePattern.contains(value, text)
+        case .general(let pieces): return LikePattern.match(Array(value.unicodeScalars)[...], pieces[...])
+        }
+    }
+
+    /// Byte substring search (first-byte scan, then compare).
+    static func contains(_ haystack: String, _ needle: String) -> Bool {
+        var haystack = haystack
+        var needle = needle
+        return haystack.withUTF8 { h in
+            needle.withUTF8 { n in
+                let count = n.count
+                guard count <= h.count else { return false }
+                let first = n[0]
+                var index = 0
+                let last = h.count - count
+                while index <= last {
+                    if h[index] == first {
+                        var matched = true
+                        var offset = 1
+                        while offset < count {
+                            if h[index + offset] != n[offset] {
+                                matched = false
+                                break
+                            }
+                            offset += 1
+                        }
+                        if matched { return true }
+                    }
+                    index += 1
+                }
+                return false
+            }
+        }
+    }
+
+    private static func match(_ value: ArraySlice<Unicode.Scalar>, _ pieces: ArraySlice<Piece>) -> Bool {
+        guard let piece = pieces.first else { return value.isEmpty }
+        let rest = pieces.dropFirst()
+        switch piece {
+        case .literal(let scalars):
+            guard value.starts(with: scalars) else { return false }
+            return match(value.dropFirst(scalars.count), rest)
+        case .one:
+            guard !value.isEmpty else { return false }
+            return match(value.dropFirst(), rest)
+        case .any:
+            if rest.isEmpty { return true }
+            var start = value.startIndex
+            while start <= value.endIndex {
+                if match(value[start...], rest) { return true }
+                start += 1
+            }
+            return false
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import CairnSQL
+
+/// A query plan: a tree of relational operators over batches of rows.
+///
+/// Built by the binder, pruned and annotated by the planner, run by the executor; EXPLAIN prints
+/// it.
+indirect enum LogicalPlan: Sendable {
+    /// Reads one event data store: pruning, pushed-down filter, late materialization.
+    case scan(ScanSpec)
+    /// Constant rows (`SELECT 1` has one row of no columns feeding the projection).
+    case values([[Value]], columnCount: Int)
+    case filter(LogicalPlan, BoundExpression)
+    case project(LogicalPlan, [BoundExpression])
+    /// Groups by the key expressions; output is the keys then one column per aggregate.
+    case aggregate(LogicalPlan, keys: [BoundExpression], aggregates: [AggregateCall])
+    /// Sorts; with `limit`, keeps only the first `limit` rows (top-N).
+    case sort(LogicalPlan, [SortKey], limit: Int?)
+    case limit(LogicalPlan, limit: Int?, offset: Int)
+    case distinct(LogicalPlan)
+    /// Output is the left columns then the right columns.
+    case join(JoinKind, LogicalPlan, LogicalPlan, condition: BoundExpression?, leftWidth: Int, rightWidth: Int)
+    case setOperation(SetOperator, all: Bool, LogicalPlan, LogicalPlan)
+    /// For each input row, one output row per element of the array expression: input columns,
+    /// then the element (or its fields, when `expandFields`).
+    case unnest(LogicalPlan, BoundExpression, expandFields: [String]?, inputWidth: Int)
+
+    /// Number of output columns.
+    var width: Int {
+        switch self {
+        case .scan(let spec): spec.fields.count
+        case .values(_, let count): count
+        case .filter(let input, _), .sort(let input, _, _), .limit(let input, _, _), .distinct(let input): input.width
+        case .project(_, let expressions): expressions.count
+        case .aggregate(_, let keys, let aggregates): keys.count + aggregates.count
+        case .join(_, _, _, _, let left, let right): left + right
+        case .setOperation(_, _, let left, _): left.width
+        case .unnest(_, _, let fields, let inputWidth): inputWidth + (fields?.count ?? 1)
+        }
+    }
+}
+
+/// One ORDER BY key over the input columns.
+struct SortKey: Hashable, Sendable {
+    var expression: BoundExpression
+    var ascending: Bool
+    var nullsFirst: Bool
+}
+
+/// What a scan reads and filters.
+struct ScanSpec: Sendable {
+    /// The store's name and id (for EXPLAIN and errors).
+    var storeName: String
+    var storeID: String
+    /// Fields produced, in output order.
+    var fields: [FieldSource]
+    var types: [DataType]
+    /// WHERE conjuncts pushed into the scan, over the scan's fields.
+    var filter: BoundExpression?
+    /// Filled by the planner from `filter`.
+    var pruning = PruningPredicates()
+    /// At most this many rows in output order are needed (a LIMIT without ORDER BY above).
+    var rowLimit: Int?
+    /// Rows are needed newest first / oldest first only up to this many (top-N on eventTime
+    /// above): lets the scan visit segments in time order and stop early.
+    var timeOrderedLimit: (descending: Bool, count: Int)?
+    /// Fields the operators above read (set by the planner); the rest are never decoded.
+    var needed: Set<Int>?
+
+    func index(of field: FieldSource) -> Int? { fields.firstIndex(of: field) }
+}

@@ -1,0 +1,245 @@
+import CairnCore
+import CairnSQL
+import CairnStorage
+
+/// LookupEvents (spec §2.1, §3.3) on the query engine: the management events of a store in a
+/// time window, newest first, at most 50 a page, optionally filtered by one of eight attributes
+/// (or, as an opt-in extension, several combined with AND), paged with an opaque token bound to
+/// the request's parameters.
+public struct LookupRequest: Sendable {
+    /// `EventId, EventName, ReadOnly, Username, ResourceType, ResourceName, EventSource,
+    /// AccessKeyId` (case-sensitive, as AWS).
+    public var attributes: [(key: String, value: String)] = []
+    /// Inclusive bounds, epoch milliseconds; defaults: 90 days before the end, and now.
+    public var startTime: Int64?
+    public var endTime: Int64?
+    /// 1...50, default 50.
+    public var maxResults: Int?
+    public var nextToken: String?
+    /// nil, or `insight` for Insights events.
+    public var eventCategory: String?
+    /// Accept more than one attribute (AND); AWS rejects that, so it is opt-in.
+    public var allowMultipleAttributes = false
+    /// The store to search (`default` when nil).
+    public var store: String?
+    /// The caller's region: only events recorded there (AWS semantics); all regions when nil.
+    public var region: String?
+
+    public init() {}
+}
+
+/// One LookupEvents result (`Event` in the API).
+public struct LookupEvent: Sendable, Equatable {
+    public var eventId: String?
+    public var eventName: String?
+    /// `"true"` or `"false"`, a string as AWS returns it.
+    public var readOnly: String?
+    public var accessKeyId: String?
+    /// Epoch milliseconds.
+    public var eventTime: Int64
+    public var eventSource: String?
+    public var username: String?
+    public var resources: [LookupResource]
+    /// The whole record as compact JSON text.
+    public var cloudTrailEvent: String
+}
+
+/// A resource of a LookupEvents result.
+public struct LookupResource: Sendable, Equatable {
+    public var resourceType: String?
+    public var resourceName: String?
+}
+
+/// A page of results and the token for the next one.
+public struct LookupPage: Sendable {
+    public var events: [LookupEvent]
+    public var nextToken: String?
+    public var statistics: QueryStatistics
+}
+
+extension QueryEngine {
+    static let lookupAttributeKeys = [
+        "EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName", "EventSource", "AccessKeyId",
+    ]
+
+    /// Runs one LookupEvents page.
+    public func lookupEvents(_ request: LookupRequest, now: Int64? = nil) throws(QueryError) -> LookupPage {
+        let now = now ?? Clock.nowMilliseconds()
+        guard request.attributes.count <= 1 || request.allowMultipleAttributes else {
+            throw QueryError(.invalidLookup, "InvalidLookupAttributesException: only one lookup attribute is allowed")
+        }
+        let maxResults = request.maxResults ?? Limits.maxLookupResults
+        guard (1...Limits.maxLookupResults).contains(maxResults) else {
+            throw QueryError(.invalidLookup, "InvalidMaxResultsException: MaxResults must be between 1 and \(Limits.maxLookupResults)")
+        }
+        let end = request.endTime ?? now
+        let start = request.startTime ?? (end - Int64(Limits.lookupHistoryDays) * 86_400_000)
+        guard start <= end else {
+            throw QueryError(.invalidLookup, "InvalidTimeRangeException: StartTime is after EndTime")
+        }
+        var conditions = ["eventtime >= \(Self.timestampLiteral(start))", "eventtime <= \(Self.timestampLiteral(end))"]
+        if let category = request.eventCategory {
+            guard category == "insight" else {
+                throw QueryError(.invalidLookup, "InvalidEventCategoryException: EventCategory must be insight")
+            }
+            conditions.append("eventcategory = 'Insight'")
+        } else {
+            // Management events only: never data or network-activity events.
+            conditions.append("(eventcategory = 'Management' OR (eventcategory IS NULL AND managementevent IS NOT DISTINCT FROM true))")
+        }
+        if let region = request.region { conditions.append("awsregion = \(Self.literal(region))") }
+        for (key, value) in request.attributes {
+            guard Self.lookupAttributeKeys.contains(key) else {
+                throw QueryError(
+                    .invalidLookup,
+                    "InvalidLookupAttributesException: unknown attribute key \(key)",
+                    suggestion: Suggestion.closest(to: key, among: Self.lookupAttributeKeys)
+                )
+            }
+            guard !value.isEmpty, Self.lookupLength(value) <= Limits.maxLookupAttributeValueLength else {
+                throw QueryError(
+                    .invalidLookup,
+                    "InvalidLookupAttributesException: attribute value must be 1 to \(Limits.maxLookupAttributeValueLength) characters"
+                )
+            }
+            if request.eventCategory != nil, !["EventId", "EventName", "EventSource"].contains(key) {
+                throw QueryError(.invalidLookup, "InvalidLookupAttributesException: \(key) is not allowed with EventCategory insight")
+            }
+            let v = Self.literal(value)
+            switch key {
+            case "EventId": conditions.append("eventid = \(v)")
+            case "EventName": conditions.append("eventname = \(v)")
+            case "EventSource": conditions.append("eventsource = \(v)")
+            case "AccessKeyId": conditions.append("useridentity.accesskeyid = \(v)")
+            case "ReadOnly":
+                guard value == "true" || value == "false" else {
+                    throw QueryError(.invalidLookup, "InvalidLookupAttributesException: ReadOnly must be true or false")
+                }
+                conditions.append("readonly = \(value)")
+            case "Username": conditions.append("\(Self.usernameExpression) = \(v)")
+            case "ResourceType": conditions.append("any_match(resources, r -> r.type = \(v))")
+            default: conditions.append("any_match(resources, r -> r.arn = \(v))")
+            }
+        }
+        let fingerprint = Self.fingerprint(request, start: start, end: end, maxResults: maxResults)
+        if let token = request.nextToken {
+            let (time, eventID) = try LookupToken.decode(token, fingerprint: fingerprint)
+            conditions.append(
+                "(eventtime < \(Self.timestampLiteral(time)) OR (eventtime = \(Self.timestampLiteral(time)) AND eventid < \(Self.literal(eventID))))"
+            )
+        }
+        let storeInfo = StoreDirectory(dataDirectory: dataDirectory).resolveStore(request.store ?? StoreInfo.defaultName)
+        guard let storeInfo else {
+            throw QueryError(.unknownStore, "event data store \(request.store ?? StoreInfo.defaultName) does not exist")
+        }
+        let sql = """
+            SELECT eventid, eventname, readonly, useridentity.accesskeyid, eventtime, eventsource, \
+            \(Self.usernameExpression) AS username, resources, eventjson \
+            FROM "\(storeInfo.id)" WHERE \(conditions.joined(separator: " AND ")) \
+            ORDER BY eventtime DESC, eventid DESC LIMIT \(maxResults + 1)
+            """
+        let result = try execute(sql, now: now)
+        var events = [LookupEvent]()
+        for row in result.rows.prefix(maxResults) {
+            var resources = [LookupResource]()
+            if case .array(let items) = row[7] {
+                for item in items {
+                    guard case .row(let resource) = item else { continue }
+                    resources.append(LookupResource(resourceType: resource.field("type")?.text, resourceName: resource.field("arn")?.text))
+                }
+            }
+            guard case .timestamp(let time) = row[4] else { continue }
+            events.append(
+                LookupEvent(
+                    eventId: row[0].text,
+                    eventName: row[1].text,
+                    readOnly: row[2].lakeText,
+                    accessKeyId: row[3].text,
+                    eventTime: time,
+                    eventSource: row[5].text,
+                    username: row[6].text,
+                    resources: resources,
+                    cloudTrailEvent: row[8].text ?? "{}"
+                )
+            )
+        }
+        var nextToken: String?
+        if result.rows.count > maxResults, let last = events.last {
+            nextToken = LookupToken.encode(time: last.eventTime, eventID: last.eventId ?? "", fingerprint: fingerprint)
+        }
+        return LookupPage(events: events, nextToken: nextToken, statistics: result.statistics)
+    }
+
+    /// userName when present, the session name of an assumed role, `root` for the root user.
+    static let usernameExpression = """
+        coalesce(useridentity.username, CASE WHEN useridentity.type = 'AssumedRole' THEN \
+        split_part(useridentity.arn, '/', 3) WHEN useridentity.type = 'Root' THEN 'root' END)
+        """
+
+    static func literal(_ text: String) -> String { "'" + text.replacing("'", with: "''") + "'" }
+
+    static func timestampLiteral(_ milliseconds: Int64) -> String { "TIMESTAMP '\(Value.formatTimestamp(milliseconds))'" }
+
+    /// AWS counts `_`, space, `,` and newline as two characters toward the limit (spec §2.1).
+    static func lookupLength(_ value: String) -> Int {
+        value.reduce(0) { $0 + ("_ ,\n".contains($1) ? 2 : 1) }
+    }
+
+    static func fingerprint(_ request: LookupRequest, start: Int64, end: Int64, maxResults: Int) -> UInt64 {
+        var text = "\(start)|\(end)|\(maxResults)|\(request.eventCategory ?? "")|\(request.store ?? "")|\(request.region ?? "")"
+        for (key, value) in request.attributes { text += "|\(key)=\(value)" }
+        return XXHash64.hash(text)
+    }
+}
+
+/// The opaque NextToken: the last event's time and id, and a checksum binding them to the
+/// request's parameters (a token from another request is `InvalidNextTokenException`).
+enum LookupToken {
+    static func encode(time: Int64, eventID: String, fingerprint: UInt64) -> String {
+        let payload = "\(time)|\(eventID)"
+        let check = XXHash64.hash(payload + "|\(fingerprint)")
+        return hex(Array(payload.utf8)) + "." + String(check, radix: 16)
+    }
+
+    static func decode(_ token: String, fingerprint: UInt64) throws(QueryError) -> (Int64, String) {
+        let invalid = QueryError(.invalidLookup, "InvalidNextTokenException: the token is not valid for this request")
+        let parts = token.split(separator: ".")
+        guard parts.count == 2, let bytes = unhex(String(parts[0])), let check = UInt64(parts[1], radix: 16) else { throw invalid }
+        let payload = String(decoding: bytes, as: UTF8.self)
+        guard XXHash64.hash(payload + "|\(fingerprint)") == check else { throw invalid }
+        let fields = payload.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+        guard fields.count == 2, let time = Int64(fields[0]) else { throw invalid }
+        return (time, String(fields[1]))
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef")
+        var text = ""
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 15)])
+        }
+        return text
+    }
+
+    static func unhex(_ text: String) -> [UInt8]? {
+        let chars = Array(text.utf8)
+        guard chars.count % 2 == 0 else { return nil }
+        var bytes = [UInt8]()
+        var index = 0
+        while index < chars.count {
+            guard let high = value(chars[index]), let low = value(chars[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+
+    private static func value(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: c - 0x30
+        case 0x61...0x66: c - 0x61 + 10
+        default: nil
+        }
+    }
+}

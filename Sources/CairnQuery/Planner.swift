@@ -1,0 +1,205 @@
+import CairnStorage
+import CairnSQL
+
+/// Rewrites a bound plan before execution (storage.md §3.11's order): pushes WHERE conjuncts
+/// into scans (and through inner and cross joins, turning cross joins with an equality into hash
+/// joins), derives each scan's pruning predicates, turns `ORDER BY ... LIMIT n` into top-N
+/// (and, when ordered by eventTime, lets the scan visit segments in time order and stop early),
+/// pushes plain LIMITs into scans, and marks the fields each scan must materialize.
+enum Planner {
+    static func optimize(_ plan: LogicalPlan) -> LogicalPlan {
+        var plan = pushFilters(plan)
+        plan = limits(plan)
+        plan = annotateScans(plan, required: Set(0..<plan.width))
+        return plan
+    }
+
+    // MARK: Filters
+
+    static func pushFilters(_ plan: LogicalPlan) -> LogicalPlan {
+        switch plan {
+        case .filter(let input, let predicate):
+            return pushFilter(pushFilters(input), PruningPredicates.conjuncts(predicate))
+        case .scan, .values: return plan
+        case .project(let input, let e): return .project(pushFilters(input), e)
+        case .aggregate(let input, let keys, let aggregates): return .aggregate(pushFilters(input), keys: keys, aggregates: aggregates)
+        case .sort(let input, let keys, let limit): return .sort(pushFilters(input), keys, limit: limit)
+        case .limit(let input, let limit, let offset): return .limit(pushFilters(input), limit: limit, offset: offset)
+        case .distinct(let input): return .distinct(pushFilters(input))
+        case .join(let kind, let left, let right, let condition, let lw, let rw):
+            var plan = LogicalPlan.join(kind, pushFilters(left), pushFilters(right), condition: condition, leftWidth: lw, rightWidth: rw)
+            if kind == .inner, let condition {
+                // Single-side conjuncts of an inner join's ON go down like WHERE conjuncts.
+                plan = pushFilter(.join(.inner, pushFilters(left), pushFilters(right), condition: nil, leftWidth: lw, rightWidth: rw), PruningPredicates.conjuncts(condition))
+            }
+            return plan
+        case .setOperation(let op, let all, let left, let right): return .setOperation(op, all: all, pushFilters(left), pushFilters(right))
+        case .unnest(let input, let e, let fields, let width): return .unnest(pushFilters(input), e, expandFields: fields, inputWidth: width)
+        }
+    }
+
+    private static func conjoin(_ conjuncts: [BoundExpression]) -> BoundExpression? {
+        guard var result = conjuncts.first else { return nil }
+        for conjunct in conjuncts.dropFirst() { result = .and(result, conjunct) }
+        return result
+    }
+
+    private static func pushFilter(_ plan: LogicalPlan, _ conjuncts: [BoundExpression]) -> LogicalPlan {
+        guard !conjuncts.isEmpty else { return plan }
+        switch plan {
+        case .scan(var spec):
+            spec.filter = conjoin((spec.filter.map { PruningPredicates.conjuncts($0) } ?? []) + conjuncts)
+            return .scan(spec)
+        case .filter(let input, let predicate):
+            return pushFilter(input, PruningPredicates.conjuncts(predicate) + conjuncts)
+        case .join(let kind, let left, let right, let condition, let lw, let rw) where kind == .inner || kind == .cross:
+            var leftConjuncts = [BoundExpression]()
+            var rightConjuncts = [BoundExpression]()
+            var joinConjuncts = condition.map { PruningPredicates.conjuncts($0) } ?? []
+            for conjunct in conjuncts {
+                let columns = conjunct.columns
+                if conjunct.containsNondeterminism {
+                    joinConjuncts.append(conjunct)
+                } else if columns.allSatisfy({ $0 < lw }) {
+                    leftConjuncts.append(conjunct)
+                } else if columns.allSatisfy({ $0 >= lw }) {
+                    rightConjuncts.append((try? conjunct.rewritten { node throws(QueryError) -> BoundExpression? in
+                        if case .column(let index) = node { return .column(index - lw) }
+                        return nil
+                    }) ?? conjunct)
+                } else {
+                    joinConjuncts.append(conjunct)
+                }
+            }
+            let newKind: JoinKindValue = joinConjuncts.isEmpty ? kind : .inner
+            return .join(
+                newKind,
+                pushFilter(left, leftConjuncts),
+                pushFilter(right, rightConjuncts),
+                condition: conjoin(joinConjuncts),
+                leftWidth: lw,
+                rightWidth: rw
+            )
+        default:
+            return .filter(plan, conjoin(conjuncts)!)
+        }
+    }
+
+    // MARK: Limits
+
+    static func limits(_ plan: LogicalPlan) -> LogicalPlan {
+        switch plan {
+        case .limit(let input, let limit, let offset):
+            let inner = limits(input)
+            guard let limit else { return .limit(inner, limit: nil, offset: offset) }
+            let n = limit.addingReportingOverflow(offset).overflow ? Int.max : limit + offset
+            return .limit(withTopN(inner, n), limit: limit, offset: offset)
+        case .scan, .values: return plan
+        case .filter(let input, let e): return .filter(limits(input), e)
+        case .project(let input, let e): return .project(limits(input), e)
+        case .aggregate(let input, let keys, let aggregates): return .aggregate(limits(input), keys: keys, aggregates: aggregates)
+        case .sort(let input, let keys, let limit): return .sort(limits(input), keys, limit: limit)
+        case .distinct(let input): return .distinct(limits(input))
+        case .join(let kind, let left, let right, let condition, let lw, let rw):
+            return .join(kind, limits(left), limits(right), condition: condition, leftWidth: lw, rightWidth: rw)
+        case .setOperation(let op, let all, let left, let right): return .setOperation(op, all: all, limits(left), limits(right))
+        case .unnest(let input, let e, let fields, let width): return .unnest(limits(input), e, expandFields: fields, inputWidth: width)
+        }
+    }
+
+    /// Under a LIMIT of `n` rows: a sort becomes top-N; a scan reached through projections and
+    /// filters only needs `n` rows.
+    private static func withTopN(_ plan: LogicalPlan, _ n: Int) -> LogicalPlan {
+        switch plan {
+        case .project(let input, let e): return .project(withTopN(input, n), e)
+        case .sort(let input, let keys, _):
+            var input = input
+            if let first = keys.first, case .column(let position) = first.expression,
+                let time = timeColumn(input, position)
+            {
+                _ = time
+                input = markTimeOrdered(input, position, descending: !first.ascending, n)
+            }
+            return .sort(input, keys, limit: n)
+        case .scan(var spec):
+            spec.rowLimit = n
+            return .scan(spec)
+        case .filter(let input, let e):
+            if case .scan = input { return .filter(withTopN(input, n), e) }
+            return plan
+        default: return plan
+        }
+    }
+
+    /// Whether output column `position` of `plan` is the scan's eventTime, through projections.
+    private static func timeColumn(_ plan: LogicalPlan, _ position: Int) -> Bool? {
+        switch plan {
+        case .scan(let spec): return spec.fields[position] == .column(.eventTime) ? true : nil
+        case .project(let input, let expressions):
+            guard case .column(let inner) = expressions[position] else { return nil }
+            return timeColumn(input, inner)
+        case .filter(let input, _): return timeColumn(input, position)
+        default: return nil
+        }
+    }
+
+    private static func markTimeOrdered(_ plan: LogicalPlan, _ position: Int, descending: Bool, _ n: Int) -> LogicalPlan {
+        switch plan {
+        case .scan(var spec):
+            spec.timeOrderedLimit = (descending, n)
+            return .scan(spec)
+        case .project(let input, let expressions):
+            guard case .column(let inner) = expressions[position] else { return plan }
+            return .project(markTimeOrdered(input, inner, descending: descending, n), expressions)
+        case .filter(let input, let e): return .filter(markTimeOrdered(input, position, descending: descending, n), e)
+        default: return plan
+        }
+    }
+
+    // MARK: Needed fields
+
+    /// Records on each scan which of its fields the plan reads (the rest are never decoded), and
+    /// derives its pruning predicates.
+    static func annotateScans(_ plan: LogicalPlan, required: Set<Int>) -> LogicalPlan {
+        func columns(_ expressions: [BoundExpression]) -> Set<Int> {
+            var result = Set<Int>()
+            for e in expressions { result.formUnion(e.columns) }
+            return result
+        }
+        switch plan {
+        case .scan(var spec):
+            spec.needed = required
+            spec.pruning = PruningPredicates(filter: spec.filter, fields: spec.fields)
+            return .scan(spec)
+        case .values: return plan
+        case .filter(let input, let e): return .filter(annotateScans(input, required: required.union(e.columns)), e)
+        case .project(let input, let e): return .project(annotateScans(input, required: columns(e)), e)
+        case .aggregate(let input, let keys, let aggregates):
+            return .aggregate(annotateScans(input, required: columns(keys + aggregates.flatMap(\.arguments))), keys: keys, aggregates: aggregates)
+        case .sort(let input, let keys, let limit):
+            return .sort(annotateScans(input, required: required.union(columns(keys.map(\.expression)))), keys, limit: limit)
+        case .limit(let input, let limit, let offset): return .limit(annotateScans(input, required: required), limit: limit, offset: offset)
+        case .distinct(let input): return .distinct(annotateScans(input, required: Set(0..<input.width)))
+        case .join(let kind, let left, let right, let condition, let lw, let rw):
+            let all = required.union(condition?.columns ?? [])
+            let leftRequired = Set(all.filter { $0 < lw })
+            let rightRequired = Set(all.filter { $0 >= lw }.map { $0 - lw })
+            return .join(kind, annotateScans(left, required: leftRequired), annotateScans(right, required: rightRequired), condition: condition, leftWidth: lw, rightWidth: rw)
+        case .setOperation(let op, let all, let left, let right):
+            return .setOperation(op, all: all, annotateScans(left, required: Set(0..<left.width)), annotateScans(right, required: Set(0..<right.width)))
+        case .unnest(let input, let e, let fields, let width):
+            let inputRequired = Set(required.filter { $0 < width }).union(e.columns)
+            return .unnest(annotateScans(input, required: inputRequired), e, expandFields: fields, inputWidth: width)
+        }
+    }
+}
+
+typealias JoinKindValue = CairnSQL.JoinKind
+
+extension BoundExpression {
+    var containsNondeterminism: Bool {
+        var found = false
+        visit { if case .call(let function, _) = $0, !function.isDeterministic { found = true } }
+        return found
+    }
+}

@@ -1,0 +1,135 @@
+import CairnCore
+public import CairnSQL
+public import CairnStorage
+import Synchronization
+
+/// The result of a query: column names and types, rows of values, statistics, and for EXPLAIN
+/// the plan text.
+public struct QueryResult: Sendable {
+    public var columns: [String]
+    public var types: [DataType]
+    public var rows: [[Value]]
+    public var statistics: QueryStatistics
+    /// The plan, for EXPLAIN and EXPLAIN ANALYZE (then `rows` is empty).
+    public var plan: String?
+}
+
+/// Runs CloudTrail Lake SQL over the event data stores of a data directory.
+///
+/// Stores are opened on first use and kept open; a `SegmentCache` keeps footers, bloom filters
+/// and decoded column chunks between queries. Thread-safe: queries may run concurrently.
+public final class QueryEngine: Sendable {
+    public let dataDirectory: DataDirectory
+    public let cache: SegmentCache
+    /// Scan threads per query (both cores of the target box).
+    public let workerCount: Int
+    private let memoryLimit: Int
+    private let openStores = Mutex<[String: EventStore]>([:])
+
+    public init(dataDirectory: DataDirectory, cache: SegmentCache = SegmentCache(), workerCount: Int = 2, memoryLimit: Int? = nil) {
+        self.dataDirectory = dataDirectory
+        self.cache = cache
+        self.workerCount = max(1, workerCount)
+        self.memoryLimit = memoryLimit ?? Limits.queryMemoryByteCount
+    }
+
+    /// Parses, binds, plans and runs `sql` (a query or EXPLAIN [ANALYZE]).
+    public func execute(_ sql: String, now: Int64? = nil) throws(QueryError) -> QueryResult {
+        let statement: Statement
+        do {
+            statement = try Parser.parse(sql)
+        } catch {
+            throw QueryError(error)
+        }
+        return try execute(statement, now: now)
+    }
+
+    public func execute(_ statement: Statement, now: Int64? = nil) throws(QueryError) -> QueryResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let context = EvaluationContext(now: now ?? Clock.nowMilliseconds())
+        let evaluator = Evaluator(context: context)
+        let budget = MemoryBudget(limit: memoryLimit)
+        let executor = Executor(
+            stores: { id throws(QueryError) in try self.store(id) },
+            cache: cache,
+            evaluator: evaluator,
+            budget: budget,
+            workerCount: workerCount
+        )
+        var binder = Binder(stores: StoreDirectory(dataDirectory: dataDirectory), context: context) { sub throws(QueryError) in
+            try executor.rows(Planner.optimize(sub.plan))
+        }
+        let bound = try binder.bind(statement.query)
+        let plan = Planner.optimize(bound.plan)
+        switch statement {
+        case .explain(_, let analyze):
+            var text = PlanPrinter.text(plan, names: bound.names)
+            var statistics = QueryStatistics()
+            if analyze {
+                let rows = try executor.rows(plan)
+                statistics = executor.statistics
+                statistics.executionMilliseconds = Self.milliseconds(clock.now - start)
+                text += "\nrows returned: \(rows.count)\n" + statistics.summary.joined(separator: "\n")
+            }
+            return QueryResult(columns: ["plan"], types: [.varchar], rows: [], statistics: statistics, plan: text)
+        case .query:
+            let rows = try executor.rows(plan)
+            var statistics = executor.statistics
+            statistics.executionMilliseconds = Self.milliseconds(clock.now - start)
+            return QueryResult(columns: bound.names, types: bound.types, rows: rows, statistics: statistics, plan: nil)
+        }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+
+    /// The open store with this id.
+    func store(_ id: String) throws(QueryError) -> EventStore {
+        if let open = openStores.withLock({ $0[id] }) { return open }
+        let store: EventStore
+        do {
+            store = try dataDirectory.openStore(id, create: false)
+        } catch {
+            throw QueryError(error)
+        }
+        return openStores.withLock { stores in
+            if let existing = stores[id] { return existing }
+            stores[id] = store
+            return store
+        }
+    }
+
+    /// Closes the stores this engine opened.
+    public func close() {
+        let stores = openStores.withLock { stores in
+            defer { stores.removeAll() }
+            return Array(stores.values)
+        }
+        for store in stores { try? store.close() }
+    }
+}
+
+/// Store names and ids of a data directory, for the binder.
+struct StoreDirectory: StoreResolver {
+    let infos: [StoreInfo]
+
+    init(dataDirectory: DataDirectory) {
+        infos = (try? dataDirectory.stores()) ?? []
+    }
+
+    func resolveStore(_ nameOrID: String) -> (name: String, id: String)? {
+        // Lake writes ids; names are matched case-insensitively, as SQL identifiers are.
+        if let info = infos.first(where: { $0.id == nameOrID || $0.id.lowercased() == nameOrID.lowercased() }) {
+            return (info.name, info.id)
+        }
+        if let info = infos.first(where: { $0.name == nameOrID }) ?? infos.first(where: { $0.name.lowercased() == nameOrID.lowercased() }) {
+            return (info.name, info.id)
+        }
+        return nil
+    }
+
+    var storeNames: [String] { infos.map(\.name) + infos.map(\.id) }
+}
