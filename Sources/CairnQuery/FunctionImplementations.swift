@@ -111,10 +111,10 @@ extension ScalarFunction {
             let replacement = arguments.count > 2 ? arguments[2].text! : ""
             return .string(arguments[0].text!.replacing(regex, with: { _ in replacement }))
         case .jsonParse:
-            guard let text = arguments[0].text, (try? JSONValue(parsing: text)) != nil else {
+            guard let text = arguments[0].text, let json = try? JSONValue(parsing: text) else {
                 throw QueryError(.invalidValue, "json_parse: the value is not JSON")
             }
-            return .string(text)
+            return .string(json.description)
         case .jsonFormat: return .string(JSONSupport.text(of: arguments[0]))
         case .jsonExtract, .jsonExtractScalar:
             guard let json = JSONSupport.parse(arguments[0]) else { return .null }

@@ -88,17 +88,20 @@ public final class QueryEngine: Sendable {
 
     /// The open store with this id.
     func store(_ id: String) throws(QueryError) -> EventStore {
-        if let open = openStores.withLock({ $0[id] }) { return open }
-        let store: EventStore
-        do {
-            store = try dataDirectory.openStore(id, create: false)
-        } catch {
-            throw QueryError(error)
+        // Opened under the lock: opening runs recovery, which two threads must not run at once.
+        let result: Result<EventStore, StorageError> = openStores.withLock { stores in
+            if let open = stores[id] { return .success(open) }
+            do throws(StorageError) {
+                let store = try dataDirectory.openStore(id, create: false)
+                stores[id] = store
+                return .success(store)
+            } catch {
+                return .failure(error)
+            }
         }
-        return openStores.withLock { stores in
-            if let existing = stores[id] { return existing }
-            stores[id] = store
-            return store
+        switch result {
+        case .success(let store): return store
+        case .failure(let error): throw QueryError(error)
         }
     }
 

@@ -125,7 +125,7 @@ enum ScalarFunction: String, Hashable, Sendable, CaseIterable {
         case .replace: 2...3
         case .regexpExtract: 2...3
         case .regexpReplace: 2...3
-        case .splitPart, .dateAdd, .slice: 3...3
+        case .splitPart, .dateAdd, .dateDiff, .slice: 3...3
         case .if: 2...3
         case .arrayJoin: 2...3
         case .round: 1...2

@@ -144,7 +144,7 @@ struct Scope {
     func name(of position: Int) -> String {
         for (table, offset) in tables where position >= offset && position < offset + table.width {
             switch table {
-            case .store(_, let collector): return collector.fields[position - offset].description
+            case .store(_, let collector): return collector.fields[position - offset].description.lowercased()
             case .derived(_, let names, _): return names[position - offset]
             }
         }

@@ -92,6 +92,17 @@ public struct Parser {
             if current.kind == .word, let suggestion = Suggestion.closest(to: current.text, among: Self.clauseKeywords) {
                 throw SQLError(.syntax, "unexpected '\(current.text)'", at: current.range, suggestion: suggestion)
             }
+            // `FROM t WHER x = 1` reads WHER as an alias; the misspelling is the word before.
+            if index > 0, tokens[index - 1].kind == .word,
+                let suggestion = Suggestion.closest(to: tokens[index - 1].text, among: Self.clauseKeywords)
+            {
+                throw SQLError(
+                    .syntax,
+                    "unexpected '\(current.text)' after '\(tokens[index - 1].text)'",
+                    at: tokens[index - 1].range,
+                    suggestion: suggestion
+                )
+            }
             throw unexpected(expected: "end of query")
         }
     }
@@ -167,9 +178,9 @@ public struct Parser {
         // Trino writes OFFSET before LIMIT; both orders are accepted.
         for _ in 0..<2 {
             if limit == nil, accept(keyword: "LIMIT") {
-                limit = try primary()
+                limit = try unary()
             } else if offset == nil, accept(keyword: "OFFSET") {
-                offset = try primary()
+                offset = try unary()
                 _ = accept(keyword: "ROWS") || accept(keyword: "ROW")
             }
         }
