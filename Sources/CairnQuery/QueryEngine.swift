@@ -105,6 +105,12 @@ public final class QueryEngine: Sendable {
         }
     }
 
+    /// Lets queries use a store this process already has open (an ingesting server shares its
+    /// stores, unflushed events included, instead of opening them twice).
+    public func register(_ store: EventStore) {
+        openStores.withLock { $0[store.info.id] = store }
+    }
+
     /// Closes the stores this engine opened.
     public func close() {
         let stores = openStores.withLock { stores in

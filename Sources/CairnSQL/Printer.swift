@@ -167,7 +167,7 @@ public enum Printer {
             guard isHyphen || Lexer.isWordPart(byte), !(isHyphen && previousHyphen) else { return false }
             previousHyphen = isHyphen
         }
-        // Digits followed by e/E and digits would lex as a float exponent: quote those.
-        return !(Lexer.isDigit(bytes[0]) && name.contains(where: { $0 == "e" || $0 == "E" }))
+        // Adjacent tokens glue back into the name whatever they lex as (`0b5f` is `0` and `b5f`).
+        return true
     }
 }
