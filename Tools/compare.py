@@ -190,6 +190,50 @@ def pick_parameters(duck_path):
             "arn": arn, "window_start": window, "week_start": start, "bucket": bucket, "event_name": name}
 
 
+def cairn_queries(p):
+    """The benchmark queries in CloudTrail Lake SQL, as a Lake user writes them."""
+    week = (f"eventtime >= TIMESTAMP '{p['week_start']}' AND eventtime < TIMESTAMP '{p['week_start']}' + INTERVAL '7' DAY")
+    return {
+        "Q1": f"SELECT * FROM default WHERE eventid = '{p['event_id']}'",
+        "Q2": f"SELECT * FROM default WHERE useridentity.accesskeyid = '{p['access_key']}'",
+        "Q3": f"""SELECT eventname, count(*) AS n FROM default WHERE recipientaccountid = '{p['account']}'
+            AND awsregion = '{p['region']}' AND eventtime >= TIMESTAMP '{p['day']}'
+            AND eventtime < TIMESTAMP '{p['day']}' + INTERVAL '1' DAY GROUP BY eventname ORDER BY n DESC LIMIT 10""",
+        "Q4": """SELECT eventsource, count_if(errorcode IS NOT NULL) * 1.0 / count(*) AS rate
+            FROM default GROUP BY eventsource ORDER BY rate DESC LIMIT 10""",
+        "Q5": f"""SELECT * FROM default WHERE useridentity.arn = '{p['arn']}' AND eventtime >= TIMESTAMP '{p['window_start']}'
+            AND eventtime < TIMESTAMP '{p['window_start']}' + INTERVAL '2' HOUR ORDER BY eventtime LIMIT 100""",
+        "Q6": f"""SELECT date_trunc('hour', eventtime) AS hour, count(*) FROM default
+            WHERE recipientaccountid = '{p['account']}' AND {week} GROUP BY 1 ORDER BY 1""",
+        "Q7": """SELECT useridentity.arn, count(DISTINCT sourceipaddress) AS ips FROM default
+            GROUP BY 1 ORDER BY ips DESC LIMIT 20""",
+        "Q8": f"SELECT eventtime, eventname, eventid FROM default WHERE requestparameters LIKE '%{p['bucket']}%'",
+        "Q9": "SELECT count(*) FROM default WHERE errorcode = 'AccessDenied'",
+        "Q10": f"SELECT * FROM default WHERE eventname = '{p['event_name']}' AND {week} ORDER BY eventtime DESC LIMIT 50",
+    }
+
+
+def measure_cairn(cairn, store, params, runs):
+    """Warm: median of `runs` executions after the first in one process (`cairn query --repeat-count`);
+    cold: the first execution in a new process (opens the store, reads footers and blooms)."""
+    results = {}
+    for qid, sql in cairn_queries(params).items():
+        sql = " ".join(sql.split())
+        def run(repeat):
+            done = subprocess.run([cairn, "query", "--data", store, "--format", "ndjson", "--repeat-count", str(repeat), sql],
+                                  capture_output=True, text=True, check=True)
+            rows = len([line for line in done.stdout.split("\n") if line])
+            return json.loads(done.stderr.strip().splitlines()[-1]), rows
+        warm, rows = run(runs + 1)
+        cold, _ = run(2)
+        if rows == 0:
+            raise SystemExit(f"cairn {qid} returned no rows: {sql}")
+        results[qid] = {"warm_ms": warm["warmMedianMilliseconds"], "cold_ms": cold["coldMilliseconds"], "rows": rows,
+                        "bytes_scanned": warm["bytesScanned"], "events_scanned": warm["eventsScanned"],
+                        "row_groups_read": warm["rowGroupsRead"]}
+    return results
+
+
 def open_engine(kind, paths):
     if kind == "duckdb":
         return DuckDBEngine(paths["duckdb"])
@@ -252,8 +296,7 @@ def run_size(args, events):
     inspect = json.loads(subprocess.run([args.cairn, "inspect", "--data", store, "--json"],
                                         capture_output=True, text=True, check=True).stdout)["stores"][0]
     result["engines"]["cairn"] = {"events_per_second": summary["eventsPerSecond"], "cpu_seconds": summary["cpuSeconds"],
-                                  "bytes_per_event": inspect["bytesPerEvent"], "queries": None,
-                                  "note": "query engine not yet built (issue #4)"}
+                                  "bytes_per_event": inspect["bytesPerEvent"], "queries": None}
     # Peers
     for kind, loader in (("duckdb", DuckDBEngine.load), ("chdb", ChDBEngine.load)):
         cpu0, t0 = cpu_seconds(), time.perf_counter()
@@ -280,6 +323,11 @@ def run_size(args, events):
         for qid in warm:
             warm[qid]["cold_ms"] = measure_cold(kind, paths, params, qid)
         result["engines"][kind]["queries"] = warm
+    result["engines"]["cairn"]["queries"] = measure_cairn(args.cairn, store, params, args.runs)
+    for qid, cairn in result["engines"]["cairn"]["queries"].items():
+        expected = result["engines"]["duckdb"]["queries"][qid]["rows"]
+        if cairn["rows"] != expected:
+            print(f"warning: cairn {qid} returned {cairn['rows']} rows, DuckDB {expected}", file=sys.stderr)
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(result, f, indent=2)
     return result
@@ -296,11 +344,26 @@ def print_table(result):
     best_size = min(engines[n]["bytes_per_event"] for n in peers)
     print(f"cairn / best peer: ingest {engines['cairn']['events_per_second'] / best_ingest:.2f}x, "
           f"size {engines['cairn']['bytes_per_event'] / best_size:.2f}x (lower is smaller)")
-    print(f"\n{'query':<5}{'':<46}" + "".join(f"{n + ' cold/warm ms':>24}" for n in peers) + f"{'cairn':>12}")
+    print(f"\n{'query':<5}{'':<46}" + "".join(f"{n + ' cold/warm ms':>24}" for n in engines)
+          + f"{'cairn/best cold':>17}{'cairn/best warm':>17}")
+    ratios = cairn_ratios(result)
     for qid, label in QUERY_NAMES.items():
-        cells = "".join(f"{engines[n]['queries'][qid]['cold_ms']:>12.1f}{engines[n]['queries'][qid]['warm_ms']:>12.1f}" for n in peers)
-        print(f"{qid:<5}{label:<46}{cells}{'n/a':>12}")
-    print("cairn: " + engines["cairn"]["note"])
+        cells = "".join(f"{engines[n]['queries'][qid]['cold_ms']:>12.1f}{engines[n]['queries'][qid]['warm_ms']:>12.1f}" for n in engines)
+        cold, warm = ratios[qid]
+        print(f"{qid:<5}{label:<46}{cells}{cold:>16.2f}x{warm:>16.2f}x")
+    print("ratios: Cairn's latency over the best of DuckDB and chDB (below 1.00x: Cairn is faster)")
+
+
+def cairn_ratios(result):
+    """Per query, Cairn's cold and warm latency over the best of DuckDB and chDB."""
+    engines = result["engines"]
+    ratios = {}
+    for qid in QUERY_NAMES:
+        best_cold = min(engines[n]["queries"][qid]["cold_ms"] for n in ("duckdb", "chdb"))
+        best_warm = min(engines[n]["queries"][qid]["warm_ms"] for n in ("duckdb", "chdb"))
+        cairn = engines["cairn"]["queries"][qid]
+        ratios[qid] = (cairn["cold_ms"] / best_cold, cairn["warm_ms"] / best_warm)
+    return ratios
 
 
 def chart(result, path):
@@ -308,7 +371,7 @@ def chart(result, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     engines = result["engines"]
-    peers = [n for n in engines if n != "cairn"]
+    peers = list(engines)
     fig, axes = plt.subplots(1, 3, figsize=(16, 5), gridspec_kw={"width_ratios": [1, 1, 4]})
     names = list(engines)
     axes[0].bar(names, [engines[n]["events_per_second"] for n in names], color="#4C72B0")
@@ -321,7 +384,7 @@ def chart(result, path):
         axes[2].bar(xs, [engines[n]["queries"][q]["warm_ms"] for q in QUERY_NAMES], width, label=n)
     axes[2].set_xticks([j + width for j in range(len(QUERY_NAMES))], list(QUERY_NAMES))
     axes[2].set_yscale("log")
-    axes[2].set_title("warm query latency, ms (log; Cairn: query engine pending)")
+    axes[2].set_title("warm query latency, ms (log scale; lower is better)")
     axes[2].legend()
     fig.suptitle(f"{result['events']:,} events, {result['cores']} cores, {result['date']}")
     fig.tight_layout()
@@ -332,15 +395,18 @@ def scaling_chart(results, path):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5))
+    fig, axes = plt.subplots(1, 3, figsize=(17, 5))
     sizes = [r["events"] for r in results]
     for name in results[0]["engines"]:
         seconds = [r["events"] / r["engines"][name]["events_per_second"] for r in results]
         axes[0].loglog(sizes, seconds, marker="o", label=name)
         total = [r["events"] * r["engines"][name]["bytes_per_event"] for r in results]
         axes[1].loglog(sizes, total, marker="o", label=name)
+        warm = [sum(q["warm_ms"] for q in r["engines"][name]["queries"].values()) for r in results]
+        axes[2].loglog(sizes, warm, marker="o", label=name)
     axes[0].set_title("ingest time, s")
     axes[1].set_title("bytes on disk")
+    axes[2].set_title("Q1-Q10 warm latency, summed, ms")
     for axis in axes:
         axis.set_xlabel("events")
         axis.legend()

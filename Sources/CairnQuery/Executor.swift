@@ -10,7 +10,7 @@ import Synchronization
 /// produced, with per-worker partial state merged at the end. Operators above that run on the
 /// merged batches.
 final class Executor: @unchecked Sendable {
-    let stores: (String) throws(QueryError) -> EventStore
+    let stores: (String) throws(QueryError) -> StoreSnapshot
     let cache: SegmentCache
     let evaluator: Evaluator
     let budget: MemoryBudget
@@ -18,7 +18,7 @@ final class Executor: @unchecked Sendable {
     private(set) var statistics = QueryStatistics()
 
     init(
-        stores: @escaping (String) throws(QueryError) -> EventStore,
+        stores: @escaping (String) throws(QueryError) -> StoreSnapshot,
         cache: SegmentCache,
         evaluator: Evaluator,
         budget: MemoryBudget,
@@ -163,9 +163,9 @@ final class Executor: @unchecked Sendable {
     }
 
     private func scan(_ spec: ScanSpec, _ sinks: [any ScanSink]) throws(QueryError) {
-        let store = try stores(spec.storeID)
+        let snapshot = try stores(spec.storeID)
         let scan = StoreScan(
-            store: store,
+            snapshot: snapshot,
             spec: spec,
             cache: cache,
             evaluator: evaluator,

@@ -95,6 +95,35 @@ struct Kernel {
         self.test = test
     }
 
+    /// Whether segment metadata proves the conjunct for every row of a row group: the partition
+    /// key for account and region, the eventTime bounds, a value set inside the wanted set, a
+    /// null count of zero.
+    func holdsForAll(footer: SegmentFooter, rowGroup: Int, partition: PartitionKey) -> Bool {
+        let group = footer.rowGroups[rowGroup]
+        if case .stringIn(let set, negated: false, _) = test {
+            if column == .recipientAccountId, !PartitionKey.isFallback(partition.account) { return set.contains(partition.account) }
+            if column == .awsRegion, !PartitionKey.isFallback(partition.region) { return set.contains(partition.region) }
+        }
+        guard let index = footer.columns.firstIndex(of: column) else { return false }
+        let zone = group.chunks[index].zoneMap
+        switch test {
+        case .time(let op, let bound):
+            guard case .integer(let low)? = zone.minimum, case .integer(let high)? = zone.maximum else { return false }
+            switch op {
+            case .greater: return low > bound
+            case .greaterOrEqual: return low >= bound
+            case .less: return high < bound
+            case .lessOrEqual: return high <= bound
+            default: return false
+            }
+        case .stringIn(let set, negated: false, _):
+            guard zone.nullCount == 0, let values = zone.valueSet else { return false }
+            return values.allSatisfy(set.contains)
+        case .isNull(negated: true): return zone.nullCount == 0
+        default: return false
+        }
+    }
+
     /// The rows of `candidates` (all `count` rows when nil) that pass.
     func select(_ vector: ColumnVector, from candidates: [Int]?, count: Int) -> [Int] {
         var result = [Int]()

@@ -25,6 +25,9 @@ public final class QueryEngine: Sendable {
     public let workerCount: Int
     private let memoryLimit: Int
     private let openStores = Mutex<[String: EventStore]>([:])
+    /// `EventStore` takes one caller at a time: reading a scan's snapshot (segment list, unflushed
+    /// records) happens under this lock, so concurrent queries never call into a store together.
+    private let snapshotLock = Mutex<Void>(())
 
     public init(dataDirectory: DataDirectory, cache: SegmentCache = SegmentCache(), workerCount: Int = 2, memoryLimit: Int? = nil) {
         self.dataDirectory = dataDirectory
@@ -51,7 +54,7 @@ public final class QueryEngine: Sendable {
         let evaluator = Evaluator(context: context)
         let budget = MemoryBudget(limit: memoryLimit)
         let executor = Executor(
-            stores: { id throws(QueryError) in try self.store(id) },
+            stores: { id throws(QueryError) in try self.snapshot(id) },
             cache: cache,
             evaluator: evaluator,
             budget: budget,
@@ -105,6 +108,16 @@ public final class QueryEngine: Sendable {
         }
     }
 
+    /// A store and what a scan reads of it now: the sorted segment list and the unflushed records.
+    func snapshot(_ id: String) throws(QueryError) -> StoreSnapshot {
+        let store = try self.store(id)
+        let (segments, generation, unflushed) = snapshotLock.withLock { _ in
+            (store.segments, store.catalogGeneration, store.unflushedRecords())
+        }
+        let entries = cache.entries(store: id, generation: generation, segments: segments)
+        return StoreSnapshot(store: store, segments: entries, unflushed: unflushed)
+    }
+
     /// Lets queries use a store this process already has open (an ingesting server shares its
     /// stores, unflushed events included, instead of opening them twice).
     public func register(_ store: EventStore) {
@@ -141,4 +154,12 @@ struct StoreDirectory: StoreResolver {
     }
 
     var storeNames: [String] { infos.map(\.name) + infos.map(\.id) }
+}
+
+/// What one scan reads of a store: fixed when the scan starts, so a flush committing meanwhile
+/// changes nothing for it (segments are immutable; removed files stay readable while open).
+struct StoreSnapshot: @unchecked Sendable {
+    let store: EventStore
+    let segments: [SegmentEntry]
+    let unflushed: [EventRecord]
 }

@@ -2,12 +2,74 @@ import CairnCore
 import CairnStorage
 import Synchronization
 
-/// Footers, bloom filters and decoded column chunks kept between queries of one process, like a
+/// What a process keeps of a segment between queries: its catalog entry, pruning sets, and once
+/// read, its footer and bloom filters (a segment is immutable and its id never reused, so these
+/// never go stale).
+///
+/// One object per segment, so a scan touches one reference per segment, not several dictionary
+/// lookups under a shared lock.
+final class SegmentEntry: @unchecked Sendable {
+    let meta: SegmentMeta
+    let eventNames: Set<String>?
+    let eventSources: Set<String>?
+    let errorCodes: Set<String>?
+
+    private struct Loaded {
+        var footer: FooterBox?
+        /// By `rowGroup << 8 | column`.
+        var blooms: [Int: SplitBlockBloomFilter?] = [:]
+    }
+
+    private let loaded = Mutex(Loaded())
+
+    init(_ meta: SegmentMeta) {
+        self.meta = meta
+        eventNames = meta.eventNames.map(Set.init)
+        eventSources = meta.eventSources.map(Set.init)
+        errorCodes = meta.errorCodes.map(Set.init)
+    }
+
+    /// The footer once read (one reference, not a copy of the footer's arrays).
+    var footer: FooterBox? { loaded.withLock { $0.footer } }
+
+    func storeFooter(_ footer: SegmentFooter) { loaded.withLock { $0.footer = FooterBox(footer) } }
+
+    /// nil: not loaded; .some(nil): the chunk has no filter.
+    func bloom(rowGroup: Int, column: SegmentColumn) -> SplitBlockBloomFilter?? {
+        loaded.withLock { $0.blooms[rowGroup << 8 | Int(column.rawValue)] }
+    }
+
+    func storeBloom(_ bloom: SplitBlockBloomFilter?, rowGroup: Int, column: SegmentColumn) {
+        loaded.withLock { $0.blooms[rowGroup << 8 | Int(column.rawValue)] = bloom }
+    }
+}
+
+/// An immutable footer shared by reference.
+final class FooterBox: Sendable {
+    let footer: SegmentFooter
+    /// Positions of columns in `footer.columns`, by raw value (-1 when absent).
+    let columnIndex: [Int]
+
+    init(_ footer: SegmentFooter) {
+        self.footer = footer
+        var index = [Int](repeating: -1, count: 64)
+        for (position, column) in footer.columns.enumerated() where Int(column.rawValue) < 64 {
+            index[Int(column.rawValue)] = position
+        }
+        columnIndex = index
+    }
+
+    func position(of column: SegmentColumn) -> Int? {
+        let position = Int(column.rawValue) < 64 ? columnIndex[Int(column.rawValue)] : -1
+        return position >= 0 ? position : nil
+    }
+}
+
+/// Segment entries and decoded column chunks kept between queries of one process, like a
 /// database's buffer pool: warm investigations skip the reads and the decompression.
 ///
-/// Footers and blooms are small and kept until the process ends (a segment is immutable, its id
-/// never reused); decoded chunks are bounded by `Limits.columnCacheByteCount` and evicted oldest
-/// first. Thread-safe.
+/// Entries (footers, blooms) are small and kept until the process ends; decoded chunks are bounded
+/// by `Limits.columnCacheByteCount` and evicted oldest first. Thread-safe.
 public final class SegmentCache: Sendable {
     struct ChunkKey: Hashable, Sendable {
         var segment: SegmentID
@@ -16,8 +78,9 @@ public final class SegmentCache: Sendable {
     }
 
     private struct State: ~Copyable {
-        var footers: [SegmentID: SegmentFooter] = [:]
-        var blooms: [ChunkKey: SplitBlockBloomFilter?] = [:]
+        var entries: [SegmentID: SegmentEntry] = [:]
+        /// Per store: the entry list of one catalog generation.
+        var lists: [String: (generation: Int, entries: [SegmentEntry])] = [:]
         var chunks: [ChunkKey: ColumnVector] = [:]
         var order: [ChunkKey] = []
         var orderStart = 0
@@ -28,17 +91,30 @@ public final class SegmentCache: Sendable {
     let capacity: Int
 
     /// A cache of `capacity` bytes of decoded chunks (`Limits.columnCacheByteCount` when nil; 0
-    /// keeps only footers and blooms).
+    /// keeps only segment entries).
     public init(capacity: Int? = nil) { self.capacity = capacity ?? Limits.columnCacheByteCount }
 
-    func footer(_ id: SegmentID) -> SegmentFooter? { state.withLock { $0.footers[id] } }
-
-    func storeFooter(_ footer: SegmentFooter, for id: SegmentID) { state.withLock { $0.footers[id] = footer } }
-
-    /// nil: not cached; .some(nil): cached as "no filter".
-    func bloom(_ key: ChunkKey) -> SplitBlockBloomFilter?? { state.withLock { $0.blooms[key] } }
-
-    func storeBloom(_ bloom: SplitBlockBloomFilter?, for key: ChunkKey) { state.withLock { $0.blooms[key] = bloom } }
+    /// The entries of a store's segments, in the snapshot's order; built once per catalog change.
+    func entries(store: String, generation: Int, segments: [SegmentMeta]) -> [SegmentEntry] {
+        state.withLock { state in
+            if let list = state.lists[store], list.generation == generation, list.entries.count == segments.count {
+                return list.entries
+            }
+            var entries = [SegmentEntry]()
+            entries.reserveCapacity(segments.count)
+            for meta in segments {
+                if let entry = state.entries[meta.id] {
+                    entries.append(entry)
+                } else {
+                    let entry = SegmentEntry(meta)
+                    state.entries[meta.id] = entry
+                    entries.append(entry)
+                }
+            }
+            state.lists[store] = (generation, entries)
+            return entries
+        }
+    }
 
     func chunk(_ key: ChunkKey) -> ColumnVector? {
         guard capacity > 0 else { return nil }

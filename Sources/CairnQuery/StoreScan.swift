@@ -25,7 +25,8 @@ extension ScanSink {
 /// materializes only the fields the plan uses, only for matching rows (late materialization).
 /// Runs on both cores: workers take segments from a shared counter.
 final class StoreScan: @unchecked Sendable {
-    let store: EventStore
+    let snapshot: StoreSnapshot
+    var store: EventStore { snapshot.store }
     let spec: ScanSpec
     let cache: SegmentCache
     let evaluator: Evaluator
@@ -33,17 +34,28 @@ final class StoreScan: @unchecked Sendable {
     let neededFields: Set<Int>
     let workerCount: Int
 
+    /// The pruning predicates as arrays, bloom keys hashed once per query.
+    private let valueSetChecks: [(SegmentColumn, Set<String>)]
+    private let bloomProbes: [(SegmentColumn, [UInt64])]
+    private let tokenProbes: [(SegmentColumn, [UInt64])]
+    private let hasTimeRange: Bool
+
     /// Conjuncts evaluated on raw vectors, and the rest.
     private var kernels: [Kernel] = []
     private var residual: [BoundExpression] = []
 
-    init(store: EventStore, spec: ScanSpec, cache: SegmentCache, evaluator: Evaluator, neededFields: Set<Int>, workerCount: Int) {
-        self.store = store
+    init(snapshot: StoreSnapshot, spec: ScanSpec, cache: SegmentCache, evaluator: Evaluator, neededFields: Set<Int>, workerCount: Int) {
+        self.snapshot = snapshot
         self.spec = spec
         self.cache = cache
         self.evaluator = evaluator
         self.neededFields = neededFields
         self.workerCount = max(1, workerCount)
+        let pruning = spec.pruning
+        valueSetChecks = pruning.valueSets.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value) }
+        bloomProbes = pruning.bloomValues.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value.map { XXHash64.hash($0) }) }
+        tokenProbes = pruning.tokens.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value.map { XXHash64.hash($0) }) }
+        hasTimeRange = pruning.hasTimeRange
         if let filter = spec.filter {
             for conjunct in PruningPredicates.conjuncts(filter) {
                 if let kernel = Kernel(conjunct, fields: spec.fields) {
@@ -62,23 +74,25 @@ final class StoreScan: @unchecked Sendable {
         precondition(sinks.count == workerCount)
         var statistics = QueryStatistics()
         let pruning = spec.pruning
-        var segments = store.segments
-        statistics.segmentsTotal = segments.count
+        let all = snapshot.segments
+        statistics.segmentsTotal = all.count
+        var segments = [SegmentEntry]()
         if pruning.contradiction {
-            statistics.segmentsPruned["contradiction", default: 0] += segments.count
-            segments = []
-        }
-        segments = segments.filter { meta in
-            if let mechanism = StoreScan.segmentPruned(meta, pruning) {
-                statistics.segmentsPruned[mechanism, default: 0] += 1
-                return false
+            statistics.segmentsPruned["contradiction", default: 0] += all.count
+        } else {
+            segments.reserveCapacity(all.count)
+            for entry in all {
+                if let mechanism = StoreScan.segmentPruned(entry, pruning) {
+                    statistics.segmentsPruned[mechanism, default: 0] += 1
+                } else {
+                    segments.append(entry)
+                }
             }
-            return true
         }
         if let ordered = spec.timeOrderedLimit {
-            segments.sort { ordered.descending ? $0.maxTime > $1.maxTime : $0.minTime < $1.minTime }
+            segments.sort { ordered.descending ? $0.meta.maxTime > $1.meta.maxTime : $0.meta.minTime < $1.meta.minTime }
         }
-        let memtable = pruning.contradiction ? [] : store.unflushedRecords()
+        let memtable = pruning.contradiction ? [] : snapshot.unflushed
         let units = segments
         let unitCount = segments.count + (memtable.isEmpty ? 0 : 1)
         let next = Atomic<Int>(0)
@@ -94,15 +108,15 @@ final class StoreScan: @unchecked Sendable {
                     let index = next.add(1, ordering: .relaxed).oldValue
                     guard index < unitCount else { break }
                     if index < units.count {
-                        let meta = units[index]
+                        let entry = units[index]
                         if let ordered = spec.timeOrderedLimit, let threshold = sink.timeThreshold {
-                            let beyond = ordered.descending ? meta.maxTime < threshold : meta.minTime > threshold
+                            let beyond = ordered.descending ? entry.meta.maxTime < threshold : entry.meta.minTime > threshold
                             if beyond {
                                 local.segmentsPruned["top-n time bound", default: 0] += 1
                                 continue
                             }
                         }
-                        try scanSegment(meta, order: index, sink: sink, statistics: &local)
+                        try scanSegment(entry, order: index, sink: sink, statistics: &local)
                     } else {
                         try scanMemtable(memtable, order: index, sink: sink, statistics: &local)
                     }
@@ -118,24 +132,24 @@ final class StoreScan: @unchecked Sendable {
     }
 
     /// The mechanism that rules a segment out, or nil when it may hold matches.
-    static func segmentPruned(_ meta: SegmentMeta, _ pruning: PruningPredicates) -> String? {
+    static func segmentPruned(_ entry: SegmentEntry, _ pruning: PruningPredicates) -> String? {
+        let meta = entry.meta
         if pruning.hasTimeRange {
             let dayStart = meta.partition.epochDay * 86_400_000
             if dayStart > pruning.upperTime || dayStart + 86_400_000 - 1 < pruning.lowerTime { return "partition (date)" }
             if meta.maxTime < pruning.lowerTime || meta.minTime > pruning.upperTime { return "segment time range" }
         }
-        let fallbacks = [PartitionKey.missingComponent, PartitionKey.unsafeComponent]
         if let accounts = pruning.valueSets[.recipientAccountId], !accounts.contains(meta.partition.account),
-            !fallbacks.contains(meta.partition.account)
+            !PartitionKey.isFallback(meta.partition.account)
         {
             return "partition (account)"
         }
         if let regions = pruning.valueSets[.awsRegion], !regions.contains(meta.partition.region),
-            !fallbacks.contains(meta.partition.region)
+            !PartitionKey.isFallback(meta.partition.region)
         {
             return "partition (region)"
         }
-        for (column, known) in [(SegmentColumn.eventName, meta.eventNames), (.eventSource, meta.eventSources), (.errorCode, meta.errorCodes)] {
+        for (column, known) in [(SegmentColumn.eventName, entry.eventNames), (.eventSource, entry.eventSources), (.errorCode, entry.errorCodes)] {
             if let wanted = pruning.valueSets[column], let known, wanted.isDisjoint(with: known) { return "catalog value set" }
         }
         return nil
@@ -143,17 +157,18 @@ final class StoreScan: @unchecked Sendable {
 
     // MARK: Segments
 
-    private func scanSegment(_ meta: SegmentMeta, order: Int, sink: any ScanSink, statistics: inout QueryStatistics) throws(QueryError) {
+    private func scanSegment(_ entry: SegmentEntry, order: Int, sink: any ScanSink, statistics: inout QueryStatistics) throws(QueryError) {
+        let meta = entry.meta
         var reader: SegmentReader?
         func openReader() throws(QueryError) -> SegmentReader {
             if let reader { return reader }
             do {
                 let opened: SegmentReader
-                if let footer = cache.footer(meta.id) {
-                    opened = try store.openSegment(meta, footer: footer)
+                if let box = entry.footer {
+                    opened = try store.openSegment(meta, footer: box.footer)
                 } else {
                     opened = try store.openSegment(meta)
-                    cache.storeFooter(opened.footer, for: meta.id)
+                    entry.storeFooter(opened.footer)
                 }
                 reader = opened
                 return opened
@@ -161,25 +176,34 @@ final class StoreScan: @unchecked Sendable {
                 throw QueryError(error)
             }
         }
-        let footer: SegmentFooter
-        if let cached = cache.footer(meta.id) { footer = cached } else { footer = try openReader().footer }
+        let box: FooterBox
+        if let cached = entry.footer {
+            box = cached
+        } else {
+            _ = try openReader()
+            box = entry.footer!
+        }
+        let footer = box.footer
         statistics.rowGroupsTotal += footer.rowGroups.count
-        for (groupIndex, group) in footer.rowGroups.enumerated() {
-            if let mechanism = try rowGroupPruned(footer, groupIndex, meta, openReader) {
+        for groupIndex in footer.rowGroups.indices {
+            if let mechanism = try rowGroupPruned(box, groupIndex, entry, openReader) {
                 statistics.rowGroupsPruned[mechanism, default: 0] += 1
                 continue
             }
             // The page index: rows are sorted by eventTime within a segment, so a time range is a
             // contiguous run of rows.
-            var rows = 0..<group.rowCount
-            if spec.pruning.hasTimeRange, let timeIndex = footer.columns.firstIndex(of: .eventTime) {
-                rows = StoreScan.timeRows(group.chunks[timeIndex].pages, spec.pruning)
-                statistics.rowsSkippedByPageIndex += group.rowCount - rows.count
+            let rowCount = footer.rowGroups[groupIndex].rowCount
+            var rows = 0..<rowCount
+            if hasTimeRange, let timeIndex = box.position(of: .eventTime) {
+                rows = StoreScan.timeRows(footer.rowGroups[groupIndex].chunks[timeIndex].pages, spec.pruning)
+                statistics.rowsSkippedByPageIndex += rowCount - rows.count
                 if rows.isEmpty {
                     statistics.rowGroupsPruned["page index", default: 0] += 1
                     continue
                 }
             }
+            // Conjuncts the metadata already proves for every row need no evaluation.
+            let active = kernels.filter { !$0.holdsForAll(footer: footer, rowGroup: groupIndex, partition: meta.partition) }
             var source = SegmentColumns(
                 scan: self,
                 meta: meta,
@@ -188,7 +212,7 @@ final class StoreScan: @unchecked Sendable {
                 rows: rows,
                 open: openReader
             )
-            try scanRows(&source, order: order, sink: sink, statistics: &statistics)
+            try scanRows(&source, kernels: active, order: order, sink: sink, statistics: &statistics)
         }
     }
 
@@ -210,17 +234,17 @@ final class StoreScan: @unchecked Sendable {
     }
 
     private func rowGroupPruned(
-        _ footer: SegmentFooter,
+        _ box: FooterBox,
         _ groupIndex: Int,
-        _ meta: SegmentMeta,
+        _ entry: SegmentEntry,
         _ open: () throws(QueryError) -> SegmentReader
     ) throws(QueryError) -> String? {
-        let pruning = spec.pruning
-        let group = footer.rowGroups[groupIndex]
-        for (column, wanted) in pruning.valueSets {
-            guard let index = footer.columns.firstIndex(of: column) else { continue }
-            let zone = group.chunks[index].zoneMap
-            if zone.nullCount == group.rowCount { return "zone map (all null)" }
+        let footer = box.footer
+        for (column, wanted) in valueSetChecks {
+            guard let index = box.position(of: column) else { continue }
+            let rowCount = footer.rowGroups[groupIndex].rowCount
+            let zone = footer.rowGroups[groupIndex].chunks[index].zoneMap
+            if zone.nullCount == rowCount { return "zone map (all null)" }
             if let set = zone.valueSet, wanted.isDisjoint(with: set) { return "zone map value set" }
             if case .text(let minimum)? = zone.minimum, case .text(let maximum)? = zone.maximum {
                 let inRange = wanted.contains { value in
@@ -231,13 +255,13 @@ final class StoreScan: @unchecked Sendable {
                 if !inRange { return "zone map min/max" }
             }
         }
-        for (column, values) in pruning.bloomValues {
-            guard let bloom = try bloomFilter(column, footer, groupIndex, meta, open) else { continue }
-            if !values.contains(where: { bloom.mightContain($0) }) { return "bloom filter" }
+        for (column, hashes) in bloomProbes {
+            guard let bloom = try bloomFilter(column, footer, groupIndex, entry, open) else { continue }
+            if !hashes.contains(where: { bloom.mightContain(hash: $0) }) { return "bloom filter" }
         }
-        for (column, tokens) in pruning.tokens {
-            guard let bloom = try bloomFilter(column, footer, groupIndex, meta, open) else { continue }
-            if !tokens.allSatisfy({ bloom.mightContain($0) }) { return "token bloom filter" }
+        for (column, hashes) in tokenProbes {
+            guard let bloom = try bloomFilter(column, footer, groupIndex, entry, open) else { continue }
+            if !hashes.allSatisfy({ bloom.mightContain(hash: $0) }) { return "token bloom filter" }
         }
         return nil
     }
@@ -246,13 +270,12 @@ final class StoreScan: @unchecked Sendable {
         _ column: SegmentColumn,
         _ footer: SegmentFooter,
         _ groupIndex: Int,
-        _ meta: SegmentMeta,
+        _ entry: SegmentEntry,
         _ open: () throws(QueryError) -> SegmentReader
     ) throws(QueryError) -> SplitBlockBloomFilter? {
-        let key = SegmentCache.ChunkKey(segment: meta.id, rowGroup: groupIndex, column: column)
-        if let cached = cache.bloom(key) { return cached }
+        if let cached = entry.bloom(rowGroup: groupIndex, column: column) { return cached }
         guard footer.blooms.contains(where: { $0.rowGroup == groupIndex && $0.column == column }) else {
-            cache.storeBloom(nil, for: key)
+            entry.storeBloom(nil, rowGroup: groupIndex, column: column)
             return nil
         }
         let reader = try open()
@@ -262,7 +285,7 @@ final class StoreScan: @unchecked Sendable {
         } catch {
             throw QueryError(error)
         }
-        cache.storeBloom(bloom, for: key)
+        entry.storeBloom(bloom, rowGroup: groupIndex, column: column)
         return bloom
     }
 
@@ -282,14 +305,20 @@ final class StoreScan: @unchecked Sendable {
         while start < selected.count {
             let slice = Array(selected[start..<min(start + Limits.maxRowGroupRowCount, selected.count)])
             var source = RecordColumns(records: slice)
-            try scanRows(&source, order: order, sink: sink, statistics: &statistics)
+            try scanRows(&source, kernels: kernels, order: order, sink: sink, statistics: &statistics)
             start += Limits.maxRowGroupRowCount
         }
     }
 
     // MARK: Rows
 
-    private func scanRows(_ source: inout some ColumnSource, order: Int, sink: any ScanSink, statistics: inout QueryStatistics) throws(QueryError) {
+    private func scanRows(
+        _ source: inout some ColumnSource,
+        kernels: [Kernel],
+        order: Int,
+        sink: any ScanSink,
+        statistics: inout QueryStatistics
+    ) throws(QueryError) {
         let count = source.rowCount
         statistics.eventsScanned += count
         var selection = [Int]()

@@ -9,6 +9,8 @@ import CairnCore
 /// manifest (LevelDB's way), and CURRENT is switched to it atomically.
 public final class Catalog: @unchecked Sendable {
     public private(set) var segments: [SegmentID: SegmentMeta] = [:]
+    /// Incremented by every applied edit, so readers can cache views of `segments`.
+    public private(set) var generation = 0
     public private(set) var flushedLSN: UInt64 = 0
     public private(set) var checkpoints: [SourceKey: SourceCheckpoint] = [:]
 
@@ -58,6 +60,7 @@ public final class Catalog: @unchecked Sendable {
     }
 
     private func apply(_ edit: CatalogEdit) {
+        generation += 1
         for id in edit.removedSegments { segments[id] = nil }
         for segment in edit.addedSegments { segments[segment.id] = segment }
         if let lsn = edit.flushedLSN { flushedLSN = max(flushedLSN, lsn) }

@@ -267,10 +267,20 @@ public final class EventStore: @unchecked Sendable {
     }
 
     /// The catalog's segments, by partition then time.
+    ///
+    /// Sorted once per catalog change: queries ask for it on every scan.
     public var segments: [SegmentMeta] {
         try? finishFlush(wait: false)
-        return catalog.segments.values.sorted { ($0.partition, $0.minTime, $0.id) < ($1.partition, $1.minTime, $1.id) }
+        if let cached = sortedSegments, cached.generation == catalog.generation { return cached.segments }
+        let sorted = catalog.segments.values.sorted { ($0.partition, $0.minTime, $0.id) < ($1.partition, $1.minTime, $1.id) }
+        sortedSegments = (catalog.generation, sorted)
+        return sorted
     }
+
+    private var sortedSegments: (generation: Int, segments: [SegmentMeta])?
+
+    /// Changes whenever the segment list does (for caches of views of it).
+    public var catalogGeneration: Int { catalog.generation }
 
     /// Events in memtables, not yet in segments.
     public var unflushedEventCount: Int { memtables.eventCount + (flushing?.memtables.eventCount ?? 0) }

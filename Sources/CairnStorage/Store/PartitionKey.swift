@@ -16,6 +16,11 @@ public struct PartitionKey: Hashable, Sendable, Comparable, CustomStringConverti
     public static let missingComponent = "_none"
     public static let unsafeComponent = "_other"
 
+    /// Whether a component is one of the fallbacks, which hold records of many (or no) values.
+    public static func isFallback(_ component: String) -> Bool {
+        component == missingComponent || component == unsafeComponent
+    }
+
     public init(account: String, region: String, epochDay: Int64) {
         self.account = account
         self.region = region
