@@ -7,8 +7,8 @@ import CairnSQL
 /// (and, when ordered by eventTime, lets the scan visit segments in time order and stop early),
 /// pushes plain LIMITs into scans, and marks the fields each scan must materialize.
 enum Planner {
-    static func optimize(_ plan: LogicalPlan) -> LogicalPlan {
-        var plan = pushFilters(plan)
+    static func optimize(_ plan: LogicalPlan, _ evaluator: Evaluator) -> LogicalPlan {
+        var plan = pushFilters(ConstantFolding.fold(plan, evaluator))
         plan = limits(plan)
         plan = annotateScans(plan, required: Set(0..<plan.width))
         return plan

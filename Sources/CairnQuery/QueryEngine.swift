@@ -61,10 +61,10 @@ public final class QueryEngine: Sendable {
             workerCount: workerCount
         )
         var binder = Binder(stores: StoreDirectory(dataDirectory: dataDirectory), context: context) { sub throws(QueryError) in
-            try executor.rows(Planner.optimize(sub.plan))
+            try executor.rows(Planner.optimize(sub.plan, evaluator))
         }
         let bound = try binder.bind(statement.query)
-        let plan = Planner.optimize(bound.plan)
+        let plan = Planner.optimize(bound.plan, evaluator)
         switch statement {
         case .explain(_, let analyze):
             var text = PlanPrinter.text(plan, names: bound.names)
