@@ -102,23 +102,33 @@ struct AggregateState: Sendable {
     }
 }
 
-/// A group table: keys to group ids, and per group one state per aggregate.
+/// A group table: keys to group ids, and per group one state per aggregate (stored flat, group
+/// by group, so an update is one array index).
 final class GroupTable: @unchecked Sendable {
     let keys: [BoundExpression]
     let aggregates: [AggregateCall]
     let budget: MemoryBudget
     let evaluator: Evaluator
     private(set) var groupKeys: [[Value]] = []
-    private(set) var states: [[AggregateState]] = []
+    private var states: [AggregateState] = []
     private var index: [[Value]: Int] = [:]
     private var singleIndex: [Value: Int] = [:]
+    /// Whether every aggregate is count(*): then a batch only needs its group ids counted.
+    private let onlyCountStar: Bool
 
     init(keys: [BoundExpression], aggregates: [AggregateCall], budget: MemoryBudget, evaluator: Evaluator) {
         self.keys = keys
         self.aggregates = aggregates
         self.budget = budget
         self.evaluator = evaluator
+        onlyCountStar = aggregates.allSatisfy { $0.function == .countStar }
         if keys.isEmpty { _ = try? group([]) }
+    }
+
+    /// The group of a one-column key, without building a key array.
+    private func group(single value: Value) throws(QueryError) -> Int {
+        if let id = singleIndex[value] { return id }
+        return try group([value])
     }
 
     private func group(_ key: [Value]) throws(QueryError) -> Int {
@@ -131,46 +141,115 @@ final class GroupTable: @unchecked Sendable {
         let id = groupKeys.count
         if keys.count == 1 { singleIndex[key[0]] = id } else { index[key] = id }
         groupKeys.append(key)
-        states.append(aggregates.map(AggregateState.init))
+        for call in aggregates { states.append(AggregateState(call)) }
         return id
     }
 
-    func add(_ batch: Batch) throws(QueryError) {
+    /// The group of each row of `batch`.
+    private func groupIDs(_ batch: Batch) throws(QueryError) -> [Int] {
+        if keys.isEmpty { return [Int](repeating: 0, count: batch.count) }
         var keyColumns = [[Value]]()
         for key in keys { keyColumns.append(try evaluator.evaluate(key, on: batch)) }
-        var argumentColumns = [[Value]]()
-        for call in aggregates {
-            argumentColumns.append(call.arguments.isEmpty ? [] : try evaluator.evaluate(call.arguments[0], on: batch))
+        var ids = [Int](repeating: 0, count: batch.count)
+        if keys.count == 1, case .column(let index) = keys[0], let dictionary = batch.dictionaries[index] {
+            // One lookup per distinct value present, then one array read per row. Groups are made
+            // only for values that occur: the dictionary holds the whole chunk's values.
+            var entryIDs = [Int](repeating: -1, count: dictionary.values.count)
+            var nullID: Int?
+            for row in 0..<batch.count {
+                let code = dictionary.codes[row]
+                if code >= 0 {
+                    var id = entryIDs[Int(code)]
+                    if id < 0 {
+                        id = try group(single: dictionary.values[Int(code)].groupKey)
+                        entryIDs[Int(code)] = id
+                    }
+                    ids[row] = id
+                } else {
+                    if nullID == nil { nullID = try group(single: .null) }
+                    ids[row] = nullID!
+                }
+            }
+            return ids
+        }
+        if keys.count == 1 {
+            let column = keyColumns[0]
+            // Rows often repeat the previous row's key; strings from one dictionary share storage,
+            // so the equality check is a pointer compare.
+            var previous: Value?
+            var previousID = 0
+            for row in 0..<batch.count {
+                let value = column[row].groupKey
+                if let previous, previous == value {
+                    ids[row] = previousID
+                    continue
+                }
+                let id = try group(single: value)
+                ids[row] = id
+                previous = value
+                previousID = id
+            }
+            return ids
         }
         var key = [Value](repeating: .null, count: keys.count)
         for row in 0..<batch.count {
             for position in 0..<keyColumns.count { key[position] = keyColumns[position][row].groupKey }
-            let id = try group(key)
-            for position in 0..<aggregates.count {
-                let value = argumentColumns[position].isEmpty ? Value.null : argumentColumns[position][row]
-                try states[id][position].update(aggregates[position], value, budget: budget)
+            ids[row] = try group(key)
+        }
+        return ids
+    }
+
+    func add(_ batch: Batch) throws(QueryError) {
+        let ids = try groupIDs(batch)
+        let width = aggregates.count
+        var local = states
+        states = []
+        defer { states = local }
+        if onlyCountStar {
+            for id in ids {
+                for position in 0..<width { local[id * width + position].count += 1 }
+            }
+            return
+        }
+        for (position, call) in aggregates.enumerated() {
+            if call.function == .countStar {
+                for id in ids { local[id * width + position].count += 1 }
+                continue
+            }
+            let values = try evaluator.evaluate(call.arguments[0], on: batch)
+            switch call.isDistinct ? nil : call.function {
+            case .countIf?:
+                for row in 0..<batch.count where values[row] == .boolean(true) { local[ids[row] * width + position].count += 1 }
+            case .count?:
+                for row in 0..<batch.count where !values[row].isNull { local[ids[row] * width + position].count += 1 }
+            default:
+                for row in 0..<batch.count {
+                    try local[ids[row] * width + position].update(call, values[row], budget: budget)
+                }
             }
         }
     }
 
     func merge(_ other: GroupTable) throws(QueryError) {
+        let width = aggregates.count
         for (otherId, key) in other.groupKeys.enumerated() {
             let id = try group(key)
-            for position in 0..<aggregates.count {
-                try states[id][position].merge(other.states[otherId][position], aggregates[position])
+            for position in 0..<width {
+                try states[id * width + position].merge(other.states[otherId * width + position], aggregates[position])
             }
         }
     }
 
     func output() throws(QueryError) -> [Batch] {
+        let width = aggregates.count
         var rows = [[Value]]()
         rows.reserveCapacity(groupKeys.count)
         for (id, key) in groupKeys.enumerated() {
             var row = key
-            for position in 0..<aggregates.count { row.append(try states[id][position].result(aggregates[position], type: nil)) }
+            for position in 0..<width { row.append(try states[id * width + position].result(aggregates[position], type: nil)) }
             rows.append(row)
         }
-        return Batches.split(rows, width: keys.count + aggregates.count)
+        return Batches.split(rows, width: keys.count + width)
     }
 }
 

@@ -5,6 +5,9 @@
 struct Batch: Sendable {
     var columns: [[Value]]
     var count: Int
+    /// For columns read from dictionary-coded chunks: the distinct values and a code per row
+    /// (-1 null), so grouping decides once per distinct value.
+    var dictionaries: [Int: BatchDictionary] = [:]
 
     init(columns: [[Value]], count: Int) {
         self.columns = columns
@@ -29,7 +32,11 @@ struct Batch: Sendable {
 
     /// The rows at `indices`, in that order.
     func gather(_ indices: [Int]) -> Batch {
-        Batch(columns: columns.map { column in indices.map { column[$0] } }, count: indices.count)
+        var result = Batch(columns: columns.map { column in indices.map { column[$0] } }, count: indices.count)
+        for (index, dictionary) in dictionaries {
+            result.dictionaries[index] = BatchDictionary(values: dictionary.values, codes: indices.map { dictionary.codes[$0] })
+        }
+        return result
     }
 
     /// The rows where `mask` is true.
@@ -61,4 +68,10 @@ extension Value {
         default: 0
         }
     }
+}
+
+/// A dictionary-coded column of a batch.
+struct BatchDictionary: Sendable {
+    var values: [Value]
+    var codes: [Int32]
 }

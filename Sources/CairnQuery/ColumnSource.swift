@@ -70,7 +70,7 @@ struct SegmentColumns: ColumnSource {
             let reader = try open()
             let read: SegmentReader.ColumnRead
             do {
-                read = try reader.readColumn(column, rowGroup: rowGroup, rows: rows)
+                read = try reader.readColumn(column, rowGroup: rowGroup, rows: rows, keepDictionary: true)
             } catch {
                 throw QueryError(error)
             }
@@ -87,6 +87,7 @@ struct SegmentColumns: ColumnSource {
         case .times(let values): .times(Array(values[rows]))
         case .strings(let values): .strings(Array(values[rows]))
         case .bools(let values): .bools(Array(values[rows]))
+        case .dictionary(let values, let codes): .dictionary(values: values, codes: Array(codes[rows]))
         }
     }
 }

@@ -213,8 +213,15 @@ struct Pipeline: Sendable {
             case .filter(let predicate): batch = batch.filtered(try evaluator.mask(predicate, on: batch))
             case .project(let expressions):
                 var columns = [[Value]]()
-                for expression in expressions { columns.append(try evaluator.evaluate(expression, on: batch)) }
+                var dictionaries = [Int: BatchDictionary]()
+                for (position, expression) in expressions.enumerated() {
+                    columns.append(try evaluator.evaluate(expression, on: batch))
+                    if case .column(let index) = expression, let dictionary = batch.dictionaries[index] {
+                        dictionaries[position] = dictionary
+                    }
+                }
                 batch = Batch(columns: columns, count: batch.count)
+                batch.dictionaries = dictionaries
             }
             if batch.count == 0 { break }
         }

@@ -16,6 +16,9 @@ enum FieldMaterializer {
             case .times(let times): return rows.map { .timestamp(times[$0]) }
             case .bools(let flags): return rows.map { flags[$0].map(Value.boolean) ?? .null }
             case .strings(let strings): return rows.map { strings[$0].map(Value.string) ?? .null }
+            case .dictionary(let values, let codes):
+                let entries = values.map(Value.string)
+                return rows.map { codes[$0] < 0 ? .null : entries[Int(codes[$0])] }
             }
         case .map(let column):
             let strings = try strings(column, &source, &statistics)
@@ -70,6 +73,10 @@ enum FieldMaterializer {
                     }
                 case .strings(let strings):
                     for (index, row) in rows.enumerated() { column.setStringValue(strings[row], on: &records[index]) }
+                case .dictionary(let values, let codes):
+                    for (index, row) in rows.enumerated() {
+                        column.setStringValue(codes[row] < 0 ? nil : values[Int(codes[row])], on: &records[index])
+                    }
                 }
             }
             let writer = EventRecordWriter()
@@ -82,7 +89,6 @@ enum FieldMaterializer {
         _ source: inout some ColumnSource,
         _ statistics: inout QueryStatistics
     ) throws(QueryError) -> [String?] {
-        if case .strings(let values) = try source.vector(column, statistics: &statistics) { return values }
-        return [String?](repeating: nil, count: source.rowCount)
+        try source.vector(column, statistics: &statistics).stringValues ?? [String?](repeating: nil, count: source.rowCount)
     }
 }

@@ -95,6 +95,25 @@ struct Kernel {
         self.test = test
     }
 
+    /// The test on one non-null string.
+    private func passes(_ value: String) -> Bool {
+        switch test {
+        case .stringIn(let set, let negated, let listHasNull):
+            let found = set.contains(value)
+            return negated ? (!found && !listHasNull) : found
+        case .stringCompare(let op, let bound): return op.holds(Value.compareStrings(value, bound))
+        case .like(let pattern, let negated): return pattern.matches(value) != negated
+        case .isNull(let negated): return negated
+        default: return false
+        }
+    }
+
+    /// The test on a null string.
+    private var passesNull: Bool {
+        if case .isNull(let negated) = test { return !negated }
+        return false
+    }
+
     /// Whether segment metadata proves the conjunct for every row of a row group: the partition
     /// key for account and region, the eventTime bounds, a value set inside the wanted set, a
     /// null count of zero.
@@ -135,6 +154,16 @@ struct Kernel {
                 for row in 0..<count where body(row) { result.append(row) }
             }
         }
+        if case .dictionary(let values, let codes) = vector {
+            // Decide once per distinct value, then per row by code.
+            let outcomes = values.map { passes($0) }
+            let nullOutcome = passesNull
+            each { row in
+                let code = codes[row]
+                return code < 0 ? nullOutcome : outcomes[Int(code)]
+            }
+            return result
+        }
         switch (test, vector) {
         case (.time(let op, let bound), .times(let times)):
             each { op.holds(times[$0] < bound ? -1 : (times[$0] == bound ? 0 : 1)) }
@@ -173,7 +202,7 @@ struct Kernel {
         case (.isNull(let negated), .times):
             each { _ in negated }
         default:
-            return []
+            preconditionFailure("kernel \(test) does not apply to this column's vectors")
         }
         return result
     }

@@ -360,14 +360,26 @@ final class StoreScan: @unchecked Sendable {
     ) throws(QueryError) -> Batch {
         var columns = [[Value]]()
         columns.reserveCapacity(spec.fields.count)
+        var dictionaries = [Int: BatchDictionary]()
         for (index, field) in spec.fields.enumerated() {
             guard fields.contains(index) else {
                 columns.append([Value](repeating: .null, count: rows.count))
                 continue
             }
+            if case .column(let column) = field, column.physicalType != .time, column.physicalType != .bool,
+                case .dictionary(let values, let codes) = try source.vector(column, statistics: &statistics)
+            {
+                let entries = values.map(Value.string)
+                let rowCodes = rows.map { codes[$0] }
+                columns.append(rowCodes.map { $0 < 0 ? .null : entries[Int($0)] })
+                dictionaries[index] = BatchDictionary(values: entries, codes: rowCodes)
+                continue
+            }
             columns.append(try FieldMaterializer.values(field, type: spec.types[index], rows: rows, source: &source, statistics: &statistics))
         }
-        return Batch(columns: columns, count: rows.count)
+        var batch = Batch(columns: columns, count: rows.count)
+        batch.dictionaries = dictionaries
+        return batch
     }
 }
 

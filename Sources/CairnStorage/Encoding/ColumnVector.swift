@@ -4,12 +4,26 @@ public enum ColumnVector: Sendable, Equatable {
     case times([Int64])
     case strings([String?])
     case bools([Bool?])
+    /// Dictionary-coded strings as stored: one code per row into `values`, -1 for null. Only
+    /// returned when the reader is asked to keep dictionaries (query scans evaluate predicates and
+    /// group once per distinct value).
+    case dictionary(values: [String], codes: [Int32])
 
     public var count: Int {
         switch self {
         case .times(let values): values.count
         case .strings(let values): values.count
         case .bools(let values): values.count
+        case .dictionary(_, let codes): codes.count
+        }
+    }
+
+    /// The values of a string column, dictionaries expanded; nil for times and booleans.
+    public var stringValues: [String?]? {
+        switch self {
+        case .strings(let values): values
+        case .dictionary(let values, let codes): codes.map { $0 < 0 ? nil : values[Int($0)] }
+        default: nil
         }
     }
 }

@@ -75,6 +75,28 @@ enum StringEncoding {
         return expand(present, validity)
     }
 
+    /// The codes of a page as stored, -1 for null rows (validated against the dictionary size).
+    static func decodeCodeIndexes(
+        _ reader: inout ByteReader,
+        rowCount: Int,
+        dictionaryCount: Int
+    ) throws(StorageError) -> [Int32] {
+        let validity = try Validity.read(&reader, count: rowCount)
+        let width = Int(try reader.readUInt8())
+        let codes = try BitPacking.unpack(&reader, count: validity.lazy.filter { $0 }.count, width: width)
+        var result = [Int32](repeating: -1, count: rowCount)
+        var next = 0
+        for index in 0..<rowCount where validity[index] {
+            let code = codes[next]
+            guard code < UInt64(dictionaryCount) else {
+                throw reader.corrupt("dictionary code \(code) out of range \(dictionaryCount)")
+            }
+            result[index] = Int32(code)
+            next += 1
+        }
+        return result
+    }
+
     static func encodeDictionary(_ values: [String]) -> [UInt8] {
         var writer = ByteWriter(capacity: values.reduce(10) { $0 + $1.utf8.count + 3 })
         writer.writeVarInt(values.count)

@@ -120,7 +120,15 @@ public final class SegmentReader {
     /// Reads and decodes the rows `rows` (row-group relative; all when nil) of one column of one
     /// row group, touching only the pages that overlap them (the page index, storage.md §3.11
     /// step 6).
-    public func readColumn(_ column: SegmentColumn, rowGroup: Int, rows: Range<Int>?) throws(StorageError) -> ColumnRead {
+    ///
+    /// With `keepDictionary`, a dictionary-coded chunk comes back as `.dictionary` (codes and
+    /// values) instead of expanded strings.
+    public func readColumn(
+        _ column: SegmentColumn,
+        rowGroup: Int,
+        rows: Range<Int>?,
+        keepDictionary: Bool = false
+    ) throws(StorageError) -> ColumnRead {
         guard let index = footer.columns.firstIndex(of: column) else {
             throw StorageError(.notFound, "segment has no column \(column.name)", file: path)
         }
@@ -182,6 +190,24 @@ public final class SegmentReader {
             }
             return ColumnRead(vector: .bools(cut(values)), compressedByteCount: compressed, uncompressedByteCount: uncompressed)
         case .string, .json, .uuid, .ip:
+            if keepDictionary && chunk.encoding == .dictionaryCodes {
+                var codes = [Int32]()
+                codes.reserveCapacity(selectedRowCount)
+                for page in selected {
+                    var reader = try pageReader(try pageBytes(page), page, chunk.encoding, &uncompressed)
+                    codes += try StringEncoding.decodeCodeIndexes(
+                        &reader,
+                        rowCount: page.rowCount,
+                        dictionaryCount: dictionary.count
+                    )
+                    try finish(reader, page)
+                }
+                return ColumnRead(
+                    vector: .dictionary(values: dictionary, codes: cut(codes)),
+                    compressedByteCount: compressed,
+                    uncompressedByteCount: uncompressed
+                )
+            }
             var values = [String?]()
             values.reserveCapacity(selectedRowCount)
             for page in selected {
@@ -269,6 +295,8 @@ public final class SegmentReader {
                 }
             case .strings(let values):
                 for index in 0..<records.count { column.setStringValue(values[index], on: &records[index]) }
+            case .dictionary:
+                preconditionFailure("readColumn expands dictionaries unless asked to keep them")
             }
         }
         return records
