@@ -48,6 +48,11 @@ public struct LookupEvent: Sendable, Equatable {
 public struct LookupResource: Sendable, Equatable {
     public var resourceType: String?
     public var resourceName: String?
+
+    public init(resourceType: String?, resourceName: String?) {
+        self.resourceType = resourceType
+        self.resourceName = resourceName
+    }
 }
 
 /// A page of results and the token for the next one.
