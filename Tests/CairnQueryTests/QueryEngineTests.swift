@@ -82,7 +82,9 @@ import Testing
         let data = DataDirectory(path: directory.appending("data"))
         let store = try data.openStore("default", create: true)
         _ = try ArchiveImporter(store: store).importPaths([GoldenFile.directory + "/events.ndjson"])
+        try store.flush()
         let segments = store.segments
+        try #require(!segments.isEmpty)
         try store.close()
         // Flip a byte in the middle of the first segment's first column chunk.
         let path = directory.appending("data/stores/\(store.info.id)/\(segments[0].relativePath)")
