@@ -47,7 +47,9 @@ struct LookupCommand: ParsableCommand {
             guard let equals = attribute.firstIndex(of: "=") else {
                 throw ValidationError("--attr takes KEY=VALUE, not \(attribute)")
             }
-            request.attributes.append((String(attribute[..<equals]), String(attribute[attribute.index(after: equals)...])))
+            request.attributes.append(
+                (String(attribute[..<equals]), String(attribute[attribute.index(after: equals)...]))
+            )
         }
         request.allowMultipleAttributes = true
         request.startTime = try start.map { try parseTime($0, option: "--start") }
@@ -95,7 +97,8 @@ struct LookupCommand: ParsableCommand {
         var out = ""
         for event in page.events {
             let time = EventTimestamp.canonicalText(event.eventTime)
-            out += "\(time)  \(event.eventSource ?? "-")  \(event.eventName ?? "-")  \(event.username ?? "-")  \(event.eventId ?? "-")\n"
+            out +=
+                "\(time)  \(event.eventSource ?? "-")  \(event.eventName ?? "-")  \(event.username ?? "-")  \(event.eventId ?? "-")\n"
         }
         out += "(\(page.events.count) event\(page.events.count == 1 ? "" : "s"))\n"
         if let token = page.nextToken { out += "next token: \(token)\n" }

@@ -31,7 +31,13 @@ struct QueryCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the query statistics (events and bytes scanned, pruning) to stderr.")
     var stats = false
 
-    @Option(name: .long, help: ArgumentHelp("Run the query this many times in one process and print timings as JSON to stderr (benchmarks).", visibility: .hidden))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Run the query this many times in one process and print timings as JSON to stderr (benchmarks).",
+            visibility: .hidden
+        )
+    )
     var repeatCount: Int = 1
 
     @Argument(help: "The SQL query.")
@@ -85,7 +91,9 @@ enum QueryOutput {
         case .ndjson:
             var out = ""
             for row in result.rows {
-                out += "{" + zip(result.columns, row).map { jsonString($0) + ":" + $1.jsonText }.joined(separator: ",") + "}\n"
+                out +=
+                    "{" + zip(result.columns, row).map { jsonString($0) + ":" + $1.jsonText }.joined(separator: ",")
+                    + "}\n"
             }
             return out
         case .json:
@@ -94,7 +102,8 @@ enum QueryOutput {
             let s = result.statistics
             out += "],\"statistics\":{\"eventsScanned\":\(s.eventsScanned),\"eventsMatched\":\(s.eventsMatched),"
             out += "\"bytesScanned\":\(s.bytesScanned),\"bytesScannedUncompressed\":\(s.bytesScannedUncompressed),"
-            out += "\"executionTimeInMillis\":\(Int(s.executionMilliseconds.rounded())),\"rowGroupsRead\":\(s.rowGroupsRead)}}\n"
+            out +=
+                "\"executionTimeInMillis\":\(Int(s.executionMilliseconds.rounded())),\"rowGroupsRead\":\(s.rowGroupsRead)}}\n"
             return out
         case .csv:
             func field(_ text: String) -> String {

@@ -23,7 +23,9 @@ struct AggregateState: Sendable {
         }
         if value.isNull { return }
         if distinct != nil {
-            if distinct!.insert(value.groupKey).inserted { try budget.reserve(48 + value.estimatedHeapBytes, for: "DISTINCT values") }
+            if distinct!.insert(value.groupKey).inserted {
+                try budget.reserve(48 + value.estimatedHeapBytes, for: "DISTINCT values")
+            }
             return
         }
         try accumulate(call.function, value)
@@ -83,10 +85,15 @@ struct AggregateState: Sendable {
     func result(_ call: AggregateCall, type: DataType?) throws(QueryError) -> Value {
         if let distinct {
             // Aggregates over distinct values: replay them.
-            var state = AggregateState(AggregateCall(function: call.function, arguments: call.arguments, isDistinct: false))
+            var state = AggregateState(
+                AggregateCall(function: call.function, arguments: call.arguments, isDistinct: false)
+            )
             if call.function == .count || call.function == .approxDistinct { return .integer(Int64(distinct.count)) }
             for value in distinct { try state.accumulate(call.function, value) }
-            return try state.result(AggregateCall(function: call.function, arguments: call.arguments, isDistinct: false), type: type)
+            return try state.result(
+                AggregateCall(function: call.function, arguments: call.arguments, isDistinct: false),
+                type: type
+            )
         }
         switch call.function {
         case .countStar, .count, .approxDistinct, .countIf: return .integer(count)
@@ -137,7 +144,10 @@ final class GroupTable: @unchecked Sendable {
         } else if let id = index[key] {
             return id
         }
-        try budget.reserve(96 + key.reduce(0) { $0 + 24 + $1.estimatedHeapBytes } + aggregates.count * 80, for: "GROUP BY groups")
+        try budget.reserve(
+            96 + key.reduce(0) { $0 + 24 + $1.estimatedHeapBytes } + aggregates.count * 80,
+            for: "GROUP BY groups"
+        )
         let id = groupKeys.count
         if keys.count == 1 { singleIndex[key[0]] = id } else { index[key] = id }
         groupKeys.append(key)
@@ -219,7 +229,9 @@ final class GroupTable: @unchecked Sendable {
             let values = try evaluator.evaluate(call.arguments[0], on: batch)
             switch call.isDistinct ? nil : call.function {
             case .countIf?:
-                for row in 0..<batch.count where values[row] == .boolean(true) { local[ids[row] * width + position].count += 1 }
+                for row in 0..<batch.count where values[row] == .boolean(true) {
+                    local[ids[row] * width + position].count += 1
+                }
             case .count?:
                 for row in 0..<batch.count where !values[row].isNull { local[ids[row] * width + position].count += 1 }
             default:
@@ -246,7 +258,9 @@ final class GroupTable: @unchecked Sendable {
         rows.reserveCapacity(groupKeys.count)
         for (id, key) in groupKeys.enumerated() {
             var row = key
-            for position in 0..<width { row.append(try states[id * width + position].result(aggregates[position], type: nil)) }
+            for position in 0..<width {
+                row.append(try states[id * width + position].result(aggregates[position], type: nil))
+            }
             rows.append(row)
         }
         return Batches.split(rows, width: keys.count + width)

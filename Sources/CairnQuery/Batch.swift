@@ -34,7 +34,10 @@ struct Batch: Sendable {
     func gather(_ indices: [Int]) -> Batch {
         var result = Batch(columns: columns.map { column in indices.map { column[$0] } }, count: indices.count)
         for (index, dictionary) in dictionaries {
-            result.dictionaries[index] = BatchDictionary(values: dictionary.values, codes: indices.map { dictionary.codes[$0] })
+            result.dictionaries[index] = BatchDictionary(
+                values: dictionary.values,
+                codes: indices.map { dictionary.codes[$0] }
+            )
         }
         return result
     }

@@ -114,7 +114,11 @@ struct Binder {
     private func outputPosition(_ expression: Expression, names: [String]) throws(QueryError) -> Int {
         if case .literal(.integer(let ordinal)) = expression.kind {
             guard ordinal >= 1, ordinal <= names.count else {
-                throw QueryError(.invalidQuery, "ORDER BY position \(ordinal) is not in the select list", at: expression.range)
+                throw QueryError(
+                    .invalidQuery,
+                    "ORDER BY position \(ordinal) is not in the select list",
+                    at: expression.range
+                )
             }
             return Int(ordinal - 1)
         }
@@ -144,7 +148,9 @@ struct Binder {
         return overflow ? nil : sum
     }
 
-    private func applyLimit(_ plan: LogicalPlan, _ limit: Expression?, _ offset: Expression?) throws(QueryError) -> LogicalPlan {
+    private func applyLimit(_ plan: LogicalPlan, _ limit: Expression?, _ offset: Expression?) throws(QueryError)
+        -> LogicalPlan
+    {
         let count = try constantInteger(limit, "LIMIT")
         let skip = try constantInteger(offset, "OFFSET") ?? 0
         if count == nil && skip == 0 { return plan }
@@ -196,7 +202,8 @@ struct Binder {
         case .aggregate(let input, let keys, let aggregates):
             return .aggregate(try rebase(input, onto: from), keys: keys, aggregates: aggregates)
         case .sort(let input, let keys, let limit): return .sort(try rebase(input, onto: from), keys, limit: limit)
-        case .limit(let input, let limit, let offset): return .limit(try rebase(input, onto: from), limit: limit, offset: offset)
+        case .limit(let input, let limit, let offset):
+            return .limit(try rebase(input, onto: from), limit: limit, offset: offset)
         case .distinct(let input): return .distinct(try rebase(input, onto: from))
         default: return plan
         }
@@ -237,10 +244,18 @@ struct Binder {
         for expression in select.groupBy {
             if case .literal(.integer(let ordinal)) = expression.kind {
                 guard ordinal >= 1, ordinal <= items.count else {
-                    throw QueryError(.invalidQuery, "GROUP BY position \(ordinal) is not in the select list", at: expression.range)
+                    throw QueryError(
+                        .invalidQuery,
+                        "GROUP BY position \(ordinal) is not in the select list",
+                        at: expression.range
+                    )
                 }
                 guard !items[Int(ordinal - 1)].expression.containsAggregate else {
-                    throw QueryError(.invalidQuery, "GROUP BY position \(ordinal) is an aggregate", at: expression.range)
+                    throw QueryError(
+                        .invalidQuery,
+                        "GROUP BY position \(ordinal) is an aggregate",
+                        at: expression.range
+                    )
                 }
                 groupKeys.append(items[Int(ordinal - 1)].expression)
                 groupTypes.append(items[Int(ordinal - 1)].type)
@@ -263,7 +278,11 @@ struct Binder {
         for item in orderBy {
             if case .literal(.integer(let ordinal)) = item.expression.kind {
                 guard ordinal >= 1, ordinal <= items.count else {
-                    throw QueryError(.invalidQuery, "ORDER BY position \(ordinal) is not in the select list", at: item.expression.range)
+                    throw QueryError(
+                        .invalidQuery,
+                        "ORDER BY position \(ordinal) is not in the select list",
+                        at: item.expression.range
+                    )
                 }
                 orderExpressions.append((items[Int(ordinal - 1)].expression, item, Int(ordinal - 1)))
                 continue
@@ -302,7 +321,9 @@ struct Binder {
                     }
                 }
             }
-            for index in items.indices { items[index].expression = try rewrite(items[index].expression, items[index].source) }
+            for index in items.indices {
+                items[index].expression = try rewrite(items[index].expression, items[index].source)
+            }
             if let (expression, source) = having { having = (try rewrite(expression, source), source) }
             for index in orderExpressions.indices {
                 orderExpressions[index].0 = try rewrite(orderExpressions[index].0, orderExpressions[index].1.expression)
@@ -368,15 +389,24 @@ struct Binder {
         var plan: LogicalPlan?
         var collectorIndex = 0
         for reference in from {
-            let (itemPlan, itemScope) = try bindTable(reference, leftScope: scope, leftPlan: plan, collectors: &collectors, collectorIndex: &collectorIndex, frozen: frozen)
+            let (itemPlan, itemScope) = try bindTable(
+                reference,
+                leftScope: scope,
+                leftPlan: plan,
+                collectors: &collectors,
+                collectorIndex: &collectorIndex,
+                frozen: frozen
+            )
             plan = itemPlan
             scope = itemScope
         }
         return (plan!, scope)
     }
 
-    /// Binds one FROM item. `leftScope`/`leftPlan` are the items before it (a comma is a cross
-    /// join; UNNEST reads the columns to its left).
+    /// Binds one FROM item.
+    ///
+    /// `leftScope`/`leftPlan` are the items before it (a comma is a cross join; UNNEST reads the columns to
+    /// its left).
     private mutating func bindTable(
         _ reference: TableReference,
         leftScope: Scope,
@@ -387,16 +417,37 @@ struct Binder {
     ) throws(QueryError) -> (LogicalPlan, Scope) {
         switch reference {
         case .join(let kind, let left, let right, let on):
-            let (leftPlanBound, leftScopeBound) = try bindTable(left, leftScope: leftScope, leftPlan: leftPlan, collectors: &collectors, collectorIndex: &collectorIndex, frozen: frozen)
+            let (leftPlanBound, leftScopeBound) = try bindTable(
+                left,
+                leftScope: leftScope,
+                leftPlan: leftPlan,
+                collectors: &collectors,
+                collectorIndex: &collectorIndex,
+                frozen: frozen
+            )
             if case .unnest = right {
-                let (plan, scope) = try bindTable(right, leftScope: leftScopeBound, leftPlan: leftPlanBound, collectors: &collectors, collectorIndex: &collectorIndex, frozen: frozen)
+                let (plan, scope) = try bindTable(
+                    right,
+                    leftScope: leftScopeBound,
+                    leftPlan: leftPlanBound,
+                    collectors: &collectors,
+                    collectorIndex: &collectorIndex,
+                    frozen: frozen
+                )
                 if let on {
                     let bound = try bindExpression(on, scope, allowAggregates: false)
                     return (.filter(plan, bound.expression), scope)
                 }
                 return (plan, scope)
             }
-            let (rightPlan, rightScope) = try bindTable(right, leftScope: Scope(), leftPlan: nil, collectors: &collectors, collectorIndex: &collectorIndex, frozen: frozen)
+            let (rightPlan, rightScope) = try bindTable(
+                right,
+                leftScope: Scope(),
+                leftPlan: nil,
+                collectors: &collectors,
+                collectorIndex: &collectorIndex,
+                frozen: frozen
+            )
             // Left of this join already includes leftScope (the items before it), so only combine.
             var combined = leftScopeBound
             combined.append(rightScope)
@@ -407,7 +458,14 @@ struct Binder {
                 condition = bound.expression
             }
             return (
-                .join(kind, leftPlanBound, rightPlan, condition: condition, leftWidth: leftScopeBound.width, rightWidth: rightScope.width),
+                .join(
+                    kind,
+                    leftPlanBound,
+                    rightPlan,
+                    condition: condition,
+                    leftWidth: leftScopeBound.width,
+                    rightWidth: rightScope.width
+                ),
                 combined
             )
         case .unnest(let expression, let alias, let columns):
@@ -458,7 +516,11 @@ struct Binder {
                     }
                     bound.names = cte.columns.map(\.normalized)
                 }
-                let scope = Scope.derived(alias: alias?.normalized ?? name.normalized, names: bound.names, types: bound.types)
+                let scope = Scope.derived(
+                    alias: alias?.normalized ?? name.normalized,
+                    names: bound.names,
+                    types: bound.types
+                )
                 return try crossJoin(leftPlan, leftScope, bound.plan, scope)
             }
             guard let store = stores.resolveStore(name.name) else {
@@ -479,16 +541,25 @@ struct Binder {
             collectorIndex += 1
             let tableAlias = alias?.normalized ?? name.name.lowercased()
             let scope = Scope.store(alias: tableAlias, collector: collector)
-            let spec = ScanSpec(storeName: store.name, storeID: store.id, fields: collector.fields, types: collector.types)
+            let spec = ScanSpec(
+                storeName: store.name,
+                storeID: store.id,
+                fields: collector.fields,
+                types: collector.types
+            )
             return try crossJoin(leftPlan, leftScope, .scan(spec), scope)
         }
     }
 
-    private func crossJoin(_ leftPlan: LogicalPlan?, _ leftScope: Scope, _ plan: LogicalPlan, _ scope: Scope) throws(QueryError) -> (LogicalPlan, Scope) {
+    private func crossJoin(_ leftPlan: LogicalPlan?, _ leftScope: Scope, _ plan: LogicalPlan, _ scope: Scope)
+        throws(QueryError) -> (LogicalPlan, Scope)
+    {
         guard let leftPlan else { return (plan, scope) }
         var combined = leftScope
         combined.append(scope)
-        return (.join(.cross, leftPlan, plan, condition: nil, leftWidth: leftScope.width, rightWidth: scope.width), combined)
+        return (
+            .join(.cross, leftPlan, plan, condition: nil, leftWidth: leftScope.width, rightWidth: scope.width), combined
+        )
     }
 
     private func lookupCTE(_ name: String) -> (CommonTableExpression, Int)? {

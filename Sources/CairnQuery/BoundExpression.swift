@@ -1,5 +1,7 @@
-/// An expression after binding: names resolved to input columns, functions to implementations,
-/// types checked. What the evaluators run.
+/// An expression after binding.
+///
+/// Names resolved to input columns, functions to implementations, types checked. What the evaluators
+/// run.
 indirect enum BoundExpression: Hashable, Sendable {
     case constant(Value)
     /// The input column at this position (a slot id until the layout pass, then a position).
@@ -35,10 +37,13 @@ indirect enum BoundExpression: Hashable, Sendable {
         switch self {
         case .constant, .column, .lambdaParameter: []
         case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b): [a, b]
-        case .not(let a), .isNull(let a, _), .like(let a, _, _), .cast(let a, _, _), .lambda(_, let a), .field(let a, _): [a]
+        case .not(let a), .isNull(let a, _), .like(let a, _, _), .cast(let a, _, _), .lambda(_, let a),
+            .field(let a, _):
+            [a]
         case .likeDynamic(let a, let b, let c, _): [a, b] + (c.map { [$0] } ?? [])
         case .inList(let a, let items, _): [a] + items
-        case .caseWhen(let whens, let otherwise): whens.flatMap { [$0.condition, $0.result] } + (otherwise.map { [$0] } ?? [])
+        case .caseWhen(let whens, let otherwise):
+            whens.flatMap { [$0.condition, $0.result] } + (otherwise.map { [$0] } ?? [])
         case .call(_, let arguments): arguments
         case .aggregate(let call): call.arguments
         }
@@ -46,7 +51,9 @@ indirect enum BoundExpression: Hashable, Sendable {
 
     /// Rebuilds the tree bottom-up, letting `transform` replace any node (it sees the original
     /// node first; returning nil descends).
-    func rewritten(_ transform: (BoundExpression) throws(QueryError) -> BoundExpression?) throws(QueryError) -> BoundExpression {
+    func rewritten(_ transform: (BoundExpression) throws(QueryError) -> BoundExpression?) throws(QueryError)
+        -> BoundExpression
+    {
         if let replacement = try transform(self) { return replacement }
         func map(_ e: BoundExpression) throws(QueryError) -> BoundExpression { try e.rewritten(transform) }
         switch self {
@@ -65,7 +72,9 @@ indirect enum BoundExpression: Hashable, Sendable {
             return .inList(try map(a), mapped, negated: negated)
         case .caseWhen(let whens, let otherwise):
             var mapped = [BoundWhen]()
-            for when in whens { mapped.append(BoundWhen(condition: try map(when.condition), result: try map(when.result))) }
+            for when in whens {
+                mapped.append(BoundWhen(condition: try map(when.condition), result: try map(when.result)))
+            }
             return .caseWhen(mapped, otherwise: try otherwise.map(map))
         case .cast(let a, let type, let isTry): return .cast(try map(a), type, isTry: isTry)
         case .call(let function, let arguments):
@@ -154,7 +163,9 @@ enum ComparisonOperator: String, Hashable, Sendable {
     func apply(_ left: Value, _ right: Value) -> Value {
         switch self {
         case .isDistinctFrom, .isNotDistinctFrom:
-            if left.isNull || right.isNull { return .boolean((left.isNull && right.isNull) == (self == .isNotDistinctFrom)) }
+            if left.isNull || right.isNull {
+                return .boolean((left.isNull && right.isNull) == (self == .isNotDistinctFrom))
+            }
             guard let order = Value.compare(left, right) else { return .boolean(self == .isDistinctFrom) }
             return .boolean(holds(order))
         default:

@@ -36,7 +36,8 @@ struct SegmentColumns: ColumnSource {
 
     var rowCount: Int { rows.count }
 
-    mutating func vector(_ column: SegmentColumn, statistics: inout QueryStatistics) throws(QueryError) -> ColumnVector {
+    mutating func vector(_ column: SegmentColumn, statistics: inout QueryStatistics) throws(QueryError) -> ColumnVector
+    {
         if let vector = decoded[column] { return vector }
         let group = footer.rowGroups[rowGroup]
         guard let index = footer.columns.firstIndex(of: column) else {
@@ -101,7 +102,8 @@ struct RecordColumns: ColumnSource {
 
     var rowCount: Int { records.count }
 
-    mutating func vector(_ column: SegmentColumn, statistics: inout QueryStatistics) throws(QueryError) -> ColumnVector {
+    mutating func vector(_ column: SegmentColumn, statistics: inout QueryStatistics) throws(QueryError) -> ColumnVector
+    {
         if let vector = decoded[column] { return vector }
         let vector: ColumnVector
         switch column {

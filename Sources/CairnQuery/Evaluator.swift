@@ -142,7 +142,9 @@ struct Evaluator: Sendable {
 
     // MARK: Row at a time
 
-    /// Evaluates one row. `lambdas` holds lambda arguments, innermost last.
+    /// Evaluates one row.
+    ///
+    /// `lambdas` holds lambda arguments, innermost last.
     func evaluate(_ expression: BoundExpression, row: [Value], lambdas: [Value]) throws(QueryError) -> Value {
         func eval(_ e: BoundExpression) throws(QueryError) -> Value { try evaluate(e, row: row, lambdas: lambdas) }
         switch expression {
@@ -168,11 +170,15 @@ struct Evaluator: Sendable {
             guard let text = try eval(operand).text else { return .null }
             return .boolean(pattern.matches(text) != negated)
         case .likeDynamic(let operand, let patternExpression, let escapeExpression, let negated):
-            guard let text = try eval(operand).text, let patternText = try eval(patternExpression).text else { return .null }
+            guard let text = try eval(operand).text, let patternText = try eval(patternExpression).text else {
+                return .null
+            }
             var escape: Character?
             if let escapeExpression {
                 guard let escapeText = try eval(escapeExpression).text else { return .null }
-                guard escapeText.count == 1 else { throw QueryError(.invalidValue, "LIKE escape must be a single character") }
+                guard escapeText.count == 1 else {
+                    throw QueryError(.invalidValue, "LIKE escape must be a single character")
+                }
                 escape = escapeText.first
             }
             return .boolean(try LikePattern(patternText, escape: escape).matches(text) != negated)

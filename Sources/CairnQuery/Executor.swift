@@ -40,7 +40,9 @@ final class Executor: @unchecked Sendable {
             return [Batch(rows: rows, width: count)]
         case .scan, .filter, .project:
             if let pipeline = Pipeline(plan) {
-                let sinks = (0..<workerCount).map { _ in CollectSink(pipeline: pipeline, evaluator: evaluator, budget: budget, limit: pipeline.spec.rowLimit) }
+                let sinks = (0..<workerCount).map { _ in
+                    CollectSink(pipeline: pipeline, evaluator: evaluator, budget: budget, limit: pipeline.spec.rowLimit)
+                }
                 try scan(pipeline.spec, sinks)
                 return CollectSink.merge(sinks)
             }
@@ -62,7 +64,11 @@ final class Executor: @unchecked Sendable {
             let table = GroupTable(keys: keys, aggregates: aggregates, budget: budget, evaluator: evaluator)
             if let pipeline = Pipeline(input) {
                 let sinks = (0..<workerCount).map { _ in
-                    AggregateSink(pipeline: pipeline, evaluator: evaluator, table: GroupTable(keys: keys, aggregates: aggregates, budget: budget, evaluator: evaluator))
+                    AggregateSink(
+                        pipeline: pipeline,
+                        evaluator: evaluator,
+                        table: GroupTable(keys: keys, aggregates: aggregates, budget: budget, evaluator: evaluator)
+                    )
                 }
                 try scan(pipeline.spec, sinks)
                 if keys.isEmpty {
@@ -79,7 +85,12 @@ final class Executor: @unchecked Sendable {
             let ordering = RowOrdering(keys: keys)
             if let pipeline = Pipeline(input) {
                 let sinks = (0..<workerCount).map { _ in
-                    TopNSink(pipeline: pipeline, evaluator: evaluator, buffer: TopNBuffer(ordering: ordering, limit: limit, budget: budget), timeKey: pipeline.spec.timeOrderedLimit != nil)
+                    TopNSink(
+                        pipeline: pipeline,
+                        evaluator: evaluator,
+                        buffer: TopNBuffer(ordering: ordering, limit: limit, budget: budget),
+                        timeKey: pipeline.spec.timeOrderedLimit != nil
+                    )
                 }
                 try scan(pipeline.spec, sinks)
                 for sink in sinks.dropFirst() { try sinks[0].buffer.merge(sink.buffer) }
@@ -125,10 +136,24 @@ final class Executor: @unchecked Sendable {
             }
             return output
         case .join(let kind, let left, let right, let condition, let leftWidth, let rightWidth):
-            return try HashJoin(kind: kind, condition: condition, leftWidth: leftWidth, rightWidth: rightWidth, evaluator: evaluator, budget: budget)
-                .run(left: try run(left), right: try run(right))
+            return try HashJoin(
+                kind: kind,
+                condition: condition,
+                leftWidth: leftWidth,
+                rightWidth: rightWidth,
+                evaluator: evaluator,
+                budget: budget
+            )
+            .run(left: try run(left), right: try run(right))
         case .setOperation(let op, let all, let left, let right):
-            return try SetOperationExecutor.run(op, all: all, left: try run(left), right: try run(right), width: left.width, budget: budget)
+            return try SetOperationExecutor.run(
+                op,
+                all: all,
+                left: try run(left),
+                right: try run(right),
+                width: left.width,
+                budget: budget
+            )
         case .unnest(let input, let expression, let fields, let inputWidth):
             var output = [Batch]()
             for batch in try run(input) {

@@ -23,8 +23,13 @@ extension Binder {
         case .identifier(let path):
             let names = path.map(\.normalized)
             if let depth = scope.lambdaParameters.lastIndex(of: names[0]) {
-                var result = TypedExpression(expression: .lambdaParameter(scope.lambdaParameters.count - 1 - depth), type: .unknown)
-                for name in names.dropFirst() { result = TypedExpression(expression: .field(result.expression, name), type: .unknown) }
+                var result = TypedExpression(
+                    expression: .lambdaParameter(scope.lambdaParameters.count - 1 - depth),
+                    type: .unknown
+                )
+                for name in names.dropFirst() {
+                    result = TypedExpression(expression: .field(result.expression, name), type: .unknown)
+                }
                 return result
             }
             let resolved = try scope.resolve(names, range: expression.range)
@@ -67,9 +72,16 @@ extension Binder {
             switch op {
             case .and, .or:
                 for side in [l, r] where side.type != .boolean && side.type != .unknown {
-                    throw QueryError(.typeMismatch, "\(op.rawValue) needs booleans, not \(side.type)", at: expression.range)
+                    throw QueryError(
+                        .typeMismatch,
+                        "\(op.rawValue) needs booleans, not \(side.type)",
+                        at: expression.range
+                    )
                 }
-                return TypedExpression(expression: op == .and ? .and(l.expression, r.expression) : .or(l.expression, r.expression), type: .boolean)
+                return TypedExpression(
+                    expression: op == .and ? .and(l.expression, r.expression) : .or(l.expression, r.expression),
+                    type: .boolean
+                )
             case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual, .isDistinctFrom, .isNotDistinctFrom:
                 guard l.type.isComparable(with: r.type) else {
                     throw QueryError(
@@ -140,7 +152,11 @@ extension Binder {
             for item in items {
                 let i = try bind(item)
                 guard o.type.isComparable(with: i.type) else {
-                    throw QueryError(.typeMismatch, "IN list item of type \(i.type) does not compare with \(o.type)", at: item.range)
+                    throw QueryError(
+                        .typeMismatch,
+                        "IN list item of type \(i.type) does not compare with \(o.type)",
+                        at: item.range
+                    )
                 }
                 bound.append(try coerce(i, to: o.type))
             }
@@ -149,10 +165,18 @@ extension Binder {
             let o = try bind(operand)
             let sub = try self.bind(query)
             guard sub.names.count == 1 else {
-                throw QueryError(.invalidQuery, "IN subquery must return one column, not \(sub.names.count)", at: expression.range)
+                throw QueryError(
+                    .invalidQuery,
+                    "IN subquery must return one column, not \(sub.names.count)",
+                    at: expression.range
+                )
             }
             guard o.type.isComparable(with: sub.types[0]) else {
-                throw QueryError(.typeMismatch, "IN subquery of type \(sub.types[0]) does not compare with \(o.type)", at: expression.range)
+                throw QueryError(
+                    .typeMismatch,
+                    "IN subquery of type \(sub.types[0]) does not compare with \(o.type)",
+                    at: expression.range
+                )
             }
             let rows = try subqueryRows(sub, query)
             let items = rows.map { BoundExpression.constant($0[0]) }
@@ -162,7 +186,11 @@ extension Binder {
             let lo = try bind(low)
             let hi = try bind(high)
             for side in [lo, hi] where !o.type.isComparable(with: side.type) {
-                throw QueryError(.typeMismatch, "BETWEEN bound of type \(side.type) does not compare with \(o.type)", at: expression.range)
+                throw QueryError(
+                    .typeMismatch,
+                    "BETWEEN bound of type \(side.type) does not compare with \(o.type)",
+                    at: expression.range
+                )
             }
             let inside = BoundExpression.and(
                 .compare(.greaterOrEqual, try coerce(o, to: lo.type), try coerce(lo, to: o.type)),
@@ -177,15 +205,30 @@ extension Binder {
                 var condition = try bind(when.condition)
                 if let o {
                     guard o.type.isComparable(with: condition.type) else {
-                        throw QueryError(.typeMismatch, "CASE value of type \(condition.type) does not compare with \(o.type)", at: when.condition.range)
+                        throw QueryError(
+                            .typeMismatch,
+                            "CASE value of type \(condition.type) does not compare with \(o.type)",
+                            at: when.condition.range
+                        )
                     }
-                    condition = TypedExpression(expression: .compare(.equal, o.expression, try coerce(condition, to: o.type)), type: .boolean)
+                    condition = TypedExpression(
+                        expression: .compare(.equal, o.expression, try coerce(condition, to: o.type)),
+                        type: .boolean
+                    )
                 } else if condition.type != .boolean && condition.type != .unknown {
-                    throw QueryError(.typeMismatch, "WHEN condition must be boolean, not \(condition.type)", at: when.condition.range)
+                    throw QueryError(
+                        .typeMismatch,
+                        "WHEN condition must be boolean, not \(condition.type)",
+                        at: when.condition.range
+                    )
                 }
                 let result = try bind(when.result)
                 guard let unified = type.unified(with: result.type) else {
-                    throw QueryError(.typeMismatch, "CASE branches have types \(type) and \(result.type)", at: when.result.range)
+                    throw QueryError(
+                        .typeMismatch,
+                        "CASE branches have types \(type) and \(result.type)",
+                        at: when.result.range
+                    )
                 }
                 type = unified
                 bound.append(BoundWhen(condition: condition.expression, result: result.expression))
@@ -194,7 +237,11 @@ extension Binder {
             if let otherwise {
                 let e = try bind(otherwise)
                 guard let unified = type.unified(with: e.type) else {
-                    throw QueryError(.typeMismatch, "CASE branches have types \(type) and \(e.type)", at: otherwise.range)
+                    throw QueryError(
+                        .typeMismatch,
+                        "CASE branches have types \(type) and \(e.type)",
+                        at: otherwise.range
+                    )
                 }
                 type = unified
                 elseExpression = e.expression
@@ -206,7 +253,10 @@ extension Binder {
                     .typeMismatch,
                     "unknown type \(typeName)",
                     at: expression.range,
-                    suggestion: Suggestion.closest(to: typeName, among: ["VARCHAR", "BIGINT", "DOUBLE", "BOOLEAN", "TIMESTAMP", "JSON"])
+                    suggestion: Suggestion.closest(
+                        to: typeName,
+                        among: ["VARCHAR", "BIGINT", "DOUBLE", "BOOLEAN", "TIMESTAMP", "JSON"]
+                    )
                 )
             }
             let o = try bind(operand)
@@ -220,17 +270,31 @@ extension Binder {
         case .scalarQuery(let query):
             let sub = try self.bind(query)
             guard sub.names.count == 1 else {
-                throw QueryError(.invalidQuery, "scalar subquery must return one column, not \(sub.names.count)", at: expression.range)
+                throw QueryError(
+                    .invalidQuery,
+                    "scalar subquery must return one column, not \(sub.names.count)",
+                    at: expression.range
+                )
             }
             let rows = try subqueryRows(sub, query)
             guard rows.count <= 1 else {
-                throw QueryError(.invalidQuery, "scalar subquery returned \(rows.count) rows, not at most one", at: expression.range)
+                throw QueryError(
+                    .invalidQuery,
+                    "scalar subquery returned \(rows.count) rows, not at most one",
+                    at: expression.range
+                )
             }
             return TypedExpression(expression: .constant(rows.first?[0] ?? .null), type: sub.types[0])
         case .lambda:
             throw QueryError(.invalidQuery, "a lambda is only allowed as a function argument", at: expression.range)
         case .function(let call):
-            return try bindCall(call, expression, scope, allowAggregates: allowAggregates, insideAggregate: insideAggregate)
+            return try bindCall(
+                call,
+                expression,
+                scope,
+                allowAggregates: allowAggregates,
+                insideAggregate: insideAggregate
+            )
         }
     }
 
@@ -253,7 +317,9 @@ extension Binder {
         return value.expression
     }
 
-    static func dereference(_ base: TypedExpression, _ name: String, range: SourceRange) throws(QueryError) -> TypedExpression {
+    static func dereference(_ base: TypedExpression, _ name: String, range: SourceRange) throws(QueryError)
+        -> TypedExpression
+    {
         switch base.type {
         case .row(let fields):
             guard let field = fields.first(where: { $0.name == name }) else {
@@ -319,16 +385,27 @@ extension Binder {
                 throw QueryError(.invalidQuery, "aggregate \(name) is not allowed here", at: expression.range)
             }
             guard !insideAggregate else {
-                throw QueryError(.invalidQuery, "aggregate \(name) cannot be nested in another aggregate", at: expression.range)
+                throw QueryError(
+                    .invalidQuery,
+                    "aggregate \(name) cannot be nested in another aggregate",
+                    at: expression.range
+                )
             }
             if call.isStar {
                 guard aggregate == .count else {
                     throw QueryError(.invalidQuery, "\(name)(*) is not valid; only count(*)", at: expression.range)
                 }
-                return TypedExpression(expression: .aggregate(AggregateCall(function: .countStar, arguments: [], isDistinct: false)), type: .bigint)
+                return TypedExpression(
+                    expression: .aggregate(AggregateCall(function: .countStar, arguments: [], isDistinct: false)),
+                    type: .bigint
+                )
             }
             guard call.arguments.count == 1 else {
-                throw QueryError(.invalidQuery, "\(name) takes one argument, not \(call.arguments.count)", at: expression.range)
+                throw QueryError(
+                    .invalidQuery,
+                    "\(name) takes one argument, not \(call.arguments.count)",
+                    at: expression.range
+                )
             }
             let argument = try bindExpression(call.arguments[0], scope, allowAggregates: true, insideAggregate: true)
             let type: DataType
@@ -336,7 +413,11 @@ extension Binder {
             case .count, .countStar, .approxDistinct: type = .bigint
             case .countIf, .boolAnd, .boolOr:
                 guard argument.type == .boolean || argument.type == .unknown else {
-                    throw QueryError(.typeMismatch, "\(name) needs a boolean, not \(argument.type)", at: expression.range)
+                    throw QueryError(
+                        .typeMismatch,
+                        "\(name) needs a boolean, not \(argument.type)",
+                        at: expression.range
+                    )
                 }
                 type = aggregate == .countIf ? .bigint : .boolean
             case .sum:
@@ -352,7 +433,9 @@ extension Binder {
             case .min, .max, .arbitrary: type = argument.type
             }
             return TypedExpression(
-                expression: .aggregate(AggregateCall(function: aggregate, arguments: [argument.expression], isDistinct: call.isDistinct)),
+                expression: .aggregate(
+                    AggregateCall(function: aggregate, arguments: [argument.expression], isDistinct: call.isDistinct)
+                ),
                 type: type
             )
         }
@@ -365,13 +448,19 @@ extension Binder {
             )
         }
         guard !call.isStar, !call.isDistinct else {
-            throw QueryError(.invalidQuery, "\(name) is not an aggregate; DISTINCT and * are not allowed", at: expression.range)
+            throw QueryError(
+                .invalidQuery,
+                "\(name) is not an aggregate; DISTINCT and * are not allowed",
+                at: expression.range
+            )
         }
         guard function.arity.contains(call.arguments.count) else {
             let expected =
                 function.arity.lowerBound == function.arity.upperBound
                 ? "\(function.arity.lowerBound)"
-                : function.arity.upperBound == Int.max ? "at least \(function.arity.lowerBound)" : "\(function.arity.lowerBound) to \(function.arity.upperBound)"
+                : function.arity.upperBound == Int.max
+                    ? "at least \(function.arity.lowerBound)"
+                    : "\(function.arity.lowerBound) to \(function.arity.upperBound)"
             throw QueryError(
                 .invalidQuery,
                 "\(name) takes \(expected) arguments, not \(call.arguments.count)",
@@ -382,20 +471,45 @@ extension Binder {
         for (index, argument) in call.arguments.enumerated() {
             if index == function.lambdaArgument {
                 guard case .lambda(let parameters, let body) = argument.kind, parameters.count == 1 else {
-                    throw QueryError(.invalidQuery, "\(name) needs a one-parameter lambda (x -> ...) as argument \(index + 1)", at: argument.range)
+                    throw QueryError(
+                        .invalidQuery,
+                        "\(name) needs a one-parameter lambda (x -> ...) as argument \(index + 1)",
+                        at: argument.range
+                    )
                 }
                 var inner = scope
                 inner.lambdaParameters.append(parameters[0].normalized)
                 // The parameter's type is the array's element type.
                 let elementType: DataType
-                if case .array(let element) = arguments.first?.type { elementType = element } else { elementType = .unknown }
-                let bodyBound = try bindLambdaBody(body, inner, parameterType: elementType, allowAggregates: allowAggregates, insideAggregate: insideAggregate)
+                if case .array(let element) = arguments.first?.type {
+                    elementType = element
+                } else {
+                    elementType = .unknown
+                }
+                let bodyBound = try bindLambdaBody(
+                    body,
+                    inner,
+                    parameterType: elementType,
+                    allowAggregates: allowAggregates,
+                    insideAggregate: insideAggregate
+                )
                 if function != .transform, bodyBound.type != .boolean, bodyBound.type != .unknown {
-                    throw QueryError(.typeMismatch, "\(name) lambda must return boolean, not \(bodyBound.type)", at: body.range)
+                    throw QueryError(
+                        .typeMismatch,
+                        "\(name) lambda must return boolean, not \(bodyBound.type)",
+                        at: body.range
+                    )
                 }
                 arguments.append(TypedExpression(expression: .lambda(1, bodyBound.expression), type: bodyBound.type))
             } else {
-                arguments.append(try bindExpression(argument, scope, allowAggregates: allowAggregates, insideAggregate: insideAggregate))
+                arguments.append(
+                    try bindExpression(
+                        argument,
+                        scope,
+                        allowAggregates: allowAggregates,
+                        insideAggregate: insideAggregate
+                    )
+                )
             }
         }
         var types = arguments.map(\.type)
@@ -407,11 +521,15 @@ extension Binder {
                 at: expression.range
             )
         }
-        if function == .transform, let lambdaIndex = function.lambdaArgument { type = .array(arguments[lambdaIndex].type) }
+        if function == .transform, let lambdaIndex = function.lambdaArgument {
+            type = .array(arguments[lambdaIndex].type)
+        }
         var bound = arguments.map(\.expression)
         // Map arguments of string functions read the map's JSON text.
         if [.strpos, .length, .lower, .upper, .regexpLike, .regexpExtract, .replace].contains(function) {
-            for index in bound.indices where arguments[index].type == .map { bound[index] = .call(.jsonFormat, [bound[index]]) }
+            for index in bound.indices where arguments[index].type == .map {
+                bound[index] = .call(.jsonFormat, [bound[index]])
+            }
         }
         return TypedExpression(expression: .call(function, bound), type: type)
     }

@@ -66,10 +66,16 @@ enum FieldMaterializer {
             for column in SegmentColumn.reconstructionOrder {
                 switch try source.vector(column, statistics: &statistics) {
                 case .times(let times):
-                    for (index, row) in rows.enumerated() { records[index].eventTime = EventTimestamp(milliseconds: times[row]) }
+                    for (index, row) in rows.enumerated() {
+                        records[index].eventTime = EventTimestamp(milliseconds: times[row])
+                    }
                 case .bools(let flags):
                     for (index, row) in rows.enumerated() {
-                        if column == .readOnly { records[index].readOnly = flags[row] } else { records[index].managementEvent = flags[row] }
+                        if column == .readOnly {
+                            records[index].readOnly = flags[row]
+                        } else {
+                            records[index].managementEvent = flags[row]
+                        }
                     }
                 case .strings(let strings):
                     for (index, row) in rows.enumerated() { column.setStringValue(strings[row], on: &records[index]) }
@@ -89,6 +95,7 @@ enum FieldMaterializer {
         _ source: inout some ColumnSource,
         _ statistics: inout QueryStatistics
     ) throws(QueryError) -> [String?] {
-        try source.vector(column, statistics: &statistics).stringValues ?? [String?](repeating: nil, count: source.rowCount)
+        try source.vector(column, statistics: &statistics).stringValues
+            ?? [String?](repeating: nil, count: source.rowCount)
     }
 }

@@ -88,12 +88,18 @@ extension ScalarFunction {
             }
             let delimiter = arguments[1].text!
             let parts =
-                delimiter.isEmpty ? [arguments[0].text!] : arguments[0].text!.split(separator: delimiter, omittingEmptySubsequences: false).map(String.init)
+                delimiter.isEmpty
+                ? [arguments[0].text!]
+                : arguments[0].text!.split(separator: delimiter, omittingEmptySubsequences: false).map(String.init)
             return index <= parts.count ? .string(parts[Int(index - 1)]) : .null
         case .split:
             let delimiter = arguments[1].text!
             guard !delimiter.isEmpty else { throw QueryError(.invalidValue, "split delimiter is empty") }
-            return .array(arguments[0].text!.split(separator: delimiter, omittingEmptySubsequences: false).map { .string(String($0)) })
+            return .array(
+                arguments[0].text!.split(separator: delimiter, omittingEmptySubsequences: false).map {
+                    .string(String($0))
+                }
+            )
         case .startsWith: return .boolean(arguments[0].text!.hasPrefix(arguments[1].text!))
         case .regexpLike:
             let regex = try RegexCache.regex(arguments[1].text!)
@@ -131,7 +137,8 @@ extension ScalarFunction {
             guard case .array(let items)? = JSONSupport.parse(arguments[0]) else { return .null }
             return .integer(Int64(items.count))
         case .jsonArrayGet:
-            guard case .array(let items)? = JSONSupport.parse(arguments[0]), var index = arguments[1].integerValue else {
+            guard case .array(let items)? = JSONSupport.parse(arguments[0]), var index = arguments[1].integerValue
+            else {
                 return .null
             }
             if index < 0 { index += Int64(items.count) }
@@ -175,7 +182,11 @@ extension ScalarFunction {
             guard case .array(let items) = arguments[0] else { return .null }
             var sawNull = false
             for item in items {
-                if item.isNull { sawNull = true } else if Value.compare(item, arguments[1]) == 0 { return .boolean(true) }
+                if item.isNull {
+                    sawNull = true
+                } else if Value.compare(item, arguments[1]) == 0 {
+                    return .boolean(true)
+                }
             }
             return sawNull ? .null : .boolean(false)
         case .arrayJoin:
@@ -247,7 +258,9 @@ extension ScalarFunction {
             guard let unit = IntervalUnitName.parse(arguments[0].text!), let amount = arguments[1].integerValue else {
                 throw QueryError(.invalidValue, "date_add: unknown unit")
             }
-            return .timestamp(TimeFunctions.add(amount, unit, to: try TimeFunctions.milliseconds(arguments[2], rawValue)))
+            return .timestamp(
+                TimeFunctions.add(amount, unit, to: try TimeFunctions.milliseconds(arguments[2], rawValue))
+            )
         case .dateDiff:
             guard let unit = IntervalUnitName.parse(arguments[0].text!) else {
                 throw QueryError(.invalidValue, "date_diff: unknown unit")
@@ -272,7 +285,8 @@ extension ScalarFunction {
             case .add, .subtract, .multiply:
                 let (result, overflow) =
                     self == .add
-                    ? a.addingReportingOverflow(b) : self == .subtract ? a.subtractingReportingOverflow(b) : a.multipliedReportingOverflow(by: b)
+                    ? a.addingReportingOverflow(b)
+                    : self == .subtract ? a.subtractingReportingOverflow(b) : a.multipliedReportingOverflow(by: b)
                 if overflow { throw QueryError(.invalidValue, "bigint overflow in \(rawValue)") }
                 return .integer(result)
             default:
@@ -285,9 +299,11 @@ extension ScalarFunction {
             return .timestamp(TimeFunctions.add(sign * months, .month, to: t) + sign * ms)
         case (.interval(let ms, let months), .timestamp(let t)) where self == .add:
             return .timestamp(TimeFunctions.add(months, .month, to: t) + ms)
-        case (.timestamp(let a), .timestamp(let b)) where self == .subtract: return .interval(milliseconds: a - b, months: 0)
+        case (.timestamp(let a), .timestamp(let b)) where self == .subtract:
+            return .interval(milliseconds: a - b, months: 0)
         case (.interval(let a, let am), .interval(let b, let bm)):
-            return self == .add ? .interval(milliseconds: a + b, months: am + bm) : .interval(milliseconds: a - b, months: am - bm)
+            return self == .add
+                ? .interval(milliseconds: a + b, months: am + bm) : .interval(milliseconds: a - b, months: am - bm)
         default:
             guard let a = left.doubleValue, let b = right.doubleValue else {
                 throw QueryError(.typeMismatch, "cannot apply \(rawValue) to these values")

@@ -77,7 +77,8 @@ enum JSONSupport {
                 RowValue(
                     names: fields.map(\.name),
                     values: fields.map { field in
-                        members.last(where: { $0.0.lowercased() == field.name }).map { typed($0.1, field.type) } ?? .null
+                        members.last(where: { $0.0.lowercased() == field.name }).map { typed($0.1, field.type) }
+                            ?? .null
                     }
                 )
             )
@@ -133,7 +134,9 @@ struct JSONPath {
                         digits.append(characters[index])
                         index += 1
                     }
-                    guard let position = Int(digits) else { throw QueryError(.invalidValue, "JSON path has a bad index") }
+                    guard let position = Int(digits) else {
+                        throw QueryError(.invalidValue, "JSON path has a bad index")
+                    }
                     steps.append(.index(position))
                 }
                 guard index < characters.count, characters[index] == "]" else {

@@ -1,8 +1,10 @@
 import CairnSQL
 
-/// Joins: a hash join on the equality conjuncts of the ON condition (build on the right input,
-/// probe with the left), the other conjuncts checked on each candidate pair; nested loops when
-/// there is no equality. INNER, LEFT, RIGHT, FULL and CROSS.
+/// Joins.
+///
+/// A hash join on the equality conjuncts of the ON condition (build on the right input, probe with the
+/// left), the other conjuncts checked on each candidate pair; nested loops when there is no equality.
+/// INNER, LEFT, RIGHT, FULL and CROSS.
 struct HashJoin {
     let kind: JoinKind
     let condition: BoundExpression?
@@ -69,12 +71,15 @@ struct HashJoin {
             for rightIndex in candidates {
                 let combined = leftRow + rightRows[rightIndex]
                 if let residualExpression {
-                    guard case .boolean(true) = try evaluator.evaluate(residualExpression, row: combined, lambdas: []) else { continue }
+                    guard case .boolean(true) = try evaluator.evaluate(residualExpression, row: combined, lambdas: [])
+                    else { continue }
                 }
                 matched = true
                 rightMatched[rightIndex] = true
                 output.append(combined)
-                if output.count % 65_536 == 0 { try budget.reserve(65_536 * (leftWidth + rightWidth) * 32, for: "JOIN output") }
+                if output.count % 65_536 == 0 {
+                    try budget.reserve(65_536 * (leftWidth + rightWidth) * 32, for: "JOIN output")
+                }
             }
             if !matched, kind == .left || kind == .full {
                 output.append(leftRow + [Value](repeating: .null, count: rightWidth))
@@ -99,7 +104,9 @@ struct HashJoin {
 
 /// UNION, INTERSECT and EXCEPT, with and without ALL (ALL keeps multiplicities).
 enum SetOperationExecutor {
-    static func run(_ op: SetOperator, all: Bool, left: [Batch], right: [Batch], width: Int, budget: MemoryBudget) throws(QueryError) -> [Batch] {
+    static func run(_ op: SetOperator, all: Bool, left: [Batch], right: [Batch], width: Int, budget: MemoryBudget)
+        throws(QueryError) -> [Batch]
+    {
         let leftRows = Batches.rows(left)
         let rightRows = Batches.rows(right)
         func key(_ row: [Value]) -> [Value] { row.map(\.groupKey) }

@@ -58,7 +58,8 @@ struct Kernel {
             switch (c.physicalType, constant) {
             case (.time, .timestamp(let time)): self.init(column: c, test: .time(op, time))
             case (.bool, .boolean(let flag)): self.init(column: c, test: .bool(op, flag))
-            case (.string, .string(let text)), (.uuid, .string(let text)), (.ip, .string(let text)), (.json, .string(let text)):
+            case (.string, .string(let text)), (.uuid, .string(let text)), (.ip, .string(let text)),
+                (.json, .string(let text)):
                 if op == .equal {
                     self.init(column: c, test: .stringIn([text], negated: false, listHasNull: false))
                 } else if op == .notEqual {
@@ -120,8 +121,12 @@ struct Kernel {
     func holdsForAll(footer: SegmentFooter, rowGroup: Int, partition: PartitionKey) -> Bool {
         let group = footer.rowGroups[rowGroup]
         if case .stringIn(let set, negated: false, _) = test {
-            if column == .recipientAccountId, !PartitionKey.isFallback(partition.account) { return set.contains(partition.account) }
-            if column == .awsRegion, !PartitionKey.isFallback(partition.region) { return set.contains(partition.region) }
+            if column == .recipientAccountId, !PartitionKey.isFallback(partition.account) {
+                return set.contains(partition.account)
+            }
+            if column == .awsRegion, !PartitionKey.isFallback(partition.region) {
+                return set.contains(partition.region)
+            }
         }
         guard let index = footer.columns.firstIndex(of: column) else { return false }
         let zone = group.chunks[index].zoneMap

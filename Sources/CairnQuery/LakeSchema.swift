@@ -126,7 +126,8 @@ enum LakeSchema {
     ]
 
     static let tlsColumns: [String: SegmentColumn] = [
-        "tlsversion": .tlsVersion, "ciphersuite": .tlsCipherSuite, "clientprovidedhostheader": .tlsClientProvidedHostHeader,
+        "tlsversion": .tlsVersion, "ciphersuite": .tlsCipherSuite,
+        "clientprovidedhostheader": .tlsClientProvidedHostHeader,
     ]
 
     /// Resolves a lower-cased path (`useridentity.sessioncontext.sessionissuer.arn`) to a field,
@@ -137,7 +138,8 @@ enum LakeSchema {
         switch top.source {
         case .userIdentity where path.count > 1:
             if let column = userIdentityColumns[path[1]] { return (.column(column), .varchar, 2) }
-            guard case .row(let fields) = userIdentityType, let field = fields.first(where: { $0.name == path[1] }) else {
+            guard case .row(let fields) = userIdentityType, let field = fields.first(where: { $0.name == path[1] })
+            else {
                 return (.userIdentity, top.type, 1)
             }
             var type = field.type

@@ -75,7 +75,10 @@ extension QueryEngine {
         }
         let maxResults = request.maxResults ?? Limits.maxLookupResults
         guard (1...Limits.maxLookupResults).contains(maxResults) else {
-            throw QueryError(.invalidLookup, "InvalidMaxResultsException: MaxResults must be between 1 and \(Limits.maxLookupResults)")
+            throw QueryError(
+                .invalidLookup,
+                "InvalidMaxResultsException: MaxResults must be between 1 and \(Limits.maxLookupResults)"
+            )
         }
         let end = request.endTime ?? now
         let start = request.startTime ?? (end - Int64(Limits.lookupHistoryDays) * 86_400_000)
@@ -90,7 +93,9 @@ extension QueryEngine {
             conditions.append("eventcategory = 'Insight'")
         } else {
             // Management events only: never data or network-activity events.
-            conditions.append("(eventcategory = 'Management' OR (eventcategory IS NULL AND managementevent IS NOT DISTINCT FROM true))")
+            conditions.append(
+                "(eventcategory = 'Management' OR (eventcategory IS NULL AND managementevent IS NOT DISTINCT FROM true))"
+            )
         }
         if let region = request.region { conditions.append("awsregion = \(Self.literal(region))") }
         for (key, value) in request.attributes {
@@ -108,7 +113,10 @@ extension QueryEngine {
                 )
             }
             if request.eventCategory != nil, !["EventId", "EventName", "EventSource"].contains(key) {
-                throw QueryError(.invalidLookup, "InvalidLookupAttributesException: \(key) is not allowed with EventCategory insight")
+                throw QueryError(
+                    .invalidLookup,
+                    "InvalidLookupAttributesException: \(key) is not allowed with EventCategory insight"
+                )
             }
             let v = Self.literal(value)
             switch key {
@@ -133,7 +141,9 @@ extension QueryEngine {
                 "(eventtime < \(Self.timestampLiteral(time)) OR (eventtime = \(Self.timestampLiteral(time)) AND eventid < \(Self.literal(eventID))))"
             )
         }
-        let storeInfo = StoreDirectory(dataDirectory: dataDirectory).resolveStore(request.store ?? StoreInfo.defaultName)
+        let storeInfo = StoreDirectory(dataDirectory: dataDirectory).resolveStore(
+            request.store ?? StoreInfo.defaultName
+        )
         guard let storeInfo else {
             throw QueryError(.unknownStore, "event data store \(request.store ?? StoreInfo.defaultName) does not exist")
         }
@@ -150,7 +160,12 @@ extension QueryEngine {
             if case .array(let items) = row[7] {
                 for item in items {
                     guard case .row(let resource) = item else { continue }
-                    resources.append(LookupResource(resourceType: resource.field("type")?.text, resourceName: resource.field("arn")?.text))
+                    resources.append(
+                        LookupResource(
+                            resourceType: resource.field("type")?.text,
+                            resourceName: resource.field("arn")?.text
+                        )
+                    )
                 }
             }
             guard case .timestamp(let time) = row[4] else { continue }
@@ -183,7 +198,9 @@ extension QueryEngine {
 
     static func literal(_ text: String) -> String { "'" + text.replacing("'", with: "''") + "'" }
 
-    static func timestampLiteral(_ milliseconds: Int64) -> String { "TIMESTAMP '\(Value.formatTimestamp(milliseconds))'" }
+    static func timestampLiteral(_ milliseconds: Int64) -> String {
+        "TIMESTAMP '\(Value.formatTimestamp(milliseconds))'"
+    }
 
     /// AWS counts `_`, space, `,` and newline as two characters toward the limit (spec §2.1).
     static func lookupLength(_ value: String) -> Int {
@@ -191,7 +208,8 @@ extension QueryEngine {
     }
 
     static func fingerprint(_ request: LookupRequest, start: Int64, end: Int64, maxResults: Int) -> UInt64 {
-        var text = "\(start)|\(end)|\(maxResults)|\(request.eventCategory ?? "")|\(request.store ?? "")|\(request.region ?? "")"
+        var text =
+            "\(start)|\(end)|\(maxResults)|\(request.eventCategory ?? "")|\(request.store ?? "")|\(request.region ?? "")"
         for (key, value) in request.attributes { text += "|\(key)=\(value)" }
         return XXHash64.hash(text)
     }
@@ -209,7 +227,9 @@ enum LookupToken {
     static func decode(_ token: String, fingerprint: UInt64) throws(QueryError) -> (Int64, String) {
         let invalid = QueryError(.invalidLookup, "InvalidNextTokenException: the token is not valid for this request")
         let parts = token.split(separator: ".")
-        guard parts.count == 2, let bytes = unhex(String(parts[0])), let check = UInt64(parts[1], radix: 16) else { throw invalid }
+        guard parts.count == 2, let bytes = unhex(String(parts[0])), let check = UInt64(parts[1], radix: 16) else {
+            throw invalid
+        }
         let payload = String(decoding: bytes, as: UTF8.self)
         guard XXHash64.hash(payload + "|\(fingerprint)") == check else { throw invalid }
         let fields = payload.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)

@@ -21,7 +21,9 @@ enum PlanPrinter {
             for text in spec.pruning.summary { line("  prune by \(text)") }
             if let limit = spec.rowLimit { line("  row limit: \(limit)") }
             if let ordered = spec.timeOrderedLimit {
-                line("  segments in eventTime \(ordered.descending ? "descending" : "ascending") order, stop after \(ordered.count) rows")
+                line(
+                    "  segments in eventTime \(ordered.descending ? "descending" : "ascending") order, stop after \(ordered.count) rows"
+                )
             }
         case .values(let rows, _): line("Values (\(rows.count) row(s))")
         case .filter(let input, let predicate):
@@ -33,12 +35,17 @@ enum PlanPrinter {
         case .aggregate(let input, let keys, let aggregates):
             let calls = aggregates.map { call in
                 call.function == .countStar
-                    ? "count(*)" : "\(call.function.rawValue)(\(call.isDistinct ? "DISTINCT " : "")\(call.arguments.map { expression($0, nil) }.joined(separator: ", ")))"
+                    ? "count(*)"
+                    : "\(call.function.rawValue)(\(call.isDistinct ? "DISTINCT " : "")\(call.arguments.map { expression($0, nil) }.joined(separator: ", ")))"
             }
-            line("HashAggregate keys=[\(keys.map { expression($0, nil) }.joined(separator: ", "))] aggregates=[\(calls.joined(separator: ", "))]")
+            line(
+                "HashAggregate keys=[\(keys.map { expression($0, nil) }.joined(separator: ", "))] aggregates=[\(calls.joined(separator: ", "))]"
+            )
             describe(input, depth: depth + 1, into: &lines)
         case .sort(let input, let keys, let limit):
-            let text = keys.map { "\(expression($0.expression, nil)) \($0.ascending ? "ASC" : "DESC") NULLS \($0.nullsFirst ? "FIRST" : "LAST")" }
+            let text = keys.map {
+                "\(expression($0.expression, nil)) \($0.ascending ? "ASC" : "DESC") NULLS \($0.nullsFirst ? "FIRST" : "LAST")"
+            }
             line((limit.map { "TopN \($0) " } ?? "Sort ") + "[\(text.joined(separator: ", "))]")
             describe(input, depth: depth + 1, into: &lines)
         case .limit(let input, let limit, let offset):
@@ -82,14 +89,17 @@ enum PlanPrinter {
         case .like(let a, let pattern, let negated): return "\(r(a)) \(negated ? "NOT " : "")LIKE '\(pattern.text)'"
         case .likeDynamic(let a, let b, _, let negated): return "\(r(a)) \(negated ? "NOT " : "")LIKE \(r(b))"
         case .inList(let a, let items, let negated):
-            let shown = items.prefix(5).map(r).joined(separator: ", ") + (items.count > 5 ? ", ... \(items.count) items" : "")
+            let shown =
+                items.prefix(5).map(r).joined(separator: ", ") + (items.count > 5 ? ", ... \(items.count) items" : "")
             return "\(r(a)) \(negated ? "NOT " : "")IN (\(shown))"
         case .caseWhen(let whens, let otherwise):
             return "CASE " + whens.map { "WHEN \(r($0.condition)) THEN \(r($0.result))" }.joined(separator: " ")
                 + (otherwise.map { " ELSE \(r($0))" } ?? "") + " END"
         case .cast(let a, let type, let isTry): return "\(isTry ? "TRY_CAST" : "CAST")(\(r(a)) AS \(type))"
         case .call(let function, let arguments):
-            if function.isOperator, arguments.count == 2 { return "(\(r(arguments[0])) \(function.rawValue) \(r(arguments[1])))" }
+            if function.isOperator, arguments.count == 2 {
+                return "(\(r(arguments[0])) \(function.rawValue) \(r(arguments[1])))"
+            }
             return "\(function.rawValue)(\(arguments.map(r).joined(separator: ", ")))"
         case .lambda(_, let body): return "x -> \(r(body))"
         case .field(let a, let name): return "\(r(a)).\(name)"

@@ -1,5 +1,5 @@
-import CairnStorage
 import CairnSQL
+import CairnStorage
 
 /// Rewrites a bound plan before execution (storage.md §3.11's order): pushes WHERE conjuncts
 /// into scans (and through inner and cross joins, turning cross joins with an equality into hash
@@ -22,19 +22,32 @@ enum Planner {
             return pushFilter(pushFilters(input), PruningPredicates.conjuncts(predicate))
         case .scan, .values: return plan
         case .project(let input, let e): return .project(pushFilters(input), e)
-        case .aggregate(let input, let keys, let aggregates): return .aggregate(pushFilters(input), keys: keys, aggregates: aggregates)
+        case .aggregate(let input, let keys, let aggregates):
+            return .aggregate(pushFilters(input), keys: keys, aggregates: aggregates)
         case .sort(let input, let keys, let limit): return .sort(pushFilters(input), keys, limit: limit)
         case .limit(let input, let limit, let offset): return .limit(pushFilters(input), limit: limit, offset: offset)
         case .distinct(let input): return .distinct(pushFilters(input))
         case .join(let kind, let left, let right, let condition, let lw, let rw):
-            var plan = LogicalPlan.join(kind, pushFilters(left), pushFilters(right), condition: condition, leftWidth: lw, rightWidth: rw)
+            var plan = LogicalPlan.join(
+                kind,
+                pushFilters(left),
+                pushFilters(right),
+                condition: condition,
+                leftWidth: lw,
+                rightWidth: rw
+            )
             if kind == .inner, let condition {
                 // Single-side conjuncts of an inner join's ON go down like WHERE conjuncts.
-                plan = pushFilter(.join(.inner, pushFilters(left), pushFilters(right), condition: nil, leftWidth: lw, rightWidth: rw), PruningPredicates.conjuncts(condition))
+                plan = pushFilter(
+                    .join(.inner, pushFilters(left), pushFilters(right), condition: nil, leftWidth: lw, rightWidth: rw),
+                    PruningPredicates.conjuncts(condition)
+                )
             }
             return plan
-        case .setOperation(let op, let all, let left, let right): return .setOperation(op, all: all, pushFilters(left), pushFilters(right))
-        case .unnest(let input, let e, let fields, let width): return .unnest(pushFilters(input), e, expandFields: fields, inputWidth: width)
+        case .setOperation(let op, let all, let left, let right):
+            return .setOperation(op, all: all, pushFilters(left), pushFilters(right))
+        case .unnest(let input, let e, let fields, let width):
+            return .unnest(pushFilters(input), e, expandFields: fields, inputWidth: width)
         }
     }
 
@@ -63,10 +76,12 @@ enum Planner {
                 } else if columns.allSatisfy({ $0 < lw }) {
                     leftConjuncts.append(conjunct)
                 } else if columns.allSatisfy({ $0 >= lw }) {
-                    rightConjuncts.append((try? conjunct.rewritten { node throws(QueryError) -> BoundExpression? in
-                        if case .column(let index) = node { return .column(index - lw) }
-                        return nil
-                    }) ?? conjunct)
+                    rightConjuncts.append(
+                        (try? conjunct.rewritten { node throws(QueryError) -> BoundExpression? in
+                            if case .column(let index) = node { return .column(index - lw) }
+                            return nil
+                        }) ?? conjunct
+                    )
                 } else {
                     joinConjuncts.append(conjunct)
                 }
@@ -97,13 +112,16 @@ enum Planner {
         case .scan, .values: return plan
         case .filter(let input, let e): return .filter(limits(input), e)
         case .project(let input, let e): return .project(limits(input), e)
-        case .aggregate(let input, let keys, let aggregates): return .aggregate(limits(input), keys: keys, aggregates: aggregates)
+        case .aggregate(let input, let keys, let aggregates):
+            return .aggregate(limits(input), keys: keys, aggregates: aggregates)
         case .sort(let input, let keys, let limit): return .sort(limits(input), keys, limit: limit)
         case .distinct(let input): return .distinct(limits(input))
         case .join(let kind, let left, let right, let condition, let lw, let rw):
             return .join(kind, limits(left), limits(right), condition: condition, leftWidth: lw, rightWidth: rw)
-        case .setOperation(let op, let all, let left, let right): return .setOperation(op, all: all, limits(left), limits(right))
-        case .unnest(let input, let e, let fields, let width): return .unnest(limits(input), e, expandFields: fields, inputWidth: width)
+        case .setOperation(let op, let all, let left, let right):
+            return .setOperation(op, all: all, limits(left), limits(right))
+        case .unnest(let input, let e, let fields, let width):
+            return .unnest(limits(input), e, expandFields: fields, inputWidth: width)
         }
     }
 
@@ -143,7 +161,8 @@ enum Planner {
         }
     }
 
-    private static func markTimeOrdered(_ plan: LogicalPlan, _ position: Int, descending: Bool, _ n: Int) -> LogicalPlan {
+    private static func markTimeOrdered(_ plan: LogicalPlan, _ position: Int, descending: Bool, _ n: Int) -> LogicalPlan
+    {
         switch plan {
         case .scan(var spec):
             spec.timeOrderedLimit = (descending, n)
@@ -175,18 +194,39 @@ enum Planner {
         case .filter(let input, let e): return .filter(annotateScans(input, required: required.union(e.columns)), e)
         case .project(let input, let e): return .project(annotateScans(input, required: columns(e)), e)
         case .aggregate(let input, let keys, let aggregates):
-            return .aggregate(annotateScans(input, required: columns(keys + aggregates.flatMap(\.arguments))), keys: keys, aggregates: aggregates)
+            return .aggregate(
+                annotateScans(input, required: columns(keys + aggregates.flatMap(\.arguments))),
+                keys: keys,
+                aggregates: aggregates
+            )
         case .sort(let input, let keys, let limit):
-            return .sort(annotateScans(input, required: required.union(columns(keys.map(\.expression)))), keys, limit: limit)
-        case .limit(let input, let limit, let offset): return .limit(annotateScans(input, required: required), limit: limit, offset: offset)
+            return .sort(
+                annotateScans(input, required: required.union(columns(keys.map(\.expression)))),
+                keys,
+                limit: limit
+            )
+        case .limit(let input, let limit, let offset):
+            return .limit(annotateScans(input, required: required), limit: limit, offset: offset)
         case .distinct(let input): return .distinct(annotateScans(input, required: Set(0..<input.width)))
         case .join(let kind, let left, let right, let condition, let lw, let rw):
             let all = required.union(condition?.columns ?? [])
             let leftRequired = Set(all.filter { $0 < lw })
             let rightRequired = Set(all.filter { $0 >= lw }.map { $0 - lw })
-            return .join(kind, annotateScans(left, required: leftRequired), annotateScans(right, required: rightRequired), condition: condition, leftWidth: lw, rightWidth: rw)
+            return .join(
+                kind,
+                annotateScans(left, required: leftRequired),
+                annotateScans(right, required: rightRequired),
+                condition: condition,
+                leftWidth: lw,
+                rightWidth: rw
+            )
         case .setOperation(let op, let all, let left, let right):
-            return .setOperation(op, all: all, annotateScans(left, required: Set(0..<left.width)), annotateScans(right, required: Set(0..<right.width)))
+            return .setOperation(
+                op,
+                all: all,
+                annotateScans(left, required: Set(0..<left.width)),
+                annotateScans(right, required: Set(0..<right.width))
+            )
         case .unnest(let input, let e, let fields, let width):
             let inputRequired = Set(required.filter { $0 < width }).union(e.columns)
             return .unnest(annotateScans(input, required: inputRequired), e, expandFields: fields, inputWidth: width)

@@ -29,7 +29,12 @@ public final class QueryEngine: Sendable {
     /// records) happens under this lock, so concurrent queries never call into a store together.
     private let snapshotLock = Mutex<Void>(())
 
-    public init(dataDirectory: DataDirectory, cache: SegmentCache = SegmentCache(), workerCount: Int = 2, memoryLimit: Int? = nil) {
+    public init(
+        dataDirectory: DataDirectory,
+        cache: SegmentCache = SegmentCache(),
+        workerCount: Int = 2,
+        memoryLimit: Int? = nil
+    ) {
         self.dataDirectory = dataDirectory
         self.cache = cache
         self.workerCount = max(1, workerCount)
@@ -60,7 +65,8 @@ public final class QueryEngine: Sendable {
             budget: budget,
             workerCount: workerCount
         )
-        var binder = Binder(stores: StoreDirectory(dataDirectory: dataDirectory), context: context) { sub throws(QueryError) in
+        var binder = Binder(stores: StoreDirectory(dataDirectory: dataDirectory), context: context) {
+            sub throws(QueryError) in
             try executor.rows(Planner.optimize(sub.plan, evaluator))
         }
         let bound = try binder.bind(statement.query)
@@ -147,7 +153,9 @@ struct StoreDirectory: StoreResolver {
         if let info = infos.first(where: { $0.id == nameOrID || $0.id.lowercased() == nameOrID.lowercased() }) {
             return (info.name, info.id)
         }
-        if let info = infos.first(where: { $0.name == nameOrID }) ?? infos.first(where: { $0.name.lowercased() == nameOrID.lowercased() }) {
+        if let info = infos.first(where: { $0.name == nameOrID })
+            ?? infos.first(where: { $0.name.lowercased() == nameOrID.lowercased() })
+        {
             return (info.name, info.id)
         }
         return nil

@@ -43,7 +43,8 @@ public struct QueryStatistics: Sendable, Equatable {
     /// Lines for EXPLAIN ANALYZE and `--stats`.
     public var summary: [String] {
         func pruned(_ counts: [String: Int]) -> String {
-            counts.isEmpty ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            counts.isEmpty
+                ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         }
         return [
             "events scanned: \(eventsScanned), matched: \(eventsMatched)",

@@ -69,12 +69,18 @@ struct Scope {
         var found: [Resolved] = []
         for (table, offset) in tables {
             if let resolved = try Scope.resolve(path, in: table) {
-                found.append(Resolved(position: offset + resolved.position, type: resolved.type, consumed: resolved.consumed))
+                found.append(
+                    Resolved(position: offset + resolved.position, type: resolved.type, consumed: resolved.consumed)
+                )
             }
         }
         guard let first = found.first else { throw unknown(path, range: range, in: tables.map(\.table)) }
         guard found.count == 1 else {
-            throw QueryError(.ambiguousColumn, "column \(path.joined(separator: ".")) is ambiguous; qualify it with a table alias", at: range)
+            throw QueryError(
+                .ambiguousColumn,
+                "column \(path.joined(separator: ".")) is ambiguous; qualify it with a table alias",
+                at: range
+            )
         }
         return first
     }
@@ -106,8 +112,11 @@ struct Scope {
         let name = path.joined(separator: ".")
         var suggestion = Suggestion.closest(to: path[0], among: candidates)
         if suggestion == nil, path.count > 1, path[0] == "useridentity" {
-            suggestion = Suggestion.closest(to: path[1], among: LakeSchema.userIdentityColumns.keys.sorted() + ["sessioncontext"])
-                .map { "useridentity." + $0 }
+            suggestion = Suggestion.closest(
+                to: path[1],
+                among: LakeSchema.userIdentityColumns.keys.sorted() + ["sessioncontext"]
+            )
+            .map { "useridentity." + $0 }
         }
         return QueryError(.unknownColumn, "column \(name) does not exist", at: range, suggestion: suggestion)
     }

@@ -19,11 +19,13 @@ extension ScanSink {
     var timeThreshold: Int64? { nil }
 }
 
-/// Scans one event data store: prunes segments by partition, time and catalog value sets, row
-/// groups by zone maps and bloom filters, rows by the eventTime page index; evaluates the pushed
-/// filter on raw column vectors where it can (simple comparisons) and on values otherwise; then
-/// materializes only the fields the plan uses, only for matching rows (late materialization).
-/// Runs on both cores: workers take segments from a shared counter.
+/// Scans one event data store.
+///
+/// Prunes segments by partition, time and catalog value sets, row groups by zone maps and bloom
+/// filters, rows by the eventTime page index; evaluates the pushed filter on raw column vectors where
+/// it can (simple comparisons) and on values otherwise; then materializes only the fields the plan
+/// uses, only for matching rows (late materialization). Runs on both cores: workers take segments from
+/// a shared counter.
 final class StoreScan: @unchecked Sendable {
     let snapshot: StoreSnapshot
     var store: EventStore { snapshot.store }
@@ -44,7 +46,14 @@ final class StoreScan: @unchecked Sendable {
     private var kernels: [Kernel] = []
     private var residual: [BoundExpression] = []
 
-    init(snapshot: StoreSnapshot, spec: ScanSpec, cache: SegmentCache, evaluator: Evaluator, neededFields: Set<Int>, workerCount: Int) {
+    init(
+        snapshot: StoreSnapshot,
+        spec: ScanSpec,
+        cache: SegmentCache,
+        evaluator: Evaluator,
+        neededFields: Set<Int>,
+        workerCount: Int
+    ) {
         self.snapshot = snapshot
         self.spec = spec
         self.cache = cache
@@ -53,8 +62,12 @@ final class StoreScan: @unchecked Sendable {
         self.workerCount = max(1, workerCount)
         let pruning = spec.pruning
         valueSetChecks = pruning.valueSets.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value) }
-        bloomProbes = pruning.bloomValues.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value.map { XXHash64.hash($0) }) }
-        tokenProbes = pruning.tokens.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value.map { XXHash64.hash($0) }) }
+        bloomProbes = pruning.bloomValues.sorted { $0.key.rawValue < $1.key.rawValue }.map {
+            ($0.key, $0.value.map { XXHash64.hash($0) })
+        }
+        tokenProbes = pruning.tokens.sorted { $0.key.rawValue < $1.key.rawValue }.map {
+            ($0.key, $0.value.map { XXHash64.hash($0) })
+        }
         hasTimeRange = pruning.hasTimeRange
         if let filter = spec.filter {
             for conjunct in PruningPredicates.conjuncts(filter) {
@@ -110,7 +123,8 @@ final class StoreScan: @unchecked Sendable {
                     if index < units.count {
                         let entry = units[index]
                         if let ordered = spec.timeOrderedLimit, let threshold = sink.timeThreshold {
-                            let beyond = ordered.descending ? entry.meta.maxTime < threshold : entry.meta.minTime > threshold
+                            let beyond =
+                                ordered.descending ? entry.meta.maxTime < threshold : entry.meta.minTime > threshold
                             if beyond {
                                 local.segmentsPruned["top-n time bound", default: 0] += 1
                                 continue
@@ -136,7 +150,9 @@ final class StoreScan: @unchecked Sendable {
         let meta = entry.meta
         if pruning.hasTimeRange {
             let dayStart = meta.partition.epochDay * 86_400_000
-            if dayStart > pruning.upperTime || dayStart + 86_400_000 - 1 < pruning.lowerTime { return "partition (date)" }
+            if dayStart > pruning.upperTime || dayStart + 86_400_000 - 1 < pruning.lowerTime {
+                return "partition (date)"
+            }
             if meta.maxTime < pruning.lowerTime || meta.minTime > pruning.upperTime { return "segment time range" }
         }
         if let accounts = pruning.valueSets[.recipientAccountId], !accounts.contains(meta.partition.account),
@@ -149,15 +165,22 @@ final class StoreScan: @unchecked Sendable {
         {
             return "partition (region)"
         }
-        for (column, known) in [(SegmentColumn.eventName, entry.eventNames), (.eventSource, entry.eventSources), (.errorCode, entry.errorCodes)] {
-            if let wanted = pruning.valueSets[column], let known, wanted.isDisjoint(with: known) { return "catalog value set" }
+        for (column, known) in [
+            (SegmentColumn.eventName, entry.eventNames), (.eventSource, entry.eventSources),
+            (.errorCode, entry.errorCodes),
+        ] {
+            if let wanted = pruning.valueSets[column], let known, wanted.isDisjoint(with: known) {
+                return "catalog value set"
+            }
         }
         return nil
     }
 
     // MARK: Segments
 
-    private func scanSegment(_ entry: SegmentEntry, order: Int, sink: any ScanSink, statistics: inout QueryStatistics) throws(QueryError) {
+    private func scanSegment(_ entry: SegmentEntry, order: Int, sink: any ScanSink, statistics: inout QueryStatistics)
+        throws(QueryError)
+    {
         let meta = entry.meta
         var reader: SegmentReader?
         func openReader() throws(QueryError) -> SegmentReader {
@@ -203,7 +226,9 @@ final class StoreScan: @unchecked Sendable {
                 }
             }
             // Conjuncts the metadata already proves for every row need no evaluation.
-            let active = kernels.filter { !$0.holdsForAll(footer: footer, rowGroup: groupIndex, partition: meta.partition) }
+            let active = kernels.filter {
+                !$0.holdsForAll(footer: footer, rowGroup: groupIndex, partition: meta.partition)
+            }
             var source = SegmentColumns(
                 scan: self,
                 meta: meta,
@@ -291,7 +316,12 @@ final class StoreScan: @unchecked Sendable {
 
     // MARK: Memtables
 
-    private func scanMemtable(_ records: [EventRecord], order: Int, sink: any ScanSink, statistics: inout QueryStatistics) throws(QueryError) {
+    private func scanMemtable(
+        _ records: [EventRecord],
+        order: Int,
+        sink: any ScanSink,
+        statistics: inout QueryStatistics
+    ) throws(QueryError) {
         let pruning = spec.pruning
         var selected = records
         if pruning.hasTimeRange {
@@ -375,7 +405,15 @@ final class StoreScan: @unchecked Sendable {
                 dictionaries[index] = BatchDictionary(values: entries, codes: rowCodes)
                 continue
             }
-            columns.append(try FieldMaterializer.values(field, type: spec.types[index], rows: rows, source: &source, statistics: &statistics))
+            columns.append(
+                try FieldMaterializer.values(
+                    field,
+                    type: spec.types[index],
+                    rows: rows,
+                    source: &source,
+                    statistics: &statistics
+                )
+            )
         }
         var batch = Batch(columns: columns, count: rows.count)
         batch.dictionaries = dictionaries

@@ -51,7 +51,8 @@ enum TimeFunctions {
             // ISO weeks start on Monday; 1970-01-01 was a Thursday.
             let weekday = floorDivide(parts.days + 3, 7).1
             return (parts.days - weekday) * 86_400_000
-        case .month: return Int64(EventTimestamp.daysFromCivil(year: parts.year, month: parts.month, day: 1)) * 86_400_000
+        case .month:
+            return Int64(EventTimestamp.daysFromCivil(year: parts.year, month: parts.month, day: 1)) * 86_400_000
         case .quarter:
             let month = (parts.month - 1) / 3 * 3 + 1
             return Int64(EventTimestamp.daysFromCivil(year: parts.year, month: month, day: 1)) * 86_400_000
@@ -81,7 +82,8 @@ enum TimeFunctions {
 
     static func daysInMonth(_ year: Int, _ month: Int) -> Int {
         let start = EventTimestamp.daysFromCivil(year: year, month: month, day: 1)
-        let next = month == 12
+        let next =
+            month == 12
             ? EventTimestamp.daysFromCivil(year: year + 1, month: 1, day: 1)
             : EventTimestamp.daysFromCivil(year: year, month: month + 1, day: 1)
         return next - start

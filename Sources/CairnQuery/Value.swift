@@ -53,7 +53,8 @@ public enum Value: Sendable, Hashable {
         case .map(let text): return text
         case .array(let values): return "[" + values.map { $0.lakeText ?? "null" }.joined(separator: ", ") + "]"
         case .row(let row):
-            return "{" + zip(row.names, row.values).map { "\($0)=\($1.lakeText ?? "null")" }.joined(separator: ", ") + "}"
+            return "{" + zip(row.names, row.values).map { "\($0)=\($1.lakeText ?? "null")" }.joined(separator: ", ")
+                + "}"
         }
     }
 
@@ -64,7 +65,7 @@ public enum Value: Sendable, Hashable {
         return String(value)
     }
 
-    /// `2023-01-22 20:25:01.000`
+    /// Lake's timestamp text, `2023-01-22 20:25:01.000`.
     static func formatTimestamp(_ milliseconds: Int64) -> String {
         let iso = EventTimestamp.canonicalText(milliseconds)
         var date = String(iso.prefix(19)).replacing("T", with: " ")

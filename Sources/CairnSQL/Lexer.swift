@@ -57,7 +57,11 @@ public struct Lexer {
                 advance()
                 while true {
                     guard let next = peek() else {
-                        throw SQLError(.unterminated, "comment never ends", at: position(start, startLine, startLineStart))
+                        throw SQLError(
+                            .unterminated,
+                            "comment never ends",
+                            at: position(start, startLine, startLineStart)
+                        )
                     }
                     if next == UInt8(ascii: "*"), peek(1) == UInt8(ascii: "/") {
                         advance()
@@ -104,7 +108,10 @@ public struct Lexer {
         }
         switch byte {
         case UInt8(ascii: "'"):
-            return token(.string, try quoted(UInt8(ascii: "'"), what: "string literal", start, startLine, startLineStart))
+            return token(
+                .string,
+                try quoted(UInt8(ascii: "'"), what: "string literal", start, startLine, startLineStart)
+            )
         case UInt8(ascii: "\""), UInt8(ascii: "`"):
             return token(
                 .quotedIdentifier,

@@ -23,7 +23,11 @@ public struct Parser {
         switch try parse(sql) {
         case .query(let query): return query
         case .explain(_, _):
-            throw SQLError(.unsupported, "expected a query, not EXPLAIN", at: SourceRange(start: 0, end: 7, line: 1, column: 1))
+            throw SQLError(
+                .unsupported,
+                "expected a query, not EXPLAIN",
+                at: SourceRange(start: 0, end: 7, line: 1, column: 1)
+            )
         }
     }
 
@@ -89,7 +93,8 @@ public struct Parser {
     private mutating func expectEnd() throws(SQLError) {
         _ = accept(symbol: ";")
         guard current.kind == .endOfInput else {
-            if current.kind == .word, let suggestion = Suggestion.closest(to: current.text, among: Self.clauseKeywords) {
+            if current.kind == .word, let suggestion = Suggestion.closest(to: current.text, among: Self.clauseKeywords)
+            {
                 throw SQLError(.syntax, "unexpected '\(current.text)'", at: current.range, suggestion: suggestion)
             }
             // `FROM t WHER x = 1` reads WHER as an alias; the misspelling is the word before.
@@ -184,7 +189,14 @@ public struct Parser {
                 _ = accept(keyword: "ROWS") || accept(keyword: "ROW")
             }
         }
-        return Query(with: with, body: body, orderBy: orderBy, limit: limit, offset: offset, range: start.through(current.range))
+        return Query(
+            with: with,
+            body: body,
+            orderBy: orderBy,
+            limit: limit,
+            offset: offset,
+            range: start.through(current.range)
+        )
     }
 
     private mutating func setExpression() throws(SQLError) -> QueryBody {
@@ -271,7 +283,8 @@ public struct Parser {
 
     private mutating func alias() throws(SQLError) -> Identifier? {
         if accept(keyword: "AS") { return try identifier(what: "an alias") }
-        if current.kind == .quotedIdentifier || (current.kind == .word && !ReservedWords.all.contains(current.keyword)) {
+        if current.kind == .quotedIdentifier || (current.kind == .word && !ReservedWords.all.contains(current.keyword))
+        {
             return try identifier(what: "an alias")
         }
         return nil
@@ -366,9 +379,11 @@ public struct Parser {
         return .named(try tableName(), alias: try alias())
     }
 
-    /// A store name or id. Lake writes ids bare, hyphens and leading digits included
-    /// (`FROM EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE`), so adjacent word, number and `-` tokens with
-    /// no space between them form one name.
+    /// A store name or id.
+    ///
+    /// Lake writes ids bare, hyphens and leading digits included (`FROM
+    /// EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE`), so adjacent word, number and `-` tokens with no space between
+    /// them form one name.
     private mutating func tableName() throws(SQLError) -> Identifier {
         let first = current
         switch first.kind {
@@ -499,7 +514,10 @@ public struct Parser {
                 let low = try concatenation()
                 try expect(keyword: "AND")
                 let high = try concatenation()
-                left = Expression(.between(left, low: low, high: high, negated: negated), range: start.through(high.range))
+                left = Expression(
+                    .between(left, low: low, high: high, negated: negated),
+                    range: start.through(high.range)
+                )
             } else if accept(keyword: "IN") {
                 let open = try expect(symbol: "(")
                 if current.isKeyword("SELECT") || current.isKeyword("WITH") {
@@ -660,7 +678,10 @@ public struct Parser {
         if token.kind == .word, token.keyword == "TIMESTAMP" || token.keyword == "DATE", peek(1).kind == .string {
             advance()
             let text = advance().text
-            return Expression(.literal(.typed(type: token.keyword, text: text)), range: token.range.through(current.range))
+            return Expression(
+                .literal(.typed(type: token.keyword, text: text)),
+                range: token.range.through(current.range)
+            )
         }
         if token.kind == .word, ["CURRENT_TIMESTAMP", "CURRENT_DATE", "LOCALTIMESTAMP"].contains(token.keyword),
             !peek(1).isSymbol("(")
@@ -686,7 +707,9 @@ public struct Parser {
                 advance()
                 var sign = ""
                 if accept(symbol: "-") { sign = "-" }
-                guard current.kind == .string || current.kind == .number else { throw unexpected(expected: "an interval value") }
+                guard current.kind == .string || current.kind == .number else {
+                    throw unexpected(expected: "an interval value")
+                }
                 let text = sign + advance().text
                 guard current.kind == .word, let unit = IntervalUnit(word: current.text) else {
                     throw unexpected(expected: "an interval unit (SECOND, MINUTE, HOUR, DAY, MONTH, YEAR)")
@@ -695,7 +718,10 @@ public struct Parser {
                 guard Int64(text.trimmingSpaces) != nil else {
                     throw SQLError(.invalidLiteral, "interval value is not a whole number", at: token.range)
                 }
-                return Expression(.literal(.interval(text: text, unit: unit)), range: token.range.through(current.range))
+                return Expression(
+                    .literal(.interval(text: text, unit: unit)),
+                    range: token.range.through(current.range)
+                )
             case "CASE":
                 return try caseExpression()
             case "CAST", "TRY_CAST":
@@ -717,8 +743,16 @@ public struct Parser {
                 return Expression(.exists(query), range: token.range.through(current.range))
             default:
                 if ReservedWords.all.contains(token.keyword) {
-                    let suggestion = Suggestion.closest(to: token.text, among: ["CASE", "CAST", "NULL", "TRUE", "FALSE", "NOT"])
-                    throw SQLError(.syntax, "expected an expression but found '\(token.text)'", at: token.range, suggestion: suggestion)
+                    let suggestion = Suggestion.closest(
+                        to: token.text,
+                        among: ["CASE", "CAST", "NULL", "TRUE", "FALSE", "NOT"]
+                    )
+                    throw SQLError(
+                        .syntax,
+                        "expected an expression but found '\(token.text)'",
+                        at: token.range,
+                        suggestion: suggestion
+                    )
                 }
             }
         }
@@ -781,7 +815,10 @@ public struct Parser {
         var otherwise: Expression?
         if accept(keyword: "ELSE") { otherwise = try expression() }
         try expect(keyword: "END")
-        return Expression(.caseWhen(operand: operand, whens: whens, otherwise: otherwise), range: start.through(current.range))
+        return Expression(
+            .caseWhen(operand: operand, whens: whens, otherwise: otherwise),
+            range: start.through(current.range)
+        )
     }
 
     /// A type name such as `VARCHAR`, `BIGINT`, `DOUBLE`, `TIMESTAMP`, `VARCHAR(10)`,

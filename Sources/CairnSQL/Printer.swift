@@ -12,7 +12,8 @@ public enum Printer {
         var parts = [String]()
         if !query.with.isEmpty {
             let ctes = query.with.map { cte in
-                let columns = cte.columns.isEmpty ? "" : " (" + cte.columns.map(identifier).joined(separator: ", ") + ")"
+                let columns =
+                    cte.columns.isEmpty ? "" : " (" + cte.columns.map(identifier).joined(separator: ", ") + ")"
                 return identifier(cte.name) + columns + " AS (" + sql(cte.query) + ")"
             }
             parts.append("WITH " + ctes.joined(separator: ", "))
@@ -97,7 +98,8 @@ public enum Printer {
             if let escape { text += " ESCAPE " + self.operand(escape) }
             return text
         case .inList(let operand, let items, let negated):
-            return self.operand(operand) + (negated ? " NOT IN (" : " IN (") + items.map(expression).joined(separator: ", ")
+            return self.operand(operand) + (negated ? " NOT IN (" : " IN (")
+                + items.map(expression).joined(separator: ", ")
                 + ")"
         case .inQuery(let operand, let query, let negated):
             return self.operand(operand) + (negated ? " NOT IN (" : " IN (") + sql(query) + ")"
@@ -115,7 +117,9 @@ public enum Printer {
         case .exists(let query): return "EXISTS (" + sql(query) + ")"
         case .scalarQuery(let query): return "(" + sql(query) + ")"
         case .lambda(let parameters, let body):
-            let head = parameters.count == 1 ? identifier(parameters[0]) : "(" + parameters.map(identifier).joined(separator: ", ") + ")"
+            let head =
+                parameters.count == 1
+                ? identifier(parameters[0]) : "(" + parameters.map(identifier).joined(separator: ", ") + ")"
             return head + " -> " + self.operand(body)
         }
     }

@@ -20,7 +20,8 @@ import Testing
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let data = try Self.store(directory)
-        let sql = "SELECT eventname, count(*) AS n, min(eventtime) AS first, requestparameters['userName'] AS u FROM default GROUP BY 1, 4 ORDER BY first"
+        let sql =
+            "SELECT eventname, count(*) AS n, min(eventtime) AS first, requestparameters['userName'] AS u FROM default GROUP BY 1, 4 ORDER BY first"
 
         let ndjson = try CairnProcess.run(["query", "--data", data, "--format", "ndjson", sql])
         #expect(ndjson.status == 0)
@@ -48,10 +49,15 @@ import Testing
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let data = try Self.store(directory)
-        let explain = try CairnProcess.run(["query", "--data", data, "--explain", "SELECT * FROM default WHERE eventid = 'x'"])
+        let explain = try CairnProcess.run([
+            "query", "--data", data, "--explain", "SELECT * FROM default WHERE eventid = 'x'",
+        ])
         #expect(explain.status == 0)
         #expect(explain.stdout.contains("prune by bloom eventID: 1 value(s)"))
-        let stats = try CairnProcess.run(["query", "--data", data, "--stats", "SELECT count(*) FROM default WHERE recipientaccountid = '111122223331'"])
+        let stats = try CairnProcess.run([
+            "query", "--data", data, "--stats",
+            "SELECT count(*) FROM default WHERE recipientaccountid = '111122223331'",
+        ])
         #expect(stats.stdout.contains("1"))
         #expect(stats.stderr.contains("events scanned: 1, matched: 1"))
         #expect(stats.stderr.contains("segments: 3, pruned: partition (account) 2"))
@@ -88,7 +94,9 @@ import Testing
         #expect(events[0]["ReadOnly"] as? String == "false")
         #expect(events[0]["Username"] as? String == "alice")
         let token = try #require(page?["NextToken"] as? String)
-        let second = try CairnProcess.run(["lookup", "--data", data, "--json", "--max", "2", "--next-token", token] + window)
+        let second = try CairnProcess.run(
+            ["lookup", "--data", data, "--json", "--max", "2", "--next-token", token] + window
+        )
         let rest = try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any]
         #expect((rest?["Events"] as? [[String: Any]])?.count == 1)
         #expect(rest?["NextToken"] == nil)

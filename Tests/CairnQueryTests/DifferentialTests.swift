@@ -6,9 +6,11 @@ import Testing
 
 @testable import CairnQuery
 
-/// Random queries over random events: the engine (pruning, kernels, late materialization, two
-/// workers, top-N, caches) against `ReferenceExecutor` (row at a time over every record). The
-/// store holds many small segments plus unflushed events in memtables, so every scan path runs.
+/// Random queries over random events.
+///
+/// The engine (pruning, kernels, late materialization, two workers, top-N, caches) against
+/// `ReferenceExecutor` (row at a time over every record). The store holds many small segments plus
+/// unflushed events in memtables, so every scan path runs.
 @Suite(.serialized) struct DifferentialTests {
     @Test func engineMatchesTheReferenceOnRandomQueries() throws {
         let directory = TemporaryDirectory(prefix: "cairn-diff")
@@ -108,17 +110,23 @@ struct Sample {
         arns = distinct(records.map { $0.userIdentity?.arn })
         ips = distinct(records.map(\.sourceIPAddress))
         times = records.compactMap { $0.eventTime?.milliseconds }.sorted()
-        buckets = distinct(records.map { record in
-            guard let text = record.requestParameters, case .string(let name)? = (try? JSONValue(parsing: text))?["bucketName"] else { return nil }
-            return name
-        })
+        buckets = distinct(
+            records.map { record in
+                guard let text = record.requestParameters,
+                    case .string(let name)? = (try? JSONValue(parsing: text))?["bucketName"]
+                else { return nil }
+                return name
+            }
+        )
         resourceARNs = distinct(records.flatMap(\.resourceARNs))
     }
 }
 
 /// Builds random queries of the shapes investigations use.
 enum RandomQuery {
-    static func pick<T>(_ values: [T], _ random: inout SplitMix64) -> T { values[Int(random.next() % UInt64(values.count))] }
+    static func pick<T>(_ values: [T], _ random: inout SplitMix64) -> T {
+        values[Int(random.next() % UInt64(values.count))]
+    }
 
     static func quote(_ text: String) -> String { "'" + text.replacing("'", with: "''") + "'" }
 
@@ -143,7 +151,8 @@ enum RandomQuery {
         case 12:
             let bucket = pick(s.buckets, &random)
             return random.next() % 2 == 0
-                ? "requestparameters LIKE \(quote("%" + bucket + "%"))" : "requestparameters['bucketName'] = \(quote(bucket))"
+                ? "requestparameters LIKE \(quote("%" + bucket + "%"))"
+                : "requestparameters['bucketName'] = \(quote(bucket))"
         case 13: return "readonly = \(random.next() % 2 == 0)"
         case 14: return "any_match(resources, r -> r.arn = \(quote(pick(s.resourceARNs, &random))))"
         case 15: return "eventname LIKE \(quote(String(pick(s.eventNames, &random).prefix(4)) + "%"))"
@@ -167,15 +176,27 @@ enum RandomQuery {
         case 0: return ("SELECT count(*), count(errorcode), min(eventtime), max(eventname) FROM default" + filter, true)
         case 1: return ("SELECT eventid, eventtime, useridentity.arn, requestparameters FROM default" + filter, false)
         case 2:
-            let key = pick(["eventname", "recipientaccountid", "date_trunc('hour', eventtime)", "useridentity.type", "errorcode"], &random)
-            return ("SELECT \(key), count(*), count(DISTINCT sourceipaddress), max(eventtime) FROM default\(filter) GROUP BY 1", false)
+            let key = pick(
+                ["eventname", "recipientaccountid", "date_trunc('hour', eventtime)", "useridentity.type", "errorcode"],
+                &random
+            )
+            return (
+                "SELECT \(key), count(*), count(DISTINCT sourceipaddress), max(eventtime) FROM default\(filter) GROUP BY 1",
+                false
+            )
         case 3:
             let direction = random.next() % 2 == 0 ? "DESC" : "ASC"
             let limit = 1 + random.next() % 60
-            return ("SELECT eventid, eventtime, eventname FROM default\(filter) ORDER BY eventtime \(direction), eventid LIMIT \(limit)", true)
+            return (
+                "SELECT eventid, eventtime, eventname FROM default\(filter) ORDER BY eventtime \(direction), eventid LIMIT \(limit)",
+                true
+            )
         case 4: return ("SELECT eventjson FROM default" + filter, false)
         default:
-            return ("SELECT eventsource, count_if(errorcode IS NOT NULL) AS e, count(*) AS n FROM default\(filter) GROUP BY eventsource HAVING count(*) > 1", false)
+            return (
+                "SELECT eventsource, count_if(errorcode IS NOT NULL) AS e, count(*) AS n FROM default\(filter) GROUP BY eventsource HAVING count(*) > 1",
+                false
+            )
         }
     }
 }

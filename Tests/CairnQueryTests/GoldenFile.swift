@@ -2,7 +2,9 @@ import CairnQuery
 import CairnSQL
 import Foundation
 
-/// A golden SQL test file in DuckDB's sqllogictest style:
+/// A golden SQL test file in DuckDB's sqllogictest style.
+///
+/// The format:
 ///
 /// ```
 /// # comment
@@ -51,7 +53,9 @@ struct GoldenFile: Sendable, CustomStringConvertible {
     /// Every `.test` file of the Golden directory, by name.
     static var all: [GoldenFile] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { $0.hasSuffix(".test") }.sorted().compactMap { try? GoldenFile(path: directory + "/" + $0) }
+        return names.filter { $0.hasSuffix(".test") }.sorted().compactMap {
+            try? GoldenFile(path: directory + "/" + $0)
+        }
     }
 
     init(path: String) throws {
@@ -71,7 +75,9 @@ struct GoldenFile: Sendable, CustomStringConvertible {
             let header = line
             index += 1
             var sql = [String]()
-            while index < lines.count, !lines[index].trimmingCharacters(in: .whitespaces).isEmpty, lines[index] != "----" {
+            while index < lines.count, !lines[index].trimmingCharacters(in: .whitespaces).isEmpty,
+                lines[index] != "----"
+            {
                 sql.append(lines[index])
                 index += 1
             }
@@ -88,10 +94,17 @@ struct GoldenFile: Sendable, CustomStringConvertible {
             switch parts.first {
             case "statement" where parts.count > 1 && parts[1] == "ok": expectation = .ok
             case "statement": expectation = .error(result.joined(separator: "\n"))
-            case "query": expectation = .rows(columns: parts.count > 1 ? parts[1] : "", sorted: parts.contains("rowsort"), rows: result)
+            case "query":
+                expectation = .rows(
+                    columns: parts.count > 1 ? parts[1] : "",
+                    sorted: parts.contains("rowsort"),
+                    rows: result
+                )
             default: throw GoldenError(message: "\(path):\(start): unknown record type \(header)")
             }
-            records.append(Record(line: start, sql: sql.joined(separator: "\n"), expectation: expectation, header: header))
+            records.append(
+                Record(line: start, sql: sql.joined(separator: "\n"), expectation: expectation, header: header)
+            )
         }
         self.records = records
     }
@@ -99,8 +112,13 @@ struct GoldenFile: Sendable, CustomStringConvertible {
     /// Lake text of a result, one tab-separated line per row.
     static func lines(_ result: QueryResult, sorted: Bool) -> [String] {
         let lines = result.rows.map { row in
-            row.map { ($0.lakeText ?? "NULL").replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t") }
-                .joined(separator: "\t")
+            row.map {
+                ($0.lakeText ?? "NULL").replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(
+                    of: "\t",
+                    with: "\\t"
+                )
+            }
+            .joined(separator: "\t")
         }
         return sorted ? lines.sorted() : lines
     }
@@ -112,7 +130,9 @@ struct GoldenFile: Sendable, CustomStringConvertible {
         for (recordIndex, record) in records.enumerated().reversed() {
             guard let rows = actual[recordIndex] else { continue }
             var index = record.line
-            while index < lines.count, !lines[index].trimmingCharacters(in: .whitespaces).isEmpty, lines[index] != "----" { index += 1 }
+            while index < lines.count, !lines[index].trimmingCharacters(in: .whitespaces).isEmpty,
+                lines[index] != "----"
+            { index += 1 }
             if index < lines.count, lines[index] == "----" {
                 var end = index + 1
                 while end < lines.count, !lines[end].isEmpty { end += 1 }

@@ -5,10 +5,12 @@ import CairnTestSupport
 import Foundation
 import Testing
 
-/// The golden SQL files: every construct and function of issue #4, run against a fixture store
-/// built from `Golden/events.ndjson` (store `default`) and a second store `eds-0b5f-4e8f-8bd1` holding the
-/// same events, named like a Lake id (for hyphenated names, joins and unions between stores). Set `CAIRN_GOLDEN_UPDATE=1` to rewrite the
-/// expected rows from actual results (then review the diff).
+/// The golden SQL files.
+///
+/// Every construct and function of issue #4, run against a fixture store built from
+/// `Golden/events.ndjson` (store `default`) and a second store `eds-0b5f-4e8f-8bd1` holding the same
+/// events, named like a Lake id (for hyphenated names, joins and unions between stores). Set
+/// `CAIRN_GOLDEN_UPDATE=1` to rewrite the expected rows from actual results (then review the diff).
 @Suite struct GoldenTests {
     @Test(arguments: GoldenFile.all)
     func golden(_ file: GoldenFile) throws {
@@ -25,7 +27,9 @@ import Testing
             case .error(let expected):
                 do {
                     _ = try fixture.engine.execute(record.sql, now: GoldenFixture.now)
-                    failures.append("\(location): expected an error containing \"\(expected)\", but the query succeeded")
+                    failures.append(
+                        "\(location): expected an error containing \"\(expected)\", but the query succeeded"
+                    )
                 } catch {
                     let message = error.rendered(in: record.sql)
                     if !message.contains(expected) {
@@ -38,7 +42,9 @@ import Testing
                     let lines = GoldenFile.lines(result, sorted: sorted)
                     actualRows[index] = lines
                     if !columns.isEmpty, columns.count != result.columns.count {
-                        failures.append("\(location): expected \(columns.count) columns, got \(result.columns.count) \(result.columns)")
+                        failures.append(
+                            "\(location): expected \(columns.count) columns, got \(result.columns.count) \(result.columns)"
+                        )
                     }
                     if lines != expected {
                         failures.append(
@@ -50,7 +56,9 @@ import Testing
                 }
             }
         }
-        if ProcessInfo.processInfo.environment["CAIRN_GOLDEN_UPDATE"] == "1", let source = ProcessInfo.processInfo.environment["CAIRN_GOLDEN_SOURCE"] {
+        if ProcessInfo.processInfo.environment["CAIRN_GOLDEN_UPDATE"] == "1",
+            let source = ProcessInfo.processInfo.environment["CAIRN_GOLDEN_SOURCE"]
+        {
             let text = try file.rewritten(actual: actualRows)
             try text.write(toFile: source + "/" + file.name, atomically: true, encoding: .utf8)
         }

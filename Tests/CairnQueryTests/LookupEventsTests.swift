@@ -25,7 +25,11 @@ import Testing
         #expect(newest.eventName == "DeleteBucket")
         #expect(newest.readOnly == "false")
         #expect(newest.username == "bob")  // the assumed role's session name
-        #expect(newest.resources == [LookupResource(resourceType: "AWS::S3::Bucket", resourceName: "arn:aws:s3:::acme-exports")])
+        #expect(
+            newest.resources == [
+                LookupResource(resourceType: "AWS::S3::Bucket", resourceName: "arn:aws:s3:::acme-exports")
+            ]
+        )
         let record = try JSONValue(parsing: newest.cloudTrailEvent)
         #expect(record["eventID"] == .string(newest.eventId ?? ""))
     }
@@ -98,16 +102,26 @@ import Testing
             }
         }
         #expect(message { $0.attributes = [("Eventname", "x")] }.hasPrefix("InvalidLookupAttributesException"))
-        #expect(message { $0.attributes = [("EventName", "a"), ("EventSource", "b")] }.hasPrefix("InvalidLookupAttributesException"))
+        #expect(
+            message { $0.attributes = [("EventName", "a"), ("EventSource", "b")] }.hasPrefix(
+                "InvalidLookupAttributesException"
+            )
+        )
         #expect(message { $0.attributes = [("EventName", "")] }.hasPrefix("InvalidLookupAttributesException"))
-        #expect(message { $0.attributes = [("EventName", String(repeating: "_", count: 1_001))] }.hasPrefix("InvalidLookupAttributesException"))
+        #expect(
+            message { $0.attributes = [("EventName", String(repeating: "_", count: 1_001))] }.hasPrefix(
+                "InvalidLookupAttributesException"
+            )
+        )
         #expect(message { $0.attributes = [("ReadOnly", "yes")] }.hasPrefix("InvalidLookupAttributesException"))
         #expect(message { $0.maxResults = 51 }.hasPrefix("InvalidMaxResultsException"))
         #expect(message { $0.maxResults = 0 }.hasPrefix("InvalidMaxResultsException"))
-        #expect(message {
-            $0.startTime = 2
-            $0.endTime = 1
-        }.hasPrefix("InvalidTimeRangeException"))
+        #expect(
+            message {
+                $0.startTime = 2
+                $0.endTime = 1
+            }.hasPrefix("InvalidTimeRangeException")
+        )
         #expect(message { $0.eventCategory = "data" }.hasPrefix("InvalidEventCategoryException"))
     }
 

@@ -21,14 +21,18 @@ import Testing
         #expect(plan.contains("prune by bloom eventID: 1 value(s)"))
         #expect(plan.contains("prune by value set recipientAccountId: 1 value(s)"))
         // Negations never prune.
-        let negated = try #require(try engine.execute("EXPLAIN SELECT count(*) FROM default WHERE NOT (eventid = 'x')").plan)
+        let negated = try #require(
+            try engine.execute("EXPLAIN SELECT count(*) FROM default WHERE NOT (eventid = 'x')").plan
+        )
         #expect(!negated.contains("prune by"))
     }
 
     @Test func explainAnalyzeReportsWhatWasPruned() throws {
         let engine = try GoldenFixture.shared().engine
         let text = try #require(
-            try engine.execute("EXPLAIN ANALYZE SELECT * FROM default WHERE eventid = '00000005-0000-4000-8000-000000009aab'").plan
+            try engine.execute(
+                "EXPLAIN ANALYZE SELECT * FROM default WHERE eventid = '00000005-0000-4000-8000-000000009aab'"
+            ).plan
         )
         #expect(text.contains("rows returned: 1"))
         #expect(text.contains("events matched: 1") || text.contains("matched: 1"))
@@ -52,7 +56,9 @@ import Testing
         #expect(day.statistics.segmentsPruned.values.reduce(0, +) == day.statistics.segmentsTotal - 1)
 
         // A point look-up reads one row group: blooms prune the rest.
-        let point = try engine.execute("SELECT eventname FROM default WHERE eventid = '00000009-0000-4000-8000-000000011667'")
+        let point = try engine.execute(
+            "SELECT eventname FROM default WHERE eventid = '00000009-0000-4000-8000-000000011667'"
+        )
         #expect(point.rows == [[.string("DeleteBucket")]])
         #expect(point.statistics.rowGroupsRead == 1)
         #expect((point.statistics.rowGroupsPruned["bloom filter"] ?? 0) >= 1)

@@ -33,7 +33,9 @@ struct ReferenceExecutor {
             var result = [[Value]]()
             for row in try rows(input) {
                 var projected = [Value]()
-                for expression in expressions { projected.append(try evaluator.evaluate(expression, row: row, lambdas: [])) }
+                for expression in expressions {
+                    projected.append(try evaluator.evaluate(expression, row: row, lambdas: []))
+                }
                 result.append(projected)
             }
             return result
@@ -42,7 +44,9 @@ struct ReferenceExecutor {
             var groups = [[Value]: [[Value]]]()
             for row in try rows(input) {
                 var key = [Value]()
-                for expression in keys { key.append(try evaluator.evaluate(expression, row: row, lambdas: []).groupKey) }
+                for expression in keys {
+                    key.append(try evaluator.evaluate(expression, row: row, lambdas: []).groupKey)
+                }
                 if groups[key] == nil { order.append(key) }
                 groups[key, default: []].append(row)
             }
@@ -101,7 +105,9 @@ struct ReferenceExecutor {
                 return .integer(values.reduce(0) { $0 + ($1.integerValue ?? 0) })
             }
             return .double(values.reduce(0) { $0 + ($1.doubleValue ?? 0) })
-        case .avg: return values.isEmpty ? .null : .double(values.reduce(0) { $0 + ($1.doubleValue ?? 0) } / Double(values.count))
+        case .avg:
+            return values.isEmpty
+                ? .null : .double(values.reduce(0) { $0 + ($1.doubleValue ?? 0) } / Double(values.count))
         default: return values.first ?? .null
         }
     }
@@ -118,7 +124,9 @@ struct ReferenceExecutor {
             guard let text = column.stringValue(record) else { return .null }
             return JSONSupport.value(atPath: path, in: text, type: type)
         case .resources:
-            guard let text = record.resources, case .array(let items)? = try? JSONValue(parsing: text) else { return .null }
+            guard let text = record.resources, case .array(let items)? = try? JSONValue(parsing: text) else {
+                return .null
+            }
             return .array(items.map { JSONSupport.typed($0, LakeSchema.resourceType) })
         case .userIdentity, .tlsDetails:
             let columns = field.segmentColumns
@@ -130,7 +138,9 @@ struct ReferenceExecutor {
                     names: fields.map(\.name),
                     values: fields.map { f in
                         if let column = direct[f.name] { return column.stringValue(record).map(Value.string) ?? .null }
-                        if case .object(let members)? = json, let member = members.last(where: { $0.0.lowercased() == f.name }) {
+                        if case .object(let members)? = json,
+                            let member = members.last(where: { $0.0.lowercased() == f.name })
+                        {
                             return JSONSupport.typed(member.1, f.type)
                         }
                         return .null

@@ -48,7 +48,9 @@ import Testing
         #expect(Printer.expression(try Parser.parseExpression("NOT a = b")) == "NOT (a = b)")
         #expect(Printer.expression(try Parser.parseExpression("1 + 2 * 3 - 4")) == "(1 + (2 * 3)) - 4")
         #expect(Printer.expression(try Parser.parseExpression("a || b = c")) == "(a || b) = c")
-        #expect(Printer.expression(try Parser.parseExpression("x BETWEEN 1 AND 2 AND y")) == "(x BETWEEN 1 AND 2) AND y")
+        #expect(
+            Printer.expression(try Parser.parseExpression("x BETWEEN 1 AND 2 AND y")) == "(x BETWEEN 1 AND 2) AND y"
+        )
         #expect(Printer.expression(try Parser.parseExpression("-x * 2")) == "(-x) * 2")
     }
 
@@ -86,7 +88,8 @@ import Testing
         let tooLong = #expect(throws: SQLError.self) { try Parser.parse(long) }
         #expect(tooLong?.code == .limitExceeded)
 
-        let deep = "SELECT " + String(repeating: "(", count: Limits.maxQueryNestingDepth + 1) + "1"
+        let deep =
+            "SELECT " + String(repeating: "(", count: Limits.maxQueryNestingDepth + 1) + "1"
             + String(repeating: ")", count: Limits.maxQueryNestingDepth + 1)
         let tooDeep = #expect(throws: SQLError.self) { try Parser.parse(deep) }
         #expect(tooDeep?.code == .limitExceeded)
@@ -103,7 +106,8 @@ import Testing
 
     @Test func garbageNeverCrashes() {
         // Every prefix of a real query, and random bytes, either parse or throw SQLError.
-        let sql = "SELECT eventName, count(*) FROM default WHERE eventTime > TIMESTAMP '2026-01-01 00:00:00' GROUP BY 1 ORDER BY 2 DESC LIMIT 5"
+        let sql =
+            "SELECT eventName, count(*) FROM default WHERE eventTime > TIMESTAMP '2026-01-01 00:00:00' GROUP BY 1 ORDER BY 2 DESC LIMIT 5"
         for end in sql.indices { _ = try? Parser.parse(String(sql[..<end])) }
         var generator = SplitMix64(seed: 7)
         let alphabet = Array("SELECT FROM WHERE()'\",.*=<>-+/%|[]0123456789abc \n;")

@@ -104,9 +104,9 @@ public struct WhenClause: Sendable, Equatable {
 public struct FunctionCall: Sendable, Equatable {
     public var name: Identifier
     public var arguments: [Expression]
-    /// `count(DISTINCT x)`
+    /// Whether DISTINCT was written: `count(DISTINCT x)`.
     public var isDistinct: Bool
-    /// `count(*)`
+    /// Whether the argument is `*`: `count(*)`.
     public var isStar: Bool
 }
 

@@ -14,14 +14,14 @@ public enum Statement: Sendable, Equatable {
 
 /// A full query: CTEs, a body of selects joined by set operations, ordering and limits.
 public struct Query: Sendable, Equatable {
-    /// `WITH name AS (query), ...`
+    /// The CTEs of `WITH name AS (query), ...`.
     public var with: [CommonTableExpression]
     public var body: QueryBody
     /// `ORDER BY ...` of the whole query (after set operations).
     public var orderBy: [OrderItem]
-    /// `LIMIT n`
+    /// The row count of `LIMIT n`.
     public var limit: Expression?
-    /// `OFFSET n`
+    /// The rows skipped by `OFFSET n`.
     public var offset: Expression?
     public var range: SourceRange
 
@@ -42,7 +42,7 @@ public struct Query: Sendable, Equatable {
     }
 }
 
-/// `name [(columns)] AS (query)`
+/// One common table expression: `name [(columns)] AS (query)`.
 public struct CommonTableExpression: Sendable, Equatable {
     public var name: Identifier
     public var columns: [Identifier]
@@ -66,7 +66,7 @@ public indirect enum QueryBody: Sendable, Equatable {
     case nested(Query)
 }
 
-/// `SELECT [DISTINCT] items [FROM ...] [WHERE ...] [GROUP BY ...] [HAVING ...]`
+/// One `SELECT [DISTINCT] items [FROM ...] [WHERE ...] [GROUP BY ...] [HAVING ...]`.
 public struct Select: Sendable, Equatable {
     public var isDistinct: Bool
     public var items: [SelectItem]
@@ -107,7 +107,7 @@ public indirect enum TableReference: Sendable, Equatable {
     case join(JoinKind, TableReference, TableReference, on: Expression?)
 }
 
-/// `expr [ASC|DESC] [NULLS FIRST|LAST]`
+/// One ORDER BY item: `expr [ASC|DESC] [NULLS FIRST|LAST]`.
 public struct OrderItem: Sendable, Equatable {
     public var expression: Expression
     /// nil when not written (ascending).

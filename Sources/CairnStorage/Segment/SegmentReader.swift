@@ -180,7 +180,11 @@ public final class SegmentReader {
                 values += try TimeEncoding.decode(&reader, rowCount: page.rowCount)
                 try finish(reader, page)
             }
-            return ColumnRead(vector: .times(cut(values)), compressedByteCount: compressed, uncompressedByteCount: uncompressed)
+            return ColumnRead(
+                vector: .times(cut(values)),
+                compressedByteCount: compressed,
+                uncompressedByteCount: uncompressed
+            )
         case .bool:
             var values = [Bool?]()
             for page in selected {
@@ -188,7 +192,11 @@ public final class SegmentReader {
                 values += try BoolEncoding.decode(&reader, rowCount: page.rowCount)
                 try finish(reader, page)
             }
-            return ColumnRead(vector: .bools(cut(values)), compressedByteCount: compressed, uncompressedByteCount: uncompressed)
+            return ColumnRead(
+                vector: .bools(cut(values)),
+                compressedByteCount: compressed,
+                uncompressedByteCount: uncompressed
+            )
         case .string, .json, .uuid, .ip:
             if keepDictionary && chunk.encoding == .dictionaryCodes {
                 var codes = [Int32]()
@@ -227,7 +235,11 @@ public final class SegmentReader {
                 }
                 try finish(reader, page)
             }
-            return ColumnRead(vector: .strings(cut(values)), compressedByteCount: compressed, uncompressedByteCount: uncompressed)
+            return ColumnRead(
+                vector: .strings(cut(values)),
+                compressedByteCount: compressed,
+                uncompressedByteCount: uncompressed
+            )
         }
     }
 

@@ -272,7 +272,9 @@ public final class EventStore: @unchecked Sendable {
     public var segments: [SegmentMeta] {
         try? finishFlush(wait: false)
         if let cached = sortedSegments, cached.generation == catalog.generation { return cached.segments }
-        let sorted = catalog.segments.values.sorted { ($0.partition, $0.minTime, $0.id) < ($1.partition, $1.minTime, $1.id) }
+        let sorted = catalog.segments.values.sorted {
+            ($0.partition, $0.minTime, $0.id) < ($1.partition, $1.minTime, $1.id)
+        }
         sortedSegments = (catalog.generation, sorted)
         return sorted
     }
