@@ -1,5 +1,6 @@
 import ArgumentParser
 import CairnCore
+import CairnQuery
 import CairnStorage
 
 /// `cairn demo`: the embedded default in one command.
@@ -43,7 +44,8 @@ struct DemoCommand: ParsableCommand {
             try showExamples(store)
             try store.close()
             Terminal.write(
-                "\nNext: cairn inspect --data \(storeOptions.dataDirectory), cairn export --data \(storeOptions.dataDirectory) --start 2026-10-31\n"
+                "\nNext: cairn query --data \(storeOptions.dataDirectory) \"SELECT ...\", cairn lookup --data \(storeOptions.dataDirectory), "
+                    + "cairn inspect, cairn export --start 2026-10-31\n"
             )
         } catch {
             Terminal.error("cairn demo: \(error)")
@@ -67,41 +69,57 @@ struct DemoCommand: ParsableCommand {
         }
     }
 
-    /// Example investigations, answered by a scan until the query engine lands.
+    /// Example investigations in CloudTrail Lake SQL, run by the query engine on the store just
+    /// filled, plus one LookupEvents page.
     private func showExamples(_ store: EventStore) throws {
-        var names = [String: Int]()
-        var errors = [String: Int]()
-        var keys = [String: Int]()
-        var deletes = [(String, String, String)]()
-        try store.forEachRecord { record in
-            names[record.eventName ?? "?", default: 0] += 1
-            if let code = record.errorCode { errors[code, default: 0] += 1 }
-            if let key = record.userIdentity?.accessKeyId, key.hasPrefix("AKIA") { keys[key, default: 0] += 1 }
-            if record.eventName == "DeleteBucket" || record.eventName == "StopLogging"
-                || record.eventName == "DeleteTrail"
-            {
-                deletes.append(
-                    (
-                        record.eventTime!.text, record.eventName!,
-                        record.userIdentity?.arn ?? record.userIdentity?.invokedBy ?? "(no principal)"
-                    )
-                )
-            }
+        let engine = QueryEngine(dataDirectory: DataDirectory(path: storeOptions.dataDirectory))
+        engine.register(store)
+        let name = store.info.name
+        let examples = [
+            (
+                "Top API calls",
+                "SELECT eventname, count(*) AS calls FROM \(name) GROUP BY 1 ORDER BY calls DESC LIMIT 5"
+            ),
+            (
+                "Error rate by service",
+                "SELECT eventsource, count_if(errorcode IS NOT NULL) AS errors, count(*) AS calls FROM \(name) GROUP BY 1 ORDER BY errors DESC LIMIT 5"
+            ),
+            (
+                "Busiest long-term access keys",
+                "SELECT useridentity.accesskeyid AS key, useridentity.arn, count(*) AS calls FROM \(name) WHERE useridentity.accesskeyid LIKE 'AKIA%' GROUP BY 1, 2 ORDER BY calls DESC LIMIT 3"
+            ),
+            (
+                "Who deleted buckets or stopped trails (latest 5)",
+                "SELECT eventtime, eventname, coalesce(useridentity.arn, useridentity.invokedby) AS who, requestparameters['bucketName'] AS bucket FROM \(name) WHERE eventname IN ('DeleteBucket', 'StopLogging', 'DeleteTrail') ORDER BY eventtime DESC LIMIT 5"
+            ),
+        ]
+        for (title, sql) in examples {
+            let result = try engine.execute(sql)
+            Terminal.write("\n\(title):\n  cairn query \"\(sql)\"\n")
+            Terminal.write(QueryOutput.render(result, format: .table))
         }
-        Terminal.write("\nTop API calls:\n")
-        for (name, count) in names.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }).prefix(5) {
-            Terminal.write("  \(String(count).leftPadded(8, with: " "))  \(name)\n")
+        var lookup = LookupRequest()
+        lookup.store = name
+        lookup.maxResults = 3
+        lookup.attributes = [("EventName", "ConsoleLogin")]
+        // The sample's dates are fixed; look back over all of it, not only the last 90 days.
+        lookup.startTime = 0
+        let page = try engine.lookupEvents(lookup)
+        Terminal.write(
+            "\nLookupEvents, EventName=ConsoleLogin, newest 3 (cairn lookup --attr EventName=ConsoleLogin --max 3):\n"
+        )
+        for event in page.events {
+            Terminal.write(
+                "  \(EventTimestamp.canonicalText(event.eventTime))  \(event.username ?? "-")  \(event.eventId ?? "-")\n"
+            )
         }
-        Terminal.write("Errors by code:\n")
-        for (code, count) in errors.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }).prefix(5) {
-            Terminal.write("  \(String(count).leftPadded(8, with: " "))  \(code)\n")
-        }
-        if let (key, count) = keys.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }) {
-            Terminal.write("Busiest long-term access key: \(key) (\(count) calls)\n")
-        }
-        Terminal.write("Who deleted buckets or stopped trails (latest 5):\n")
-        for (time, name, arn) in deletes.sorted(by: { $0.0 > $1.0 }).prefix(5) {
-            Terminal.write("  \(time)  \(name.padding(12))  \(arn)\n")
+        if let id = page.events.first?.eventId {
+            let point = try engine.execute("SELECT eventname FROM \(name) WHERE eventid = '\(id)'")
+            let s = point.statistics
+            Terminal.write(
+                "Point look-up by eventID: \(s.rowGroupsRead) of \(s.rowGroupsTotal) row groups read (bloom filters), "
+                    + "\(s.bytesScanned) bytes scanned, \(format1(s.executionMilliseconds)) ms\n"
+            )
         }
     }
 }
