@@ -86,6 +86,21 @@ struct Evaluator: Sendable {
                 return result
             }
             if function == .if || function == .coalesce { return try rowByRow(expression, batch) }
+            if function == .dateTrunc, case .constant(.string(let unitText)) = arguments[0],
+                let unit = IntervalUnitName.parse(unitText)
+            {
+                // The unit is parsed once per batch, not once per row.
+                var result = [Value]()
+                result.reserveCapacity(count)
+                for value in try evaluate(arguments[1], on: batch) {
+                    if value.isNull {
+                        result.append(.null)
+                    } else {
+                        result.append(.timestamp(TimeFunctions.truncate(try TimeFunctions.milliseconds(value, "date_trunc"), to: unit)))
+                    }
+                }
+                return result
+            }
             var columns = [[Value]]()
             for argument in arguments { columns.append(try evaluate(argument, on: batch)) }
             var result = [Value]()

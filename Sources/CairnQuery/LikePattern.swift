@@ -1,3 +1,12 @@
+/// libc's `memmem(3)`, which the Glibc module does not export (it needs `_GNU_SOURCE`).
+@_silgen_name("memmem")
+private func libcMemmem(
+    _ haystack: UnsafeRawPointer,
+    _ haystackCount: Int,
+    _ needle: UnsafeRawPointer,
+    _ needleCount: Int
+) -> UnsafeMutableRawPointer?
+
 /// A compiled `LIKE` pattern: `%` matches any run of characters, `_` exactly one, the escape
 /// character makes the next one literal.
 ///
@@ -119,35 +128,18 @@ struct LikePattern: Hashable, Sendable {
         }
     }
 
-    /// Byte substring search (first-byte scan, then compare).
+    /// Byte substring search with libc's `memmem` (two-way search, vectorized in glibc), reading the
+    /// string's UTF-8 in place.
     static func contains(_ haystack: String, _ needle: String) -> Bool {
-        var haystack = haystack
-        var needle = needle
-        return haystack.withUTF8 { h in
-            needle.withUTF8 { n in
-                let count = n.count
-                guard count <= h.count else { return false }
-                let first = n[0]
-                var index = 0
-                let last = h.count - count
-                while index <= last {
-                    if h[index] == first {
-                        var matched = true
-                        var offset = 1
-                        while offset < count {
-                            if h[index + offset] != n[offset] {
-                                matched = false
-                                break
-                            }
-                            offset += 1
-                        }
-                        if matched { return true }
-                    }
-                    index += 1
-                }
-                return false
+        let found = haystack.utf8.withContiguousStorageIfAvailable { h in
+            needle.utf8.withContiguousStorageIfAvailable { n -> Bool in
+                guard n.count <= h.count else { return false }
+                guard let hBase = h.baseAddress, let nBase = n.baseAddress else { return n.isEmpty }
+                return libcMemmem(hBase, h.count, nBase, n.count) != nil
             }
         }
+        if let found, let result = found { return result }
+        return haystack.utf8.firstRange(of: needle.utf8) != nil
     }
 
     private static func match(_ value: ArraySlice<Unicode.Scalar>, _ pieces: ArraySlice<Piece>) -> Bool {

@@ -44,7 +44,9 @@ final class TopNBuffer: @unchecked Sendable {
         entries.append((keys, row, sequence))
         sequence += 1
         if limit == nil, entries.count % 4096 == 0 { try budget.reserve(4096 * (row.count * 32 + 64), for: "ORDER BY") }
-        if let limit, entries.count >= max(2 * limit, 1024) { compact(limit) }
+        // Cut back at twice the limit: amortized O(log limit) per row, and the cut-off (which lets
+        // time-ordered scans skip segments) is known after the first 2 x limit rows.
+        if let limit, entries.count >= max(2 * limit, 16) { compact(limit) }
     }
 
     private func compact(_ limit: Int) {

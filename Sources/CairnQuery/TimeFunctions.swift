@@ -39,24 +39,27 @@ enum TimeFunctions {
     }
 
     static func truncate(_ milliseconds: Int64, to unit: IntervalUnitValue) -> Int64 {
-        let parts = civil(milliseconds)
-        let dayStart = parts.days * 86_400_000
         switch unit {
         case .millisecond: return milliseconds
         case .second: return milliseconds - floorDivide(milliseconds, 1000).1
         case .minute: return milliseconds - floorDivide(milliseconds, 60_000).1
         case .hour: return milliseconds - floorDivide(milliseconds, 3_600_000).1
-        case .day: return dayStart
+        case .day: return milliseconds - floorDivide(milliseconds, 86_400_000).1
         case .week:
             // ISO weeks start on Monday; 1970-01-01 was a Thursday.
-            let weekday = floorDivide(parts.days + 3, 7).1
-            return (parts.days - weekday) * 86_400_000
+            let days = floorDivide(milliseconds, 86_400_000).0
+            let weekday = floorDivide(days + 3, 7).1
+            return (days - weekday) * 86_400_000
+        default: break
+        }
+        let parts = civil(milliseconds)
+        switch unit {
         case .month:
             return Int64(EventTimestamp.daysFromCivil(year: parts.year, month: parts.month, day: 1)) * 86_400_000
         case .quarter:
             let month = (parts.month - 1) / 3 * 3 + 1
             return Int64(EventTimestamp.daysFromCivil(year: parts.year, month: month, day: 1)) * 86_400_000
-        case .year: return Int64(EventTimestamp.daysFromCivil(year: parts.year, month: 1, day: 1)) * 86_400_000
+        default: return Int64(EventTimestamp.daysFromCivil(year: parts.year, month: 1, day: 1)) * 86_400_000
         }
     }
 
