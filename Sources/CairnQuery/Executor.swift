@@ -62,7 +62,21 @@ final class Executor: @unchecked Sendable {
             }
         case .aggregate(let input, let keys, let aggregates):
             let table = GroupTable(keys: keys, aggregates: aggregates, budget: budget, evaluator: evaluator)
-            if let pipeline = Pipeline(input) {
+            if let pipeline = Pipeline(input), pipeline.steps.isEmpty, !pipeline.spec.hasResidualFilter,
+                ColumnAggregateSink(keys: keys, aggregates: aggregates, spec: pipeline.spec, table: table) != nil
+            {
+                // Counting by one string column: straight from column vectors.
+                let sinks = (0..<workerCount).map { _ in
+                    ColumnAggregateSink(
+                        keys: keys,
+                        aggregates: aggregates,
+                        spec: pipeline.spec,
+                        table: GroupTable(keys: keys, aggregates: aggregates, budget: budget, evaluator: evaluator)
+                    )!
+                }
+                try scan(pipeline.spec, sinks)
+                for sink in sinks { try table.merge(sink.table) }
+            } else if let pipeline = Pipeline(input) {
                 let sinks = (0..<workerCount).map { _ in
                     AggregateSink(
                         pipeline: pipeline,

@@ -67,4 +67,10 @@ struct ScanSpec: Sendable {
     var needed: Set<Int>?
 
     func index(of field: FieldSource) -> Int? { fields.firstIndex(of: field) }
+
+    /// Whether some filter conjunct is not a kernel (so rows need values to be filtered).
+    var hasResidualFilter: Bool {
+        guard let filter else { return false }
+        return PruningPredicates.conjuncts(filter).contains { Kernel($0, fields: fields) == nil }
+    }
 }

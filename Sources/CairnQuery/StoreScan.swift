@@ -12,11 +12,23 @@ protocol ScanSink: AnyObject, Sendable {
     var isSatisfied: Bool { get }
     /// For time-ordered top-N: the eventTime a row must beat to enter the result, when known.
     var timeThreshold: Int64? { get }
+    /// Consumes matching rows straight from decoded column vectors, without building values;
+    /// false when the sink needs batches.
+    func consumeColumns<Source: ColumnSource>(
+        _ source: inout Source,
+        rows: [Int],
+        statistics: inout QueryStatistics
+    ) throws(QueryError) -> Bool
 }
 
 extension ScanSink {
     var isSatisfied: Bool { false }
     var timeThreshold: Int64? { nil }
+    func consumeColumns<Source: ColumnSource>(
+        _ source: inout Source,
+        rows: [Int],
+        statistics: inout QueryStatistics
+    ) throws(QueryError) -> Bool { false }
 }
 
 /// Scans one event data store.
@@ -377,6 +389,7 @@ final class StoreScan: @unchecked Sendable {
         }
         statistics.eventsMatched += selection.count
         guard !selection.isEmpty else { return }
+        if try sink.consumeColumns(&source, rows: selection, statistics: &statistics) { return }
         let batch = try materialize(&source, rows: selection, fields: neededFields, statistics: &statistics)
         try sink.consume(batch, order: order)
     }

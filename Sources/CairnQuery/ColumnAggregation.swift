@@ -1,0 +1,119 @@
+import CairnStorage
+
+/// GROUP BY one string column with counting aggregates, computed on the scan's column vectors.
+///
+/// Applies to `SELECT k, count(*), count(c), count_if(<simple predicate>) ... GROUP BY k`
+/// directly over a store (Q4's shape: error rate per service). Per row group it counts by
+/// dictionary code, evaluates `count_if` predicates as kernels (once per distinct value for
+/// dictionary chunks), and merges one entry per distinct key into the group table: no value is
+/// built per row.
+final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
+    enum Counter {
+        case rows
+        case nonNull(SegmentColumn)
+        case matching(Kernel)
+    }
+
+    let keyColumn: SegmentColumn
+    let counters: [Counter]
+    let table: GroupTable
+
+    /// A sink for the plan, or nil when its shape is not covered.
+    init?(keys: [BoundExpression], aggregates: [AggregateCall], spec: ScanSpec, table: GroupTable) {
+        guard keys.count == 1, case .column(let keyIndex) = keys[0], case .column(let key) = spec.fields[keyIndex],
+            key.physicalType != .time, key.physicalType != .bool
+        else { return nil }
+        var counters = [Counter]()
+        for call in aggregates {
+            switch call.function {
+            case .countStar: counters.append(.rows)
+            case .count where !call.isDistinct:
+                guard case .column(let index) = call.arguments[0], case .column(let column) = spec.fields[index] else { return nil }
+                counters.append(.nonNull(column))
+            case .countIf where !call.isDistinct:
+                guard let kernel = Kernel(call.arguments[0], fields: spec.fields) else { return nil }
+                counters.append(.matching(kernel))
+            default: return nil
+            }
+        }
+        self.keyColumn = key
+        self.counters = counters
+        self.table = table
+    }
+
+    func consume(_ batch: Batch, order: Int) throws(QueryError) { try table.add(batch) }
+
+    func consumeColumns<Source: ColumnSource>(
+        _ source: inout Source,
+        rows: [Int],
+        statistics: inout QueryStatistics
+    ) throws(QueryError) -> Bool {
+        // Per row: the slot of its key (a dictionary code, or a distinct string's position).
+        let keyVector = try source.vector(keyColumn, statistics: &statistics)
+        var slots: [Int32]
+        var keys: [Value]
+        switch keyVector {
+        case .dictionary(let values, let codes):
+            slots = codes
+            keys = values.map(Value.string)
+        case .strings(let values):
+            var positions = [String: Int32]()
+            keys = []
+            slots = [Int32](repeating: -1, count: values.count)
+            for row in rows {
+                guard let value = values[row] else { continue }
+                if let position = positions[value] {
+                    slots[row] = position
+                } else {
+                    let position = Int32(keys.count)
+                    positions[value] = position
+                    keys.append(.string(value))
+                    slots[row] = position
+                }
+            }
+        default: return false
+        }
+        // Slot keys.count counts null keys.
+        let width = counters.count
+        var counts = [Int64](repeating: 0, count: (keys.count + 1) * width)
+        let nullSlot = keys.count
+        for (position, counter) in counters.enumerated() {
+            switch counter {
+            case .rows:
+                for row in rows {
+                    let slot = slots[row] < 0 ? nullSlot : Int(slots[row])
+                    counts[slot * width + position] += 1
+                }
+            case .nonNull(let column):
+                let vector = try source.vector(column, statistics: &statistics)
+                for row in rows where !ColumnAggregateSink.isNull(vector, row) {
+                    let slot = slots[row] < 0 ? nullSlot : Int(slots[row])
+                    counts[slot * width + position] += 1
+                }
+            case .matching(let kernel):
+                let vector = try source.vector(kernel.column, statistics: &statistics)
+                for row in kernel.select(vector, from: rows, count: source.rowCount) {
+                    let slot = slots[row] < 0 ? nullSlot : Int(slots[row])
+                    counts[slot * width + position] += 1
+                }
+            }
+        }
+        for slot in 0...keys.count {
+            let base = slot * width
+            guard counts[base..<(base + width)].contains(where: { $0 != 0 }) || counters.isEmpty else { continue }
+            let key = slot == nullSlot ? Value.null : keys[slot]
+            // A slot is used when some row has it; count(*) is not always among the counters.
+            try table.addCounts(key: key, counts: Array(counts[base..<(base + width)]))
+        }
+        return true
+    }
+
+    private static func isNull(_ vector: ColumnVector, _ row: Int) -> Bool {
+        switch vector {
+        case .strings(let values): values[row] == nil
+        case .bools(let values): values[row] == nil
+        case .dictionary(_, let codes): codes[row] < 0
+        case .times: false
+        }
+    }
+}
