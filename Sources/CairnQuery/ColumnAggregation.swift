@@ -28,7 +28,9 @@ final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
             switch call.function {
             case .countStar: counters.append(.rows)
             case .count where !call.isDistinct:
-                guard case .column(let index) = call.arguments[0], case .column(let column) = spec.fields[index] else { return nil }
+                guard case .column(let index) = call.arguments[0], case .column(let column) = spec.fields[index] else {
+                    return nil
+                }
                 counters.append(.nonNull(column))
             case .countIf where !call.isDistinct:
                 guard let kernel = Kernel(call.arguments[0], fields: spec.fields) else { return nil }

@@ -96,7 +96,11 @@ struct Evaluator: Sendable {
                     if value.isNull {
                         result.append(.null)
                     } else {
-                        result.append(.timestamp(TimeFunctions.truncate(try TimeFunctions.milliseconds(value, "date_trunc"), to: unit)))
+                        result.append(
+                            .timestamp(
+                                TimeFunctions.truncate(try TimeFunctions.milliseconds(value, "date_trunc"), to: unit)
+                            )
+                        )
                     }
                 }
                 return result

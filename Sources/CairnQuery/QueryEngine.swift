@@ -101,7 +101,11 @@ public final class QueryEngine: Sendable {
         let result: Result<EventStore, StorageError> = openStores.withLock { stores in
             if let open = stores[id] { return .success(open) }
             do throws(StorageError) {
-                let store = try dataDirectory.openStore(id, create: false)
+                // Read-only: a query changes nothing on disk, and may run while another process
+                // ingests into the store.
+                var options = EventStore.Options()
+                options.readOnly = true
+                let store = try dataDirectory.openStore(id, create: false, options: options)
                 stores[id] = store
                 return .success(store)
             } catch {

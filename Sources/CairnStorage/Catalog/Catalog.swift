@@ -20,10 +20,14 @@ public final class Catalog: @unchecked Sendable {
     private var manifest: (any WritableFile)?
 
     /// Opens (or creates) the catalog in `directory`, replaying its manifest.
-    public init(fileSystem: any FileSystem, directory: String) throws(StorageError) {
+    ///
+    /// Read-only (`readOnly`), nothing is written: no directory is created, no manifest is
+    /// rewritten, and `commit` throws.
+    public init(fileSystem: any FileSystem, directory: String, readOnly: Bool = false) throws(StorageError) {
         self.fileSystem = fileSystem
         self.directory = directory
-        try fileSystem.createDirectory(directory)
+        self.readOnly = readOnly
+        if !readOnly { try fileSystem.createDirectory(directory) }
         let currentPath = Path.join(directory, FileNames.current)
         if fileSystem.exists(currentPath) {
             let text = String(decoding: try fileSystem.readFile(currentPath), as: UTF8.self)
@@ -34,8 +38,10 @@ public final class Catalog: @unchecked Sendable {
             manifestNumber = number
             try replay(Path.join(directory, text))
         }
-        try rewriteManifest()
+        if !readOnly { try rewriteManifest() }
     }
+
+    private let readOnly: Bool
 
     private func replay(_ path: String) throws(StorageError) {
         let bytes = try fileSystem.readFile(path)
@@ -69,6 +75,7 @@ public final class Catalog: @unchecked Sendable {
 
     /// Appends `edit` to the manifest, syncs it, then applies it in memory.
     public func commit(_ edit: CatalogEdit) throws(StorageError) {
+        guard !readOnly else { throw StorageError(.invalidArgument, "catalog is open read-only", file: directory) }
         if let manifest, manifest.byteCount > Limits.maxManifestByteCount { try rewriteManifest() }
         try append(edit)
         apply(edit)

@@ -21,6 +21,11 @@ public final class EventStore: @unchecked Sendable {
         public var compressionLevel: Int32 = 1
         /// Segments encoded at once during a flush (one per core on the reference box).
         public var flushConcurrency = 2
+        /// Open for reading only (queries): nothing on disk changes. The catalog is read without
+        /// writing a new manifest, unreferenced files and a torn WAL tail are left for the next
+        /// writer to clean up, and the WAL is replayed into memory so unflushed events are seen.
+        /// `append` and `flush` throw.
+        public var readOnly = false
 
         public init() {}
     }
@@ -73,24 +78,34 @@ public final class EventStore: @unchecked Sendable {
         self.directory = directory
         self.info = info
         self.options = options
-        for name in [FileNames.dataDirectory, FileNames.temporaryDirectory, FileNames.walDirectory] {
-            try fileSystem.createDirectory(Path.join(directory, name))
+        if !options.readOnly {
+            for name in [FileNames.dataDirectory, FileNames.temporaryDirectory, FileNames.walDirectory] {
+                try fileSystem.createDirectory(Path.join(directory, name))
+            }
         }
-        catalog = try Catalog(fileSystem: fileSystem, directory: Path.join(directory, FileNames.catalogDirectory))
+        catalog = try Catalog(
+            fileSystem: fileSystem,
+            directory: Path.join(directory, FileNames.catalogDirectory),
+            readOnly: options.readOnly
+        )
         lastAppliedLSN = catalog.flushedLSN
         var report = RecoveryReport()
-        report.removedFiles = try EventStore.removeUnreferencedFiles(fileSystem, directory, catalog)
+        if !options.readOnly {
+            report.removedFiles = try EventStore.removeUnreferencedFiles(fileSystem, directory, catalog)
+        }
         let walDirectory = Path.join(directory, FileNames.walDirectory)
         let replay = try WriteAheadLog.replay(
             fileSystem: fileSystem,
             directory: walDirectory,
-            afterLSN: catalog.flushedLSN
+            afterLSN: catalog.flushedLSN,
+            truncateTornTail: !options.readOnly
         )
         report.truncatedWALTail = replay.truncated.map { "\($0.file) at offset \($0.offset)" }
         wal = try WriteAheadLog(
             fileSystem: fileSystem,
             directory: walDirectory,
             syncPolicy: options.syncPolicy,
+            createDirectory: !options.readOnly,
             lastLSN: max(replay.lastLSN, catalog.flushedLSN),
             files: replay.files
         )
@@ -101,6 +116,12 @@ public final class EventStore: @unchecked Sendable {
             report.replayedEventCount += batch.eventCount
         }
         recovery = report
+    }
+
+    private func checkWritable() throws(StorageError) {
+        guard !options.readOnly else {
+            throw StorageError(.invalidArgument, "store \(info.name) is open read-only", file: directory)
+        }
     }
 
     /// Deletes `tmp/` contents and segment files under `data/` that the catalog does not list.
@@ -142,6 +163,7 @@ public final class EventStore: @unchecked Sendable {
     /// Every event must have passed `RecordValidator`. Flushes when the memtables exceed their budget.
     @discardableResult
     public func append(_ batch: IngestBatch, durability: Durability = .writeAheadLog) throws(StorageError) -> UInt64 {
+        try checkWritable()
         for chunk in batch.recordChunks where chunk.contains(where: { $0.eventTime == nil }) {
             throw StorageError(.invalidArgument, "an event without eventTime cannot be stored")
         }
@@ -175,6 +197,7 @@ public final class EventStore: @unchecked Sendable {
 
     /// Writes every memtable as a segment and commits them in one catalog edit; returns when done.
     public func flush() throws(StorageError) {
+        try checkWritable()
         try startFlush()
         try finishFlush(wait: true)
     }
@@ -339,6 +362,7 @@ public final class EventStore: @unchecked Sendable {
 
     /// Flushes and closes the WAL and catalog.
     public func close() throws(StorageError) {
+        if options.readOnly { return }
         try flush()
         try wal.close()
         try catalog.close()

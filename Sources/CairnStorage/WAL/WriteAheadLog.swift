@@ -53,6 +53,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         fileSystem: any FileSystem,
         directory: String,
         syncPolicy: SyncPolicy,
+        createDirectory: Bool = true,
         lastLSN: UInt64,
         files: [UInt64: UInt64]
     )
@@ -65,7 +66,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         self.syncedLSN = lastLSN
         self.lastLSNByFile = files
         self.fileSequence = (files.keys.max() ?? 0) + 1
-        try fileSystem.createDirectory(directory)
+        if createDirectory { try fileSystem.createDirectory(directory) }
     }
 
     public var lastAppendedLSN: UInt64 { lock.withLock { nextLSN - 1 } }
@@ -217,11 +218,13 @@ public final class WriteAheadLog: @unchecked Sendable {
     ///
     /// A torn or corrupt
     /// record at the end of the last file is a write that was never acknowledged: the file is
-    /// truncated there. A bad record anywhere else is corruption of acknowledged data and throws.
+    /// truncated there (unless `truncateTornTail` is false: a reader leaves it for the writer). A
+    /// bad record anywhere else is corruption of acknowledged data and throws.
     static func replay(
         fileSystem: any FileSystem,
         directory: String,
-        afterLSN: UInt64
+        afterLSN: UInt64,
+        truncateTornTail: Bool = true
     ) throws(StorageError) -> (
         records: [Record], lastLSN: UInt64, files: [UInt64: UInt64], truncated: (file: String, offset: Int)?
     ) {
@@ -242,7 +245,7 @@ public final class WriteAheadLog: @unchecked Sendable {
                     guard position == sequences.count - 1 else {
                         throw StorageError.corrupt("bad WAL record before the end of the log", file: path, at: offset)
                     }
-                    try fileSystem.truncate(path, to: offset)
+                    if truncateTornTail { try fileSystem.truncate(path, to: offset) }
                     truncated = (path, offset)
                     break
                 }
