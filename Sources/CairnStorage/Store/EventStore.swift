@@ -21,10 +21,11 @@ public final class EventStore: @unchecked Sendable {
         public var compressionLevel: Int32 = 1
         /// Segments encoded at once during a flush (one per core on the reference box).
         public var flushConcurrency = 2
-        /// Open for reading only (queries): nothing on disk changes. The catalog is read without
-        /// writing a new manifest, unreferenced files and a torn WAL tail are left for the next
-        /// writer to clean up, and the WAL is replayed into memory so unflushed events are seen.
-        /// `append` and `flush` throw.
+        /// Open for reading only, as queries do.
+        ///
+        /// Nothing on disk changes: the catalog is read without writing a new manifest,
+        /// unreferenced files and a torn WAL tail are left for the next writer to clean up, and the
+        /// WAL is replayed into memory so unflushed events are seen. `append` and `flush` throw.
         public var readOnly = false
 
         public init() {}
