@@ -243,8 +243,13 @@ final class GroupTable: @unchecked Sendable {
     }
 
     /// Adds per-aggregate counts for one key (counting aggregates only).
-    func addCounts(key: Value, counts: [Int64]) throws(QueryError) {
-        let id = keys.count == 1 ? try group(single: key.groupKey) : try group([key.groupKey])
+    func addCounts(key: Value?, counts: [Int64]) throws(QueryError) {
+        let id: Int
+        if let key {
+            id = try group(single: key.groupKey)
+        } else {
+            id = try group([])
+        }
         let width = aggregates.count
         for position in 0..<width { states[id * width + position].count += counts[position] }
     }

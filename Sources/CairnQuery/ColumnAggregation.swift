@@ -14,15 +14,20 @@ final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
         case matching(Kernel)
     }
 
-    let keyColumn: SegmentColumn
+    /// nil for a global aggregate (no GROUP BY).
+    let keyColumn: SegmentColumn?
     let counters: [Counter]
     let table: GroupTable
 
     /// A sink for the plan, or nil when its shape is not covered.
     init?(keys: [BoundExpression], aggregates: [AggregateCall], spec: ScanSpec, table: GroupTable) {
-        guard keys.count == 1, case .column(let keyIndex) = keys[0], case .column(let key) = spec.fields[keyIndex],
-            key.physicalType != .time, key.physicalType != .bool
-        else { return nil }
+        var key: SegmentColumn?
+        if !keys.isEmpty {
+            guard keys.count == 1, case .column(let keyIndex) = keys[0], case .column(let column) = spec.fields[keyIndex],
+                column.physicalType != .time, column.physicalType != .bool
+            else { return nil }
+            key = column
+        }
         var counters = [Counter]()
         for call in aggregates {
             switch call.function {
@@ -51,9 +56,16 @@ final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
         statistics: inout QueryStatistics
     ) throws(QueryError) -> Bool {
         // Per row: the slot of its key (a dictionary code, or a distinct string's position).
-        let keyVector = try source.vector(keyColumn, statistics: &statistics)
         var slots: [Int32]
         var keys: [Value]
+        guard let keyColumn else {
+            // No GROUP BY: every row counts toward the one group.
+            var counts = [Int64](repeating: 0, count: counters.count)
+            try count(&source, rows: rows, slots: nil, nullSlot: 0, width: counters.count, into: &counts, statistics: &statistics)
+            try table.addCounts(key: nil, counts: counts)
+            return true
+        }
+        let keyVector = try source.vector(keyColumn, statistics: &statistics)
         switch keyVector {
         case .dictionary(let values, let codes):
             slots = codes
@@ -79,27 +91,7 @@ final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
         let width = counters.count
         var counts = [Int64](repeating: 0, count: (keys.count + 1) * width)
         let nullSlot = keys.count
-        for (position, counter) in counters.enumerated() {
-            switch counter {
-            case .rows:
-                for row in rows {
-                    let slot = slots[row] < 0 ? nullSlot : Int(slots[row])
-                    counts[slot * width + position] += 1
-                }
-            case .nonNull(let column):
-                let vector = try source.vector(column, statistics: &statistics)
-                for row in rows where !ColumnAggregateSink.isNull(vector, row) {
-                    let slot = slots[row] < 0 ? nullSlot : Int(slots[row])
-                    counts[slot * width + position] += 1
-                }
-            case .matching(let kernel):
-                let vector = try source.vector(kernel.column, statistics: &statistics)
-                for row in kernel.select(vector, from: rows, count: source.rowCount) {
-                    let slot = slots[row] < 0 ? nullSlot : Int(slots[row])
-                    counts[slot * width + position] += 1
-                }
-            }
-        }
+        try count(&source, rows: rows, slots: slots, nullSlot: nullSlot, width: width, into: &counts, statistics: &statistics)
         for slot in 0...keys.count {
             let base = slot * width
             guard counts[base..<(base + width)].contains(where: { $0 != 0 }) || counters.isEmpty else { continue }
@@ -108,6 +100,38 @@ final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
             try table.addCounts(key: key, counts: Array(counts[base..<(base + width)]))
         }
         return true
+    }
+
+    /// Adds each counter's matches to `counts[slot * width + counter]` (slot 0 when `slots` is nil).
+    private func count<Source: ColumnSource>(
+        _ source: inout Source,
+        rows: [Int],
+        slots: [Int32]?,
+        nullSlot: Int,
+        width: Int,
+        into counts: inout [Int64],
+        statistics: inout QueryStatistics
+    ) throws(QueryError) {
+        func slot(_ row: Int) -> Int {
+            guard let slots else { return 0 }
+            return slots[row] < 0 ? nullSlot : Int(slots[row])
+        }
+        for (position, counter) in counters.enumerated() {
+            switch counter {
+            case .rows:
+                if slots == nil {
+                    counts[position] += Int64(rows.count)
+                } else {
+                    for row in rows { counts[slot(row) * width + position] += 1 }
+                }
+            case .nonNull(let column):
+                let vector = try source.vector(column, statistics: &statistics)
+                for row in rows where !ColumnAggregateSink.isNull(vector, row) { counts[slot(row) * width + position] += 1 }
+            case .matching(let kernel):
+                let vector = try source.vector(kernel.column, statistics: &statistics)
+                for row in kernel.select(vector, from: rows, count: source.rowCount) { counts[slot(row) * width + position] += 1 }
+            }
+        }
     }
 
     private static func isNull(_ vector: ColumnVector, _ row: Int) -> Bool {

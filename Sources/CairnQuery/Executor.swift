@@ -75,6 +75,10 @@ final class Executor: @unchecked Sendable {
                     )!
                 }
                 try scan(pipeline.spec, sinks)
+                if keys.isEmpty {
+                    for sink in sinks.dropFirst() { try sinks[0].table.merge(sink.table) }
+                    return try sinks[0].table.output()
+                }
                 for sink in sinks { try table.merge(sink.table) }
             } else if let pipeline = Pipeline(input) {
                 let sinks = (0..<workerCount).map { _ in

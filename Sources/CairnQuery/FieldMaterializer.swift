@@ -39,7 +39,7 @@ enum FieldMaterializer {
         case .userIdentity, .tlsDetails:
             let isIdentity = field == .userIdentity
             let columns = field.segmentColumns
-            var vectors = [[String?]]()
+            var vectors = [StringColumn]()
             for column in columns { vectors.append(try strings(column, &source, &statistics)) }
             guard case .row(let fields) = type else { return rows.map { _ in .null } }
             let direct = isIdentity ? LakeSchema.userIdentityColumns : LakeSchema.tlsColumns
@@ -90,12 +90,27 @@ enum FieldMaterializer {
         }
     }
 
+    /// Row access to a string column without expanding a dictionary chunk for every row.
     private static func strings(
         _ column: SegmentColumn,
         _ source: inout some ColumnSource,
         _ statistics: inout QueryStatistics
-    ) throws(QueryError) -> [String?] {
-        try source.vector(column, statistics: &statistics).stringValues
-            ?? [String?](repeating: nil, count: source.rowCount)
+    ) throws(QueryError) -> StringColumn {
+        StringColumn(try source.vector(column, statistics: &statistics))
+    }
+}
+
+/// A string column's values by row, dictionary-coded or not.
+struct StringColumn {
+    private let vector: ColumnVector
+
+    init(_ vector: ColumnVector) { self.vector = vector }
+
+    subscript(row: Int) -> String? {
+        switch vector {
+        case .strings(let values): return values[row]
+        case .dictionary(let values, let codes): return codes[row] < 0 ? nil : values[Int(codes[row])]
+        default: return nil
+        }
     }
 }

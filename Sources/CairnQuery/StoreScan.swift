@@ -376,6 +376,13 @@ final class StoreScan: @unchecked Sendable {
             if selection.isEmpty { break }
         }
         if first { selection = Array(0..<count) }
+        // Top-N by eventTime: rows that cannot beat the current cut-off are dropped before any
+        // value is built (a dynamic filter; ties are kept, later keys may still win).
+        if let ordered = spec.timeOrderedLimit, let threshold = sink.timeThreshold, !selection.isEmpty,
+            case .times(let times) = try source.vector(.eventTime, statistics: &statistics)
+        {
+            selection = selection.filter { ordered.descending ? times[$0] >= threshold : times[$0] <= threshold }
+        }
         if !selection.isEmpty, !residual.isEmpty {
             var needed = Set<Int>()
             for conjunct in residual { needed.formUnion(conjunct.columns) }
