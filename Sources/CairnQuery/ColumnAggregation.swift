@@ -23,7 +23,8 @@ final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
     init?(keys: [BoundExpression], aggregates: [AggregateCall], spec: ScanSpec, table: GroupTable) {
         var key: SegmentColumn?
         if !keys.isEmpty {
-            guard keys.count == 1, case .column(let keyIndex) = keys[0], case .column(let column) = spec.fields[keyIndex],
+            guard keys.count == 1, case .column(let keyIndex) = keys[0],
+                case .column(let column) = spec.fields[keyIndex],
                 column.physicalType != .time, column.physicalType != .bool
             else { return nil }
             key = column
@@ -61,7 +62,15 @@ final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
         guard let keyColumn else {
             // No GROUP BY: every row counts toward the one group.
             var counts = [Int64](repeating: 0, count: counters.count)
-            try count(&source, rows: rows, slots: nil, nullSlot: 0, width: counters.count, into: &counts, statistics: &statistics)
+            try count(
+                &source,
+                rows: rows,
+                slots: nil,
+                nullSlot: 0,
+                width: counters.count,
+                into: &counts,
+                statistics: &statistics
+            )
             try table.addCounts(key: nil, counts: counts)
             return true
         }
@@ -91,7 +100,15 @@ final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
         let width = counters.count
         var counts = [Int64](repeating: 0, count: (keys.count + 1) * width)
         let nullSlot = keys.count
-        try count(&source, rows: rows, slots: slots, nullSlot: nullSlot, width: width, into: &counts, statistics: &statistics)
+        try count(
+            &source,
+            rows: rows,
+            slots: slots,
+            nullSlot: nullSlot,
+            width: width,
+            into: &counts,
+            statistics: &statistics
+        )
         for slot in 0...keys.count {
             let base = slot * width
             guard counts[base..<(base + width)].contains(where: { $0 != 0 }) || counters.isEmpty else { continue }
@@ -126,10 +143,14 @@ final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
                 }
             case .nonNull(let column):
                 let vector = try source.vector(column, statistics: &statistics)
-                for row in rows where !ColumnAggregateSink.isNull(vector, row) { counts[slot(row) * width + position] += 1 }
+                for row in rows where !ColumnAggregateSink.isNull(vector, row) {
+                    counts[slot(row) * width + position] += 1
+                }
             case .matching(let kernel):
                 let vector = try source.vector(kernel.column, statistics: &statistics)
-                for row in kernel.select(vector, from: rows, count: source.rowCount) { counts[slot(row) * width + position] += 1 }
+                for row in kernel.select(vector, from: rows, count: source.rowCount) {
+                    counts[slot(row) * width + position] += 1
+                }
             }
         }
     }

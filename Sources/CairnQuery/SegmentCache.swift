@@ -13,6 +13,12 @@ final class SegmentEntry: @unchecked Sendable {
     let eventNames: Set<String>?
     let eventSources: Set<String>?
     let errorCodes: Set<String>?
+    /// Copies of the catalog fields pruning reads, so a scan does not copy `meta` per segment.
+    let minTime: Int64
+    let maxTime: Int64
+    let epochDay: Int64
+    let account: String
+    let region: String
 
     private struct Loaded {
         var footer: FooterBox?
@@ -27,6 +33,11 @@ final class SegmentEntry: @unchecked Sendable {
         eventNames = meta.eventNames.map(Set.init)
         eventSources = meta.eventSources.map(Set.init)
         errorCodes = meta.errorCodes.map(Set.init)
+        minTime = meta.minTime
+        maxTime = meta.maxTime
+        epochDay = meta.partition.epochDay
+        account = meta.partition.account
+        region = meta.partition.region
     }
 
     /// The footer once read (one reference, not a copy of the footer's arrays).
@@ -49,9 +60,15 @@ final class FooterBox: Sendable {
     let footer: SegmentFooter
     /// Positions of columns in `footer.columns`, by raw value (-1 when absent).
     let columnIndex: [Int]
+    /// Rows per row group.
+    let rowCounts: [Int]
+    /// Whether a row group has a bloom filter for a column, by `rowGroup << 8 | column`.
+    let bloomKeys: Set<Int>
 
     init(_ footer: SegmentFooter) {
         self.footer = footer
+        rowCounts = footer.rowGroups.map(\.rowCount)
+        bloomKeys = Set(footer.blooms.map { $0.rowGroup << 8 | Int($0.column.rawValue) })
         var index = [Int](repeating: -1, count: 64)
         for (position, column) in footer.columns.enumerated() where Int(column.rawValue) < 64 {
             index[Int(column.rawValue)] = position

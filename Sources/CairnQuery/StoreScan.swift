@@ -115,7 +115,7 @@ final class StoreScan: @unchecked Sendable {
             }
         }
         if let ordered = spec.timeOrderedLimit {
-            segments.sort { ordered.descending ? $0.meta.maxTime > $1.meta.maxTime : $0.meta.minTime < $1.meta.minTime }
+            segments.sort { ordered.descending ? $0.maxTime > $1.maxTime : $0.minTime < $1.minTime }
         }
         let memtable = pruning.contradiction ? [] : snapshot.unflushed
         let units = segments
@@ -136,7 +136,7 @@ final class StoreScan: @unchecked Sendable {
                         let entry = units[index]
                         if let ordered = spec.timeOrderedLimit, let threshold = sink.timeThreshold {
                             let beyond =
-                                ordered.descending ? entry.meta.maxTime < threshold : entry.meta.minTime > threshold
+                                ordered.descending ? entry.maxTime < threshold : entry.minTime > threshold
                             if beyond {
                                 local.segmentsPruned["top-n time bound", default: 0] += 1
                                 continue
@@ -159,28 +159,29 @@ final class StoreScan: @unchecked Sendable {
 
     /// The mechanism that rules a segment out, or nil when it may hold matches.
     static func segmentPruned(_ entry: SegmentEntry, _ pruning: PruningPredicates) -> String? {
-        let meta = entry.meta
         if pruning.hasTimeRange {
-            let dayStart = meta.partition.epochDay * 86_400_000
+            let dayStart = entry.epochDay * 86_400_000
             if dayStart > pruning.upperTime || dayStart + 86_400_000 - 1 < pruning.lowerTime {
                 return "partition (date)"
             }
-            if meta.maxTime < pruning.lowerTime || meta.minTime > pruning.upperTime { return "segment time range" }
+            if entry.maxTime < pruning.lowerTime || entry.minTime > pruning.upperTime { return "segment time range" }
         }
-        if let accounts = pruning.valueSets[.recipientAccountId], !accounts.contains(meta.partition.account),
-            !PartitionKey.isFallback(meta.partition.account)
+        if pruning.valueSets.isEmpty { return nil }
+        if let accounts = pruning.valueSets[.recipientAccountId], !accounts.contains(entry.account),
+            !PartitionKey.isFallback(entry.account)
         {
             return "partition (account)"
         }
-        if let regions = pruning.valueSets[.awsRegion], !regions.contains(meta.partition.region),
-            !PartitionKey.isFallback(meta.partition.region)
+        if let regions = pruning.valueSets[.awsRegion], !regions.contains(entry.region),
+            !PartitionKey.isFallback(entry.region)
         {
             return "partition (region)"
         }
-        for (column, known) in [
+        let catalogSets = [
             (SegmentColumn.eventName, entry.eventNames), (.eventSource, entry.eventSources),
             (.errorCode, entry.errorCodes),
-        ] {
+        ]
+        for (column, known) in catalogSets {
             if let wanted = pruning.valueSets[column], let known, wanted.isDisjoint(with: known) {
                 return "catalog value set"
             }
@@ -193,16 +194,15 @@ final class StoreScan: @unchecked Sendable {
     private func scanSegment(_ entry: SegmentEntry, order: Int, sink: any ScanSink, statistics: inout QueryStatistics)
         throws(QueryError)
     {
-        let meta = entry.meta
         var reader: SegmentReader?
         func openReader() throws(QueryError) -> SegmentReader {
             if let reader { return reader }
             do {
                 let opened: SegmentReader
                 if let box = entry.footer {
-                    opened = try store.openSegment(meta, footer: box.footer)
+                    opened = try store.openSegment(entry.meta, footer: box.footer)
                 } else {
-                    opened = try store.openSegment(meta)
+                    opened = try store.openSegment(entry.meta)
                     entry.storeFooter(opened.footer)
                 }
                 reader = opened
@@ -218,13 +218,13 @@ final class StoreScan: @unchecked Sendable {
             _ = try openReader()
             box = entry.footer!
         }
-        let footer = box.footer
-        statistics.rowGroupsTotal += footer.rowGroups.count
-        for groupIndex in footer.rowGroups.indices {
+        statistics.rowGroupsTotal += box.rowCounts.count
+        for groupIndex in box.rowCounts.indices {
             if let mechanism = try rowGroupPruned(box, groupIndex, entry, openReader) {
                 statistics.rowGroupsPruned[mechanism, default: 0] += 1
                 continue
             }
+            let footer = box.footer
             // The page index: rows are sorted by eventTime within a segment, so a time range is a
             // contiguous run of rows.
             let rowCount = footer.rowGroups[groupIndex].rowCount
@@ -239,11 +239,11 @@ final class StoreScan: @unchecked Sendable {
             }
             // Conjuncts the metadata already proves for every row need no evaluation.
             let active = kernels.filter {
-                !$0.holdsForAll(footer: footer, rowGroup: groupIndex, partition: meta.partition)
+                !$0.holdsForAll(footer: footer, rowGroup: groupIndex, partition: entry.meta.partition)
             }
             var source = SegmentColumns(
                 scan: self,
-                meta: meta,
+                meta: entry.meta,
                 footer: footer,
                 rowGroup: groupIndex,
                 rows: rows,
@@ -276,11 +276,10 @@ final class StoreScan: @unchecked Sendable {
         _ entry: SegmentEntry,
         _ open: () throws(QueryError) -> SegmentReader
     ) throws(QueryError) -> String? {
-        let footer = box.footer
         for (column, wanted) in valueSetChecks {
             guard let index = box.position(of: column) else { continue }
-            let rowCount = footer.rowGroups[groupIndex].rowCount
-            let zone = footer.rowGroups[groupIndex].chunks[index].zoneMap
+            let rowCount = box.rowCounts[groupIndex]
+            let zone = box.footer.rowGroups[groupIndex].chunks[index].zoneMap
             if zone.nullCount == rowCount { return "zone map (all null)" }
             if let set = zone.valueSet, wanted.isDisjoint(with: set) { return "zone map value set" }
             if case .text(let minimum)? = zone.minimum, case .text(let maximum)? = zone.maximum {
@@ -293,11 +292,16 @@ final class StoreScan: @unchecked Sendable {
             }
         }
         for (column, hashes) in bloomProbes {
-            guard let bloom = try bloomFilter(column, footer, groupIndex, entry, open) else { continue }
+            // Equality never matches a column that is all null here (such chunks carry no filter).
+            guard let index = box.position(of: column) else { return "zone map (all null)" }
+            if box.footer.rowGroups[groupIndex].chunks[index].zoneMap.nullCount == box.rowCounts[groupIndex] {
+                return "zone map (all null)"
+            }
+            guard let bloom = try bloomFilter(column, box, groupIndex, entry, open) else { continue }
             if !hashes.contains(where: { bloom.mightContain(hash: $0) }) { return "bloom filter" }
         }
         for (column, hashes) in tokenProbes {
-            guard let bloom = try bloomFilter(column, footer, groupIndex, entry, open) else { continue }
+            guard let bloom = try bloomFilter(column, box, groupIndex, entry, open) else { continue }
             if !hashes.allSatisfy({ bloom.mightContain(hash: $0) }) { return "token bloom filter" }
         }
         return nil
@@ -305,16 +309,13 @@ final class StoreScan: @unchecked Sendable {
 
     private func bloomFilter(
         _ column: SegmentColumn,
-        _ footer: SegmentFooter,
+        _ box: FooterBox,
         _ groupIndex: Int,
         _ entry: SegmentEntry,
         _ open: () throws(QueryError) -> SegmentReader
     ) throws(QueryError) -> SplitBlockBloomFilter? {
+        guard box.bloomKeys.contains(groupIndex << 8 | Int(column.rawValue)) else { return nil }
         if let cached = entry.bloom(rowGroup: groupIndex, column: column) { return cached }
-        guard footer.blooms.contains(where: { $0.rowGroup == groupIndex && $0.column == column }) else {
-            entry.storeBloom(nil, rowGroup: groupIndex, column: column)
-            return nil
-        }
         let reader = try open()
         let bloom: SplitBlockBloomFilter?
         do {
