@@ -254,6 +254,14 @@ final class GroupTable: @unchecked Sendable {
         for position in 0..<width { states[id * width + position].count += counts[position] }
     }
 
+    /// Adds distinct values of one count(DISTINCT) aggregate for one key.
+    func addDistinct(key: Value, position: Int, values: Set<String>) throws(QueryError) {
+        let id = keys.isEmpty ? try group([]) : try group(single: key.groupKey)
+        let index = id * aggregates.count + position
+        if states[index].distinct == nil { states[index].distinct = [] }
+        for value in values { states[index].distinct!.insert(.string(value)) }
+    }
+
     func merge(_ other: GroupTable) throws(QueryError) {
         let width = aggregates.count
         for (otherId, key) in other.groupKeys.enumerated() {

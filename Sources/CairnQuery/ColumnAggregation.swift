@@ -12,12 +12,17 @@ final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
         case rows
         case nonNull(SegmentColumn)
         case matching(Kernel)
+        /// count(DISTINCT column) of a string column.
+        case distinct(SegmentColumn)
     }
 
     /// nil for a global aggregate (no GROUP BY).
     let keyColumn: SegmentColumn?
     let counters: [Counter]
     let table: GroupTable
+    /// count(DISTINCT) values by group key, one set per counter (unused for other counters):
+    /// kept as strings while scanning, handed to the table by `finish()`.
+    private var distinctByKey: [Value: [Set<String>]] = [:]
 
     /// A sink for the plan, or nil when its shape is not covered.
     init?(keys: [BoundExpression], aggregates: [AggregateCall], spec: ScanSpec, table: GroupTable) {
@@ -41,6 +46,11 @@ final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
             case .countIf where !call.isDistinct:
                 guard let kernel = Kernel(call.arguments[0], fields: spec.fields) else { return nil }
                 counters.append(.matching(kernel))
+            case .count, .approxDistinct:
+                guard case .column(let index) = call.arguments[0], case .column(let column) = spec.fields[index],
+                    column.physicalType != .time, column.physicalType != .bool
+                else { return nil }
+                counters.append(.distinct(column))
             default: return nil
             }
         }
@@ -109,14 +119,44 @@ final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
             into: &counts,
             statistics: &statistics
         )
-        for slot in 0...keys.count {
+        // A slot is a group when some row has it.
+        var used = [Bool](repeating: false, count: keys.count + 1)
+        for row in rows { used[slots[row] < 0 ? nullSlot : Int(slots[row])] = true }
+        for slot in 0...keys.count where used[slot] {
             let base = slot * width
-            guard counts[base..<(base + width)].contains(where: { $0 != 0 }) || counters.isEmpty else { continue }
             let key = slot == nullSlot ? Value.null : keys[slot]
-            // A slot is used when some row has it; count(*) is not always among the counters.
             try table.addCounts(key: key, counts: Array(counts[base..<(base + width)]))
         }
+        let hasDistinct = counters.contains { if case .distinct = $0 { true } else { false } }
+        guard hasDistinct else { return true }
+        var rowsBySlot = [[Int]](repeating: [], count: keys.count + 1)
+        for row in rows { rowsBySlot[slots[row] < 0 ? nullSlot : Int(slots[row])].append(row) }
+        for (position, counter) in counters.enumerated() {
+            guard case .distinct(let column) = counter else { continue }
+            let values = StringColumn(try source.vector(column, statistics: &statistics))
+            var added = 0
+            for slot in 0...keys.count where !rowsBySlot[slot].isEmpty {
+                let key = (slot == nullSlot ? Value.null : keys[slot]).groupKey
+                var sets = distinctByKey.removeValue(forKey: key) ?? [Set<String>](repeating: [], count: width)
+                for row in rowsBySlot[slot] {
+                    if let value = values[row], sets[position].insert(value).inserted { added += 1 }
+                }
+                distinctByKey[key] = sets
+            }
+            try table.budget.reserve(added * 64, for: "DISTINCT values")
+        }
         return true
+    }
+
+    /// Moves the DISTINCT sets into the group table (call once, after the scan).
+    func finish() throws(QueryError) {
+        for (key, sets) in distinctByKey {
+            for (position, counter) in counters.enumerated() {
+                guard case .distinct = counter else { continue }
+                try table.addDistinct(key: key, position: position, values: sets[position])
+            }
+        }
+        distinctByKey = [:]
     }
 
     /// Adds each counter's matches to `counts[slot * width + counter]` (slot 0 when `slots` is nil).
@@ -151,6 +191,7 @@ final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
                 for row in kernel.select(vector, from: rows, count: source.rowCount) {
                     counts[slot(row) * width + position] += 1
                 }
+            case .distinct: continue
             }
         }
     }

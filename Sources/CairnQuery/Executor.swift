@@ -75,6 +75,7 @@ final class Executor: @unchecked Sendable {
                     )!
                 }
                 try scan(pipeline.spec, sinks)
+                for sink in sinks { try sink.finish() }
                 if keys.isEmpty {
                     for sink in sinks.dropFirst() { try sinks[0].table.merge(sink.table) }
                     return try sinks[0].table.output()
