@@ -172,7 +172,14 @@ enum RandomQuery {
     /// A query and whether its row order is defined.
     static func make(_ random: inout SplitMix64, _ s: Sample) -> (String, Bool) {
         let filter = random.next() % 8 == 0 ? "" : " WHERE " + predicate(&random, s)
-        switch random.next() % 6 {
+        switch random.next() % 7 {
+        case 6:
+            // The column-vector aggregation: one string key, counting aggregates only.
+            let key = pick(["eventname", "recipientaccountid", "useridentity.arn", "errorcode", "awsregion"], &random)
+            return (
+                "SELECT \(key), count(*), count(DISTINCT sourceipaddress), count(errorcode), count_if(readonly = true) FROM default\(filter) GROUP BY 1",
+                false
+            )
         case 0: return ("SELECT count(*), count(errorcode), min(eventtime), max(eventname) FROM default" + filter, true)
         case 1: return ("SELECT eventid, eventtime, useridentity.arn, requestparameters FROM default" + filter, false)
         case 2:
