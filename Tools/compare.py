@@ -5,7 +5,8 @@ and CPU seconds, bytes per event on disk, and for each benchmark query the cold 
 a new process) and the warm latency (median of --runs runs in one process), plus Cairn's ratio to the
 best peer. Query parameters are picked from the data so that every query returns rows; a query that
 returns none is an error. Results: <out>/<events>/results.json and chart.png; --scaling repeats at
-100k and 1M events (and 10M with --with-10m) and plots how each cost grows on log-log axes.
+100k and 1M events besides --events (and 10M with --with-10m) and plots how each cost grows on log-log
+axes; --reuse takes sizes already measured from their results.json.
 """
 import argparse, json, os, resource, shutil, statistics, subprocess, sys, time
 
@@ -424,15 +425,22 @@ def main():
     parser.add_argument("--out", default="compare-results")
     parser.add_argument("--scaling", action="store_true")
     parser.add_argument("--with-10m", action="store_true")
+    parser.add_argument("--reuse", action="store_true",
+                        help="use an existing <out>/<events>/results.json instead of measuring that size again")
     args = parser.parse_args()
     if args.runs < 10:
         parser.error("--runs must be at least 10 (warm latency is a median)")
     sizes = [args.events]
     if args.scaling:
-        sizes = [100_000, 1_000_000] + ([10_000_000] if args.with_10m else [])
+        sizes = sorted({100_000, 1_000_000, args.events} | ({10_000_000} if args.with_10m else set()))
     results = []
     for events in sizes:
-        result = run_size(args, events)
+        saved = os.path.join(args.out, str(events), "results.json")
+        if args.reuse and os.path.exists(saved):
+            with open(saved) as f:
+                result = json.load(f)
+        else:
+            result = run_size(args, events)
         print_table(result)
         chart(result, os.path.join(args.out, str(events), "chart.png"))
         results.append(result)
