@@ -310,7 +310,11 @@ extension Binder {
     private func coerce(_ value: TypedExpression, to target: DataType) throws(QueryError) -> BoundExpression {
         if target == .timestamp, value.type == .varchar, case .constant(.string(let text)) = value.expression {
             guard let milliseconds = Value.parseTimestamp(text) else {
-                throw QueryError(.invalidValue, "'\(text)' is not a timestamp")
+                // The literal is not repeated: queries of audit logs hold secrets (style.md §3).
+                throw QueryError(
+                    .invalidValue,
+                    "a string compared with a timestamp must be one ('2026-11-01 00:00:00' or ISO 8601)"
+                )
             }
             return .constant(.timestamp(milliseconds))
         }
@@ -349,7 +353,7 @@ extension Binder {
         case .string(let text): return TypedExpression(expression: .constant(.string(text)), type: .varchar)
         case .typed(_, let text):
             guard let milliseconds = Value.parseTimestamp(text) else {
-                throw QueryError(.invalidValue, "'\(text)' is not a timestamp", at: range)
+                throw QueryError(.invalidValue, "TIMESTAMP literal is not a valid timestamp", at: range)
             }
             return TypedExpression(expression: .constant(.timestamp(milliseconds)), type: .timestamp)
         case .interval(let text, let unit):
