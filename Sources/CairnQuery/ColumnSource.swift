@@ -11,8 +11,9 @@ protocol ColumnSource {
 /// One row group's row range of a segment, through the shared cache.
 struct SegmentColumns: ColumnSource {
     let scan: StoreScan
-    let meta: SegmentMeta
-    let footer: SegmentFooter
+    let entry: SegmentEntry
+    var meta: SegmentMeta { entry.meta }
+    let box: FooterBox
     let rowGroup: Int
     let rows: Range<Int>
     let open: () throws(QueryError) -> SegmentReader
@@ -20,15 +21,15 @@ struct SegmentColumns: ColumnSource {
 
     init(
         scan: StoreScan,
-        meta: SegmentMeta,
-        footer: SegmentFooter,
+        entry: SegmentEntry,
+        box: FooterBox,
         rowGroup: Int,
         rows: Range<Int>,
         open: @escaping () throws(QueryError) -> SegmentReader
     ) {
         self.scan = scan
-        self.meta = meta
-        self.footer = footer
+        self.entry = entry
+        self.box = box
         self.rowGroup = rowGroup
         self.rows = rows
         self.open = open
@@ -39,8 +40,7 @@ struct SegmentColumns: ColumnSource {
     mutating func vector(_ column: SegmentColumn, statistics: inout QueryStatistics) throws(QueryError) -> ColumnVector
     {
         if let vector = decoded[column] { return vector }
-        let group = footer.rowGroups[rowGroup]
-        guard let index = footer.columns.firstIndex(of: column) else {
+        guard let index = box.position(of: column) else {
             // Columns absent from a segment are all null (older segments, empty columns).
             let vector: ColumnVector =
                 switch column.physicalType {
@@ -51,7 +51,7 @@ struct SegmentColumns: ColumnSource {
             decoded[column] = vector
             return vector
         }
-        let chunk = group.chunks[index]
+        let chunk = box.footer.rowGroups[rowGroup].chunks[index]
         // Billing: the compressed pages overlapping the rows, cached or not (Lake bills bytes of
         // columnar data scanned).
         var row = 0
@@ -61,10 +61,9 @@ struct SegmentColumns: ColumnSource {
             row += page.rowCount
         }
         statistics.bytesScanned += touched
-        let key = SegmentCache.ChunkKey(segment: meta.id, rowGroup: rowGroup, column: column)
-        let whole = rows == 0..<group.rowCount
+        let whole = rows == 0..<box.rowCounts[rowGroup]
         var vector: ColumnVector
-        if let cached = scan.cache.chunk(key) {
+        if scan.cache.capacity > 0, let cached = entry.chunk(rowGroup: rowGroup, column: column) {
             statistics.cachedColumnChunks += 1
             vector = whole ? cached : SegmentColumns.slice(cached, rows)
         } else {
@@ -77,7 +76,7 @@ struct SegmentColumns: ColumnSource {
             }
             statistics.bytesScannedUncompressed += read.uncompressedByteCount
             vector = read.vector
-            if whole { scan.cache.storeChunk(vector, for: key) }
+            if whole { scan.cache.admit(vector, rowGroup: rowGroup, column: column, of: entry) }
         }
         decoded[column] = vector
         return vector

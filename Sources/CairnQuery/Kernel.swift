@@ -118,18 +118,17 @@ struct Kernel {
     /// Whether segment metadata proves the conjunct for every row of a row group: the partition
     /// key for account and region, the eventTime bounds, a value set inside the wanted set, a
     /// null count of zero.
-    func holdsForAll(footer: SegmentFooter, rowGroup: Int, partition: PartitionKey) -> Bool {
-        let group = footer.rowGroups[rowGroup]
+    func holdsForAll(box: FooterBox, rowGroup: Int, entry: SegmentEntry) -> Bool {
         if case .stringIn(let set, negated: false, _) = test {
-            if column == .recipientAccountId, !PartitionKey.isFallback(partition.account) {
-                return set.contains(partition.account)
+            if column == .recipientAccountId, !PartitionKey.isFallback(entry.account) {
+                return set.contains(entry.account)
             }
-            if column == .awsRegion, !PartitionKey.isFallback(partition.region) {
-                return set.contains(partition.region)
+            if column == .awsRegion, !PartitionKey.isFallback(entry.region) {
+                return set.contains(entry.region)
             }
         }
-        guard let index = footer.columns.firstIndex(of: column) else { return false }
-        let zone = group.chunks[index].zoneMap
+        guard let index = box.position(of: column) else { return false }
+        let zone = box.footer.rowGroups[rowGroup].chunks[index].zoneMap
         switch test {
         case .time(let op, let bound):
             guard case .integer(let low)? = zone.minimum, case .integer(let high)? = zone.maximum else { return false }

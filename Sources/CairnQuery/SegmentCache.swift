@@ -24,6 +24,8 @@ final class SegmentEntry: @unchecked Sendable {
         var footer: FooterBox?
         /// By `rowGroup << 8 | column`.
         var blooms: [Int: SplitBlockBloomFilter?] = [:]
+        /// Decoded column chunks, by `rowGroup << 8 | column`; admitted and evicted by the cache.
+        var chunks: [Int: ColumnVector] = [:]
     }
 
     private let loaded = Mutex(Loaded())
@@ -53,6 +55,22 @@ final class SegmentEntry: @unchecked Sendable {
     func storeBloom(_ bloom: SplitBlockBloomFilter?, rowGroup: Int, column: SegmentColumn) {
         loaded.withLock { $0.blooms[rowGroup << 8 | Int(column.rawValue)] = bloom }
     }
+
+    /// A cached decoded chunk (a per-segment lock: scans of different segments never contend).
+    func chunk(rowGroup: Int, column: SegmentColumn) -> ColumnVector? {
+        loaded.withLock { $0.chunks[rowGroup << 8 | Int(column.rawValue)] }
+    }
+
+    /// Stores a chunk; false when it was there already.
+    func storeChunk(_ vector: ColumnVector, key: Int) -> Bool {
+        loaded.withLock { loaded in
+            guard loaded.chunks[key] == nil else { return false }
+            loaded.chunks[key] = vector
+            return true
+        }
+    }
+
+    func removeChunk(key: Int) -> ColumnVector? { loaded.withLock { $0.chunks.removeValue(forKey: key) } }
 }
 
 /// An immutable footer shared by reference.
@@ -88,18 +106,13 @@ final class FooterBox: Sendable {
 /// Entries (footers, blooms) are small and kept until the process ends; decoded chunks are bounded
 /// by `Limits.columnCacheByteCount` and evicted oldest first. Thread-safe.
 public final class SegmentCache: Sendable {
-    struct ChunkKey: Hashable, Sendable {
-        var segment: SegmentID
-        var rowGroup: Int
-        var column: SegmentColumn
-    }
 
     private struct State: ~Copyable {
         var entries: [SegmentID: SegmentEntry] = [:]
         /// Per store: the entry list of one catalog generation.
         var lists: [String: (generation: Int, entries: [SegmentEntry])] = [:]
-        var chunks: [ChunkKey: ColumnVector] = [:]
-        var order: [ChunkKey] = []
+        /// Admitted chunks, oldest first, with their sizes.
+        var order: [(SegmentEntry, Int, Int)] = []
         var orderStart = 0
         var byteCount = 0
     }
@@ -133,25 +146,19 @@ public final class SegmentCache: Sendable {
         }
     }
 
-    func chunk(_ key: ChunkKey) -> ColumnVector? {
-        guard capacity > 0 else { return nil }
-        return state.withLock { $0.chunks[key] }
-    }
-
-    func storeChunk(_ vector: ColumnVector, for key: ChunkKey) {
+    /// Admits a decoded chunk, evicting the oldest ones beyond `capacity` bytes.
+    func admit(_ vector: ColumnVector, rowGroup: Int, column: SegmentColumn, of entry: SegmentEntry) {
         let size = SegmentCache.estimatedByteCount(vector)
-        guard size <= capacity / 4 else { return }
+        guard capacity > 0, size <= capacity / 4 else { return }
+        let key = rowGroup << 8 | Int(column.rawValue)
+        guard entry.storeChunk(vector, key: key) else { return }
         state.withLock { state in
-            guard state.chunks[key] == nil else { return }
-            state.chunks[key] = vector
-            state.order.append(key)
+            state.order.append((entry, key, size))
             state.byteCount += size
             while state.byteCount > capacity, state.orderStart < state.order.count {
-                let victim = state.order[state.orderStart]
+                let (victim, victimKey, victimSize) = state.order[state.orderStart]
                 state.orderStart += 1
-                if let removed = state.chunks.removeValue(forKey: victim) {
-                    state.byteCount -= SegmentCache.estimatedByteCount(removed)
-                }
+                if victim.removeChunk(key: victimKey) != nil { state.byteCount -= victimSize }
             }
             if state.orderStart > 4096, state.orderStart * 2 > state.order.count {
                 state.order.removeFirst(state.orderStart)

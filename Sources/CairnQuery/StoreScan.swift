@@ -177,14 +177,14 @@ final class StoreScan: @unchecked Sendable {
         {
             return "partition (region)"
         }
-        let catalogSets = [
-            (SegmentColumn.eventName, entry.eventNames), (.eventSource, entry.eventSources),
-            (.errorCode, entry.errorCodes),
-        ]
-        for (column, known) in catalogSets {
-            if let wanted = pruning.valueSets[column], let known, wanted.isDisjoint(with: known) {
-                return "catalog value set"
-            }
+        if let wanted = pruning.valueSets[.eventName], let known = entry.eventNames, wanted.isDisjoint(with: known) {
+            return "catalog value set"
+        }
+        if let wanted = pruning.valueSets[.eventSource], let known = entry.eventSources, wanted.isDisjoint(with: known) {
+            return "catalog value set"
+        }
+        if let wanted = pruning.valueSets[.errorCode], let known = entry.errorCodes, wanted.isDisjoint(with: known) {
+            return "catalog value set"
         }
         return nil
     }
@@ -224,13 +224,12 @@ final class StoreScan: @unchecked Sendable {
                 statistics.rowGroupsPruned[mechanism, default: 0] += 1
                 continue
             }
-            let footer = box.footer
             // The page index: rows are sorted by eventTime within a segment, so a time range is a
             // contiguous run of rows.
-            let rowCount = footer.rowGroups[groupIndex].rowCount
+            let rowCount = box.rowCounts[groupIndex]
             var rows = 0..<rowCount
             if hasTimeRange, let timeIndex = box.position(of: .eventTime) {
-                rows = StoreScan.timeRows(footer.rowGroups[groupIndex].chunks[timeIndex].pages, spec.pruning)
+                rows = StoreScan.timeRows(box.footer.rowGroups[groupIndex].chunks[timeIndex].pages, spec.pruning)
                 statistics.rowsSkippedByPageIndex += rowCount - rows.count
                 if rows.isEmpty {
                     statistics.rowGroupsPruned["page index", default: 0] += 1
@@ -239,12 +238,12 @@ final class StoreScan: @unchecked Sendable {
             }
             // Conjuncts the metadata already proves for every row need no evaluation.
             let active = kernels.filter {
-                !$0.holdsForAll(footer: footer, rowGroup: groupIndex, partition: entry.meta.partition)
+                !$0.holdsForAll(box: box, rowGroup: groupIndex, entry: entry)
             }
             var source = SegmentColumns(
                 scan: self,
-                meta: entry.meta,
-                footer: footer,
+                entry: entry,
+                box: box,
                 rowGroup: groupIndex,
                 rows: rows,
                 open: openReader
