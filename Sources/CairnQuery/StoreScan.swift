@@ -180,7 +180,8 @@ final class StoreScan: @unchecked Sendable {
         if let wanted = pruning.valueSets[.eventName], let known = entry.eventNames, wanted.isDisjoint(with: known) {
             return "catalog value set"
         }
-        if let wanted = pruning.valueSets[.eventSource], let known = entry.eventSources, wanted.isDisjoint(with: known) {
+        if let wanted = pruning.valueSets[.eventSource], let known = entry.eventSources, wanted.isDisjoint(with: known)
+        {
             return "catalog value set"
         }
         if let wanted = pruning.valueSets[.errorCode], let known = entry.errorCodes, wanted.isDisjoint(with: known) {
