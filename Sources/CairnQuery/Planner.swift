@@ -156,7 +156,8 @@ enum Planner {
         case .project(let input, let expressions):
             guard case .column(let inner) = expressions[position] else { return nil }
             return timeColumn(input, inner)
-        case .filter(let input, _): return timeColumn(input, position)
+        // Not through filters: the scan may pick the best rows by time only when every row it
+        // produces reaches the sort.
         default: return nil
         }
     }
@@ -170,7 +171,6 @@ enum Planner {
         case .project(let input, let expressions):
             guard case .column(let inner) = expressions[position] else { return plan }
             return .project(markTimeOrdered(input, inner, descending: descending, n), expressions)
-        case .filter(let input, let e): return .filter(markTimeOrdered(input, position, descending: descending, n), e)
         default: return plan
         }
     }

@@ -397,6 +397,16 @@ final class StoreScan: @unchecked Sendable {
         }
         statistics.eventsMatched += selection.count
         guard !selection.isEmpty else { return }
+        // Top-N by eventTime: of one row group's matches only the best N by time (and rows tied
+        // with the N-th) can enter the result, so only those are materialized.
+        if let ordered = spec.timeOrderedLimit, selection.count > ordered.count,
+            case .times(let times) = try source.vector(.eventTime, statistics: &statistics)
+        {
+            let sorted = selection.sorted { ordered.descending ? times[$0] > times[$1] : times[$0] < times[$1] }
+            let boundary = times[sorted[ordered.count - 1]]
+            selection = sorted.filter { ordered.descending ? times[$0] >= boundary : times[$0] <= boundary }.sorted()
+        }
+
         if try sink.consumeColumns(&source, rows: selection, statistics: &statistics) { return }
         let batch = try materialize(&source, rows: selection, fields: neededFields, statistics: &statistics)
         try sink.consume(batch, order: order)
