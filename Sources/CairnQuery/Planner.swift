@@ -132,7 +132,7 @@ enum Planner {
         case .project(let input, let e): return .project(withTopN(input, n), e)
         case .sort(let input, let keys, _):
             var input = input
-            if let first = keys.first, case .column(let position) = first.expression,
+            if n > 0, let first = keys.first, case .column(let position) = first.expression,
                 let time = timeColumn(input, position)
             {
                 _ = time

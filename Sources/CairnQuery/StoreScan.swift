@@ -399,7 +399,7 @@ final class StoreScan: @unchecked Sendable {
         guard !selection.isEmpty else { return }
         // Top-N by eventTime: of one row group's matches only the best N by time (and rows tied
         // with the N-th) can enter the result, so only those are materialized.
-        if let ordered = spec.timeOrderedLimit, selection.count > ordered.count,
+        if let ordered = spec.timeOrderedLimit, ordered.count > 0, selection.count > ordered.count,
             case .times(let times) = try source.vector(.eventTime, statistics: &statistics)
         {
             let sorted = selection.sorted { ordered.descending ? times[$0] > times[$1] : times[$0] < times[$1] }
