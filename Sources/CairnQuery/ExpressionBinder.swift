@@ -360,18 +360,23 @@ extension Binder {
             guard let amount = Int64(text.trimmingSpaces) else {
                 throw QueryError(.invalidValue, "interval value is not a whole number", at: range)
             }
-            let value: Value
+            let factor: Int64
+            var months = false
             switch unit {
-            case .millisecond: value = .interval(milliseconds: amount, months: 0)
-            case .second: value = .interval(milliseconds: amount * 1000, months: 0)
-            case .minute: value = .interval(milliseconds: amount * 60_000, months: 0)
-            case .hour: value = .interval(milliseconds: amount * 3_600_000, months: 0)
-            case .day: value = .interval(milliseconds: amount * 86_400_000, months: 0)
-            case .week: value = .interval(milliseconds: amount * 7 * 86_400_000, months: 0)
-            case .month: value = .interval(milliseconds: 0, months: amount)
-            case .quarter: value = .interval(milliseconds: 0, months: amount * 3)
-            case .year: value = .interval(milliseconds: 0, months: amount * 12)
+            case .millisecond: factor = 1
+            case .second: factor = 1000
+            case .minute: factor = 60_000
+            case .hour: factor = 3_600_000
+            case .day: factor = 86_400_000
+            case .week: factor = 7 * 86_400_000
+            case .month: (factor, months) = (1, true)
+            case .quarter: (factor, months) = (3, true)
+            case .year: (factor, months) = (12, true)
             }
+            let (scaled, overflow) = amount.multipliedReportingOverflow(by: factor)
+            guard !overflow else { throw QueryError(.invalidValue, "interval is out of range", at: range) }
+            let value: Value =
+                months ? .interval(milliseconds: 0, months: scaled) : .interval(milliseconds: scaled, months: 0)
             return TypedExpression(expression: .constant(value), type: .interval)
         }
     }

@@ -23,7 +23,11 @@ extension ScalarFunction {
                 if overflow { throw QueryError(.invalidValue, "bigint overflow in negation") }
                 return .integer(result)
             case .double(let value): return .double(-value)
-            case .interval(let ms, let months): return .interval(milliseconds: -ms, months: -months)
+            case .interval(let ms, let months):
+                guard ms != .min, months != .min else {
+                    throw QueryError(.invalidValue, "interval overflow in negation")
+                }
+                return .interval(milliseconds: -ms, months: -months)
             default: return .null
             }
         case .abs:
@@ -68,7 +72,10 @@ extension ScalarFunction {
             var end = characters.count
             if arguments.count > 2, let length = arguments[2].integerValue {
                 guard length >= 0 else { return .string("") }
-                end = Int(Swift.min(Int64(characters.count), start - 1 + length))
+                // Compared before adding: a huge length must not overflow.
+                end =
+                    length >= Int64(characters.count)
+                    ? characters.count : Int(Swift.min(Int64(characters.count), start - 1 + length))
             }
             return .string(String(characters[Int(start - 1)..<end]))
         case .strpos:
@@ -209,7 +216,8 @@ extension ScalarFunction {
             guard start != 0 else { throw QueryError(.invalidValue, "slice: start 0 is invalid (indexes start at 1)") }
             if start < 0 { start += Int64(items.count) + 1 }
             guard start >= 1, start <= items.count, length > 0 else { return .array([]) }
-            let end = Swift.min(Int64(items.count), start - 1 + length)
+            let end =
+                length >= Int64(items.count) ? Int64(items.count) : Swift.min(Int64(items.count), start - 1 + length)
             return .array(Array(items[Int(start - 1)..<Int(end)]))
         case .anyMatch, .allMatch, .noneMatch, .filter, .transform:
             preconditionFailure("lambda functions are applied by the evaluator")
@@ -243,7 +251,11 @@ extension ScalarFunction {
             return .string(text)
         case .fromUnixtime:
             guard let seconds = arguments[0].doubleValue else { return .null }
-            return .timestamp(Int64((seconds * 1000).rounded(.down)))
+            let milliseconds = (seconds * 1000).rounded(.down)
+            guard milliseconds.isFinite, milliseconds >= Double(TimeFunctions.range.lowerBound),
+                milliseconds <= Double(TimeFunctions.range.upperBound)
+            else { throw QueryError(.invalidValue, "from_unixtime: timestamp is outside years 0001 to 9999") }
+            return .timestamp(Int64(milliseconds))
         case .toUnixtime:
             return .double(Double(try TimeFunctions.milliseconds(arguments[0], rawValue)) / 1000)
         case .date:
@@ -259,7 +271,7 @@ extension ScalarFunction {
                 throw QueryError(.invalidValue, "date_add: unknown unit")
             }
             return .timestamp(
-                TimeFunctions.add(amount, unit, to: try TimeFunctions.milliseconds(arguments[2], rawValue))
+                try TimeFunctions.add(amount, unit, to: try TimeFunctions.milliseconds(arguments[2], rawValue))
             )
         case .dateDiff:
             guard let unit = IntervalUnitName.parse(arguments[0].text!) else {
@@ -296,14 +308,21 @@ extension ScalarFunction {
             }
         case (.timestamp(let t), .interval(let ms, let months)):
             let sign: Int64 = self == .subtract ? -1 : 1
-            return .timestamp(TimeFunctions.add(sign * months, .month, to: t) + sign * ms)
+            let (signedMonths, monthsOverflow) = months.multipliedReportingOverflow(by: sign)
+            let (signedMilliseconds, msOverflow) = ms.multipliedReportingOverflow(by: sign)
+            if monthsOverflow || msOverflow { throw QueryError(.invalidValue, "interval overflow in \(rawValue)") }
+            let shifted = try TimeFunctions.add(signedMonths, .month, to: t)
+            return .timestamp(try TimeFunctions.add(signedMilliseconds, .millisecond, to: shifted))
         case (.interval(let ms, let months), .timestamp(let t)) where self == .add:
-            return .timestamp(TimeFunctions.add(months, .month, to: t) + ms)
+            return .timestamp(try TimeFunctions.add(ms, .millisecond, to: try TimeFunctions.add(months, .month, to: t)))
         case (.timestamp(let a), .timestamp(let b)) where self == .subtract:
-            return .interval(milliseconds: a - b, months: 0)
+            return .interval(milliseconds: a &- b, months: 0)
         case (.interval(let a, let am), .interval(let b, let bm)):
-            return self == .add
-                ? .interval(milliseconds: a + b, months: am + bm) : .interval(milliseconds: a - b, months: am - bm)
+            let (ms, msOverflow) = self == .add ? a.addingReportingOverflow(b) : a.subtractingReportingOverflow(b)
+            let (months, monthsOverflow) =
+                self == .add ? am.addingReportingOverflow(bm) : am.subtractingReportingOverflow(bm)
+            if msOverflow || monthsOverflow { throw QueryError(.invalidValue, "interval overflow in \(rawValue)") }
+            return .interval(milliseconds: ms, months: months)
         default:
             guard let a = left.doubleValue, let b = right.doubleValue else {
                 throw QueryError(.typeMismatch, "cannot apply \(rawValue) to these values")

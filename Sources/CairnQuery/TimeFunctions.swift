@@ -63,19 +63,42 @@ enum TimeFunctions {
         }
     }
 
-    static func add(_ amount: Int64, _ unit: IntervalUnitValue, to milliseconds: Int64) -> Int64 {
+    /// Timestamps Cairn computes with: years 0001 to 9999, as CloudTrail's ISO text can express.
+    static let range: ClosedRange<Int64> = -62_135_596_800_000...253_402_300_799_999
+
+    /// `milliseconds` when inside `range`, else an out-of-range error (never an overflow trap).
+    static func checked(_ milliseconds: Int64) throws(QueryError) -> Int64 {
+        guard range.contains(milliseconds) else {
+            throw QueryError(.invalidValue, "timestamp is outside years 0001 to 9999")
+        }
+        return milliseconds
+    }
+
+    /// `amount` units after `milliseconds` (calendar months for month, quarter, year; the day is
+    /// clamped to the month's last).
+    static func add(_ amount: Int64, _ unit: IntervalUnitValue, to milliseconds: Int64) throws(QueryError) -> Int64 {
+        let overflow = QueryError(.invalidValue, "timestamp is outside years 0001 to 9999")
+        func scaled(_ factor: Int64) throws(QueryError) -> Int64 {
+            let (product, productOverflow) = amount.multipliedReportingOverflow(by: factor)
+            let (sum, sumOverflow) = milliseconds.addingReportingOverflow(product)
+            if productOverflow || sumOverflow { throw overflow }
+            return try checked(sum)
+        }
         switch unit {
-        case .millisecond: return milliseconds &+ amount
-        case .second: return milliseconds &+ amount &* 1000
-        case .minute: return milliseconds &+ amount &* 60_000
-        case .hour: return milliseconds &+ amount &* 3_600_000
-        case .day: return milliseconds &+ amount &* 86_400_000
-        case .week: return milliseconds &+ amount &* 7 &* 86_400_000
+        case .millisecond: return try scaled(1)
+        case .second: return try scaled(1000)
+        case .minute: return try scaled(60_000)
+        case .hour: return try scaled(3_600_000)
+        case .day: return try scaled(86_400_000)
+        case .week: return try scaled(7 * 86_400_000)
         case .month, .quarter, .year:
+            // 120,000 months span the whole supported range; more cannot land inside it.
+            guard abs(amount) <= 120_000, range.contains(milliseconds) else { throw overflow }
             let months = unit == .month ? amount : unit == .quarter ? amount * 3 : amount * 12
             let parts = civil(milliseconds)
             let total = Int64(parts.year) * 12 + Int64(parts.month - 1) + months
             let (year, month0) = floorDivide(total, 12)
+            guard (1...9999).contains(year) else { throw overflow }
             let lastDay = daysInMonth(Int(year), Int(month0) + 1)
             let day = min(parts.day, lastDay)
             return Int64(EventTimestamp.daysFromCivil(year: Int(year), month: Int(month0) + 1, day: day)) * 86_400_000
