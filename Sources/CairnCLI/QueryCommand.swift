@@ -3,6 +3,10 @@ import CairnCore
 import CairnQuery
 import CairnStorage
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `cairn query`: CloudTrail Lake SQL over the local stores.
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,13 +44,45 @@ struct QueryCommand: ParsableCommand {
     )
     var repeatCount: Int = 1
 
-    @Argument(help: "The SQL query.")
-    var sql: String
+    @Option(name: .customLong("file"), help: "Read the query from this file ('-' for standard input).")
+    var file: String?
+
+    @Argument(help: "The SQL query (or use --file).")
+    var sql: String?
+
+    func validate() throws {
+        guard (sql == nil) != (file == nil) else {
+            throw ValidationError("give the query once: as an argument or with --file")
+        }
+    }
+
+    /// The query text from the argument, the file, or standard input.
+    func queryText() throws -> String {
+        if let sql { return sql }
+        guard let file else { return "" }
+        var bytes = [UInt8]()
+        if file == "-" {
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let count = read(0, &buffer, buffer.count)
+                if count <= 0 { break }
+                bytes += buffer[0..<count]
+            }
+        } else {
+            do {
+                bytes = try LocalFileSystem().readFile(file)
+            } catch {
+                throw ValidationError("cannot read \(file): \(error)")
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 
     func run() throws {
         let directory = DataDirectory(path: data ?? StoreOptions.defaultDataDirectory)
         let engine = QueryEngine(dataDirectory: directory)
         defer { engine.close() }
+        let sql = try queryText()
         let text = explain && !sql.trimmingPrefix(" ").uppercased().hasPrefix("EXPLAIN") ? "EXPLAIN " + sql : sql
         var result: QueryResult
         var timings = [Double]()

@@ -71,6 +71,15 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stderr.contains("column evntname does not exist at line 1, column 8; did you mean eventname?"))
         #expect(result.stderr.contains("  SELECT evntname\n         ^"))
+        let file = directory.appending("q.sql")
+        try "SELECT count(*) AS n\nFROM default WHERE eventname = 'CreateUser'\n".write(
+            toFile: file,
+            atomically: true,
+            encoding: .utf8
+        )
+        let fromFile = try CairnProcess.run(["query", "--data", data, "--format", "csv", "--file", file])
+        #expect(fromFile.stdout == "n\n2\n")
+        #expect(try CairnProcess.run(["query", "--data", data]).status == 64)
         let store = try CairnProcess.run(["query", "--data", data, "SELECT 1 FROM nosuch"])
         #expect(store.status == 1)
         #expect(store.stderr.contains("event data store nosuch does not exist"))
