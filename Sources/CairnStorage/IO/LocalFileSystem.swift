@@ -16,12 +16,18 @@ public struct LocalFileSystem: FileSystem {
     }
 
     public func createDirectory(_ path: String) throws(StorageError) {
-        var current = path.hasPrefix("/") ? "/" : ""
-        for component in path.split(separator: "/") {
-            current = current.isEmpty || current == "/" ? current + component : current + "/" + component
-            if mkdir(current, 0o755) != 0, errno != EEXIST {
-                throw LocalFileSystem.errnoError("create directory", current)
-            }
+        // The leaf first: one system call when the parents exist (the usual case: a flush makes
+        // thousands of partition directories under a few parents); parents only on ENOENT.
+        if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT else { throw LocalFileSystem.errnoError("create directory", path) }
+        var parent = path
+        while parent.hasSuffix("/") { parent.removeLast() }
+        guard let slash = parent.lastIndex(of: "/"), slash != parent.startIndex else {
+            throw LocalFileSystem.errnoError("create directory", path)
+        }
+        try createDirectory(String(parent[..<slash]))
+        if mkdir(path, 0o755) != 0, errno != EEXIST {
+            throw LocalFileSystem.errnoError("create directory", path)
         }
     }
 

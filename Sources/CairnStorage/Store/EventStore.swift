@@ -281,9 +281,19 @@ public final class EventStore: @unchecked Sendable {
             try file.append(bytes)
             try file.sync()
             try file.close()
-            try fileSystem.createDirectory(Path.join(directory, partitionDirectory))
+            let partitionPath = Path.join(directory, partitionDirectory)
+            if !fileSystem.isDirectory(partitionPath) {
+                try fileSystem.createDirectory(partitionPath)
+                // New directory entries are durable only once their parents are synced too.
+                var parent = partitionPath
+                for _ in 0..<3 {
+                    guard let slash = parent.lastIndex(of: "/") else { break }
+                    parent = String(parent[..<slash])
+                    directoriesToSync.insert(parent)
+                }
+            }
             try fileSystem.rename(temporary, to: Path.join(directory, relativePath))
-            directoriesToSync.insert(Path.join(directory, partitionDirectory))
+            directoriesToSync.insert(partitionPath)
             metas.append(SegmentMeta(footer: footer, relativePath: relativePath, compressedByteCount: bytes.count))
         }
         for path in directoriesToSync.sorted() { try fileSystem.syncDirectory(path) }
