@@ -16,7 +16,8 @@ struct CairnCommand: ParsableCommand {
     /// Up to 256 MiB of freed memory stays in the heap for reuse.
     static func tuneAllocator() {
         #if canImport(Glibc)
-            _ = glibcMallopt(-3, 512 << 20)  // M_MMAP_THRESHOLD
+            // M_MMAP_THRESHOLD: glibc refuses more than 32 MiB (HEAP_MAX_SIZE / 2 on 64-bit).
+            _ = glibcMallopt(-3, 32 << 20)
             _ = glibcMallopt(-1, 256 << 20)  // M_TRIM_THRESHOLD
         #endif
     }
