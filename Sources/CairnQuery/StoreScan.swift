@@ -106,8 +106,9 @@ final class StoreScan: @unchecked Sendable {
             statistics.segmentsPruned["contradiction", default: 0] += all.count
         } else {
             segments.reserveCapacity(all.count)
+            let segmentPruning = SegmentPruning(pruning)
             for entry in all {
-                if let mechanism = StoreScan.segmentPruned(entry, pruning) {
+                if let mechanism = StoreScan.segmentPruned(entry, segmentPruning) {
                     statistics.segmentsPruned[mechanism, default: 0] += 1
                 } else {
                     segments.append(entry)
@@ -157,8 +158,31 @@ final class StoreScan: @unchecked Sendable {
         return statistics
     }
 
+    /// The segment-level predicates, looked up once per scan rather than once per segment.
+    struct SegmentPruning {
+        var hasTimeRange: Bool
+        var lowerTime: Int64
+        var upperTime: Int64
+        var accounts: Set<String>?
+        var regions: Set<String>?
+        var eventNames: Set<String>?
+        var eventSources: Set<String>?
+        var errorCodes: Set<String>?
+
+        init(_ pruning: PruningPredicates) {
+            hasTimeRange = pruning.hasTimeRange
+            lowerTime = pruning.lowerTime
+            upperTime = pruning.upperTime
+            accounts = pruning.valueSets[.recipientAccountId]
+            regions = pruning.valueSets[.awsRegion]
+            eventNames = pruning.valueSets[.eventName]
+            eventSources = pruning.valueSets[.eventSource]
+            errorCodes = pruning.valueSets[.errorCode]
+        }
+    }
+
     /// The mechanism that rules a segment out, or nil when it may hold matches.
-    static func segmentPruned(_ entry: SegmentEntry, _ pruning: PruningPredicates) -> String? {
+    static func segmentPruned(_ entry: SegmentEntry, _ pruning: SegmentPruning) -> String? {
         if pruning.hasTimeRange {
             let dayStart = entry.epochDay * 86_400_000
             if dayStart > pruning.upperTime || dayStart + 86_400_000 - 1 < pruning.lowerTime {
@@ -166,25 +190,19 @@ final class StoreScan: @unchecked Sendable {
             }
             if entry.maxTime < pruning.lowerTime || entry.minTime > pruning.upperTime { return "segment time range" }
         }
-        if pruning.valueSets.isEmpty { return nil }
-        if let accounts = pruning.valueSets[.recipientAccountId], !accounts.contains(entry.account),
-            !PartitionKey.isFallback(entry.account)
-        {
+        if let accounts = pruning.accounts, !accounts.contains(entry.account), !PartitionKey.isFallback(entry.account) {
             return "partition (account)"
         }
-        if let regions = pruning.valueSets[.awsRegion], !regions.contains(entry.region),
-            !PartitionKey.isFallback(entry.region)
-        {
+        if let regions = pruning.regions, !regions.contains(entry.region), !PartitionKey.isFallback(entry.region) {
             return "partition (region)"
         }
-        if let wanted = pruning.valueSets[.eventName], let known = entry.eventNames, wanted.isDisjoint(with: known) {
+        if let wanted = pruning.eventNames, let known = entry.eventNames, wanted.isDisjoint(with: known) {
             return "catalog value set"
         }
-        if let wanted = pruning.valueSets[.eventSource], let known = entry.eventSources, wanted.isDisjoint(with: known)
-        {
+        if let wanted = pruning.eventSources, let known = entry.eventSources, wanted.isDisjoint(with: known) {
             return "catalog value set"
         }
-        if let wanted = pruning.valueSets[.errorCode], let known = entry.errorCodes, wanted.isDisjoint(with: known) {
+        if let wanted = pruning.errorCodes, let known = entry.errorCodes, wanted.isDisjoint(with: known) {
             return "catalog value set"
         }
         return nil
