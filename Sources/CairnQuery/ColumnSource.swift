@@ -17,7 +17,7 @@ struct SegmentColumns: ColumnSource {
     let rowGroup: Int
     let rows: Range<Int>
     let open: () throws(QueryError) -> SegmentReader
-    private var decoded: [SegmentColumn: ColumnVector] = [:]
+    private var decoded = DecodedColumns()
 
     init(
         scan: StoreScan,
@@ -39,7 +39,7 @@ struct SegmentColumns: ColumnSource {
 
     mutating func vector(_ column: SegmentColumn, statistics: inout QueryStatistics) throws(QueryError) -> ColumnVector
     {
-        if let vector = decoded[column] { return vector }
+        if let vector = decoded.vector(column) { return vector }
         guard let index = box.position(of: column) else {
             // Columns absent from a segment are all null (older segments, empty columns).
             let vector: ColumnVector =
@@ -48,7 +48,7 @@ struct SegmentColumns: ColumnSource {
                 case .bool: .bools([Bool?](repeating: nil, count: rows.count))
                 default: .strings([String?](repeating: nil, count: rows.count))
                 }
-            decoded[column] = vector
+            decoded.store(vector, column)
             return vector
         }
         let chunk = box.footer.rowGroups[rowGroup].chunks[index]
@@ -78,7 +78,7 @@ struct SegmentColumns: ColumnSource {
             vector = read.vector
             if whole { scan.cache.admit(vector, rowGroup: rowGroup, column: column, of: entry) }
         }
-        decoded[column] = vector
+        decoded.store(vector, column)
         return vector
     }
 
@@ -95,7 +95,7 @@ struct SegmentColumns: ColumnSource {
 /// Unflushed records seen as columns.
 struct RecordColumns: ColumnSource {
     let records: [EventRecord]
-    private var decoded: [SegmentColumn: ColumnVector] = [:]
+    private var decoded = DecodedColumns()
 
     init(records: [EventRecord]) { self.records = records }
 
@@ -103,7 +103,7 @@ struct RecordColumns: ColumnSource {
 
     mutating func vector(_ column: SegmentColumn, statistics: inout QueryStatistics) throws(QueryError) -> ColumnVector
     {
-        if let vector = decoded[column] { return vector }
+        if let vector = decoded.vector(column) { return vector }
         let vector: ColumnVector
         switch column {
         case .eventTime: vector = .times(records.map { $0.eventTime?.milliseconds ?? 0 })
@@ -111,7 +111,24 @@ struct RecordColumns: ColumnSource {
         case .managementEvent: vector = .bools(records.map(\.managementEvent))
         default: vector = .strings(records.map { column.stringValue($0) })
         }
-        decoded[column] = vector
+        decoded.store(vector, column)
         return vector
+    }
+}
+
+/// The few columns a scan unit decodes (usually one to four): a short list beats a dictionary's
+/// hashing and allocation on the per-row-group path.
+struct DecodedColumns {
+    private var columns: [SegmentColumn] = []
+    private var vectors: [ColumnVector] = []
+
+    func vector(_ column: SegmentColumn) -> ColumnVector? {
+        for index in columns.indices where columns[index] == column { return vectors[index] }
+        return nil
+    }
+
+    mutating func store(_ vector: ColumnVector, _ column: SegmentColumn) {
+        columns.append(column)
+        vectors.append(vector)
     }
 }
