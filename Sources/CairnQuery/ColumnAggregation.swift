@@ -138,8 +138,15 @@ final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
             for slot in 0...keys.count where !rowsBySlot[slot].isEmpty {
                 let key = (slot == nullSlot ? Value.null : keys[slot]).groupKey
                 var sets = distinctByKey.removeValue(forKey: key) ?? [Set<String>](repeating: [], count: width)
+                // A group's rows repeat a few values (a principal's handful of IPs): the last
+                // values seen are compared first, so most rows skip hashing.
+                var recent = [String]()
+                recent.reserveCapacity(8)
                 for row in rowsBySlot[slot] {
-                    if let value = values[row], sets[position].insert(value).inserted { added += 1 }
+                    guard let value = values[row], !recent.contains(value) else { continue }
+                    if sets[position].insert(value).inserted { added += 1 }
+                    if recent.count == 8 { recent.removeFirst() }
+                    recent.append(value)
                 }
                 distinctByKey[key] = sets
             }
