@@ -105,16 +105,33 @@ import Testing
     }
 
     @Test func garbageNeverCrashes() {
-        // Every prefix of a real query, and random bytes, either parse or throw SQLError.
+        // Every prefix of a real query, and random bytes, either parse or throw an SQLError that
+        // points inside the text.
         let sql =
             "SELECT eventName, count(*) FROM default WHERE eventTime > TIMESTAMP '2026-01-01 00:00:00' GROUP BY 1 ORDER BY 2 DESC LIMIT 5"
-        for end in sql.indices { _ = try? Parser.parse(String(sql[..<end])) }
+        var inputs = sql.indices.map { String(sql[..<$0]) }
         var generator = SplitMix64(seed: 7)
         let alphabet = Array("SELECT FROM WHERE()'\",.*=<>-+/%|[]0123456789abc \n;")
         for _ in 0..<2_000 {
             let length = Int(generator.next() % 60)
-            let text = String((0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
-            _ = try? Parser.parse(text)
+            inputs.append(String((0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }))
         }
+        var parsed = 0
+        var rejected = 0
+        for input in inputs {
+            do {
+                _ = try Parser.parse(input)
+                parsed += 1
+            } catch {
+                rejected += 1
+                let lines = input.split(separator: "\n", omittingEmptySubsequences: false).count
+                #expect(error.range.start <= input.utf8.count, "error past the end for \(input.debugDescription)")
+                #expect(error.range.line >= 1 && error.range.line <= lines, "bad line for \(input.debugDescription)")
+                #expect(!error.message.isEmpty)
+            }
+        }
+        // Prefixes that end after a complete clause parse; most random text does not.
+        #expect(parsed >= 5)
+        #expect(rejected > 1_500)
     }
 }
