@@ -141,7 +141,7 @@ public final class SegmentReader {
         var row = 0
         for page in chunk.pages {
             let pageRows = row..<(row + page.rowCount)
-            if pageRows.overlaps(wanted) || (wanted.isEmpty && pageRows.contains(wanted.lowerBound)) {
+            if pageRows.overlaps(wanted) {
                 if selected.isEmpty { firstRow = row }
                 selected.append(page)
             }
@@ -149,9 +149,19 @@ public final class SegmentReader {
         }
         var compressed = 0
         var uncompressed = 0
+        // The dictionary page and the selected data pages lie within the chunk: one read covers
+        // them, as it covered the whole chunk before pages could be skipped.
+        let needed = selected + (selected.isEmpty ? [] : chunk.dictionaryPage.map { [$0] } ?? [])
+        let spanStart = needed.map(\.offset).min() ?? 0
+        let spanEnd = needed.map { $0.offset + $0.byteCount }.max() ?? 0
+        let span = spanEnd > spanStart ? try file.read(at: spanStart, count: spanEnd - spanStart) : []
         func pageBytes(_ page: SegmentFooter.PageMeta) throws(StorageError) -> ArraySlice<UInt8> {
             compressed += page.byteCount
-            return try file.read(at: page.offset, count: page.byteCount)[...]
+            let start = page.offset - spanStart
+            guard start >= 0, start + page.byteCount <= span.count else {
+                throw StorageError.corrupt("page extent outside its column chunk", file: path, at: page.offset)
+            }
+            return span[start..<(start + page.byteCount)]
         }
         var dictionary = [String]()
         if let page = chunk.dictionaryPage, !selected.isEmpty {
