@@ -100,7 +100,8 @@ struct Kernel {
     private func passes(_ value: String) -> Bool {
         switch test {
         case .stringIn(let set, let negated, let listHasNull):
-            let found = set.contains(value)
+            // A one-value set (`=`, `<>`) compares instead of hashing.
+            let found = set.count == 1 ? set.first! == value : set.contains(value)
             return negated ? (!found && !listHasNull) : found
         case .stringCompare(let op, let bound): return op.holds(Value.compareStrings(value, bound))
         case .like(let pattern, let negated): return pattern.matches(value) != negated
@@ -176,31 +177,13 @@ struct Kernel {
                 guard let value = flags[row] else { return false }
                 return op.holds(value == flag ? 0 : (!value ? -1 : 1))
             }
-        case (.stringIn(let set, let negated, let listHasNull), .strings(let strings)):
-            if set.count == 1, let only = set.first {
-                each { row in
-                    guard let value = strings[row] else { return false }
-                    return negated ? (value != only && !listHasNull) : value == only
-                }
-            } else {
-                each { row in
-                    guard let value = strings[row] else { return false }
-                    let found = set.contains(value)
-                    return negated ? (!found && !listHasNull) : found
-                }
-            }
-        case (.stringCompare(let op, let bound), .strings(let strings)):
+        case (_, .strings(let strings)):
+            // One rule for strings, plain or dictionary-coded: `passes` and `passesNull`.
+            let nullOutcome = passesNull
             each { row in
-                guard let value = strings[row] else { return false }
-                return op.holds(Value.compareStrings(value, bound))
+                guard let value = strings[row] else { return nullOutcome }
+                return passes(value)
             }
-        case (.like(let pattern, let negated), .strings(let strings)):
-            each { row in
-                guard let value = strings[row] else { return false }
-                return pattern.matches(value) != negated
-            }
-        case (.isNull(let negated), .strings(let strings)):
-            each { (strings[$0] == nil) != negated }
         case (.isNull(let negated), .bools(let flags)):
             each { (flags[$0] == nil) != negated }
         case (.isNull(let negated), .times):
