@@ -1,4 +1,5 @@
 import CairnCore
+import CairnSQL
 
 /// `CAST` and `TRY_CAST` conversions (Trino's rules for the types Lake exposes): `TRY_CAST`
 /// gives null where `CAST` fails.

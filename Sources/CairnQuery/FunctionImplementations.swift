@@ -1,4 +1,5 @@
 import CairnCore
+import CairnSQL
 
 /// What functions may read besides their arguments.
 struct EvaluationContext: Sendable {

@@ -1,4 +1,5 @@
 import CairnCore
+import CairnSQL
 
 /// JSON access for maps (`requestParameters['bucketName']`), `json_extract` and struct fields kept
 /// as JSON in segments.

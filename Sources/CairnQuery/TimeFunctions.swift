@@ -1,4 +1,5 @@
 import CairnCore
+import CairnSQL
 
 /// Unit names as date functions take them (`'day'`, `'hour'`; case-insensitive).
 enum IntervalUnitName {

@@ -1,4 +1,5 @@
 import CairnCore
+import CairnSQL
 
 /// A SQL value as the executor passes it around.
 ///
@@ -188,14 +189,5 @@ extension Value {
         var trimmed = String(text.trimmingSpaces)
         if trimmed.utf8.count == 10 { trimmed += " 00:00:00" }
         return trimmed.withUTF8 { EventTimestamp.parseMilliseconds(UnsafeRawBufferPointer($0)) }
-    }
-}
-
-extension String {
-    var trimmingSpaces: Substring {
-        var slice = self[...]
-        while let first = slice.first, first == " " || first == "\t" || first == "\n" { slice.removeFirst() }
-        while let last = slice.last, last == " " || last == "\t" || last == "\n" { slice.removeLast() }
-        return slice
     }
 }

@@ -839,10 +839,11 @@ public struct Parser {
 }
 
 extension String {
-    var trimmingSpaces: Substring {
+    /// The text without leading and trailing spaces, tabs and newlines (shared with CairnQuery).
+    package var trimmingSpaces: Substring {
         var slice = self[...]
-        while slice.first == " " { slice.removeFirst() }
-        while slice.last == " " { slice.removeLast() }
+        while let first = slice.first, first == " " || first == "\t" || first == "\n" { slice.removeFirst() }
+        while let last = slice.last, last == " " || last == "\t" || last == "\n" { slice.removeLast() }
         return slice
     }
 }
