@@ -1,5 +1,6 @@
 import CairnCore
 import CairnSQL
+import Synchronization
 
 /// What functions may read besides their arguments.
 struct EvaluationContext: Sendable {
@@ -363,13 +364,32 @@ extension Value {
     }
 }
 
-/// Compiled regular expressions, shared by the rows of a query.
+/// Compiled regular expressions by pattern, shared by the rows of every query in the process:
+/// compiling costs tens of microseconds, far more than matching one row.
 enum RegexCache {
+    /// A compiled pattern. Matching never mutates it, so threads may share it.
+    private final class Compiled: @unchecked Sendable {
+        let regex: Regex<AnyRegexOutput>
+        init(_ regex: Regex<AnyRegexOutput>) { self.regex = regex }
+    }
+
+    private static let compiled = Mutex<[String: Compiled]>([:])
+
+    /// Patterns kept; beyond this the cache starts over (queries use a handful).
+    static let capacity = 256
+
     static func regex(_ pattern: String) throws(QueryError) -> Regex<AnyRegexOutput> {
+        if let entry = compiled.withLock({ $0[pattern] }) { return entry.regex }
+        let entry: Compiled
         do {
-            return try Regex(pattern)
+            entry = Compiled(try Regex(pattern))
         } catch {
             throw QueryError(.invalidValue, "invalid regular expression: \(error)")
         }
+        compiled.withLock { cache in
+            if cache.count >= capacity { cache.removeAll() }
+            cache[pattern] = entry
+        }
+        return entry.regex
     }
 }
