@@ -367,7 +367,7 @@ extension Value {
 /// Compiled regular expressions by pattern, shared by the rows of every query in the process:
 /// compiling costs tens of microseconds, far more than matching one row.
 enum RegexCache {
-    /// A compiled pattern. Matching never mutates it, so threads may share it.
+    /// A compiled pattern; matching never mutates it, so threads may share it.
     private final class Compiled: @unchecked Sendable {
         let regex: Regex<AnyRegexOutput>
         init(_ regex: Regex<AnyRegexOutput>) { self.regex = regex }
