@@ -49,3 +49,44 @@ public enum Zstd {
         throw CompressionError(kind, name, operation: operation)
     }
 }
+
+/// A reusable zstd compression context with its output buffer.
+///
+/// `Zstd.compress` sets up and frees a context per call; a flush compresses ~60 small pages per
+/// segment, so one context per encoding thread saves that work on every page. Not thread-safe:
+/// one per thread.
+public final class ZstdCompressor {
+    private let context: OpaquePointer
+    /// Output buffer, grown to the largest bound seen (owned, freed in deinit).
+    private var output = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+
+    public init() {
+        guard let context = ZSTD_createCCtx() else { fatalError("ZSTD_createCCtx failed: out of memory") }
+        self.context = context
+    }
+
+    deinit {
+        ZSTD_freeCCtx(context)
+        output.deallocate()
+    }
+
+    /// Compresses `input` at `level` and calls `body` with the compressed bytes, which are valid only
+    /// during the call.
+    public func compress<Result>(
+        _ input: UnsafeRawBufferPointer,
+        level: Int32,
+        _ body: (UnsafeRawBufferPointer) throws(CompressionError) -> Result
+    ) throws(CompressionError) -> Result {
+        let bound = ZSTD_compressBound(input.count)
+        if output.count < bound {
+            output.deallocate()
+            output = .allocate(byteCount: max(bound, output.count * 2), alignment: 16)
+        }
+        let written = ZSTD_compressCCtx(context, output.baseAddress, bound, input.baseAddress, input.count, level)
+        if ZSTD_isError(written) != 0 {
+            let name = String(cString: ZSTD_getErrorName(written))
+            throw CompressionError(.libraryFailure, name, operation: "zstd compress")
+        }
+        return try body(UnsafeRawBufferPointer(start: output.baseAddress, count: written))
+    }
+}

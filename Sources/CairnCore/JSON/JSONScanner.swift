@@ -305,6 +305,30 @@ package struct JSONScanner {
         }
     }
 
+    /// The length of `range`'s text once compacted (what `appendCompact` would append).
+    package func compactLength(_ range: Range<Int>) -> Int {
+        var inString = false
+        var length = 0
+        var index = range.lowerBound
+        while index < range.upperBound {
+            let byte = bytes[index]
+            if inString {
+                length += 1
+                if byte == 0x5C {
+                    length += 1
+                    index += 2
+                    continue
+                }
+                if byte == 0x22 { inString = false }
+            } else if !JSONScanner.isWhitespace(byte) {
+                if byte == 0x22 { inString = true }
+                length += 1
+            }
+            index += 1
+        }
+        return length
+    }
+
     /// Appends the text of `range` with insignificant whitespace removed (compact JSON).
     package func appendCompact(_ range: Range<Int>, to output: inout [UInt8]) {
         var inString = false

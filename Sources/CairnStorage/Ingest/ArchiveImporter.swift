@@ -29,6 +29,9 @@ public final class ArchiveImporter {
     /// When imported events become durable: per batch in the WAL, or per flush with their
     /// checkpoints (files can be read again, so the WAL's second copy is optional).
     public var durability = EventStore.Durability.writeAheadLog
+
+    /// Whether parsed events keep their JSON text: only the WAL needs it.
+    private var keepsJSON: Bool { durability == .writeAheadLog }
     /// Checked after each durable commit; returning true stops the import with `.cancelled`.
     ///
     /// Everything acknowledged so far stays, and a later import resumes after it.
@@ -122,11 +125,17 @@ public final class ArchiveImporter {
         let ledger = startLedger
         let results = ResultBox<ParsedUnit>(count: batch.count)
         let fileSystem = self.fileSystem
+        let keepsJSON = keepsJSON
         let workers = max(1, min(parallelism, batch.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for index in stride(from: worker, to: batch.count, by: workers) {
                 results.set(index) { () throws(StorageError) in
-                    ArchiveImporter.readAndParse(batch[index].path, fileSystem: fileSystem, ledger: ledger)
+                    ArchiveImporter.readAndParse(
+                        batch[index].path,
+                        fileSystem: fileSystem,
+                        ledger: ledger,
+                        keepsJSON: keepsJSON
+                    )
                 }
             }
         }
@@ -139,9 +148,12 @@ public final class ArchiveImporter {
         }
     }
 
-    private static func readAndParse(_ path: String, fileSystem: any FileSystem, ledger: LedgerSnapshot)
-        -> ParsedUnit
-    {
+    private static func readAndParse(
+        _ path: String,
+        fileSystem: any FileSystem,
+        ledger: LedgerSnapshot,
+        keepsJSON: Bool
+    ) -> ParsedUnit {
         var bytes: [UInt8]
         do {
             bytes = try fileSystem.readFile(path)
@@ -158,7 +170,15 @@ public final class ArchiveImporter {
             return unit
         }
         let skip = ledger.checkpoints[key]?.itemCount ?? 0
-        return ParsedUnit.parse(bytes[...], path: path, sourceKey: key, baseOffset: 0, skipItems: skip, isFinal: true)
+        return ParsedUnit.parse(
+            bytes[...],
+            path: path,
+            sourceKey: key,
+            baseOffset: 0,
+            skipItems: skip,
+            isFinal: true,
+            keepsJSON: keepsJSON
+        )
     }
 
     // MARK: Large NDJSON files: stream chunks cut at line ends
@@ -186,7 +206,8 @@ public final class ArchiveImporter {
                 sourceKey: key,
                 baseOffset: 0,
                 skipItems: checkpoint?.itemCount ?? 0,
-                isFinal: true
+                isFinal: true,
+                keepsJSON: keepsJSON
             )
             try apply(unit, isLastOfFile: true, priorItems: checkpoint?.itemCount ?? 0)
             progress.filesDone += 1
@@ -203,9 +224,9 @@ public final class ArchiveImporter {
             chunkByteCount: chunkByteCount
         )
         var items = checkpoint?.itemCount ?? 0
-        var inFlight = try reader.nextWindow().map { ParseJob(window: $0, path: path, key: key) }
+        var inFlight = try reader.nextWindow().map { ParseJob(window: $0, path: path, key: key, keepsJSON: keepsJSON) }
         while let job = inFlight {
-            var next = try reader.nextWindow().map { ParseJob(window: $0, path: path, key: key) }
+            var next = try reader.nextWindow().map { ParseJob(window: $0, path: path, key: key, keepsJSON: keepsJSON) }
             for (index, var unit) in job.wait().enumerated() {
                 let chunk = job.window[index]
                 if unit.consumedByteCount == 0, !chunk.bytes.isEmpty {
@@ -217,7 +238,8 @@ public final class ArchiveImporter {
                         sourceKey: key,
                         baseOffset: chunk.base,
                         skipItems: 0,
-                        isFinal: true
+                        isFinal: true,
+                        keepsJSON: keepsJSON
                     )
                 }
                 let ended = unit.consumedByteCount < chunk.bytes.count
@@ -231,7 +253,9 @@ public final class ArchiveImporter {
                     // and the window read ahead, and continue reading where the record starts.
                     next?.cancel()
                     reader.rewind(to: chunk.base + unit.consumedByteCount)
-                    next = try reader.nextWindow().map { ParseJob(window: $0, path: path, key: key) }
+                    next = try reader.nextWindow().map {
+                        ParseJob(window: $0, path: path, key: key, keepsJSON: keepsJSON)
+                    }
                     break
                 }
             }
@@ -351,9 +375,11 @@ struct ParsedUnit: Sendable {
         sourceKey: SourceKey,
         baseOffset: Int,
         skipItems: Int,
-        isFinal: Bool
+        isFinal: Bool,
+        keepsJSON: Bool
     ) -> ParsedUnit {
         var unit = ParsedUnit(path: path, sourceKey: sourceKey)
+        unit.encoded = EncodedEvents(keepsJSON: keepsJSON)
         unit.contentByteCount = bytes.count
         unit.encoded.reserveCapacity(bytes.count + bytes.count / 256)
         unit.startItemIndex = skipItems
@@ -378,7 +404,13 @@ struct ParsedUnit: Sendable {
                         )
                         return
                     }
-                    if item.isCompact || !scanner.needsCompacting(item.range) {
+                    if !unit.encoded.keepsJSON {
+                        unit.encoded.append(
+                            length: item.isCompact ? item.range.count : scanner.compactLength(item.range)
+                        ) {
+                            _ in
+                        }
+                    } else if item.isCompact || !scanner.needsCompacting(item.range) {
                         unit.encoded.append(length: item.range.count) { $0.append(contentsOf: raw[item.range]) }
                     } else {
                         var json = [UInt8]()
@@ -403,7 +435,7 @@ struct ParsedUnit: Sendable {
         unit.fatalError = outcome.fatalError
         if unit.isDigest {
             unit.records = []
-            unit.encoded = EncodedEvents()
+            unit.encoded = EncodedEvents(keepsJSON: keepsJSON)
         }
         return unit
     }
@@ -519,7 +551,7 @@ final class ParseJob: @unchecked Sendable {
     private let results: ResultBox<ParsedUnit>
     private let group = DispatchGroup()
 
-    init(window: [ChunkReader.Chunk], path: String, key: SourceKey) {
+    init(window: [ChunkReader.Chunk], path: String, key: SourceKey, keepsJSON: Bool) {
         self.window = window
         results = ResultBox(count: window.count)
         let results = self.results
@@ -532,7 +564,8 @@ final class ParseJob: @unchecked Sendable {
                         sourceKey: key,
                         baseOffset: chunk.base,
                         skipItems: 0,
-                        isFinal: chunk.isFinal
+                        isFinal: chunk.isFinal,
+                        keepsJSON: keepsJSON
                     )
                 }
             }

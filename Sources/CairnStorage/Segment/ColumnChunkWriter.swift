@@ -1,3 +1,4 @@
+import CairnCompression
 import CairnCore
 
 #if canImport(Glibc)
@@ -14,6 +15,8 @@ struct ColumnChunkWriter {
 
     let column: SegmentColumn
     let compressionLevel: Int32
+    /// Shared by the chunks of one segment (one encoding thread).
+    let compressor: ZstdCompressor
 
     struct Output {
         var meta: SegmentFooter.ColumnChunkMeta
@@ -81,6 +84,7 @@ struct ColumnChunkWriter {
                 rowCount: slice.count,
                 payload: payload(slice),
                 level: compressionLevel,
+                compressor: compressor,
                 into: &file
             )
             let (low, high) = bounds(slice)
@@ -115,6 +119,7 @@ struct ColumnChunkWriter {
                 rowCount: 0,
                 payload: StringEncoding.encodeDictionary(stats.dictionaryValues),
                 level: compressionLevel,
+                compressor: compressor,
                 into: &file
             )
             output.meta.dictionaryPage = .init(offset: offset, byteCount: size, rowCount: 0)
@@ -142,6 +147,7 @@ struct ColumnChunkWriter {
                 rowCount: end - start,
                 payload: payload,
                 level: compressionLevel,
+                compressor: compressor,
                 into: &file
             )
             output.meta.pages.append(.init(offset: offset, byteCount: size, rowCount: end - start))

@@ -19,32 +19,49 @@ enum PageCodec {
         rowCount: Int,
         payload: [UInt8],
         level: Int32,
+        compressor: ZstdCompressor,
         into file: inout ByteWriter
     ) throws(StorageError) -> Int {
-        var codec = Codec.none
-        var stored = payload
-        if payload.count >= minimumCompressedPayloadByteCount {
-            do {
-                let compressed = try payload.withUnsafeBytes { raw throws(CompressionError) in
-                    try Codec.zstd.compress(raw, level: level)
+        do {
+            return try payload.withUnsafeBytes { raw throws(CompressionError) in
+                guard raw.count >= minimumCompressedPayloadByteCount else {
+                    return write(encoding, .none, rowCount: rowCount, payloadCount: raw.count, stored: raw, into: &file)
                 }
-                if compressed.count < payload.count {
-                    codec = .zstd
-                    stored = compressed
+                return try compressor.compress(raw, level: level) { compressed in
+                    compressed.count < raw.count
+                        ? write(
+                            encoding,
+                            .zstd,
+                            rowCount: rowCount,
+                            payloadCount: raw.count,
+                            stored: compressed,
+                            into: &file
+                        )
+                        : write(encoding, .none, rowCount: rowCount, payloadCount: raw.count, stored: raw, into: &file)
                 }
-            } catch {
-                throw StorageError(.io, "cannot compress page", underlying: error)
             }
+        } catch {
+            throw StorageError(.io, "cannot compress page", underlying: error)
         }
+    }
+
+    private static func write(
+        _ encoding: PageEncoding,
+        _ codec: Codec,
+        rowCount: Int,
+        payloadCount: Int,
+        stored: UnsafeRawBufferPointer,
+        into file: inout ByteWriter
+    ) -> Int {
         let start = file.count
         file.writeUInt8(encoding.rawValue)
         file.writeUInt8(codec.rawValue)
         file.writeVarInt(rowCount)
-        file.writeVarInt(payload.count)
+        file.writeVarInt(payloadCount)
         file.writeVarInt(stored.count)
         let crc = CRC32C.checksum(stored, continuing: CRC32C.checksum(file.bytes[start...]))
         file.writeUInt32(crc)
-        file.writeBytes(stored)
+        file.bytes.append(contentsOf: stored)
         return file.count - start
     }
 

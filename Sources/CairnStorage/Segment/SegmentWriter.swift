@@ -1,3 +1,4 @@
+import CairnCompression
 public import CairnCore
 
 /// Writes a set of records of one partition as one immutable segment file (storage.md §3.3).
@@ -54,14 +55,19 @@ public struct SegmentWriter: Sendable {
         let headerCRC = CRC32C.checksum(file.bytes)
 
         let columns = SegmentColumn.allCases
+        let compressor = ZstdCompressor()
         var rowGroups = [SegmentFooter.RowGroupMeta]()
         var pendingBlooms = [(Int, SegmentColumn, SplitBlockBloomFilter)]()
         for (groupIndex, firstRow) in stride(from: 0, to: order.count, by: Limits.maxRowGroupRowCount).enumerated() {
             let rows = order[firstRow..<min(firstRow + Limits.maxRowGroupRowCount, order.count)]
             var chunks = [SegmentFooter.ColumnChunkMeta]()
             for column in columns {
-                let chunk = try ColumnChunkWriter(column: column, compressionLevel: compressionLevel)
-                    .encode(records, order: rows, into: &file)
+                let chunk = try ColumnChunkWriter(
+                    column: column,
+                    compressionLevel: compressionLevel,
+                    compressor: compressor
+                )
+                .encode(records, order: rows, into: &file)
                 chunks.append(chunk.meta)
                 if let bloom = chunk.bloom { pendingBlooms.append((groupIndex, column, bloom)) }
             }

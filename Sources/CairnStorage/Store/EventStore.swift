@@ -171,6 +171,9 @@ public final class EventStore: @unchecked Sendable {
         let lsn: UInt64
         switch durability {
         case .writeAheadLog:
+            guard batch.hasJSON else {
+                throw StorageError(.invalidArgument, "a batch for the write-ahead log must carry its events' JSON")
+            }
             lsn = try wal.commit(batch.encode())
             acknowledgedEventCount += batch.eventCount
         case .sourceCheckpoint:

@@ -36,17 +36,22 @@ struct Memtables {
     }
 
     /// Adds a batch's records under `lsn`; `sizes` gives each record's JSON size in batch order.
-    mutating func add(_ batch: IngestBatch, lsn: UInt64, sizes: [Int]) {
+    mutating func add(_ batch: IngestBatch, lsn: UInt64, sizes: [Int32]) {
         var position = 0
         for records in batch.recordChunks {
             let chunk = UInt32(chunks.count)
             chunks.append(records)
             for row in records.indices {
-                // Borrow the record in place: copying it would retain its ~40 strings.
-                guard let key = PartitionKey(record: records[row]) else {
+                // Read the key fields in place: copying the record would retain its ~40 strings.
+                guard let time = records[row].eventTime else {
                     preconditionFailure("a batch holds only validated records with an eventTime")
                 }
-                let size = sizes[position]
+                let key = PartitionKey(
+                    account: PartitionKey.component(records[row].recipientAccountId),
+                    region: PartitionKey.component(records[row].awsRegion),
+                    epochDay: EventTimestamp.epochDay(time.milliseconds)
+                )
+                let size = Int(sizes[position])
                 position += 1
                 partitions[key, default: Partition()].add(
                     RowReference(chunk: chunk, row: UInt32(row)),
@@ -64,30 +69,5 @@ struct Memtables {
         partitions = [:]
         byteCount = 0
         eventCount = 0
-    }
-}
-
-extension IngestBatch {
-    /// The JSON size of each event, in order, read from the encoded buffer.
-    var eventSizes: [Int] {
-        var sizes = [Int]()
-        sizes.reserveCapacity(eventCount)
-        encodedEvents.withUnsafeBytes { raw in
-            var index = 0
-            while index < raw.count {
-                var length = 0
-                var shift = 0
-                while true {
-                    let byte = raw[index]
-                    index += 1
-                    length |= Int(byte & 0x7F) << shift
-                    if byte < 0x80 { break }
-                    shift += 7
-                }
-                sizes.append(length)
-                index += length
-            }
-        }
-        return sizes
     }
 }
