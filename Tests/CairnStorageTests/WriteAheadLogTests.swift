@@ -13,7 +13,7 @@ import Testing
         for index in start..<(start + count) {
             let text =
                 #"{"eventID":"id-\#(index)","eventTime":"2024-05-01T00:00:\#(String(index % 60).leftPadded(2))Z","recipientAccountId":"111122223333","awsRegion":"us-east-1","eventName":"E\#(index)"}"#
-            batch.append(try! decoder.decode(text), json: Array(text.utf8))
+            try! batch.append(try! decoder.decode(text), json: Array(text.utf8))
         }
         return batch
     }

@@ -89,32 +89,42 @@ extension EventRecord {
 
     /// The ARNs in `resources`, for bloom filters and look-ups.
     public var resourceARNs: [String] {
-        guard let resources, resources.utf8.count > 2 else { return [] }
+        guard var copy = resources, copy.utf8.count > 2 else { return [] }
         var arns = [String]()
-        var copy = resources
         copy.withUTF8 { buffer in
-            var scanner = JSONScanner(bytes: UnsafeRawBufferPointer(buffer))
-            guard (try? scanner.expect(0x5B, "[")) != nil else { return }
-            while let next = scanner.peek(), next == 0x7B {
-                scanner.position += 1
-                while let keyStart = scanner.peek(), keyStart == 0x22 {
-                    guard let key = try? scanner.scanString(), (try? scanner.expect(0x3A, ":")) != nil else { return }
-                    let isARN =
-                        key.end - key.start == 3 && scanner.bytes[key.start] == 0x41
-                        && scanner.bytes[key.start + 1] == 0x52 && scanner.bytes[key.start + 2] == 0x4E
-                    if isARN, scanner.peek() == 0x22, let token = try? scanner.scanString(),
-                        let text = try? scanner.decode(token)
-                    {
-                        arns.append(text)
-                    } else if (try? scanner.skipValue()) == nil {
-                        return
-                    }
-                    if scanner.peek() == 0x2C { scanner.position += 1 }
-                }
-                guard (try? scanner.expect(0x7D, "}")) != nil else { return }
-                if scanner.peek() == 0x2C { scanner.position += 1 }
+            EventRecord.forEachResourceARN(in: UnsafeRawBufferPointer(buffer)) {
+                arns.append(String(decoding: $0, as: UTF8.self))
             }
         }
         return arns
+    }
+
+    /// Calls `body` with the UTF-8 bytes of each `ARN` in `resources` JSON text (an array of
+    /// objects); stops quietly at text that is not such an array.
+    public static func forEachResourceARN(in bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
+        guard bytes.count > 2 else { return }
+        var scanner = JSONScanner(bytes: bytes)
+        guard (try? scanner.expect(0x5B, "[")) != nil else { return }
+        while let next = scanner.peek(), next == 0x7B {
+            scanner.position += 1
+            while let keyStart = scanner.peek(), keyStart == 0x22 {
+                guard let key = try? scanner.scanString(), (try? scanner.expect(0x3A, ":")) != nil else { return }
+                let isARN =
+                    key.end - key.start == 3 && scanner.bytes[key.start] == 0x41
+                    && scanner.bytes[key.start + 1] == 0x52 && scanner.bytes[key.start + 2] == 0x4E
+                if isARN, scanner.peek() == 0x22, let token = try? scanner.scanString() {
+                    if !token.hasEscapes {
+                        body(UnsafeRawBufferPointer(rebasing: scanner.bytes[token.start..<token.end]))
+                    } else if var text = try? scanner.decode(token) {
+                        text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+                    }
+                } else if (try? scanner.skipValue()) == nil {
+                    return
+                }
+                if scanner.peek() == 0x2C { scanner.position += 1 }
+            }
+            guard (try? scanner.expect(0x7D, "}")) != nil else { return }
+            if scanner.peek() == 0x2C { scanner.position += 1 }
+        }
     }
 }

@@ -5,30 +5,33 @@ public enum IPAddress {
     /// Parses dotted-quad IPv4 text without leading zeros.
     public static func parseIPv4(_ text: String) -> UInt32? {
         var copy = text
-        return copy.withUTF8 { bytes -> UInt32? in
-            guard bytes.count >= 7, bytes.count <= 15 else { return nil }
-            var value: UInt32 = 0
-            var part: UInt32 = 0
-            var digitCount = 0
-            var partCount = 0
-            for byte in bytes {
-                if byte == 0x2E {
-                    guard digitCount > 0 else { return nil }
-                    value = value << 8 | part
-                    part = 0
-                    digitCount = 0
-                    partCount += 1
-                    continue
-                }
-                guard byte >= 0x30, byte <= 0x39 else { return nil }
-                if digitCount == 1 && part == 0 { return nil }  // leading zero
-                part = part * 10 + UInt32(byte - 0x30)
-                digitCount += 1
-                guard part <= 255 else { return nil }
+        return copy.withUTF8 { parseIPv4(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Parses dotted-quad IPv4 text without leading zeros, from its UTF-8 bytes.
+    public static func parseIPv4(_ bytes: UnsafeRawBufferPointer) -> UInt32? {
+        guard bytes.count >= 7, bytes.count <= 15 else { return nil }
+        var value: UInt32 = 0
+        var part: UInt32 = 0
+        var digitCount = 0
+        var partCount = 0
+        for byte in bytes {
+            if byte == 0x2E {
+                guard digitCount > 0 else { return nil }
+                value = value << 8 | part
+                part = 0
+                digitCount = 0
+                partCount += 1
+                continue
             }
-            guard digitCount > 0, partCount == 3 else { return nil }
-            return value << 8 | part
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            if digitCount == 1 && part == 0 { return nil }  // leading zero
+            part = part * 10 + UInt32(byte - 0x30)
+            digitCount += 1
+            guard part <= 255 else { return nil }
         }
+        guard digitCount > 0, partCount == 3 else { return nil }
+        return value << 8 | part
     }
 
     /// Formats an IPv4 address as dotted-quad text.

@@ -97,18 +97,40 @@ public enum JSONTokenizer {
     /// Calls `body` with the XXH64 hash of each token of `text`.
     public static func forEachTokenHash(_ text: String, _ body: (UInt64) -> Void) {
         var copy = text
-        copy.withUTF8 { bytes in
-            var token = [UInt8]()
-            token.reserveCapacity(64)
+        copy.withUTF8 { forEachTokenHash(UnsafeRawBufferPointer($0), body) }
+    }
+
+    /// Calls `body` with the XXH64 hash of each token of the UTF-8 text `bytes`.
+    ///
+    /// Tokens are lowered into a fixed buffer; one longer than it is hashed incrementally would
+    /// cost more than it saves, so long tokens are collected in an array instead.
+    public static func forEachTokenHash(_ bytes: UnsafeRawBufferPointer, _ body: (UInt64) -> Void) {
+        withUnsafeTemporaryAllocation(byteCount: 256, alignment: 8) { scratch in
+            var length = 0
+            var long = [UInt8]()
+            func finish() {
+                if long.isEmpty {
+                    body(XXHash64.hash(UnsafeRawBufferPointer(rebasing: scratch[0..<length])))
+                } else {
+                    long.append(contentsOf: scratch[0..<length])
+                    body(long.withUnsafeBytes { XXHash64.hash($0) })
+                    long.removeAll(keepingCapacity: true)
+                }
+                length = 0
+            }
             for byte in bytes {
                 if let lowered = tokenByte(byte) {
-                    token.append(lowered)
-                } else if !token.isEmpty {
-                    body(token.withUnsafeBytes { XXHash64.hash($0) })
-                    token.removeAll(keepingCapacity: true)
+                    if length == scratch.count {
+                        long.append(contentsOf: scratch)
+                        length = 0
+                    }
+                    scratch[length] = lowered
+                    length += 1
+                } else if length > 0 || !long.isEmpty {
+                    finish()
                 }
             }
-            if !token.isEmpty { body(token.withUnsafeBytes { XXHash64.hash($0) }) }
+            if length > 0 || !long.isEmpty { finish() }
         }
     }
 

@@ -11,19 +11,21 @@ enum IPEncoding {
     static let tagIPv6: UInt64 = 1
     static let tagText: UInt64 = 2
 
-    static func encode(_ values: ArraySlice<String?>) -> [UInt8] {
-        var writer = ByteWriter(capacity: values.count * 6)
-        let base = values.startIndex
-        Validity.write({ values[base + $0] != nil }, count: values.count, into: &writer)
+    static func encode(_ values: StringChunk, _ rows: Range<Int>) -> [UInt8] {
+        var writer = ByteWriter(capacity: rows.count * 6)
+        Validity.write({ !values.spans[rows.lowerBound + $0].isNull }, count: rows.count, into: &writer)
         var tags = [UInt64]()
         var v4 = [UInt32]()
         var v6 = [(UInt64, UInt64)]()
-        var texts = [String]()
-        for case .some(let value) in values {
+        var texts = [UnsafeRawBufferPointer]()
+        for row in rows {
+            guard let value = values[row] else { continue }
             if let address = IPAddress.parseIPv4(value) {
                 tags.append(tagIPv4)
                 v4.append(address)
-            } else if let address = IPAddress.parseCanonicalIPv6(value) {
+            } else if value.contains(0x3A),
+                let address = IPAddress.parseCanonicalIPv6(String(decoding: value, as: UTF8.self))
+            {
                 tags.append(tagIPv6)
                 v6.append(address)
             } else {
@@ -37,7 +39,8 @@ enum IPEncoding {
             writer.writeUInt64(high.bigEndian)
             writer.writeUInt64(low.bigEndian)
         }
-        StringEncoding.writeStrings(texts, into: &writer)
+        for text in texts { writer.writeVarInt(text.count) }
+        for text in texts { writer.bytes.append(contentsOf: text) }
         return writer.bytes
     }
 

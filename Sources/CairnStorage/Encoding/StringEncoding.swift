@@ -28,15 +28,17 @@ enum StringEncoding {
         return values
     }
 
-    static func encodePlain(_ values: ArraySlice<String?>) -> [UInt8] {
+    static func encodePlain(_ values: StringChunk, _ rows: Range<Int>) -> [UInt8] {
         // Exact size up front: JSON values run to kilobytes, and regrowing a page buffer by doubling
         // copies it again and again (memmove was 6% of ingest CPU).
-        var byteCount = (values.count + 7) / 8 + 1
-        for case .some(let value) in values { byteCount += value.utf8.count + 3 }
+        var byteCount = (rows.count + 7) / 8 + 1
+        for row in rows where !values.spans[row].isNull { byteCount += Int(values.spans[row].length) + 3 }
         var writer = ByteWriter(capacity: byteCount)
-        let base = values.startIndex
-        Validity.write({ values[base + $0] != nil }, count: values.count, into: &writer)
-        writeStrings(values.lazy.compactMap { $0 }, into: &writer)
+        Validity.write({ !values.spans[rows.lowerBound + $0].isNull }, count: rows.count, into: &writer)
+        for row in rows where !values.spans[row].isNull { writer.writeVarInt(Int(values.spans[row].length)) }
+        for row in rows {
+            if let value = values[row] { writer.bytes.append(contentsOf: value) }
+        }
         return writer.bytes
     }
 
@@ -97,10 +99,11 @@ enum StringEncoding {
         return result
     }
 
-    static func encodeDictionary(_ values: [String]) -> [UInt8] {
-        var writer = ByteWriter(capacity: values.reduce(10) { $0 + $1.utf8.count + 3 })
+    static func encodeDictionary(_ values: [StringSpan], in chunk: StringChunk) -> [UInt8] {
+        var writer = ByteWriter(capacity: values.reduce(10) { $0 + Int($1.length) + 3 })
         writer.writeVarInt(values.count)
-        writeStrings(values, into: &writer)
+        for value in values { writer.writeVarInt(Int(value.length)) }
+        for value in values { writer.bytes.append(contentsOf: chunk.bytes(value)) }
         return writer.bytes
     }
 

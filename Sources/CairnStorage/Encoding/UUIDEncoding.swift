@@ -9,51 +9,53 @@ enum UUIDEncoding {
     typealias Parsed = (UInt64, UInt64, UUIDBytes.LetterCase)
 
     /// Parses every value once; counts those that would be exceptions, for the writer's fallback.
-    static func parse(_ values: [String?]) -> (values: [Parsed?], exceptionCount: Int) {
+    static func parse(_ values: StringChunk) -> (values: [Parsed?], exceptionCount: Int) {
         var lower = 0
         var upper = 0
         var other = 0
-        let parsed = values.map { value -> Parsed? in
-            guard let value else { return nil }
+        var parsed = [Parsed?]()
+        parsed.reserveCapacity(values.count)
+        for index in 0..<values.count {
+            guard let value = values[index] else {
+                parsed.append(nil)
+                continue
+            }
             let uuid = UUIDBytes.parse(value)
             switch uuid?.letterCase {
             case .lower: lower += 1
             case .upper: upper += 1
             case nil: other += 1
             }
-            return uuid.map { ($0.high, $0.low, $0.letterCase) }
+            parsed.append(uuid.map { ($0.high, $0.low, $0.letterCase) })
         }
         return (parsed, other + min(lower, upper))
     }
 
-    static func encode(_ values: ArraySlice<String?>) -> [UInt8] {
-        encode(values, parsed: parse(Array(values)).values[...])
-    }
-
-    /// Encodes `values` whose parsed forms (`parse`) are `parsedValues`, index for index.
-    static func encode(_ values: ArraySlice<String?>, parsed parsedValues: ArraySlice<Parsed?>) -> [UInt8] {
-        var writer = ByteWriter(capacity: values.count * 17)
-        let base = values.startIndex
-        Validity.write({ values[base + $0] != nil }, count: values.count, into: &writer)
-        var parsed = [Parsed?]()
+    /// Encodes the values of `rows` whose parsed forms (`parse`) are `parsedValues`, index for index.
+    static func encode(_ values: StringChunk, _ rows: Range<Int>, parsed parsedValues: ArraySlice<Parsed?>) -> [UInt8] {
+        var writer = ByteWriter(capacity: rows.count * 17)
+        Validity.write({ !values.spans[rows.lowerBound + $0].isNull }, count: rows.count, into: &writer)
+        // Present values only, with their parsed forms.
+        var present = [(row: Int, uuid: Parsed?)]()
+        present.reserveCapacity(rows.count)
         var upperCount = 0
-        for (value, uuid) in zip(values, parsedValues) where value != nil {
+        for (row, uuid) in zip(rows, parsedValues) where !values.spans[row].isNull {
             if uuid?.2 == .upper { upperCount += 1 }
-            parsed.append(uuid)
+            present.append((row, uuid))
         }
-        let letterCase: UUIDBytes.LetterCase = upperCount * 2 > parsed.count ? .upper : .lower
+        let letterCase: UUIDBytes.LetterCase = upperCount * 2 > present.count ? .upper : .lower
         writer.writeUInt8(letterCase.rawValue)
-        var exceptions = [(Int, String)]()
-        let present = values.compactMap { $0 }
-        for (index, uuid) in parsed.enumerated() where uuid == nil || uuid!.2 != letterCase {
-            exceptions.append((index, present[index]))
-        }
-        writer.writeVarInt(exceptions.count)
-        for (index, text) in exceptions {
+        var exceptionCount = 0
+        for entry in present where entry.uuid == nil || entry.uuid!.2 != letterCase { exceptionCount += 1 }
+        writer.writeVarInt(exceptionCount)
+        for (index, entry) in present.enumerated() where entry.uuid == nil || entry.uuid!.2 != letterCase {
+            let text = values[entry.row]!
             writer.writeVarInt(index)
-            writer.writeString(text)
+            writer.writeVarInt(text.count)
+            writer.bytes.append(contentsOf: text)
         }
-        for case .some(let (high, low, valueCase)) in parsed where valueCase == letterCase {
+        for entry in present {
+            guard let (high, low, valueCase) = entry.uuid, valueCase == letterCase else { continue }
             writer.writeUInt64(high.bigEndian)
             writer.writeUInt64(low.bigEndian)
         }

@@ -307,13 +307,13 @@ public final class ArchiveImporter {
             itemCount: priorItems + unit.itemCount,
             byteOffset: unit.checkpointOffset ?? unit.contentByteCount,
             isComplete: isLastOfFile,
-            eventCount: (previous?.eventCount ?? 0) + unit.records.count,
+            eventCount: (previous?.eventCount ?? 0) + unit.events.eventCount,
             rejectedCount: (previous?.rejectedCount ?? 0) + unit.rejectedCount
         )
         pendingCheckpoints[unit.sourceKey] = checkpoint
         ledger[unit.sourceKey] = checkpoint
-        pending.append(records: unit.records, encoded: unit.encoded)
-        summary.events += unit.records.count
+        pending.append(unit.events, encoded: unit.encoded)
+        summary.events += unit.events.eventCount
         summary.eventByteCount += unit.encoded.jsonByteCount
         if pending.byteCount >= batchByteCount { try commitPending() }
     }
@@ -345,8 +345,9 @@ public final class ArchiveImporter {
 struct ParsedUnit: Sendable {
     var path: String
     var sourceKey: SourceKey
-    var records: [EventRecord] = []
-    /// The records' compact JSON, `length varint | JSON` each (the WAL's layout).
+    /// The accepted events, by partition, in column form.
+    var events = PartitionedEvents()
+    /// The events' compact JSON, `length varint | JSON` each (the WAL's layout), or their sizes.
     var encoded = EncodedEvents()
     var issues: [IngestSummary.Issue] = []
     var rejectedCount = 0
@@ -404,20 +405,20 @@ struct ParsedUnit: Sendable {
                         )
                         return
                     }
+                    let size: Int
                     if !unit.encoded.keepsJSON {
-                        unit.encoded.append(
-                            length: item.isCompact ? item.range.count : scanner.compactLength(item.range)
-                        ) {
-                            _ in
-                        }
+                        size = item.isCompact ? item.range.count : scanner.compactLength(item.range)
+                        unit.encoded.append(length: size) { _ in }
                     } else if item.isCompact || !scanner.needsCompacting(item.range) {
-                        unit.encoded.append(length: item.range.count) { $0.append(contentsOf: raw[item.range]) }
+                        size = item.range.count
+                        unit.encoded.append(length: size) { $0.append(contentsOf: raw[item.range]) }
                     } else {
                         var json = [UInt8]()
                         scanner.appendCompact(item.range, to: &json)
+                        size = json.count
                         unit.encoded.append(json)
                     }
-                    unit.records.append(record)
+                    unit.events.append(record, jsonByteCount: size)
                 case .failure(let error):
                     unit.rejectedCount += 1
                     unit.issues.append(
@@ -434,7 +435,7 @@ struct ParsedUnit: Sendable {
         unit.consumedByteCount = outcome.consumedByteCount
         unit.fatalError = outcome.fatalError
         if unit.isDigest {
-            unit.records = []
+            unit.events = PartitionedEvents()
             unit.encoded = EncodedEvents(keepsJSON: keepsJSON)
         }
         return unit

@@ -23,17 +23,22 @@ struct ColumnChunkWriter {
         var bloom: SplitBlockBloomFilter?
     }
 
-    /// Appends the chunk for the rows `records[order[...]]` of one row group to `file`.
-    func encode(_ records: some EventRows, order: ArraySlice<Int>, into file: inout ByteWriter) throws(StorageError)
+    /// Appends the chunk for the rows `batch[order[...]]` of one row group to `file`.
+    func encode(_ batch: ColumnBatch, order: ArraySlice<Int>, into file: inout ByteWriter) throws(StorageError)
         -> Output
     {
         switch column.physicalType {
-        case .time: return try encodeTimes(order.map { records[$0].eventTime!.milliseconds }, into: &file)
-        case .bool:
-            let values = order.map { column == .readOnly ? records[$0].readOnly : records[$0].managementEvent }
-            return try encodeBools(values, into: &file)
+        case .time: return try encodeTimes(order.map { batch.times[$0] }, into: &file)
+        case .bool: return try encodeBools(order.map { batch.bool(column, $0) }, into: &file)
         case .string, .json, .uuid, .ip:
-            return try encodeStrings(order.map { column.stringValue(records[$0]) }, into: &file)
+            let values = batch.column(column)
+            let spans = order.map { values.span($0) }
+            let result = values.bytes.withUnsafeBytes { base in
+                Result { () throws(StorageError) in
+                    try encodeStrings(StringChunk(base: base, spans: spans), into: &file)
+                }
+            }
+            return try result.get()
         }
     }
 
@@ -93,7 +98,7 @@ struct ColumnChunkWriter {
         return pages
     }
 
-    private func encodeStrings(_ values: [String?], into file: inout ByteWriter) throws(StorageError) -> Output {
+    private func encodeStrings(_ values: StringChunk, into file: inout ByteWriter) throws(StorageError) -> Output {
         let stats = StringChunkStatistics(values, column: column)
         var encoding: PageEncoding
         var uuids: [UUIDEncoding.Parsed?] = []
@@ -117,7 +122,7 @@ struct ColumnChunkWriter {
             let size = try PageCodec.encode(
                 encoding: .dictionary,
                 rowCount: 0,
-                payload: StringEncoding.encodeDictionary(stats.dictionaryValues),
+                payload: StringEncoding.encodeDictionary(stats.dictionaryValues, in: values),
                 level: compressionLevel,
                 compressor: compressor,
                 into: &file
@@ -130,16 +135,16 @@ struct ColumnChunkWriter {
             var end = start
             var budget = 0
             while end < values.count, end - start < Limits.rowsPerPage, budget < ColumnChunkWriter.pageByteBudget {
-                budget += values[end]?.utf8.count ?? 0
+                budget += max(Int(values.spans[end].length), 0)
                 end += 1
             }
             let payload: [UInt8] =
                 switch encoding {
                 case .dictionaryCodes:
                     StringEncoding.encodeCodes(codes[start..<end], dictionaryCount: stats.dictionaryValues.count)
-                case .uuid: UUIDEncoding.encode(values[start..<end], parsed: uuids[start..<end])
-                case .ip: IPEncoding.encode(values[start..<end])
-                default: StringEncoding.encodePlain(values[start..<end])
+                case .uuid: UUIDEncoding.encode(values, start..<end, parsed: uuids[start..<end])
+                case .ip: IPEncoding.encode(values, start..<end)
+                default: StringEncoding.encodePlain(values, start..<end)
                 }
             let offset = file.count
             let size = try PageCodec.encode(
@@ -157,30 +162,27 @@ struct ColumnChunkWriter {
         return output
     }
 
-    private func makeBloom(_ values: [String?], stats: StringChunkStatistics, chunkByteCount: Int)
+    private func makeBloom(_ values: StringChunk, stats: StringChunkStatistics, chunkByteCount: Int)
         -> SplitBlockBloomFilter?
     {
         guard let kind = column.bloomKind, stats.presentCount > 0 else { return nil }
         if kind == .values, column != .resources {
-            // The distinct count is exact when the dictionary held every value; otherwise the row
-            // count bounds it (ids are all distinct anyway). Inserting a key twice is harmless.
+            // The statistics hashed every distinct value (XXH64, the bloom's hash) already.
             var filter = SplitBlockBloomFilter(
-                distinctCount: stats.distinctValues.count,
+                distinctCount: stats.distinctHashes.count,
                 falsePositiveRate: column.bloomFalsePositiveRate
             )
-            for case .some(let value) in stats.distinctValues { filter.insert(hash: XXHash64.hash(value)) }
+            stats.distinctHashes.forEach { filter.insert(hash: $0) }
             return filter
         }
         var hashes = HashSet64()
         if column == .resources {
-            var record = EventRecord()
-            for case .some(let value) in stats.distinctValues {
-                record.resources = value
-                for arn in record.resourceARNs { hashes.insert(XXHash64.hash(arn)) }
+            for span in stats.distinctValues {
+                EventRecord.forEachResourceARN(in: values.bytes(span)) { hashes.insert(XXHash64.hash($0)) }
             }
         } else {
-            for case .some(let value) in stats.distinctValues {
-                JSONTokenizer.forEachTokenHash(value) { hashes.insert($0) }
+            for span in stats.distinctValues {
+                JSONTokenizer.forEachTokenHash(values.bytes(span)) { hashes.insert($0) }
             }
         }
         guard hashes.count > 0 else { return nil }
@@ -196,46 +198,54 @@ struct ColumnChunkWriter {
     }
 }
 
-/// One pass over a string chunk: null count, byte-order min and max, distinct values (up to the
-/// dictionary budget) and the exact value set when small.
+/// One pass over a string chunk: null count, byte-order min and max, distinct values (while a
+/// dictionary could still pay) and the exact value set when small.
 struct StringChunkStatistics {
     var presentCount = 0
     /// Code of each row's value (nil for null), while the dictionary fits `Limits.maxDictionaryByteCount`.
     var codes: [UInt32?]?
-    var dictionaryValues: [String] = []
-    /// Every distinct value, or every value when the dictionary overflowed (for blooms).
-    var distinctValues: [String?]
+    /// The distinct values in order of first appearance (when `codes` is set).
+    var dictionaryValues: [StringSpan] = []
+    /// Every distinct value, or every present value once the dictionary was given up (for blooms).
+    var distinctValues: [StringSpan]
+    /// XXH64 of each distinct value, for the value blooms (empty for other columns once the
+    /// dictionary was given up).
+    var distinctHashes = HashSet64()
     var zoneMap: ZoneMap
 
     var hasDictionary: Bool { codes != nil }
 
-    init(_ values: [String?], column: SegmentColumn) {
+    init(_ values: StringChunk, column: SegmentColumn) {
         var builder: StringDictionaryBuilder? = StringDictionaryBuilder()
         var codes = [UInt32?]()
         codes.reserveCapacity(values.count)
-        var minimum: String?
-        var maximum: String?
+        var minimum: StringSpan?
+        var maximum: StringSpan?
         let ordered = column.physicalType == .string
-        for value in values {
-            guard let value else {
+        let hashesValues = column.bloomKind == .values && column != .resources
+        // Past this many distinct values the dictionary cannot be chosen (it must hold at most half
+        // the present values) and no value set is kept: stop building it.
+        let dictionaryCap = max(values.count / 2, Limits.maxZoneMapValueSetCount)
+        func fold(_ span: StringSpan) {
+            if minimum == nil || values.precedes(span, minimum!) { minimum = span }
+            if maximum == nil || values.precedes(maximum!, span) { maximum = span }
+        }
+        for span in values.spans {
+            guard !span.isNull else {
                 if builder != nil { codes.append(nil) }
                 continue
             }
             presentCount += 1
-            if ordered, builder == nil {
-                if minimum == nil || StringChunkStatistics.precedes(value, minimum!) { minimum = value }
-                if maximum == nil || StringChunkStatistics.precedes(maximum!, value) { maximum = value }
+            if builder == nil {
+                if ordered { fold(span) }
+                if hashesValues { distinctHashes.insert(XXHash64.hash(values.bytes(span))) }
+                continue
             }
-            guard builder != nil else { continue }
-            let code = builder!.code(for: value)
-            if builder!.byteCount > Limits.maxDictionaryByteCount {
-                // Overflow: fold what the dictionary saw into min/max, continue per value.
-                if ordered {
-                    for seen in builder!.values {
-                        if minimum == nil || StringChunkStatistics.precedes(seen, minimum!) { minimum = seen }
-                        if maximum == nil || StringChunkStatistics.precedes(maximum!, seen) { maximum = seen }
-                    }
-                }
+            let code = builder!.code(for: span, in: values)
+            if builder!.byteCount > Limits.maxDictionaryByteCount || builder!.spans.count > dictionaryCap {
+                // Give up: fold what the dictionary saw into min/max, continue per value.
+                if ordered { builder!.spans.forEach(fold) }
+                if hashesValues { for hash in builder!.hashes { distinctHashes.insert(hash) } }
                 builder = nil
                 codes = []
             } else {
@@ -244,65 +254,63 @@ struct StringChunkStatistics {
         }
         if let builder {
             self.codes = codes
-            dictionaryValues = builder.values
-            if ordered {
-                for value in dictionaryValues {
-                    if minimum == nil || StringChunkStatistics.precedes(value, minimum!) { minimum = value }
-                    if maximum == nil || StringChunkStatistics.precedes(maximum!, value) { maximum = value }
-                }
-            }
+            dictionaryValues = builder.spans
+            if ordered { dictionaryValues.forEach(fold) }
+            if hashesValues { for hash in builder.hashes { distinctHashes.insert(hash) } }
             distinctValues = dictionaryValues
         } else {
-            distinctValues = values
+            distinctValues = values.spans.filter { !$0.isNull }
         }
         let cut = Limits.zoneMapStringPrefixByteCount
-        func prefix(_ text: String) -> String {
-            let bytes = Array(text.utf8)
-            guard bytes.count > cut else { return text }
+        func prefix(_ span: StringSpan) -> String {
+            let bytes = values.bytes(span)
+            guard bytes.count > cut else { return String(decoding: bytes, as: UTF8.self) }
             var end = cut
             while end > 0, bytes[end] & 0xC0 == 0x80 { end -= 1 }  // cut on a character boundary
-            return String(decoding: bytes[0..<end], as: UTF8.self)
+            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<end]), as: UTF8.self)
         }
         let small =
             self.codes != nil && column.keepsValueSet && dictionaryValues.count <= Limits.maxZoneMapValueSetCount
-            && dictionaryValues.reduce(0, { $0 + $1.utf8.count }) <= Limits.maxZoneMapValueSetByteCount
+            && dictionaryValues.reduce(0, { $0 + Int($1.length) }) <= Limits.maxZoneMapValueSetByteCount
         zoneMap = ZoneMap(
             nullCount: values.count - presentCount,
             minimum: minimum.map { .text(prefix($0)) },
             maximum: maximum.map { .text(prefix($0)) },
-            isMaximumTruncated: (maximum?.utf8.count ?? 0) > cut,
-            valueSet: small ? dictionaryValues.sorted { StringChunkStatistics.precedes($0, $1) } : nil
+            isMaximumTruncated: Int(maximum?.length ?? 0) > cut,
+            valueSet: small ? dictionaryValues.sorted { values.precedes($0, $1) }.map(values.string) : nil
         )
     }
 }
 
-/// Assigns dense codes to distinct strings: open addressing on XXH64 of the UTF-8 bytes, which is
-/// several times cheaper than `Dictionary<String, _>`'s SipHash on these short values.
+/// Assigns dense codes to distinct byte strings: open addressing on XXH64 of the bytes, which is
+/// several times cheaper than `Dictionary<String, _>`'s SipHash on these short values (and is the
+/// hash the value blooms need anyway).
 struct StringDictionaryBuilder {
-    private(set) var values: [String] = []
+    /// The first occurrence of each distinct value, by code.
+    fileprivate(set) var spans: [StringSpan] = []
+    /// XXH64 of each distinct value, by code.
+    fileprivate(set) var hashes: [UInt64] = []
     /// Bytes the dictionary page will take (value bytes plus a length each).
     private(set) var byteCount = 0
     private var slots = [Int32](repeating: -1, count: 256)
-    private var hashes: [UInt64] = []
 
-    mutating func code(for value: String) -> UInt32 {
-        let hash =
-            value.utf8.withContiguousStorageIfAvailable { XXHash64.hash(UnsafeRawBufferPointer($0)) }
-            ?? XXHash64.hash(value)
+    mutating func code(for span: StringSpan, in values: StringChunk) -> UInt32 {
+        let bytes = values.bytes(span)
+        let hash = XXHash64.hash(bytes)
         let mask = slots.count - 1
         var index = Int(truncatingIfNeeded: hash) & mask
         while true {
             let slot = slots[index]
             if slot < 0 { break }
-            if hashes[Int(slot)] == hash, values[Int(slot)] == value { return UInt32(slot) }
+            if hashes[Int(slot)] == hash, values.equal(spans[Int(slot)], bytes) { return UInt32(slot) }
             index = (index + 1) & mask
         }
-        let code = Int32(values.count)
+        let code = Int32(spans.count)
         slots[index] = code
-        values.append(value)
+        spans.append(span)
         hashes.append(hash)
-        byteCount += value.utf8.count + 2
-        if values.count * 2 > slots.count { rehash() }
+        byteCount += bytes.count + 2
+        if spans.count * 2 > slots.count { rehash() }
         return UInt32(code)
     }
 
@@ -317,17 +325,32 @@ struct StringDictionaryBuilder {
     }
 }
 
+extension StringChunk {
+    /// Byte-order comparison of two values' UTF-8 (the order zone maps use).
+    func precedes(_ left: StringSpan, _ right: StringSpan) -> Bool {
+        StringChunkStatistics.precedes(bytes(left), bytes(right))
+    }
+
+    @inline(__always)
+    func equal(_ span: StringSpan, _ other: UnsafeRawBufferPointer) -> Bool {
+        guard Int(span.length) == other.count else { return false }
+        return other.isEmpty || memcmp(base.baseAddress! + Int(span.start), other.baseAddress!, other.count) == 0
+    }
+}
+
 extension StringChunkStatistics {
     /// Byte-order comparison of two strings' UTF-8 (the order zone maps use).
     static func precedes(_ left: String, _ right: String) -> Bool {
         var left = left
         var right = right
         return left.withUTF8 { a in
-            right.withUTF8 { b in
-                let common = min(a.count, b.count)
-                let order = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
-                return order != 0 ? order < 0 : a.count < b.count
-            }
+            right.withUTF8 { b in precedes(UnsafeRawBufferPointer(a), UnsafeRawBufferPointer(b)) }
         }
+    }
+
+    static func precedes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        let common = min(a.count, b.count)
+        let order = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
+        return order != 0 ? order < 0 : a.count < b.count
     }
 }

@@ -6,7 +6,7 @@ public import CairnCore
 /// ```
 /// header (32 B) | row group 0: column chunks | row group 1 ... | bloom section | footer | trailer (28 B)
 /// ```
-/// Rows arrive through `EventRows`, so a flush can hand over its memtable without copying records.
+/// Rows arrive as a `ColumnBatch`, the form memtables hold, so encoding reads values in place.
 /// The file is built in memory (a flush's segment is tens of MB at most), written to `tmp/`,
 /// synced, and only then renamed into its partition by the caller.
 public struct SegmentWriter: Sendable {
@@ -25,27 +25,48 @@ public struct SegmentWriter: Sendable {
         self.level = level
     }
 
-    /// The encoded segment and its footer.
+    /// The encoded segment of `records` and its footer.
     ///
-    /// `records` must all belong to `partition` and carry an
-    /// eventTime; they are sorted by eventTime here (stable, so arrival order breaks ties).
+    /// The records must all belong to `partition` and carry an eventTime.
     public func encode(
-        _ records: some EventRows,
+        _ records: [EventRecord],
         partition: PartitionKey,
         id: SegmentID,
         createdMilliseconds: Int64,
         lsnRange: ClosedRange<UInt64>? = nil,
         uncompressedByteCount: Int
     ) throws(StorageError) -> (bytes: [UInt8], footer: SegmentFooter) {
-        precondition(records.count > 0, "a segment holds at least one row")
-        // Sort row positions, not records: a record is ~40 references, a position one integer.
-        var times = [Int64]()
-        times.reserveCapacity(records.count)
-        for position in 0..<records.count { times.append(records[position].eventTime!.milliseconds) }
-        let order = (0..<records.count).sorted { (times[$0], $0) < (times[$1], $1) }
+        guard let batch = ColumnBatch(records: records) else {
+            throw StorageError(.invalidArgument, "a record without eventTime cannot be stored")
+        }
+        return try encode(
+            batch,
+            partition: partition,
+            id: id,
+            createdMilliseconds: createdMilliseconds,
+            lsnRange: lsnRange,
+            uncompressedByteCount: uncompressedByteCount
+        )
+    }
+
+    /// The encoded segment and its footer.
+    ///
+    /// The rows must all belong to `partition`; they are sorted by eventTime here (stable, so
+    /// arrival order breaks ties).
+    public func encode(
+        _ batch: ColumnBatch,
+        partition: PartitionKey,
+        id: SegmentID,
+        createdMilliseconds: Int64,
+        lsnRange: ClosedRange<UInt64>? = nil,
+        uncompressedByteCount: Int
+    ) throws(StorageError) -> (bytes: [UInt8], footer: SegmentFooter) {
+        precondition(batch.count > 0, "a segment holds at least one row")
+        let times = batch.times
+        let order = (0..<batch.count).sorted { (times[$0], $0) < (times[$1], $1) }
         // Sized for the whole file up front (~100 bytes per row, plus footer and pages of small
         // segments) so the buffer rarely regrows: regrowth copies showed up as 6% of ingest CPU.
-        var file = ByteWriter(capacity: records.count * 256 + 64 * 1024)
+        var file = ByteWriter(capacity: batch.count * 256 + 64 * 1024)
         file.writeBytes(SegmentWriter.magic)
         file.writeUInt16(SegmentWriter.version)
         file.writeUInt16(0)
@@ -67,7 +88,7 @@ public struct SegmentWriter: Sendable {
                     compressionLevel: compressionLevel,
                     compressor: compressor
                 )
-                .encode(records, order: rows, into: &file)
+                .encode(batch, order: rows, into: &file)
                 chunks.append(chunk.meta)
                 if let bloom = chunk.bloom { pendingBlooms.append((groupIndex, column, bloom)) }
             }
@@ -120,12 +141,3 @@ public struct SegmentWriter: Sendable {
         return (file.bytes, footer)
     }
 }
-
-/// Random access to the records a segment is written from: an array, or a memtable partition's
-/// references into the parser's arrays.
-public protocol EventRows: Sendable {
-    var count: Int { get }
-    subscript(position: Int) -> EventRecord { get }
-}
-
-extension Array: EventRows where Element == EventRecord {}

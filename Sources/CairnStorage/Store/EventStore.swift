@@ -153,7 +153,7 @@ public final class EventStore: @unchecked Sendable {
     }
 
     private func apply(_ batch: IngestBatch, lsn: UInt64) {
-        memtables.add(batch, lsn: lsn, sizes: batch.eventSizes)
+        memtables.add(batch, lsn: lsn)
         for checkpoint in batch.checkpoints { pendingCheckpoints[checkpoint.sourceKey] = checkpoint }
         lastAppliedLSN = max(lastAppliedLSN, lsn)
     }
@@ -165,9 +165,6 @@ public final class EventStore: @unchecked Sendable {
     @discardableResult
     public func append(_ batch: IngestBatch, durability: Durability = .writeAheadLog) throws(StorageError) -> UInt64 {
         try checkWritable()
-        for chunk in batch.recordChunks where chunk.contains(where: { $0.eventTime == nil }) {
-            throw StorageError(.invalidArgument, "an event without eventTime cannot be stored")
-        }
         let lsn: UInt64
         switch durability {
         case .writeAheadLog:
@@ -263,7 +260,7 @@ public final class EventStore: @unchecked Sendable {
                 let (key, memtable) = partitions[index]
                 results.set(index) { () throws(StorageError) in
                     try writer.encode(
-                        PartitionRows(memtables: memtables, rows: memtable.rows),
+                        ColumnBatch(concatenating: memtable.batches),
                         partition: key,
                         id: SegmentID.make(milliseconds: now),
                         createdMilliseconds: now,
@@ -352,8 +349,7 @@ public final class EventStore: @unchecked Sendable {
         }
         for tables in [flushing?.memtables, memtables].compactMap({ $0 }) {
             for (_, partition) in tables.partitions.sorted(by: { $0.key < $1.key }) {
-                for reference in partition.rows {
-                    let record = tables[reference]
+                for record in partition.records {
                     if let range, !range.contains(record.eventTime!.milliseconds) { continue }
                     try body(record)
                 }
@@ -368,7 +364,7 @@ public final class EventStore: @unchecked Sendable {
         var records = [EventRecord]()
         for tables in [flushing?.memtables, memtables].compactMap({ $0 }) {
             for (_, partition) in tables.partitions.sorted(by: { $0.key < $1.key }) {
-                for reference in partition.rows { records.append(tables[reference]) }
+                records += partition.records
             }
         }
         return records
@@ -380,18 +376,6 @@ public final class EventStore: @unchecked Sendable {
         try flush()
         try wal.close()
         try catalog.close()
-    }
-}
-
-/// One partition's rows, read in place from the memtables' record chunks.
-struct PartitionRows: EventRows {
-    let memtables: Memtables
-    let rows: [RowReference]
-
-    var count: Int { rows.count }
-
-    subscript(position: Int) -> EventRecord {
-        _read { yield memtables[rows[position]] }
     }
 }
 

@@ -6,16 +6,15 @@ public import CairnCore
 /// Events and checkpoints travel together, so after a crash either both are
 /// durable or neither is, and a re-import resumes exactly where the acknowledged data ends.
 ///
-/// Layout for speed: records stay in the arrays the parser produced (`recordChunks`, moved, never
-/// copied one by one), and their compact JSON is kept as one contiguous buffer of
-/// `length varint | JSON` entries, which is exactly what the WAL stores.
+/// Layout for speed: events arrive already sorted into per-partition column batches (built on the
+/// parse threads, moved here, never copied one by one), and their compact JSON, when kept, is one
+/// contiguous buffer of `length varint | JSON` entries, which is exactly what the WAL stores.
 public struct IngestBatch: Sendable {
-    public private(set) var recordChunks: [[EventRecord]] = []
-    /// `length varint | compact JSON` per event, in the order of `recordChunks` flattened (empty
-    /// when the events came without their JSON: see `hasJSON`).
+    /// The events by partition; a partition may appear more than once (one entry per parsed unit).
+    public private(set) var partitions: [(key: PartitionKey, rows: ColumnBatch)] = []
+    /// `length varint | compact JSON` per event (empty when the events came without their JSON:
+    /// see `hasJSON`).
     public private(set) var encodedEvents: [UInt8] = []
-    /// Each event's compact JSON size, in order.
-    public private(set) var eventSizes: [Int32] = []
     /// Whether every event's JSON is here, as the WAL needs it.
     public private(set) var hasJSON = true
     public private(set) var eventCount = 0
@@ -26,23 +25,24 @@ public struct IngestBatch: Sendable {
     public init() {}
 
     /// Adds one event: the record and its compact JSON text.
-    public mutating func append(_ record: EventRecord, json: [UInt8]) {
-        var chunk = EncodedEvents()
-        chunk.append(json)
-        append(records: [record], encoded: chunk)
+    ///
+    /// Throws for a record without eventTime (`RecordValidator` rejects those before they get here).
+    public mutating func append(_ record: EventRecord, json: [UInt8]) throws(StorageError) {
+        var events = PartitionedEvents()
+        guard events.append(record, jsonByteCount: json.count) else {
+            throw StorageError(.invalidArgument, "an event without eventTime cannot be stored")
+        }
+        var encoded = EncodedEvents()
+        encoded.append(json)
+        append(events, encoded: encoded)
     }
 
-    /// Adds parsed records with their encoded JSON (from `EncodedEvents`), without copying records.
-    public mutating func append(records: [EventRecord], encoded: EncodedEvents) {
-        precondition(records.count == encoded.count, "one encoded entry per record")
-        guard !records.isEmpty else { return }
-        recordChunks.append(records)
+    /// Adds parsed events with their encoded JSON (from `EncodedEvents`), without copying them.
+    public mutating func append(_ events: PartitionedEvents, encoded: EncodedEvents) {
+        precondition(events.eventCount == encoded.count, "one encoded entry per event")
+        guard events.eventCount > 0 else { return }
+        for (key, rows) in events.batches { partitions.append((key, rows)) }
         hasJSON = hasJSON && encoded.keepsJSON
-        if eventSizes.isEmpty {
-            eventSizes = encoded.sizes  // shares the buffer: no copy
-        } else {
-            eventSizes.append(contentsOf: encoded.sizes)
-        }
         if !hasJSON {
             encodedEvents = []
         } else if encodedEvents.isEmpty {
@@ -50,7 +50,7 @@ public struct IngestBatch: Sendable {
         } else {
             encodedEvents.append(contentsOf: encoded.bytes)
         }
-        eventCount += records.count
+        eventCount += events.eventCount
         byteCount += encoded.jsonByteCount
     }
 
@@ -83,15 +83,14 @@ public struct IngestBatch: Sendable {
         for _ in 0..<checkpointCount { checkpoints.append(try SourceCheckpoint(decoding: &reader)) }
         let count = try reader.readCount(limit: payload.count, "event count")
         var decoder = EventRecordDecoder()
-        var records = [EventRecord]()
+        var events = PartitionedEvents()
         var encoded = EncodedEvents()
-        records.reserveCapacity(count)
         for _ in 0..<count {
             let start = reader.absoluteOffset
             let json = Array(try reader.readLengthPrefixed(limit: Limits.maxEventByteCount * 4))
+            let record: EventRecord
             do {
-                records.append(try json.withUnsafeBytes { raw throws(CoreError) in try decoder.decode(raw) })
-                encoded.append(json)
+                record = try json.withUnsafeBytes { raw throws(CoreError) in try decoder.decode(raw) }
             } catch {
                 throw StorageError(
                     .corrupt,
@@ -101,8 +100,12 @@ public struct IngestBatch: Sendable {
                     underlying: error
                 )
             }
+            guard events.append(record, jsonByteCount: json.count) else {
+                throw StorageError(.corrupt, "WAL event has no eventTime", file: file, byteOffset: start)
+            }
+            encoded.append(json)
         }
-        append(records: records, encoded: encoded)
+        append(events, encoded: encoded)
     }
 }
 

@@ -1,73 +1,74 @@
-import CairnCore
+public import CairnCore
 
-/// Where a buffered record lives: which record chunk of the store's memtables, which row in it.
-struct RowReference: Sendable {
-    var chunk: UInt32
-    var row: UInt32
+/// Events sorted into per-partition column batches as they are parsed (on the parse threads), so
+/// the store's thread only links batches into memtables and records never outlive their parse.
+public struct PartitionedEvents: Sendable {
+    public private(set) var batches: [PartitionKey: ColumnBatch] = [:]
+    public private(set) var eventCount = 0
+
+    public init() {}
+
+    /// Adds a record to its partition's batch; returns false (adding nothing) when it has no
+    /// eventTime.
+    @discardableResult
+    public mutating func append(_ record: EventRecord, jsonByteCount: Int) -> Bool {
+        guard let key = PartitionKey(record: record) else { return false }
+        batches[key, default: ColumnBatch()].append(record, jsonByteCount: jsonByteCount)
+        eventCount += 1
+        return true
+    }
 }
 
-/// Records waiting to be flushed, shared by all partitions: the parser's arrays kept whole
-/// (`chunks`), and per partition the references of its rows (storage.md §3.7's memtable).
+/// Events waiting to be flushed: per partition, the column batches the parser built, in arrival
+/// order (storage.md §3.7's memtable).
 struct Memtables {
     struct Partition {
-        var rows: [RowReference] = []
+        var batches: [ColumnBatch] = []
+        var eventCount = 0
         /// Compact JSON bytes of the rows (the billed size).
         var byteCount = 0
         var firstLSN: UInt64 = .max
         var lastLSN: UInt64 = 0
 
-        mutating func add(_ row: RowReference, size: Int, lsn: UInt64) {
-            rows.append(row)
-            byteCount += size
-            firstLSN = min(firstLSN, lsn)
-            lastLSN = max(lastLSN, lsn)
+        /// Every row, in arrival order.
+        var records: [EventRecord] {
+            var records = [EventRecord]()
+            records.reserveCapacity(eventCount)
+            for batch in batches {
+                for row in 0..<batch.count { records.append(batch.record(at: row)) }
+            }
+            return records
         }
     }
 
-    var chunks: [[EventRecord]] = []
     var partitions: [PartitionKey: Partition] = [:]
     var byteCount = 0
     var eventCount = 0
 
     var isEmpty: Bool { eventCount == 0 }
 
-    subscript(reference: RowReference) -> EventRecord {
-        _read { yield chunks[Int(reference.chunk)][Int(reference.row)] }
-    }
-
-    /// Adds a batch's records under `lsn`; `sizes` gives each record's JSON size in batch order.
-    mutating func add(_ batch: IngestBatch, lsn: UInt64, sizes: [Int32]) {
-        var position = 0
-        for records in batch.recordChunks {
-            let chunk = UInt32(chunks.count)
-            chunks.append(records)
-            for row in records.indices {
-                // Read the key fields in place: copying the record would retain its ~40 strings.
-                guard let time = records[row].eventTime else {
-                    preconditionFailure("a batch holds only validated records with an eventTime")
-                }
-                let key = PartitionKey(
-                    account: PartitionKey.component(records[row].recipientAccountId),
-                    region: PartitionKey.component(records[row].awsRegion),
-                    epochDay: EventTimestamp.epochDay(time.milliseconds)
-                )
-                let size = Int(sizes[position])
-                position += 1
-                partitions[key, default: Partition()].add(
-                    RowReference(chunk: chunk, row: UInt32(row)),
-                    size: size,
-                    lsn: lsn
-                )
-                byteCount += size
-                eventCount += 1
-            }
+    /// Adds a batch's events under `lsn`.
+    mutating func add(_ batch: IngestBatch, lsn: UInt64) {
+        for (key, rows) in batch.partitions {
+            partitions[key, default: Partition()].add(rows, lsn: lsn)
+            byteCount += rows.jsonByteCount
+            eventCount += rows.count
         }
     }
 
     mutating func removeAll() {
-        chunks = []
         partitions = [:]
         byteCount = 0
         eventCount = 0
+    }
+}
+
+extension Memtables.Partition {
+    mutating func add(_ rows: ColumnBatch, lsn: UInt64) {
+        batches.append(rows)
+        eventCount += rows.count
+        byteCount += rows.jsonByteCount
+        firstLSN = min(firstLSN, lsn)
+        lastLSN = max(lastLSN, lsn)
     }
 }
