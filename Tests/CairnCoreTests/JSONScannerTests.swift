@@ -29,6 +29,26 @@ import Testing
         #expect(try JSONValue(parsing: EventRecordWriter().string(record)) == JSONValue(parsing: text))
     }
 
+    /// Strings are scanned eight bytes at a time: a quote, backslash or control character at any
+    /// position of a word, after any prefix length, must still be seen.
+    @Test func specialBytesAreFoundAtEveryPosition() throws {
+        var decoder = EventRecordDecoder()
+        for prefix in 0..<20 {
+            let head = String(repeating: "a", count: prefix)
+            let escaped = try decoder.decode(#"{"eventName":"\#(head)\"é\\x","eventTime":"2020-01-01T00:00:00Z"}"#)
+            #expect(escaped.eventName == head + "\"é\\x")
+            let plain = try decoder.decode(
+                #"{"eventName":"\#(head)","userAgent":"\#(head)ü","eventTime":"2020-01-01T00:00:00Z"}"#
+            )
+            #expect(plain.eventName == head)
+            #expect(plain.userAgent == head + "ü")
+            for control in ["\u{01}", "\n", "\u{1F}"] {
+                let raw = "{\"eventName\":\"" + head + control + "tail\",\"eventTime\":\"2020-01-01T00:00:00Z\"}"
+                #expect(throws: CoreError.self, "control character after \(prefix) bytes") { try decoder.decode(raw) }
+            }
+        }
+    }
+
     @Test func deepNestingIsRejected() {
         let text =
             "{\"requestParameters\":" + String(repeating: "[", count: 500) + String(repeating: "]", count: 500) + "}"

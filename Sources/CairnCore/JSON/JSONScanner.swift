@@ -75,6 +75,14 @@ package struct JSONScanner {
         let start = position
         var hasEscapes = false
         while position < bytes.count {
+            // Eight bytes at a time while none is a quote, a backslash or a control character
+            // (most strings hold none: ids, ARNs, names).
+            while position + 8 <= bytes.count {
+                let word = bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+                guard !JSONScanner.hasSpecialByte(word) else { break }
+                position += 8
+            }
+            guard position < bytes.count else { break }
             let byte = bytes[position]
             if byte == 0x22 {
                 let token = StringToken(start: start, end: position, hasEscapes: hasEscapes)
@@ -102,6 +110,20 @@ package struct JSONScanner {
             position += 1
         }
         throw error(.malformedJSON, "unterminated string", at: start - 1)
+    }
+
+    /// Whether any byte of `word` is `"`, `\\` or below 0x20 (SWAR: a zero byte of `word ^ c` marks
+    /// a byte equal to `c`; a borrow out of a byte below 0x20 marks a control character).
+    @inline(__always)
+    static func hasSpecialByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let hasQuote = (quote &- ones) & ~quote
+        let hasBackslash = (backslash &- ones) & ~backslash
+        let hasControl = (word &- ones &* 0x20) & ~word
+        return (hasQuote | hasBackslash | hasControl) & highs != 0
     }
 
     @inline(__always)

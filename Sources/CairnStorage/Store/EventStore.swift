@@ -224,7 +224,12 @@ public final class EventStore: @unchecked Sendable {
         let directory = self.directory
         let options = self.options
         job.start { () throws(StorageError) in
-            try EventStore.writeSegments(job.memtables, fileSystem: fileSystem, directory: directory, options: options)
+            try EventStore.writeSegments(
+                job.memtables,
+                fileSystem: fileSystem,
+                directory: directory,
+                options: options
+            )
         }
     }
 
@@ -243,7 +248,9 @@ public final class EventStore: @unchecked Sendable {
         try wal.removeFiles(through: job.lastLSN)
     }
 
-    /// Encodes partitions into segments on `flushConcurrency` threads, then publishes each file.
+    /// Encodes partitions into segments on `flushConcurrency` threads, each writing, syncing and
+    /// publishing its own files, so one thread's waits on the disk overlap the other's encoding;
+    /// then syncs the directories that gained entries.
     private static func writeSegments(
         _ memtables: Memtables,
         fileSystem: any FileSystem,
@@ -251,7 +258,7 @@ public final class EventStore: @unchecked Sendable {
         options: Options
     ) throws(StorageError) -> [SegmentMeta] {
         let partitions = memtables.partitions.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
-        let results = ResultBox<(bytes: [UInt8], footer: SegmentFooter)>(count: partitions.count)
+        let results = ResultBox<(meta: SegmentMeta, createdDirectory: Bool)>(count: partitions.count)
         let writer = SegmentWriter(compressionLevel: options.compressionLevel)
         let now = Clock.nowMilliseconds()
         let workers = max(1, min(options.flushConcurrency, partitions.count))
@@ -259,7 +266,7 @@ public final class EventStore: @unchecked Sendable {
             for index in stride(from: worker, to: partitions.count, by: workers) {
                 let (key, memtable) = partitions[index]
                 results.set(index) { () throws(StorageError) in
-                    try writer.encode(
+                    let (bytes, footer) = try writer.encode(
                         ColumnBatch(concatenating: memtable.batches),
                         partition: key,
                         id: SegmentID.make(milliseconds: now),
@@ -267,37 +274,56 @@ public final class EventStore: @unchecked Sendable {
                         lsnRange: memtable.firstLSN...memtable.lastLSN,
                         uncompressedByteCount: memtable.byteCount
                     )
+                    return try publish(bytes, footer: footer, fileSystem: fileSystem, directory: directory)
                 }
             }
         }
         var metas = [SegmentMeta]()
         var directoriesToSync = Set<String>()
         for index in partitions.indices {
-            let (bytes, footer) = try results.get(index)
-            let partitionDirectory = Path.join(FileNames.dataDirectory, FileNames.partitionDirectory(footer.partition))
-            let relativePath = Path.join(partitionDirectory, FileNames.segmentFile(footer.id))
-            let temporary = Path.join(directory, FileNames.temporaryDirectory, FileNames.segmentFile(footer.id))
-            let file = try fileSystem.openForAppending(temporary, truncate: true)
-            try file.append(bytes)
-            try file.sync()
-            try file.close()
-            let partitionPath = Path.join(directory, partitionDirectory)
-            if !fileSystem.isDirectory(partitionPath) {
-                try fileSystem.createDirectory(partitionPath)
-                // New directory entries are durable only once their parents are synced too.
-                var parent = partitionPath
-                for _ in 0..<3 {
-                    guard let slash = parent.lastIndex(of: "/") else { break }
-                    parent = String(parent[..<slash])
-                    directoriesToSync.insert(parent)
-                }
+            let (meta, createdDirectory) = try results.get(index)
+            var parent = Path.join(directory, FileNames.dataDirectory, FileNames.partitionDirectory(meta.partition))
+            directoriesToSync.insert(parent)
+            // A new directory's own entry is durable only once its parents are synced too.
+            for _ in 0..<(createdDirectory ? 3 : 0) {
+                guard let slash = parent.lastIndex(of: "/") else { break }
+                parent = String(parent[..<slash])
+                directoriesToSync.insert(parent)
             }
-            try fileSystem.rename(temporary, to: Path.join(directory, relativePath))
-            directoriesToSync.insert(partitionPath)
-            metas.append(SegmentMeta(footer: footer, relativePath: relativePath, compressedByteCount: bytes.count))
+            metas.append(meta)
         }
-        for path in directoriesToSync.sorted() { try fileSystem.syncDirectory(path) }
+        let directories = directoriesToSync.sorted()
+        let syncs = ResultBox<Void>(count: directories.count)
+        DispatchQueue.concurrentPerform(iterations: min(workers, max(directories.count, 1))) { worker in
+            for index in stride(from: worker, to: directories.count, by: workers) {
+                syncs.set(index) { () throws(StorageError) in try fileSystem.syncDirectory(directories[index]) }
+            }
+        }
+        for index in directories.indices { try syncs.get(index) }
         return metas
+    }
+
+    /// Writes a segment to `tmp/`, syncs it, and renames it into its partition directory (created
+    /// when missing); returns its catalog entry and whether the directory was new.
+    private static func publish(
+        _ bytes: [UInt8],
+        footer: SegmentFooter,
+        fileSystem: any FileSystem,
+        directory: String
+    ) throws(StorageError) -> (meta: SegmentMeta, createdDirectory: Bool) {
+        let partitionDirectory = Path.join(FileNames.dataDirectory, FileNames.partitionDirectory(footer.partition))
+        let relativePath = Path.join(partitionDirectory, FileNames.segmentFile(footer.id))
+        let temporary = Path.join(directory, FileNames.temporaryDirectory, FileNames.segmentFile(footer.id))
+        let file = try fileSystem.openForAppending(temporary, truncate: true)
+        try file.append(bytes)
+        try file.sync()
+        try file.close()
+        let partitionPath = Path.join(directory, partitionDirectory)
+        let createdDirectory = !fileSystem.isDirectory(partitionPath)
+        if createdDirectory { try fileSystem.createDirectory(partitionPath) }
+        try fileSystem.rename(temporary, to: Path.join(directory, relativePath))
+        let meta = SegmentMeta(footer: footer, relativePath: relativePath, compressedByteCount: bytes.count)
+        return (meta, createdDirectory)
     }
 
     /// The catalog's segments, by partition then time.
