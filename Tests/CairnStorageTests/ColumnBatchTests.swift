@@ -53,3 +53,56 @@ import Testing
         #expect(events.eventCount == 0)
     }
 }
+
+/// The ingest path decodes records straight into columns (`ColumnRecordDecoder`), the rest of Cairn
+/// into `EventRecord`s: both must read every record the same way.
+@Suite struct ColumnDecodingTests {
+    @Test func ingestDecodesLikeTheRecordDecoder() throws {
+        // Odd but valid records first (a digest file's object first would make the file a digest):
+        // escapes, non-ASCII, whitespace inside kept objects, duplicate keys, unknown keys with
+        // invalid UTF-8 (carried, repaired), non-canonical times, nested extras.
+        var texts = [
+            #"{"eventTime":"2024-05-01 00:00:00.5+02:00","eventName":"a\"b\\c\u00e9\ud83d\ude00","awsRegion":"eu-west-1"}"#,
+            "{\"eventTime\":\"2024-05-01T00:00:00Z\",\"requestParameters\":{ \"a\" : [ 1, 2 ] },\"x\":{ \"y\" : \"\u{00FC}\" }}",
+            #"{"eventTime":"2024-05-01T00:00:00Z","userIdentity":{"type":"A","sessionContext":{"b":1}},"userIdentity":{"arn":"x"}}"#,
+            #"{"eventTime":"2024-05-01T00:00:00Z","tlsDetails":{"tlsVersion":"TLSv1.2","keyExchange":"x"},"readOnly":"yes"}"#,
+            #"{"eventTime":"2024-05-01T00:00:00Z","errorCode":null,"managementEvent":false,"recipientAccountId":"../x"}"#,
+            #"{"eventTime":"2024-05-01T00:00:00Z","userIdentity":{},"tlsDetails":{},"resources":[{"ARN":"arn:x"}]}"#,
+        ]
+        for path in SharedData.files(in: SharedData.cloudTrailDirectory) where !path.contains("rule-tests") {
+            texts += try RecordFixtures.load(path).originals
+        }
+        var input = Array(texts.joined(separator: "\n").utf8)
+        // An unknown key whose string holds a byte that is not UTF-8.
+        input += Array("\n{\"eventTime\":\"2024-05-01T00:00:00Z\",\"odd\":\"".utf8) + [0xFF] + Array("\"}\n".utf8)
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let file = directory.appending("in.ndjson")
+        let writer = try LocalFileSystem().openForAppending(file, truncate: true)
+        try writer.append(input)
+        try writer.close()
+        var options = EventStore.Options()
+        options.memtableBudgetByteCount = 1 << 30
+        let store = try DataDirectory(path: directory.appending("data")).openStore(create: true, options: options)
+        let importer = ArchiveImporter(store: store)
+        importer.durability = .sourceCheckpoint
+        let summary = try importer.importPaths([file])
+        var expected = [String]()
+        var rejected = 0
+        input.withUnsafeBytes { raw in
+            var framer = RecordFramer()
+            _ = framer.scan(raw) { item in
+                switch item.result {
+                case .success(let record) where record.eventTime != nil:
+                    expected.append(EventRecordWriter().string(record))
+                default: rejected += 1
+                }
+            }
+        }
+        #expect(summary.events == expected.count)
+        #expect(summary.rejected == rejected)
+        let stored = store.unflushedRecords().map { EventRecordWriter().string($0) }
+        #expect(stored.sorted() == expected.sorted())
+        #expect(stored.contains { $0.contains("\u{FFFD}") })
+    }
+}

@@ -2,28 +2,15 @@
     import Glibc
 #endif
 
-/// Decodes one CloudTrail record from JSON bytes with `JSONScanner`: top-level fields become typed
-/// values, nested objects stay compact JSON text, and anything unknown goes to `extraFields`.
+/// Decodes one CloudTrail record from JSON bytes into an `EventRecord`: top-level fields become
+/// typed values, nested objects stay compact JSON text, and anything unknown goes to `extraFields`.
 ///
-/// Workload: 1-3 KB records, ~25 keys, at 150 k+ records/s on two cores. Keys are matched by hash
-/// without allocating; low-cardinality strings (eventSource, eventName, regions, ...) are interned so
-/// repeated values share one `String` allocation.
-public struct EventRecordDecoder {
-    private static let fields = KeyTable(EventField.allCases.map { ($0.key, $0) })
-
-    private enum IdentityField: Int { case type, principalId, arn, accountId, accessKeyId, userName, invokedBy }
-    private static let identityFields = KeyTable<IdentityField>([
-        ("type", .type), ("principalId", .principalId), ("arn", .arn), ("accountId", .accountId),
-        ("accessKeyId", .accessKeyId), ("userName", .userName), ("invokedBy", .invokedBy),
-    ])
-    private enum TLSField: Int { case tlsVersion, cipherSuite, clientProvidedHostHeader }
-    private static let tlsFields = KeyTable<TLSField>([
-        ("tlsVersion", .tlsVersion), ("cipherSuite", .cipherSuite),
-        ("clientProvidedHostHeader", .clientProvidedHostHeader),
-    ])
-
-    /// Interned strings for repeated values, keyed by the FNV hash of their bytes.
-    private var internTable = InternTable()
+/// Low-cardinality strings (eventSource, eventName, regions, ...) are interned so repeated values
+/// share one `String` allocation. The parsing itself is `RecordFieldDecoder`'s, shared with the
+/// ingest path that writes fields straight into columns.
+public struct EventRecordDecoder: RecordDecoding {
+    private var fields = RecordFieldDecoder()
+    private var builder = EventRecordBuilder()
 
     public init() {}
 
@@ -52,6 +39,120 @@ public struct EventRecordDecoder {
 
     /// Decodes the object at the scanner's position, leaving the scanner after its closing brace.
     package mutating func decode(_ scanner: inout JSONScanner) throws(CoreError) -> EventRecord {
+        defer { builder.record = EventRecord() }
+        try fields.decode(&scanner, into: &builder)
+        var record = EventRecord()
+        swap(&record, &builder.record)
+        return record
+    }
+}
+
+/// What the framer turns each record's bytes into (an `EventRecord`, or fields written to columns).
+package protocol RecordDecoding {
+    associatedtype Output
+    mutating func decode(_ scanner: inout JSONScanner) throws(CoreError) -> Output
+}
+
+/// The string-valued fields of a record, top-level and inside userIdentity and tlsDetails.
+package enum StringField: Int, CaseIterable, Sendable {
+    case eventVersion, eventSource, eventName, awsRegion, sourceIPAddress, userAgent, errorCode, errorMessage
+    case requestID, eventID, eventType, apiVersion, recipientAccountId, sharedEventID, vpcEndpointId
+    case vpcEndpointAccountId, eventCategory, sessionCredentialFromConsole
+    case identityType, identityPrincipalId, identityArn, identityAccountId, identityAccessKeyId
+    case identityUserName, identityInvokedBy
+    case tlsVersion, tlsCipherSuite, tlsClientProvidedHostHeader
+
+    /// Whether values repeat enough to share one `String` (names, regions, versions, accounts).
+    package var isInterned: Bool {
+        switch self {
+        case .eventVersion, .eventSource, .eventName, .awsRegion, .userAgent, .errorCode, .eventType, .apiVersion,
+            .recipientAccountId, .vpcEndpointId, .vpcEndpointAccountId, .eventCategory, .sessionCredentialFromConsole,
+            .identityType, .identityArn, .identityAccountId, .identityUserName, .identityInvokedBy, .tlsVersion,
+            .tlsCipherSuite, .tlsClientProvidedHostHeader:
+            true
+        default: false
+        }
+    }
+
+    /// The top-level string field for a record key.
+    init?(_ field: EventField) {
+        switch field {
+        case .eventVersion: self = .eventVersion
+        case .eventSource: self = .eventSource
+        case .eventName: self = .eventName
+        case .awsRegion: self = .awsRegion
+        case .sourceIPAddress: self = .sourceIPAddress
+        case .userAgent: self = .userAgent
+        case .errorCode: self = .errorCode
+        case .errorMessage: self = .errorMessage
+        case .requestID: self = .requestID
+        case .eventID: self = .eventID
+        case .eventType: self = .eventType
+        case .apiVersion: self = .apiVersion
+        case .recipientAccountId: self = .recipientAccountId
+        case .sharedEventID: self = .sharedEventID
+        case .vpcEndpointId: self = .vpcEndpointId
+        case .vpcEndpointAccountId: self = .vpcEndpointAccountId
+        case .eventCategory: self = .eventCategory
+        case .sessionCredentialFromConsole: self = .sessionCredentialFromConsole
+        default: return nil
+        }
+    }
+}
+
+/// Receives a record's fields as `RecordFieldDecoder` finds them, in input order.
+///
+/// Byte buffers are valid only during the call; strings are decoded (escapes resolved) and valid
+/// UTF-8, JSON text is compact. A key given twice is given twice (the last wins).
+package protocol RecordFieldSink {
+    mutating func string(_ field: StringField, _ value: UnsafeRawBufferPointer, hash: UInt64?)
+    mutating func json(_ field: EventField, _ text: UnsafeRawBufferPointer)
+    /// `text` is the original text when it is not the canonical form.
+    mutating func eventTime(_ milliseconds: Int64, text: UnsafeRawBufferPointer?)
+    mutating func bool(_ field: EventField, _ value: Bool)
+    /// Starts a userIdentity object (its string fields follow, then `endUserIdentity`).
+    mutating func beginUserIdentity()
+    /// Ends a userIdentity object: the rest of its keys as a compact object (`{}` when none).
+    mutating func endUserIdentity(other: UnsafeRawBufferPointer)
+    mutating func beginTLSDetails()
+    mutating func endTLSDetails(other: UnsafeRawBufferPointer)
+    /// Unknown keys and known keys with unexpected types, as a compact object (only when any).
+    mutating func extraFields(_ text: UnsafeRawBufferPointer)
+}
+
+/// The byte-level record parser behind every decoder: walks one JSON object with `JSONScanner`,
+/// validates, and hands each field to a `RecordFieldSink`.
+///
+/// Workload: 1-3 KB records, ~25 keys, at 150 k+ records/s on two cores. Keys are matched by hash
+/// without allocating; values are handed over as byte ranges of the input whenever they need no
+/// unescaping or compacting, so a sink that copies bytes (the column path) never makes a `String`.
+package struct RecordFieldDecoder {
+    private static let fields = KeyTable(EventField.allCases.map { ($0.key, $0) })
+    private static let identityFields = KeyTable<StringField>([
+        ("type", .identityType), ("principalId", .identityPrincipalId), ("arn", .identityArn),
+        ("accountId", .identityAccountId), ("accessKeyId", .identityAccessKeyId), ("userName", .identityUserName),
+        ("invokedBy", .identityInvokedBy),
+    ])
+    private static let tlsFields = KeyTable<StringField>([
+        ("tlsVersion", .tlsVersion), ("cipherSuite", .tlsCipherSuite),
+        ("clientProvidedHostHeader", .tlsClientProvidedHostHeader),
+    ])
+    private static let emptyObject: StaticString = "{}"
+
+    /// Unescaped or compacted text of the value being handed over.
+    private var scratch: [UInt8] = []
+    /// The record's extra pairs, then a nested object's rest (reused across records).
+    private var extras: [UInt8] = []
+    private var rest: [UInt8] = []
+
+    package init() {}
+
+    /// Decodes the object at the scanner's position into `sink`, leaving the scanner after its
+    /// closing brace.
+    package mutating func decode<Sink: RecordFieldSink>(
+        _ scanner: inout JSONScanner,
+        into sink: inout Sink
+    ) throws(CoreError) {
         guard scanner.peek() == 0x7B else {
             if scanner.isAtEnd { throw scanner.error(.malformedJSON, "unexpected end of input, expected a record") }
             let start = scanner.position
@@ -59,11 +160,10 @@ public struct EventRecordDecoder {
             throw scanner.error(.notARecord, "a record must be a JSON object", at: start)
         }
         scanner.position += 1
-        var record = EventRecord()
-        var extras = [UInt8]()
+        extras.removeAll(keepingCapacity: true)
         if scanner.peek() == 0x7D {
             scanner.position += 1
-            return record
+            return
         }
         while true {
             let keyToken = try scanner.scanString()
@@ -74,14 +174,14 @@ public struct EventRecordDecoder {
             let valueStart = scanner.position
             let keyBytes = UnsafeRawBufferPointer(rebasing: scanner.bytes[keyToken.start..<keyToken.end])
             var kept = false
-            if let field = EventRecordDecoder.fields.lookup(keyBytes) {
-                kept = try decodeField(field, into: &record, scanner: &scanner)
+            if let field = RecordFieldDecoder.fields.lookup(keyBytes) {
+                kept = try decodeField(field, into: &sink, scanner: &scanner)
             }
             if !kept {
                 scanner.position = valueStart
                 scanner.sawWhitespace = false
                 let range = try scanner.skipValue()
-                appendPair(key: keyToken, value: range, scanner: scanner, to: &extras)
+                RecordFieldDecoder.appendPair(key: keyToken, value: range, scanner: scanner, to: &extras)
             }
             guard let next = scanner.peek() else { throw scanner.error(.malformedJSON, "unterminated record") }
             scanner.position += 1
@@ -91,14 +191,24 @@ public struct EventRecordDecoder {
         }
         if !extras.isEmpty {
             extras.append(0x7D)
-            record.extraFields = String(decoding: extras, as: UTF8.self)
+            extras.withUnsafeBytes { raw in RecordFieldDecoder.withRepairedUTF8(raw) { sink.extraFields($0) } }
         }
-        return record
+    }
+
+    /// Calls `body` with `bytes`, or with invalid sequences replaced by U+FFFD when they are not
+    /// valid UTF-8 (kept pairs of unknown keys are carried, not interpreted).
+    private static func withRepairedUTF8(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
+        if UTF8Check.isValid(bytes) {
+            body(bytes)
+        } else {
+            var text = String(decoding: bytes, as: UTF8.self)
+            text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+        }
     }
 
     /// Appends `"key":value` (compact) to an object under construction, opening it if empty; the
     /// value is copied whole unless the scanner saw whitespace in it (reset before skipping it).
-    private func appendPair(
+    private static func appendPair(
         key: JSONScanner.StringToken,
         value: Range<Int>,
         scanner: JSONScanner,
@@ -117,71 +227,170 @@ public struct EventRecordDecoder {
     }
 
     /// Reads a known field; returns false (value left unread) when its JSON type is not the expected one.
-    private mutating func decodeField(
+    private mutating func decodeField<Sink: RecordFieldSink>(
         _ field: EventField,
-        into record: inout EventRecord,
+        into sink: inout Sink,
         scanner: inout JSONScanner
     ) throws(CoreError) -> Bool {
         let first = scanner.bytes[scanner.position]
         switch field.kind {
         case .string:
-            guard first == 0x22 else { return false }
-            let value = try readString(&scanner, intern: EventRecordDecoder.interned(field))
-            setString(field, value, on: &record)
+            guard first == 0x22, let stringField = StringField(field) else { return false }
+            try readString(stringField, &scanner, into: &sink)
         case .timestamp:
             guard first == 0x22 else { return false }
             let token = try scanner.scanString()
             let slice = UnsafeRawBufferPointer(rebasing: scanner.bytes[token.start..<token.end])
             guard !token.hasEscapes, let milliseconds = EventTimestamp.parseMilliseconds(slice) else { return false }
             let canonical = slice.count == 20 && slice[19] == 0x5A && slice[10] == 0x54 && milliseconds % 1000 == 0
-            record.eventTime = EventTimestamp(
-                milliseconds: milliseconds,
-                originalText: canonical ? nil : try scanner.decode(token)
-            )
+            sink.eventTime(milliseconds, text: canonical ? nil : slice)
         case .bool:
-            if first == 0x74 || first == 0x66 {
-                let range = try scanner.skipValue()
-                let value = range.count == 4
-                if field == .readOnly { record.readOnly = value } else { record.managementEvent = value }
-            } else {
-                return false
-            }
+            guard first == 0x74 || first == 0x66 else { return false }
+            let range = try scanner.skipValue()
+            sink.bool(field, range.count == 4)
         case .json:
             scanner.sawWhitespace = false
             let range = try scanner.skipValue()
-            let text = try scanner.compactText(range, hadWhitespace: scanner.sawWhitespace)
-            setJSON(field, text, on: &record)
+            if scanner.sawWhitespace {
+                scratch.removeAll(keepingCapacity: true)
+                scanner.appendCompact(range, to: &scratch)
+                guard scratch.withUnsafeBytes({ UTF8Check.isValid($0) }) else {
+                    throw scanner.error(.invalidUTF8, "string is not valid UTF-8", at: range.lowerBound)
+                }
+                scratch.withUnsafeBytes { sink.json(field, $0) }
+            } else {
+                let text = UnsafeRawBufferPointer(rebasing: scanner.bytes[range])
+                try RecordFieldDecoder.validateUTF8(text, scanner: scanner, at: range.lowerBound)
+                sink.json(field, text)
+            }
         case .userIdentity:
             guard first == 0x7B else { return false }
-            record.userIdentity = try decodeUserIdentity(&scanner)
+            sink.beginUserIdentity()
+            try decodeSplitObject(&scanner, table: RecordFieldDecoder.identityFields, into: &sink)
+            withRest { sink.endUserIdentity(other: $0) }
         case .tlsDetails:
             guard first == 0x7B else { return false }
-            record.tlsDetails = try decodeTLSDetails(&scanner)
+            sink.beginTLSDetails()
+            try decodeSplitObject(&scanner, table: RecordFieldDecoder.tlsFields, into: &sink)
+            withRest { sink.endTLSDetails(other: $0) }
         }
         return true
     }
 
-    private static func interned(_ field: EventField) -> Bool {
-        switch field {
-        case .eventVersion, .eventSource, .eventName, .awsRegion, .userAgent, .errorCode, .eventType, .apiVersion,
-            .recipientAccountId, .vpcEndpointId, .vpcEndpointAccountId, .eventCategory, .sessionCredentialFromConsole:
-            true
-        default: false
+    /// Calls `body` with the nested object's rest, `{}` when it had none.
+    private func withRest(_ body: (UnsafeRawBufferPointer) -> Void) {
+        if rest.isEmpty {
+            body(UnsafeRawBufferPointer(start: RecordFieldDecoder.emptyObject.utf8Start, count: 2))
+        } else {
+            rest.withUnsafeBytes { RecordFieldDecoder.withRepairedUTF8($0, body) }
         }
     }
 
-    private mutating func readString(_ scanner: inout JSONScanner, intern: Bool) throws(CoreError) -> String {
+    /// Hands a string value to the sink: its bytes in place when it has no escapes, else unescaped.
+    private mutating func readString<Sink: RecordFieldSink>(
+        _ field: StringField,
+        _ scanner: inout JSONScanner,
+        into sink: inout Sink
+    ) throws(CoreError) {
         let token = try scanner.scanString()
-        guard intern, !token.hasEscapes, token.end - token.start <= 128 else { return try scanner.decode(token) }
-        let slice = UnsafeRawBufferPointer(rebasing: scanner.bytes[token.start..<token.end])
-        let hash = KeyTable<Int>.hash(slice)
-        if let existing = internTable.lookup(hash, slice) { return existing }
-        let value = try scanner.decode(token)
-        internTable.insert(hash, value)
-        return value
+        if !token.hasEscapes {
+            let slice = UnsafeRawBufferPointer(rebasing: scanner.bytes[token.start..<token.end])
+            try RecordFieldDecoder.validateUTF8(slice, scanner: scanner, at: token.start)
+            let hash = field.isInterned && slice.count <= 128 ? KeyTable<Int>.hash(slice) : nil
+            sink.string(field, slice, hash: hash)
+        } else {
+            scratch.removeAll(keepingCapacity: true)
+            try scanner.unescape(token, into: &scratch)
+            scratch.withUnsafeBytes { sink.string(field, $0, hash: nil) }
+        }
     }
 
-    private func setString(_ field: EventField, _ value: String, on record: inout EventRecord) {
+    /// Reads an object whose string-valued keys listed in `table` go to the sink as strings; every
+    /// other pair is kept in `rest`.
+    private mutating func decodeSplitObject<Sink: RecordFieldSink>(
+        _ scanner: inout JSONScanner,
+        table: KeyTable<StringField>,
+        into sink: inout Sink
+    ) throws(CoreError) {
+        try scanner.expect(0x7B, "'{'")
+        rest.removeAll(keepingCapacity: true)
+        if scanner.peek() == 0x7D {
+            scanner.position += 1
+            return
+        }
+        while true {
+            let key = try scanner.scanString()
+            try scanner.expect(0x3A, "':'")
+            let keyBytes = UnsafeRawBufferPointer(rebasing: scanner.bytes[key.start..<key.end])
+            if let field = table.lookup(keyBytes), scanner.peek() == 0x22 {
+                try readString(field, &scanner, into: &sink)
+            } else {
+                scanner.sawWhitespace = false
+                let range = try scanner.skipValue()
+                RecordFieldDecoder.appendPair(key: key, value: range, scanner: scanner, to: &rest)
+            }
+            guard let next = scanner.peek() else { throw scanner.error(.malformedJSON, "unterminated object") }
+            scanner.position += 1
+            if next == 0x2C { continue }
+            if next == 0x7D { break }
+            throw scanner.error(.malformedJSON, "expected ',' or '}'", at: scanner.position - 1)
+        }
+        if !rest.isEmpty { rest.append(0x7D) }
+    }
+
+    /// Throws `invalidUTF8` unless `bytes` is valid UTF-8 (ASCII checked eight bytes at a time).
+    @inline(__always)
+    private static func validateUTF8(
+        _ bytes: UnsafeRawBufferPointer,
+        scanner: JSONScanner,
+        at offset: Int
+    ) throws(CoreError) {
+        guard !UTF8Check.isValid(bytes) else { return }
+        throw scanner.error(.invalidUTF8, "string is not valid UTF-8", at: offset)
+    }
+}
+
+/// UTF-8 validation with an ASCII fast path: CloudTrail text is nearly all ASCII.
+package enum UTF8Check {
+    @inline(__always)
+    package static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
+        while index + 8 <= bytes.count {
+            if bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 {
+                return isValidSlow(bytes)
+            }
+            index += 8
+        }
+        while index < bytes.count {
+            if bytes[index] >= 0x80 { return isValidSlow(bytes) }
+            index += 1
+        }
+        return true
+    }
+
+    private static func isValidSlow(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        String(validating: bytes.bindMemory(to: UInt8.self), as: UTF8.self) != nil
+    }
+}
+
+/// Builds an `EventRecord` from decoded fields, interning repeated short values.
+struct EventRecordBuilder: RecordFieldSink {
+    var record = EventRecord()
+    /// Interned strings for repeated values, keyed by the FNV hash of their bytes.
+    private var internTable = InternTable()
+
+    private mutating func text(_ value: UnsafeRawBufferPointer, hash: UInt64?) -> String {
+        guard let hash else { return String(decoding: value, as: UTF8.self) }
+        if let existing = internTable.lookup(hash, value) { return existing }
+        let text = String(decoding: value, as: UTF8.self)
+        internTable.insert(hash, text)
+        return text
+    }
+
+    private static func text(_ value: UnsafeRawBufferPointer) -> String { String(decoding: value, as: UTF8.self) }
+
+    mutating func string(_ field: StringField, _ value: UnsafeRawBufferPointer, hash: UInt64?) {
+        let value = text(value, hash: hash)
         switch field {
         case .eventVersion: record.eventVersion = value
         case .eventSource: record.eventSource = value
@@ -201,11 +410,21 @@ public struct EventRecordDecoder {
         case .vpcEndpointAccountId: record.vpcEndpointAccountId = value
         case .eventCategory: record.eventCategory = value
         case .sessionCredentialFromConsole: record.sessionCredentialFromConsole = value
-        default: preconditionFailure("\(field) is not a string field")
+        case .identityType: record.userIdentity?.type = value
+        case .identityPrincipalId: record.userIdentity?.principalId = value
+        case .identityArn: record.userIdentity?.arn = value
+        case .identityAccountId: record.userIdentity?.accountId = value
+        case .identityAccessKeyId: record.userIdentity?.accessKeyId = value
+        case .identityUserName: record.userIdentity?.userName = value
+        case .identityInvokedBy: record.userIdentity?.invokedBy = value
+        case .tlsVersion: record.tlsDetails?.tlsVersion = value
+        case .tlsCipherSuite: record.tlsDetails?.cipherSuite = value
+        case .tlsClientProvidedHostHeader: record.tlsDetails?.clientProvidedHostHeader = value
         }
     }
 
-    private func setJSON(_ field: EventField, _ value: String, on record: inout EventRecord) {
+    mutating func json(_ field: EventField, _ text: UnsafeRawBufferPointer) {
+        let value = EventRecordBuilder.text(text)
         switch field {
         case .requestParameters: record.requestParameters = value
         case .responseElements: record.responseElements = value
@@ -220,79 +439,27 @@ public struct EventRecordDecoder {
         }
     }
 
-    /// Reads an object whose string-valued keys listed in `table` are handed to `assign`; every other
-    /// pair is kept in the returned compact `{...}` text.
-    private mutating func decodeSplitObject<Field>(
-        _ scanner: inout JSONScanner,
-        table: KeyTable<Field>,
-        intern: (Field) -> Bool,
-        assign: (Field, String) -> Void
-    ) throws(CoreError) -> String {
-        try scanner.expect(0x7B, "'{'")
-        var rest = [UInt8]()
-        if scanner.peek() == 0x7D {
-            scanner.position += 1
-            return "{}"
-        }
-        while true {
-            let key = try scanner.scanString()
-            try scanner.expect(0x3A, "':'")
-            let keyBytes = UnsafeRawBufferPointer(rebasing: scanner.bytes[key.start..<key.end])
-            if let field = table.lookup(keyBytes), scanner.peek() == 0x22 {
-                assign(field, try readString(&scanner, intern: intern(field)))
-            } else {
-                scanner.sawWhitespace = false
-                let range = try scanner.skipValue()
-                appendPair(key: key, value: range, scanner: scanner, to: &rest)
-            }
-            guard let next = scanner.peek() else { throw scanner.error(.malformedJSON, "unterminated object") }
-            scanner.position += 1
-            if next == 0x2C { continue }
-            if next == 0x7D { break }
-            throw scanner.error(.malformedJSON, "expected ',' or '}'", at: scanner.position - 1)
-        }
-        if rest.isEmpty { return "{}" }
-        rest.append(0x7D)
-        return String(decoding: rest, as: UTF8.self)
+    mutating func eventTime(_ milliseconds: Int64, text: UnsafeRawBufferPointer?) {
+        record.eventTime = EventTimestamp(milliseconds: milliseconds, originalText: text.map(EventRecordBuilder.text))
     }
 
-    private mutating func decodeUserIdentity(_ scanner: inout JSONScanner) throws(CoreError) -> UserIdentity {
-        var identity = UserIdentity()
-        identity.otherFields = try decodeSplitObject(
-            &scanner,
-            table: EventRecordDecoder.identityFields,
-            intern: { $0 != .principalId && $0 != .accessKeyId }
-        ) { field, value in
-            switch field {
-            case .type: identity.type = value
-            case .principalId: identity.principalId = value
-            case .arn: identity.arn = value
-            case .accountId: identity.accountId = value
-            case .accessKeyId: identity.accessKeyId = value
-            case .userName: identity.userName = value
-            case .invokedBy: identity.invokedBy = value
-            }
-        }
-        return identity
+    mutating func bool(_ field: EventField, _ value: Bool) {
+        if field == .readOnly { record.readOnly = value } else { record.managementEvent = value }
     }
 
-    private mutating func decodeTLSDetails(_ scanner: inout JSONScanner) throws(CoreError) -> TLSDetails {
-        var details = TLSDetails()
-        details.otherFields = try decodeSplitObject(
-            &scanner,
-            table: EventRecordDecoder.tlsFields,
-            intern: { _ in true }
-        ) {
-            field,
-            value in
-            switch field {
-            case .tlsVersion: details.tlsVersion = value
-            case .cipherSuite: details.cipherSuite = value
-            case .clientProvidedHostHeader: details.clientProvidedHostHeader = value
-            }
-        }
-        return details
+    mutating func beginUserIdentity() { record.userIdentity = UserIdentity() }
+
+    mutating func endUserIdentity(other: UnsafeRawBufferPointer) {
+        record.userIdentity?.otherFields = EventRecordBuilder.text(other)
     }
+
+    mutating func beginTLSDetails() { record.tlsDetails = TLSDetails() }
+
+    mutating func endTLSDetails(other: UnsafeRawBufferPointer) {
+        record.tlsDetails?.otherFields = EventRecordBuilder.text(other)
+    }
+
+    mutating func extraFields(_ text: UnsafeRawBufferPointer) { record.extraFields = EventRecordBuilder.text(text) }
 }
 
 /// Open addressing from a value's FNV hash to its one shared `String`: a hit costs a hash of the

@@ -1,3 +1,12 @@
+/// How a file frames its records.
+public enum RecordFraming: String, Sendable {
+    case envelope, array, objectStream
+}
+
+extension RecordFramer where Decoder == EventRecordDecoder {
+    package init() { self.init(decoder: EventRecordDecoder()) }
+}
+
 /// Finds CloudTrail records in a file's bytes, whatever the framing: the S3 delivery envelope
 /// `{"Records":[...]}`, a bare JSON array of records, or a stream of objects (NDJSON, one pretty
 /// object, or objects one after another).
@@ -5,44 +14,44 @@
 /// A record that is valid JSON but not a valid record is reported and skipped. A syntax error inside
 /// an array ends that file (the array's structure is lost past it); in a stream of objects the
 /// framer resynchronises at the next line, so one bad NDJSON line costs one record.
-public struct RecordFramer {
-    /// How a file frames its records.
-    public enum Framing: String, Sendable {
-        case envelope, array, objectStream
-    }
+///
+/// Generic over what a record decodes to: an `EventRecord` (`EventRecordDecoder`), or fields staged
+/// for columns (the ingest path).
+package struct RecordFramer<Decoder: RecordDecoding> {
+    package typealias Framing = RecordFraming
 
     /// One record found in the input, or the error that stopped it being one.
-    public struct Item {
+    package struct Item {
         /// Offset of the record's first byte in the whole input.
-        public var byteOffset: Int
+        package var byteOffset: Int
         /// The record's byte range relative to the buffer given to `scan`.
-        public var range: Range<Int>
+        package var range: Range<Int>
         /// The decoded record, or why it is not one.
-        public var result: Result<EventRecord, CoreError>
+        package var result: Result<Decoder.Output, CoreError>
         /// Whether the record's text is already compact JSON (no whitespace between tokens).
-        public var isCompact: Bool = false
+        package var isCompact: Bool = false
     }
 
     /// What `scan` got through.
-    public struct Outcome {
+    package struct Outcome {
         /// Bytes consumed; less than the buffer's count when the buffer ends inside a record and more
         /// input may follow (`isFinal == false`).
-        public var consumedByteCount: Int
+        package var consumedByteCount: Int
         /// The framing detected, when the buffer held anything.
-        public var framing: Framing?
+        package var framing: Framing?
         /// A syntax error that ended the file early, with its offset.
-        public var fatalError: CoreError?
+        package var fatalError: CoreError?
     }
 
-    public var decoder = EventRecordDecoder()
+    package var decoder: Decoder
 
-    public init() {}
+    package init(decoder: Decoder) { self.decoder = decoder }
 
     /// Calls `body` for every record in `bytes`.
     ///
     /// `baseOffset` is the offset of `bytes[0]` in the
     /// whole input; `isFinal` says whether more input follows (chunked NDJSON).
-    public mutating func scan(
+    package mutating func scan(
         _ bytes: UnsafeRawBufferPointer,
         baseOffset: Int = 0,
         isFinal: Bool = true,
@@ -122,7 +131,8 @@ public struct RecordFramer {
         }
     }
 
-    private func item(_ scanner: JSONScanner, _ range: Range<Int>, _ result: Result<EventRecord, CoreError>) -> Item {
+    private func item(_ scanner: JSONScanner, _ range: Range<Int>, _ result: Result<Decoder.Output, CoreError>) -> Item
+    {
         var result = result
         if case .success = result, range.count > Limits.maxEventByteCount {
             var compact = [UInt8]()

@@ -150,6 +150,14 @@ package struct JSONScanner {
         }
         var output = [UInt8]()
         output.reserveCapacity(slice.count)
+        try unescape(token, into: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends the decoded text of a string token (escapes resolved) to `output`, checking that it is
+    /// valid UTF-8; a lone surrogate escape becomes U+FFFD.
+    package func unescape(_ token: StringToken, into output: inout [UInt8]) throws(CoreError) {
+        let start = output.count
         var index = token.start
         while index < token.end {
             let byte = bytes[index]
@@ -183,10 +191,8 @@ package struct JSONScanner {
             default: output.append(escape)
             }
         }
-        guard let text = String(validating: output, as: UTF8.self) else {
-            throw error(.invalidUTF8, "string is not valid UTF-8", at: token.start)
-        }
-        return text
+        let valid = output.withUnsafeBytes { UTF8Check.isValid(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        guard valid else { throw error(.invalidUTF8, "string is not valid UTF-8", at: token.start) }
     }
 
     private func hex4(at index: Int) -> UInt32 {
@@ -371,23 +377,5 @@ package struct JSONScanner {
             }
             index += 1
         }
-    }
-
-    /// The text of a value's range as a String, compacted when it held whitespace.
-    package func compactText(_ range: Range<Int>, hadWhitespace: Bool) throws(CoreError) -> String {
-        let text: String?
-        if !hadWhitespace {
-            text = String(
-                validating: UnsafeRawBufferPointer(rebasing: bytes[range]).bindMemory(to: UInt8.self),
-                as: UTF8.self
-            )
-        } else {
-            var output = [UInt8]()
-            output.reserveCapacity(range.count)
-            appendCompact(range, to: &output)
-            text = String(validating: output, as: UTF8.self)
-        }
-        guard let text else { throw error(.invalidUTF8, "value is not valid UTF-8", at: range.lowerBound) }
-        return text
     }
 }

@@ -384,7 +384,8 @@ struct ParsedUnit: Sendable {
         unit.contentByteCount = bytes.count
         unit.encoded.reserveCapacity(bytes.count + bytes.count / 256)
         unit.startItemIndex = skipItems
-        var framer = RecordFramer()
+        var framer = RecordFramer(decoder: ColumnRecordDecoder())
+        let staged = framer.decoder.staged
         var index = 0
         let outcome = bytes.withUnsafeBytes { raw in
             let scanner = JSONScanner(bytes: raw)
@@ -393,12 +394,12 @@ struct ParsedUnit: Sendable {
                 guard index >= skipItems else { return }
                 unit.itemCount += 1
                 switch item.result {
-                case .success(let record):
-                    if index == 0, RecordValidator.isDigestFile(record) {
+                case .success:
+                    if index == 0, staged.isDigestFile {
                         unit.isDigest = true
                         return
                     }
-                    if let reason = RecordValidator.rejectionReason(record) {
+                    if let reason = staged.rejectionReason {
                         unit.rejectedCount += 1
                         unit.issues.append(
                             .init(file: path, recordIndex: index, byteOffset: item.byteOffset, message: reason)
@@ -418,7 +419,7 @@ struct ParsedUnit: Sendable {
                         size = json.count
                         unit.encoded.append(json)
                     }
-                    unit.events.append(record, jsonByteCount: size)
+                    unit.events.append(staged, jsonByteCount: size)
                 case .failure(let error):
                     unit.rejectedCount += 1
                     unit.issues.append(

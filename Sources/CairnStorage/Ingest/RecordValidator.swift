@@ -12,12 +12,40 @@ public enum RecordValidator {
     /// Why `record` cannot be stored, or nil when it can.
     public static func rejectionReason(_ record: EventRecord) -> String? {
         guard record.eventTime == nil else { return nil }
-        return record.hasExtraField("eventTime")
-            ? "eventTime is not an ISO 8601 timestamp" : "eventTime is missing"
+        var extras = record.extraFields
+        return extras?.withUTF8 { missingTimeReason(extraFields: UnsafeRawBufferPointer($0)) }
+            ?? missingTimeReason(extraFields: nil)
+    }
+
+    /// Why a record without a usable eventTime is rejected, given its extra fields' JSON text.
+    static func missingTimeReason(extraFields: UnsafeRawBufferPointer?) -> String {
+        guard let extraFields, hasKey("eventTime", in: extraFields) else { return "eventTime is missing" }
+        return "eventTime is not an ISO 8601 timestamp"
     }
 
     /// Whether a decoded object is a CloudTrail digest file rather than an event (spec §4.2).
     public static func isDigestFile(_ record: EventRecord) -> Bool {
-        record.eventTime == nil && record.hasExtraField("digestS3Object") && record.hasExtraField("logFiles")
+        guard record.eventTime == nil, var extras = record.extraFields else { return false }
+        return extras.withUTF8 { isDigestFile(extraFields: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Whether an object without eventTime whose other keys are `extraFields` is a digest file.
+    static func isDigestFile(extraFields: UnsafeRawBufferPointer) -> Bool {
+        hasKey("digestS3Object", in: extraFields) && hasKey("logFiles", in: extraFields)
+    }
+
+    /// Whether compact JSON object text holds `"name":` (as `EventRecord.hasExtraField`).
+    private static func hasKey(_ name: String, in text: UnsafeRawBufferPointer) -> Bool {
+        let needle = Array("\"\(name)\":".utf8)
+        guard text.count >= needle.count else { return false }
+        for start in 0...(text.count - needle.count) where text[start] == 0x22 {
+            var matches = true
+            for offset in 1..<needle.count where text[start + offset] != needle[offset] {
+                matches = false
+                break
+            }
+            if matches { return true }
+        }
+        return false
     }
 }

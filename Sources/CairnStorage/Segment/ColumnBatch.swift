@@ -1,13 +1,17 @@
 public import CairnCore
 
-/// Rows of one partition in column form: what parse threads build, memtables hold and a flush
-/// encodes (storage.md §3.7).
+/// Rows of one partition as a flush encodes them: what parse threads build and memtables hold
+/// (storage.md §3.7).
 ///
-/// Strings are UTF-8 bytes in one buffer per column with an end offset per row, so encoding reads
-/// values in place: no `String` per value, no reference counting, no pointer chasing. A record
-/// costs its value bytes plus 4 bytes per column, about half its JSON size, where an `EventRecord`
-/// costs ~40 string objects.
+/// Every string value's UTF-8 bytes sit in one buffer, row after row, with a span (offset, length)
+/// per row and column; encoding gathers one column's spans and reads the values in place: no
+/// `String` per value, no reference counting. A parsed record arrives as exactly this layout
+/// (`StagedRecord`), so appending it is two bulk copies. A row costs its value bytes plus 8 bytes
+/// per column, about 60% of its JSON size, where an `EventRecord` costs ~40 string objects.
 public struct ColumnBatch: Sendable {
+    /// Spans per row: one per `SegmentColumn`, by raw value (time and boolean columns stay null).
+    static let columnCount = SegmentColumn.allCases.count
+
     public private(set) var count = 0
     /// Sum of the rows' compact JSON sizes (what ingestion is billed on, and the memtable budget).
     public private(set) var jsonByteCount = 0
@@ -16,12 +20,12 @@ public struct ColumnBatch: Sendable {
     /// `readOnly` and `managementEvent` per row: 0 false, 1 true, 2 null.
     private(set) var readOnly: [UInt8] = []
     private(set) var managementEvent: [UInt8] = []
-    /// One per `SegmentColumn` raw value; empty for the time and boolean columns.
-    private(set) var strings: [ByteColumn]
+    /// Every row's string values, back to back.
+    private(set) var bytes: [UInt8] = []
+    /// `columnCount` spans per row into `bytes`.
+    private(set) var spans: [StringSpan] = []
 
-    public init() {
-        strings = Array(repeating: ByteColumn(), count: SegmentColumn.allCases.count)
-    }
+    public init() {}
 
     /// A batch of `records`, in order; nil when one has no eventTime.
     public init?(records: some Collection<EventRecord>) {
@@ -38,22 +42,27 @@ public struct ColumnBatch: Sendable {
             return
         }
         self.init()
-        for column in SegmentColumn.stringColumns {
-            strings[Int(column.rawValue)].reserve(
-                rows: batches.reduce(0) { $0 + $1.count },
-                bytes: batches.reduce(0) { $0 + $1.strings[Int(column.rawValue)].bytes.count }
-            )
-        }
+        bytes.reserveCapacity(batches.reduce(0) { $0 + $1.bytes.count })
+        spans.reserveCapacity(batches.reduce(0) { $0 + $1.spans.count })
         for batch in batches {
             count += batch.count
             jsonByteCount += batch.jsonByteCount
             times += batch.times
             readOnly += batch.readOnly
             managementEvent += batch.managementEvent
-            for column in SegmentColumn.stringColumns {
-                strings[Int(column.rawValue)].append(contentsOf: batch.strings[Int(column.rawValue)])
-            }
+            let shift = UInt32(bytes.count)
+            bytes += batch.bytes
+            ColumnBatch.checkSize(bytes.count)
+            spans.append(
+                contentsOf: batch.spans.lazy.map {
+                    $0.isNull ? $0 : StringSpan(start: $0.start + shift, length: $0.length)
+                }
+            )
         }
+    }
+
+    private static func checkSize(_ byteCount: Int) {
+        precondition(byteCount <= Int(UInt32.max), "a column batch holds at most 4 GiB of values")
     }
 
     /// Appends a record; returns false (and appends nothing) when it has no eventTime.
@@ -65,8 +74,38 @@ public struct ColumnBatch: Sendable {
         times.append(time.milliseconds)
         readOnly.append(ColumnBatch.code(record.readOnly))
         managementEvent.append(ColumnBatch.code(record.managementEvent))
+        let first = spans.count
+        spans.append(contentsOf: repeatElement(.null, count: ColumnBatch.columnCount))
         for column in SegmentColumn.stringColumns {
-            strings[Int(column.rawValue)].append(column.stringValue(record))
+            guard let value = column.stringValue(record) else { continue }
+            spans[first + Int(column.rawValue)] = StringSpan(
+                start: UInt32(bytes.count),
+                length: Int32(value.utf8.count)
+            )
+            bytes.append(contentsOf: value.utf8)
+        }
+        ColumnBatch.checkSize(bytes.count)
+        return true
+    }
+
+    /// Appends a staged record (the ingest path); returns false (and appends nothing) when it has no
+    /// eventTime.
+    @discardableResult
+    mutating func append(_ record: StagedRecord, jsonByteCount size: Int) -> Bool {
+        guard let time = record.eventTime else { return false }
+        count += 1
+        jsonByteCount += size
+        times.append(time)
+        readOnly.append(record.readOnly)
+        managementEvent.append(record.managementEvent)
+        let shift = UInt32(bytes.count)
+        bytes.append(contentsOf: record.bytes)
+        ColumnBatch.checkSize(bytes.count)
+        let staged = record.spans
+        staged.withUnsafeBufferPointer { row in
+            for span in row {
+                spans.append(span.isNull ? span : StringSpan(start: span.start + shift, length: span.length))
+            }
         }
         return true
     }
@@ -78,7 +117,16 @@ public struct ColumnBatch: Sendable {
         return code == 2 ? nil : code == 1
     }
 
-    func column(_ column: SegmentColumn) -> ByteColumn { strings[Int(column.rawValue)] }
+    @inline(__always)
+    func span(_ column: SegmentColumn, _ row: Int) -> StringSpan {
+        spans[row * ColumnBatch.columnCount + Int(column.rawValue)]
+    }
+
+    func string(_ column: SegmentColumn, _ row: Int) -> String? {
+        let span = span(column, row)
+        guard !span.isNull else { return nil }
+        return bytes.withUnsafeBytes { String(decoding: span.bytes(in: $0), as: UTF8.self) }
+    }
 
     /// Row `row` as a record.
     public func record(at row: Int) -> EventRecord {
@@ -92,66 +140,10 @@ public struct ColumnBatch: Sendable {
                 } else {
                     record.managementEvent = bool(column, row)
                 }
-            default: column.setStringValue(strings[Int(column.rawValue)].string(row), on: &record)
+            default: column.setStringValue(string(column, row), on: &record)
             }
         }
         return record
-    }
-}
-
-/// One string column's values: UTF-8 bytes back to back, and per row where its bytes end, with the
-/// top bit marking a null row (a null row adds no bytes).
-struct ByteColumn: Sendable {
-    static let nullFlag: UInt32 = 1 << 31
-
-    private(set) var bytes: [UInt8] = []
-    private(set) var ends: [UInt32] = []
-
-    mutating func reserve(rows: Int, bytes byteCount: Int) {
-        ends.reserveCapacity(rows)
-        bytes.reserveCapacity(byteCount)
-    }
-
-    mutating func append(_ value: String?) {
-        guard let value else {
-            ends.append(UInt32(bytes.count) | ByteColumn.nullFlag)
-            return
-        }
-        bytes.append(contentsOf: value.utf8)
-        precondition(bytes.count < Int(ByteColumn.nullFlag), "a column batch holds under 2 GiB per column")
-        ends.append(UInt32(bytes.count))
-    }
-
-    mutating func append(bytes value: UnsafeRawBufferPointer?) {
-        guard let value else {
-            ends.append(UInt32(bytes.count) | ByteColumn.nullFlag)
-            return
-        }
-        bytes.append(contentsOf: value)
-        precondition(bytes.count < Int(ByteColumn.nullFlag), "a column batch holds under 2 GiB per column")
-        ends.append(UInt32(bytes.count))
-    }
-
-    mutating func append(contentsOf other: ByteColumn) {
-        let shift = UInt32(bytes.count)
-        bytes += other.bytes
-        precondition(bytes.count < Int(ByteColumn.nullFlag), "a column batch holds under 2 GiB per column")
-        ends.append(contentsOf: other.ends.lazy.map { $0 &+ shift })
-    }
-
-    /// Where row `row`'s bytes are, or nil for null.
-    @inline(__always)
-    func span(_ row: Int) -> StringSpan {
-        let end = ends[row]
-        let start = row == 0 ? 0 : ends[row - 1] & ~ByteColumn.nullFlag
-        return end & ByteColumn.nullFlag != 0
-            ? .null : StringSpan(start: start, length: Int32(bitPattern: end &- start))
-    }
-
-    func string(_ row: Int) -> String? {
-        let span = span(row)
-        guard !span.isNull else { return nil }
-        return bytes.withUnsafeBytes { String(decoding: span.bytes(in: $0), as: UTF8.self) }
     }
 }
 

@@ -31,9 +31,8 @@ struct ColumnChunkWriter {
         case .time: return try encodeTimes(order.map { batch.times[$0] }, into: &file)
         case .bool: return try encodeBools(order.map { batch.bool(column, $0) }, into: &file)
         case .string, .json, .uuid, .ip:
-            let values = batch.column(column)
-            let spans = order.map { values.span($0) }
-            let result = values.bytes.withUnsafeBytes { base in
+            let spans = order.map { batch.span(column, $0) }
+            let result = batch.bytes.withUnsafeBytes { base in
                 Result { () throws(StorageError) in
                     try encodeStrings(StringChunk(base: base, spans: spans), into: &file)
                 }

@@ -17,6 +17,15 @@ public struct PartitionedEvents: Sendable {
         eventCount += 1
         return true
     }
+
+    /// Adds a staged record to its partition's batch; returns false when it has no eventTime.
+    @discardableResult
+    mutating func append(_ record: StagedRecord, jsonByteCount: Int) -> Bool {
+        guard let key = record.partitionKey else { return false }
+        batches[key, default: ColumnBatch()].append(record, jsonByteCount: jsonByteCount)
+        eventCount += 1
+        return true
+    }
 }
 
 /// Events waiting to be flushed: per partition, the column batches the parser built, in arrival
