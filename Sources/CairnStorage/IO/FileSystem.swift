@@ -15,6 +15,10 @@ public protocol FileSystem: Sendable {
     func rename(_ source: String, to destination: String) throws(StorageError)
     /// Makes a directory's entries (creations, renames, removals) durable.
     func syncDirectory(_ path: String) throws(StorageError)
+    /// Makes every file and directory written so far below `directory` durable at once, where the
+    /// system offers it (Linux `syncfs`: one journal commit instead of one per file and directory);
+    /// returns false when it does not, and the caller syncs each file and directory itself.
+    func syncEverything(below directory: String) throws(StorageError) -> Bool
     /// Opens a file for appending, creating it when missing; `truncate` empties it first.
     func openForAppending(_ path: String, truncate: Bool) throws(StorageError) -> any WritableFile
     func openForReading(_ path: String) throws(StorageError) -> any ReadableFile

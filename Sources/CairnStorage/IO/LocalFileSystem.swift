@@ -85,6 +85,19 @@ public struct LocalFileSystem: FileSystem {
         guard fsync(descriptor) == 0 else { throw LocalFileSystem.errnoError("sync directory", path) }
     }
 
+    public func syncEverything(below directory: String) throws(StorageError) -> Bool {
+        #if os(Linux)
+            let descriptor = open(directory, O_RDONLY | O_DIRECTORY)
+            guard descriptor >= 0 else { throw LocalFileSystem.errnoError("open directory", directory) }
+            defer { _ = close(descriptor) }
+            // Reports writeback errors since Linux 5.8 (errseq per superblock).
+            guard linuxSyncfs(descriptor) == 0 else { throw LocalFileSystem.errnoError("syncfs", directory) }
+            return true
+        #else
+            return false
+        #endif
+    }
+
     public func openForAppending(_ path: String, truncate: Bool) throws(StorageError) -> any WritableFile {
         let flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0)
         let descriptor = open(path, flags, 0o644)
@@ -213,3 +226,9 @@ private final class LocalReadableFile: ReadableFile {
         descriptor = -1
     }
 }
+
+#if os(Linux)
+    /// `syncfs(2)` from <unistd.h> (a GNU extension the Glibc module does not export).
+    @_silgen_name("syncfs")
+    private func linuxSyncfs(_ descriptor: Int32) -> Int32
+#endif

@@ -43,6 +43,8 @@ public final class ArchiveImporter {
     public var streamingThresholdByteCount = 64 << 20
     /// Size of the chunks a streamed file is read in (cut back to a line end).
     public var chunkByteCount = Limits.ingestChunkByteCount
+    /// Windows of `parallelism` chunks parsed ahead of the one being committed.
+    static let windowsAhead = 1
 
     private let store: EventStore
     private let fileSystem: any FileSystem
@@ -224,9 +226,18 @@ public final class ArchiveImporter {
             chunkByteCount: chunkByteCount
         )
         var items = checkpoint?.itemCount ?? 0
-        var inFlight = try reader.nextWindow().map { ParseJob(window: $0, path: path, key: key, keepsJSON: keepsJSON) }
-        while let job = inFlight {
-            var next = try reader.nextWindow().map { ParseJob(window: $0, path: path, key: key, keepsJSON: keepsJSON) }
+        // Windows parsed ahead of the one being applied, so both cores have parse work while this
+        // thread commits and while a flush waits on the disk.
+        var queue = [ParseJob]()
+        func fill() throws(StorageError) {
+            while queue.count <= ArchiveImporter.windowsAhead, let window = try reader.nextWindow() {
+                queue.append(ParseJob(window: window, path: path, key: key, keepsJSON: keepsJSON))
+            }
+        }
+        try fill()
+        while !queue.isEmpty {
+            let job = queue.removeFirst()
+            try fill()
             for (index, var unit) in job.wait().enumerated() {
                 let chunk = job.window[index]
                 if unit.consumedByteCount == 0, !chunk.bytes.isEmpty {
@@ -250,16 +261,14 @@ public final class ArchiveImporter {
                 try apply(unit, isLastOfFile: chunk.isFinal && !ended, priorItems: items - unit.itemCount)
                 if ended {
                     // A record spans the cut (pretty-printed objects): drop the rest of this window
-                    // and the window read ahead, and continue reading where the record starts.
-                    next?.cancel()
+                    // and the windows read ahead, and continue reading where the record starts.
+                    for pending in queue { pending.cancel() }
+                    queue.removeAll()
                     reader.rewind(to: chunk.base + unit.consumedByteCount)
-                    next = try reader.nextWindow().map {
-                        ParseJob(window: $0, path: path, key: key, keepsJSON: keepsJSON)
-                    }
+                    try fill()
                     break
                 }
             }
-            inFlight = next
         }
         progress.filesDone += 1
     }

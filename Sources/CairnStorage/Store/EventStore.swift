@@ -248,9 +248,10 @@ public final class EventStore: @unchecked Sendable {
         try wal.removeFiles(through: job.lastLSN)
     }
 
-    /// Encodes partitions into segments on `flushConcurrency` threads, each writing, syncing and
-    /// publishing its own files, so one thread's waits on the disk overlap the other's encoding;
-    /// then syncs the directories that gained entries.
+    /// Encodes partitions into segments on `flushConcurrency` threads, each writing and publishing
+    /// its own files, then makes them all durable: with one `syncfs` where the system has it (a flush
+    /// writes hundreds of small files; syncing each file and directory cost a journal commit apiece),
+    /// else file by file and directory by directory.
     private static func writeSegments(
         _ memtables: Memtables,
         fileSystem: any FileSystem,
@@ -279,6 +280,7 @@ public final class EventStore: @unchecked Sendable {
             }
         }
         var metas = [SegmentMeta]()
+        var files = [String]()
         var directoriesToSync = Set<String>()
         for index in partitions.indices {
             let (meta, createdDirectory) = try results.get(index)
@@ -291,20 +293,32 @@ public final class EventStore: @unchecked Sendable {
                 directoriesToSync.insert(parent)
             }
             metas.append(meta)
+            files.append(Path.join(directory, meta.relativePath))
         }
-        let directories = directoriesToSync.sorted()
-        let syncs = ResultBox<Void>(count: directories.count)
-        DispatchQueue.concurrentPerform(iterations: min(workers, max(directories.count, 1))) { worker in
-            for index in stride(from: worker, to: directories.count, by: workers) {
-                syncs.set(index) { () throws(StorageError) in try fileSystem.syncDirectory(directories[index]) }
+        if try fileSystem.syncEverything(below: directory) { return metas }
+        let paths = files + directoriesToSync.sorted()
+        let fileCount = files.count
+        let syncs = ResultBox<Void>(count: paths.count)
+        DispatchQueue.concurrentPerform(iterations: min(workers, max(paths.count, 1))) { worker in
+            for index in stride(from: worker, to: paths.count, by: workers) {
+                syncs.set(index) { () throws(StorageError) in
+                    if index < fileCount {
+                        let file = try fileSystem.openForAppending(paths[index], truncate: false)
+                        defer { try? file.close() }
+                        try file.sync()
+                    } else {
+                        try fileSystem.syncDirectory(paths[index])
+                    }
+                }
             }
         }
-        for index in directories.indices { try syncs.get(index) }
+        for index in paths.indices { try syncs.get(index) }
         return metas
     }
 
-    /// Writes a segment to `tmp/`, syncs it, and renames it into its partition directory (created
-    /// when missing); returns its catalog entry and whether the directory was new.
+    /// Writes a segment to `tmp/` and renames it into its partition directory (created when missing).
+    ///
+    /// Returns its catalog entry and whether the directory was new. Not yet durable.
     private static func publish(
         _ bytes: [UInt8],
         footer: SegmentFooter,
@@ -316,7 +330,6 @@ public final class EventStore: @unchecked Sendable {
         let temporary = Path.join(directory, FileNames.temporaryDirectory, FileNames.segmentFile(footer.id))
         let file = try fileSystem.openForAppending(temporary, truncate: true)
         try file.append(bytes)
-        try file.sync()
         try file.close()
         let partitionPath = Path.join(directory, partitionDirectory)
         let createdDirectory = !fileSystem.isDirectory(partitionPath)
