@@ -13,16 +13,25 @@ struct CairnCommand: ParsableCommand {
     /// the kernel on free and faulting in fresh zeroed pages on the next allocation: page zeroing was
     /// 9% of ingest CPU.
     ///
-    /// Up to 256 MiB of freed memory stays in the heap for reuse. One arena: parse and flush threads
-    /// allocate column buffers in one thread and free them in another, and per-thread arenas each kept
-    /// their own fragmented free memory (2M-event NDJSON ingest: peak RSS 700-860 MB with glibc's
-    /// default of 8 arenas per core, 440 MB with one, throughput within this machine's noise).
+    /// Up to 256 MiB of freed memory stays in the heap for reuse.
     static func tuneAllocator() {
         #if canImport(Glibc)
             // M_MMAP_THRESHOLD: glibc refuses more than 32 MiB (HEAP_MAX_SIZE / 2 on 64-bit).
             _ = glibcMallopt(-3, 32 << 20)
             _ = glibcMallopt(-1, 256 << 20)  // M_TRIM_THRESHOLD
-            _ = glibcMallopt(-8, 1)  // M_ARENA_MAX
+        #endif
+    }
+
+    /// For imports: one malloc arena.
+    ///
+    /// Parse threads build column buffers that flush threads free, and with per-thread
+    /// arenas each kept its own fragmented free memory (2M-event NDJSON ingest: peak RSS 700-860 MB
+    /// with glibc's default arenas, ~450 MB with one, throughput within this machine's noise; the
+    /// small-file path may lose ~10%: 124k-139k events/s against 154k-159k in one series).
+    /// Queries keep the default: their cold runs were slower with one arena.
+    static func useOneAllocatorArena() {
+        #if canImport(Glibc)
+            _ = glibcMallopt(-8, 1)  // M_ARENA_MAX, before the import starts its threads
         #endif
     }
 

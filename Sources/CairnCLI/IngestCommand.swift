@@ -63,6 +63,7 @@ struct IngestCommand: ParsableCommand {
     }
 
     func run() throws {
+        CairnCommand.useOneAllocatorArena()
         let started = Terminal.seconds()
         let startedCPU = Terminal.cpuSeconds()
         var options = EventStore.Options()
