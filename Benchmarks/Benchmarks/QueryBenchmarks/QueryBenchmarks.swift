@@ -41,7 +41,7 @@ final class QueryFixture: Sendable {
         while let window = generator.nextWindow() {
             var batch = IngestBatch()
             for event in window.events {
-                batch.append(try! event.json.withUnsafeBytes { try decoder.decode($0) }, json: event.json)
+                try! batch.append(try! event.json.withUnsafeBytes { try decoder.decode($0) }, json: event.json)
             }
             _ = try! store.append(batch)
         }

@@ -35,7 +35,7 @@ let benchmarks: @Sendable () -> Void = {
         var batch = IngestBatch()
         var decoder = EventRecordDecoder()
         for event in events {
-            batch.append(try event.json.withUnsafeBytes { try decoder.decode($0) }, json: event.json)
+            try batch.append(try event.json.withUnsafeBytes { try decoder.decode($0) }, json: event.json)
         }
         benchmark.startMeasurement()
         try store.append(batch)
