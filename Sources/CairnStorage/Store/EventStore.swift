@@ -17,7 +17,10 @@ import Dispatch
 public final class EventStore: @unchecked Sendable {
     public struct Options: Sendable {
         public var syncPolicy: WriteAheadLog.SyncPolicy = .always
-        public var memtableBudgetByteCount = Limits.memtableBudgetByteCount
+        /// Clamped to `Limits.maxMemtableBudgetByteCount`.
+        public var memtableBudgetByteCount = Limits.memtableBudgetByteCount {
+            didSet { memtableBudgetByteCount = min(max(memtableBudgetByteCount, 1), Limits.maxMemtableBudgetByteCount) }
+        }
         public var compressionLevel: Int32 = 1
         /// Segments encoded at once during a flush (one per core on the reference box).
         public var flushConcurrency = 2
