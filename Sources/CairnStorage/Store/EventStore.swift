@@ -6,10 +6,13 @@ import Dispatch
 ///
 /// Write path: `append` writes the batch to the WAL (durable per the sync policy) and only then adds
 /// it to the memtables, or, for a re-readable source (`Durability.sourceCheckpoint`), adds it at once
-/// and leaves its durability to the flush; a flush writes one segment per partition, then commits one
-/// catalog edit with the segments, the WAL position they cover and the import checkpoints, then
-/// drops obsolete WAL files. Opening a store recovers: it clears `tmp/`, deletes segment files the catalog does not
-/// reference, and replays the WAL past the flushed position.
+/// and leaves its durability to the flush; a flush writes one segment per partition (each written to
+/// `tmp/` and renamed into its partition directory), makes them all durable (one `syncfs` on Linux,
+/// else each file and directory: storage.md §3.7's per-file fsync, batched), then commits one catalog
+/// edit with the segments, the WAL position they cover and the import checkpoints, then drops
+/// obsolete WAL files. A crash before the edit leaves only unreferenced files. Opening a store
+/// recovers: it clears `tmp/`, deletes segment files the catalog does not reference, and replays
+/// the WAL past the flushed position.
 ///
 /// Threading: one caller at a time (the importer, later the service's storage thread); flushes run
 /// on their own thread and are committed by that caller. `WriteAheadLog.commit` alone is safe to
