@@ -129,6 +129,39 @@ import Testing
         #expect(store.checkpoints.first?.byteOffset == (try LocalFileSystem().fileSize(path)))
         try store.close()
     }
+
+    /// The ledger key of a file over several 8 MiB hashing chunks is the same whether the file is
+    /// read whole (small-file path) or hashed chunk by chunk on several threads (streamed path), so a
+    /// file imported one way is recognised when imported the other.
+    @Test func streamedAndWholeFileImportsShareTheLedgerKey() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.appending("in/big.ndjson")
+        var text = ""
+        var index = 0
+        while text.utf8.count < 20 << 20 {  // three hashing chunks
+            text += Self.record(index) + "\n"
+            index += 1
+        }
+        try Self.write(text, to: path)
+        for streamedFirst in [true, false] {
+            let store = try DataDirectory(path: directory.appending("data-\(streamedFirst)")).openStore(create: true)
+            for streamed in [streamedFirst, !streamedFirst] {
+                let importer = ArchiveImporter(store: store)
+                importer.durability = .sourceCheckpoint
+                importer.streamingThresholdByteCount = streamed ? 1 << 20 : 1 << 30
+                let summary = try importer.importPaths([path])
+                if streamed == streamedFirst {
+                    #expect(summary.events == index)
+                } else {
+                    #expect(summary.events == 0)
+                    #expect(summary.alreadyImportedFiles == 1)
+                    #expect(summary.duplicates == index)
+                }
+            }
+            try store.close()
+        }
+    }
 }
 
 extension String {

@@ -194,10 +194,11 @@ private final class LocalReadableFile: ReadableFile {
                 byteOffset: offset
             )
         }
-        var buffer = [UInt8](repeating: 0, count: count)
+        // Uninitialized: zero-filling 8-16 MiB import chunks before reading over them showed in profiles.
         var done = 0
         var failure: StorageError?
-        buffer.withUnsafeMutableBytes { raw in
+        let buffer = [UInt8](unsafeUninitializedCapacity: count) { raw, initializedCount in
+            defer { initializedCount = done }
             while done < count {
                 let result = pread(descriptor, raw.baseAddress! + done, count - done, off_t(offset + done))
                 if result < 0 {

@@ -188,7 +188,7 @@ public final class ArchiveImporter {
     private func importLarge(_ path: String, size: Int) throws(StorageError) {
         let file = try fileSystem.openForReading(path)
         defer { file.close() }
-        let key = try ContentKey.of(file: file)
+        let key = try ContentKey.of(file: file, parallelism: parallelism)
         summary.files += 1
         let checkpoint = ledger[key]
         if let done = checkpoint, done.isComplete || seenThisRun.contains(key) {
@@ -474,24 +474,40 @@ enum ContentKey {
         return fold.finish(size: bytes.count)
     }
 
-    static func of(file: any ReadableFile) throws(StorageError) -> SourceKey {
+    /// The key of a file read in chunks, `parallelism` chunks hashed at once (positional reads): a
+    /// multi-GB import hashes its whole file before it starts, ~0.9 s for 2.3 GB on one thread.
+    static func of(file: any ReadableFile, parallelism: Int) throws(StorageError) -> SourceKey {
+        let byteCount = file.byteCount
+        let chunkCount = max(1, (byteCount + chunkByteCount - 1) / chunkByteCount)
+        let hashes = ResultBox<UInt64>(count: chunkCount)
+        let shared = SharedFile(file: file)
+        let workers = max(1, min(parallelism, chunkCount))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: chunkCount, by: workers) {
+                hashes.set(index) { () throws(StorageError) in
+                    let start = index * chunkByteCount
+                    let chunk = try shared.file.read(at: start, count: min(chunkByteCount, byteCount - start))
+                    return chunk.withUnsafeBytes { XXHash64.hash($0, seed: 0) }
+                }
+            }
+        }
         var fold = Folder()
-        var start = 0
-        repeat {
-            let count = min(chunkByteCount, file.byteCount - start)
-            let chunk = try file.read(at: start, count: count)
-            chunk.withUnsafeBytes { fold.add($0) }
-            start += count
-        } while start < file.byteCount
-        return fold.finish(size: file.byteCount)
+        for index in 0..<chunkCount { fold.add(hash: try hashes.get(index)) }
+        return fold.finish(size: byteCount)
+    }
+
+    /// A file shared by hashing threads: `ReadableFile.read` is a positional read, safe from many.
+    private struct SharedFile: @unchecked Sendable {
+        let file: any ReadableFile
     }
 
     private struct Folder {
         var high = ByteWriter(capacity: 64)
         var low = ByteWriter(capacity: 64)
 
-        mutating func add(_ chunk: UnsafeRawBufferPointer) {
-            let hash = XXHash64.hash(chunk, seed: 0)
+        mutating func add(_ chunk: UnsafeRawBufferPointer) { add(hash: XXHash64.hash(chunk, seed: 0)) }
+
+        mutating func add(hash: UInt64) {
             high.writeUInt64(hash)
             low.writeUInt64(hash ^ 0x9E37_79B9_7F4A_7C15)
         }
