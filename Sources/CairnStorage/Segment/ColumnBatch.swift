@@ -53,11 +53,7 @@ public struct ColumnBatch: Sendable {
             let shift = UInt32(bytes.count)
             bytes += batch.bytes
             ColumnBatch.checkSize(bytes.count)
-            spans.append(
-                contentsOf: batch.spans.lazy.map {
-                    $0.isNull ? $0 : StringSpan(start: $0.start + shift, length: $0.length)
-                }
-            )
+            ColumnBatch.appendShifted(batch.spans, by: shift, to: &spans)
         }
     }
 
@@ -101,13 +97,18 @@ public struct ColumnBatch: Sendable {
         let shift = UInt32(bytes.count)
         bytes.append(contentsOf: record.bytes)
         ColumnBatch.checkSize(bytes.count)
-        let staged = record.spans
-        staged.withUnsafeBufferPointer { row in
-            for span in row {
-                spans.append(span.isNull ? span : StringSpan(start: span.start + shift, length: span.length))
-            }
-        }
+        ColumnBatch.appendShifted(record.spans, by: shift, to: &spans)
         return true
+    }
+
+    /// Appends `source` to `spans` with every non-null start moved by `shift` (one tight loop over
+    /// raw buffers: a lazy map here cost ~2% of an import).
+    private static func appendShifted(_ source: [StringSpan], by shift: UInt32, to spans: inout [StringSpan]) {
+        let base = spans.count
+        spans.append(contentsOf: source)
+        spans.withUnsafeMutableBufferPointer { target in
+            for index in base..<target.count where !target[index].isNull { target[index].start &+= shift }
+        }
     }
 
     private static func code(_ value: Bool?) -> UInt8 { value.map { $0 ? 1 : 0 } ?? 2 }
