@@ -79,14 +79,16 @@ public final class ArchiveImporter {
         var small = [(path: String, size: Int)]()
         for file in files {
             if file.size > streamingThresholdByteCount, !file.path.hasSuffix(".gz") {
-                try flushSmall(&small)
+                try submitSmall(&small)
+                try drainSmall()
                 try importLarge(file.path, size: file.size)
             } else {
                 small.append(file)
-                if small.count >= 64 { try flushSmall(&small) }
+                if small.count >= ArchiveImporter.smallFileWindow { try submitSmall(&small) }
             }
         }
-        try flushSmall(&small)
+        try submitSmall(&small)
+        try drainSmall()
         try commitPending()
         return summary
     }
@@ -120,37 +122,41 @@ public final class ArchiveImporter {
 
     // MARK: Small files: read, parse and commit in windows
 
-    private func flushSmall(_ files: inout [(path: String, size: Int)]) throws(StorageError) {
+    /// Small files read and parsed together; one window is parsed while the one before is committed.
+    static let smallFileWindow = 64
+    private var smallJobs: [SmallFilesJob] = []
+
+    /// Starts parsing `files` on background threads; commits the oldest window when two are waiting.
+    private func submitSmall(_ files: inout [(path: String, size: Int)]) throws(StorageError) {
         guard !files.isEmpty else { return }
-        let batch = files
+        smallJobs.append(
+            SmallFilesJob(
+                files: files,
+                fileSystem: fileSystem,
+                ledger: startLedger,
+                keepsJSON: keepsJSON,
+                parallelism: parallelism
+            )
+        )
         files.removeAll()
-        let ledger = startLedger
-        let results = ResultBox<ParsedUnit>(count: batch.count)
-        let fileSystem = self.fileSystem
-        let keepsJSON = keepsJSON
-        let workers = max(1, min(parallelism, batch.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for index in stride(from: worker, to: batch.count, by: workers) {
-                results.set(index) { () throws(StorageError) in
-                    ArchiveImporter.readAndParse(
-                        batch[index].path,
-                        fileSystem: fileSystem,
-                        ledger: ledger,
-                        keepsJSON: keepsJSON
-                    )
-                }
-            }
-        }
-        for index in batch.indices {
-            let unit = try results.get(index)
+        while smallJobs.count > 1 { try applySmall(smallJobs.removeFirst()) }
+    }
+
+    /// Commits every submitted window, in order.
+    private func drainSmall() throws(StorageError) {
+        while !smallJobs.isEmpty { try applySmall(smallJobs.removeFirst()) }
+    }
+
+    private func applySmall(_ job: SmallFilesJob) throws(StorageError) {
+        for (index, unit) in job.wait().enumerated() {
             summary.files += 1
             progress.filesDone += 1
-            progress.bytesDone += batch[index].size
-            try apply(unit, isLastOfFile: true, priorItems: ledger.checkpoints[unit.sourceKey]?.itemCount ?? 0)
+            progress.bytesDone += job.files[index].size
+            try apply(unit, isLastOfFile: true, priorItems: job.ledger.checkpoints[unit.sourceKey]?.itemCount ?? 0)
         }
     }
 
-    private static func readAndParse(
+    static func readAndParse(
         _ path: String,
         fileSystem: any FileSystem,
         ledger: LedgerSnapshot,
@@ -607,6 +613,48 @@ final class ParseJob: @unchecked Sendable {
 
     /// Lets a job finish unused (its window is re-read).
     func cancel() { group.wait() }
+}
+
+/// Reads and parses a window of small files on background threads (the files split between them).
+final class SmallFilesJob: @unchecked Sendable {
+    let files: [(path: String, size: Int)]
+    let ledger: LedgerSnapshot
+    private let results: ResultBox<ParsedUnit>
+    private let group = DispatchGroup()
+
+    init(
+        files: [(path: String, size: Int)],
+        fileSystem: any FileSystem,
+        ledger: LedgerSnapshot,
+        keepsJSON: Bool,
+        parallelism: Int
+    ) {
+        self.files = files
+        self.ledger = ledger
+        let results = ResultBox<ParsedUnit>(count: files.count)
+        self.results = results
+        let workers = max(1, min(parallelism, files.count))
+        for worker in 0..<workers {
+            DispatchQueue.global().async(group: group) {
+                for index in stride(from: worker, to: files.count, by: workers) {
+                    results.set(index) { () throws(StorageError) in
+                        ArchiveImporter.readAndParse(
+                            files[index].path,
+                            fileSystem: fileSystem,
+                            ledger: ledger,
+                            keepsJSON: keepsJSON
+                        )
+                    }
+                }
+            }
+        }
+    }
+
+    /// Waits for every file's result, in file order.
+    func wait() -> [ParsedUnit] {
+        group.wait()
+        return files.indices.map { try! results.get($0) }
+    }
 }
 
 /// An immutable view of the import ledger, shared by parsing threads without copying.

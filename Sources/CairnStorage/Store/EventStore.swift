@@ -6,8 +6,8 @@ import Dispatch
 ///
 /// Write path: `append` writes the batch to the WAL (durable per the sync policy) and only then adds
 /// it to the memtables, or, for a re-readable source (`Durability.sourceCheckpoint`), adds it at once
-/// and leaves its durability to the flush; a flush writes one segment per partition (each written to
-/// `tmp/` and renamed into its partition directory), makes them all durable (one `syncfs` on Linux,
+/// and leaves its durability to the flush; a flush writes one segment per partition (straight into
+/// its partition directory), makes them all durable (one `syncfs` on Linux,
 /// else each file and directory: storage.md §3.7's per-file fsync, batched), then commits one catalog
 /// edit with the segments, the WAL position they cover and the import checkpoints, then drops
 /// obsolete WAL files. A crash before the edit leaves only unreferenced files. Opening a store
@@ -322,9 +322,12 @@ public final class EventStore: @unchecked Sendable {
         return metas
     }
 
-    /// Writes a segment to `tmp/` and renames it into its partition directory (created when missing).
+    /// Writes a segment straight into its partition directory (created when missing).
     ///
-    /// Returns its catalog entry and whether the directory was new. Not yet durable.
+    /// Returns its catalog entry and whether the directory was new. Not yet durable, and invisible
+    /// until the catalog edit names it: a crash before that leaves an unreferenced file, which
+    /// opening the store deletes, so the `tmp/` file and rename of storage.md §3.7 would only add
+    /// two directory updates per segment.
     private static func publish(
         _ bytes: [UInt8],
         footer: SegmentFooter,
@@ -333,14 +336,12 @@ public final class EventStore: @unchecked Sendable {
     ) throws(StorageError) -> (meta: SegmentMeta, createdDirectory: Bool) {
         let partitionDirectory = Path.join(FileNames.dataDirectory, FileNames.partitionDirectory(footer.partition))
         let relativePath = Path.join(partitionDirectory, FileNames.segmentFile(footer.id))
-        let temporary = Path.join(directory, FileNames.temporaryDirectory, FileNames.segmentFile(footer.id))
-        let file = try fileSystem.openForAppending(temporary, truncate: true)
-        try file.append(bytes)
-        try file.close()
         let partitionPath = Path.join(directory, partitionDirectory)
         let createdDirectory = !fileSystem.isDirectory(partitionPath)
         if createdDirectory { try fileSystem.createDirectory(partitionPath) }
-        try fileSystem.rename(temporary, to: Path.join(directory, relativePath))
+        let file = try fileSystem.openForAppending(Path.join(directory, relativePath), truncate: true)
+        try file.append(bytes)
+        try file.close()
         let meta = SegmentMeta(footer: footer, relativePath: relativePath, compressedByteCount: bytes.count)
         return (meta, createdDirectory)
     }
