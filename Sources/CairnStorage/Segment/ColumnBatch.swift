@@ -7,7 +7,8 @@ public import CairnCore
 /// per row and column; encoding gathers one column's spans and reads the values in place: no
 /// `String` per value, no reference counting. A parsed record arrives as exactly this layout
 /// (`StagedRecord`), so appending it is two bulk copies. A row costs its value bytes plus 8 bytes
-/// per column, about 60% of its JSON size, where an `EventRecord` costs ~40 string objects.
+/// per column: for a typical 1.2 KB event ~650 + 352 bytes, a little under its JSON size, where an
+/// `EventRecord` took ~3.5 times it in ~40 string objects.
 public struct ColumnBatch: Sendable {
     /// Spans per row: one per `SegmentColumn`, by raw value (time and boolean columns stay null).
     static let columnCount = SegmentColumn.allCases.count
