@@ -15,6 +15,10 @@ public protocol FileSystem: Sendable {
     func rename(_ source: String, to destination: String) throws(StorageError)
     /// Makes a directory's entries (creations, renames, removals) durable.
     func syncDirectory(_ path: String) throws(StorageError)
+    /// Hints that `paths` will be read soon, so the system can start reading them in the background
+    /// (an import reads thousands of small files, each otherwise a synchronous disk read); a no-op
+    /// where unsupported, and errors are ignored.
+    func prefetch(_ paths: some Sequence<String>)
     /// Makes every file and directory written so far below `directory` durable at once, where the
     /// system offers it (Linux `syncfs`: one journal commit instead of one per file and directory);
     /// returns false when it does not, and the caller syncs each file and directory itself.

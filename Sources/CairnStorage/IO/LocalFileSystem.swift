@@ -85,6 +85,17 @@ public struct LocalFileSystem: FileSystem {
         guard fsync(descriptor) == 0 else { throw LocalFileSystem.errnoError("sync directory", path) }
     }
 
+    public func prefetch(_ paths: some Sequence<String>) {
+        #if os(Linux)
+            for path in paths {
+                let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+                guard descriptor >= 0 else { continue }
+                _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_WILLNEED)
+                _ = close(descriptor)
+            }
+        #endif
+    }
+
     public func syncEverything(below directory: String) throws(StorageError) -> Bool {
         #if os(Linux)
             let descriptor = open(directory, O_RDONLY | O_DIRECTORY)

@@ -636,6 +636,9 @@ final class SmallFilesJob: @unchecked Sendable {
         let workers = max(1, min(parallelism, files.count))
         for worker in 0..<workers {
             DispatchQueue.global().async(group: group) {
+                // Queue the reads of this thread's files at once, so they overlap with each other
+                // and with parsing instead of each waiting on the disk in turn.
+                fileSystem.prefetch(stride(from: worker, to: files.count, by: workers).lazy.map { files[$0].path })
                 for index in stride(from: worker, to: files.count, by: workers) {
                     results.set(index) { () throws(StorageError) in
                         ArchiveImporter.readAndParse(
