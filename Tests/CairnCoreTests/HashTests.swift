@@ -2,6 +2,27 @@ import CairnCore
 import Testing
 
 @Suite struct HashTests {
+    /// The hash index finds every entry through growth, including entries that share a hash (the
+    /// caller's match decides), and misses what was never added.
+    @Test func hashIndexFindsEntriesAcrossGrowthAndCollisions() {
+        var index = HashIndex(slotCount: 4)
+        var keys = [String]()
+        for number in 0..<5_000 {
+            let key = "key-\(number)"
+            // Every tenth key shares its hash with the one before: only the match tells them apart.
+            let hash = number % 10 == 9 ? XXHash64.hash("key-\(number - 1)") : XXHash64.hash(key)
+            #expect(index.first(hash, where: { keys[$0] == key }) == nil)
+            #expect(index.append(hash) == keys.count)
+            keys.append(key)
+        }
+        #expect(index.count == 5_000)
+        for (number, key) in keys.enumerated() {
+            let hash = number % 10 == 9 ? XXHash64.hash("key-\(number - 1)") : XXHash64.hash(key)
+            #expect(index.first(hash, where: { keys[$0] == key }) == number)
+        }
+        #expect(index.first(XXHash64.hash("absent"), where: { _ in true }) == nil)
+    }
+
     /// Reference values from the xxHash project (XXH64, seed 0 and seed 1).
     @Test func xxHash64MatchesReferenceVectors() {
         #expect(XXHash64.hash("") == 0xEF46_DB37_51D8_E999)

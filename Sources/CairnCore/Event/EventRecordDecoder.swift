@@ -468,50 +468,23 @@ private struct InternTable {
     /// Entries are kept up to this many; later new values are simply not interned.
     static let capacity = 1 << 16
 
-    private var slots = [Int32](repeating: -1, count: 1 << 10)
-    private var hashes: [UInt64] = []
+    private var index = HashIndex(slotCount: 1 << 10)
     private var values: [String] = []
 
     func lookup(_ hash: UInt64, _ bytes: UnsafeRawBufferPointer) -> String? {
-        let mask = slots.count - 1
-        var index = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let slot = Int(slots[index])
-            if slot < 0 { return nil }
-            if hashes[slot] == hash {
-                var value = values[slot]
-                let same = value.withUTF8 {
-                    $0.count == bytes.count
-                        && (bytes.isEmpty || memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
-                }
-                // Two values with one hash: the second is not interned, so only compare the first.
-                return same ? value : nil
+        index.first(hash) { entry in
+            var value = values[entry]
+            return value.withUTF8 {
+                $0.count == bytes.count
+                    && (bytes.isEmpty || memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
             }
-            index = (index + 1) & mask
-        }
+        }.map { values[$0] }
     }
 
+    /// Adds a value `lookup` did not find.
     mutating func insert(_ hash: UInt64, _ value: String) {
         guard values.count < InternTable.capacity else { return }
-        if (values.count + 1) * 2 > slots.count { grow() }
-        let mask = slots.count - 1
-        var index = Int(truncatingIfNeeded: hash) & mask
-        while slots[index] >= 0 {
-            if hashes[Int(slots[index])] == hash { return }
-            index = (index + 1) & mask
-        }
-        slots[index] = Int32(values.count)
-        hashes.append(hash)
+        index.append(hash)
         values.append(value)
-    }
-
-    private mutating func grow() {
-        slots = [Int32](repeating: -1, count: slots.count * 2)
-        let mask = slots.count - 1
-        for (entry, hash) in hashes.enumerated() {
-            var index = Int(truncatingIfNeeded: hash) & mask
-            while slots[index] >= 0 { index = (index + 1) & mask }
-            slots[index] = Int32(entry)
-        }
     }
 }

@@ -287,40 +287,20 @@ struct StringChunkStatistics {
 struct StringDictionaryBuilder {
     /// The first occurrence of each distinct value, by code.
     fileprivate(set) var spans: [StringSpan] = []
-    /// XXH64 of each distinct value, by code.
-    fileprivate(set) var hashes: [UInt64] = []
     /// Bytes the dictionary page will take (value bytes plus a length each).
     private(set) var byteCount = 0
-    private var slots = [Int32](repeating: -1, count: 256)
+    private var index = HashIndex()
+
+    /// XXH64 of each distinct value, by code.
+    var hashes: [UInt64] { index.hashes }
 
     mutating func code(for span: StringSpan, in values: StringChunk) -> UInt32 {
         let bytes = values.bytes(span)
         let hash = XXHash64.hash(bytes)
-        let mask = slots.count - 1
-        var index = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let slot = slots[index]
-            if slot < 0 { break }
-            if hashes[Int(slot)] == hash, values.equal(spans[Int(slot)], bytes) { return UInt32(slot) }
-            index = (index + 1) & mask
-        }
-        let code = Int32(spans.count)
-        slots[index] = code
+        if let code = index.first(hash, where: { values.equal(spans[$0], bytes) }) { return UInt32(code) }
         spans.append(span)
-        hashes.append(hash)
         byteCount += bytes.count + 2
-        if spans.count * 2 > slots.count { rehash() }
-        return UInt32(code)
-    }
-
-    private mutating func rehash() {
-        slots = [Int32](repeating: -1, count: slots.count * 2)
-        let mask = slots.count - 1
-        for (code, hash) in hashes.enumerated() {
-            var index = Int(truncatingIfNeeded: hash) & mask
-            while slots[index] >= 0 { index = (index + 1) & mask }
-            slots[index] = Int32(code)
-        }
+        return UInt32(index.append(hash))
     }
 }
 
