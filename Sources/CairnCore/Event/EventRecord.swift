@@ -84,7 +84,24 @@ public struct TLSDetails: Sendable, Equatable {
 extension EventRecord {
     /// Whether `extraFields` holds a top-level key named `name` (used to explain a rejection).
     public func hasExtraField(_ name: String) -> Bool {
-        extraFields?.contains("\"\(name)\":") ?? false
+        guard var extras = extraFields else { return false }
+        return extras.withUTF8 { EventRecord.extraFields(UnsafeRawBufferPointer($0), holdKey: name) }
+    }
+
+    /// Whether extra-fields JSON text (compact, as the decoder keeps it) holds `"name":`; the same
+    /// rule for records and for fields decoded straight into columns.
+    public static func extraFields(_ text: UnsafeRawBufferPointer, holdKey name: String) -> Bool {
+        let needle = Array("\"\(name)\":".utf8)
+        guard text.count >= needle.count else { return false }
+        for start in 0...(text.count - needle.count) where text[start] == 0x22 {
+            var matches = true
+            for offset in 1..<needle.count where text[start + offset] != needle[offset] {
+                matches = false
+                break
+            }
+            if matches { return true }
+        }
+        return false
     }
 
     /// The ARNs in `resources`, for bloom filters and look-ups.

@@ -19,7 +19,9 @@ public enum RecordValidator {
 
     /// Why a record without a usable eventTime is rejected, given its extra fields' JSON text.
     static func missingTimeReason(extraFields: UnsafeRawBufferPointer?) -> String {
-        guard let extraFields, hasKey("eventTime", in: extraFields) else { return "eventTime is missing" }
+        guard let extraFields, EventRecord.extraFields(extraFields, holdKey: "eventTime") else {
+            return "eventTime is missing"
+        }
         return "eventTime is not an ISO 8601 timestamp"
     }
 
@@ -31,21 +33,7 @@ public enum RecordValidator {
 
     /// Whether an object without eventTime whose other keys are `extraFields` is a digest file.
     static func isDigestFile(extraFields: UnsafeRawBufferPointer) -> Bool {
-        hasKey("digestS3Object", in: extraFields) && hasKey("logFiles", in: extraFields)
-    }
-
-    /// Whether compact JSON object text holds `"name":` (as `EventRecord.hasExtraField`).
-    private static func hasKey(_ name: String, in text: UnsafeRawBufferPointer) -> Bool {
-        let needle = Array("\"\(name)\":".utf8)
-        guard text.count >= needle.count else { return false }
-        for start in 0...(text.count - needle.count) where text[start] == 0x22 {
-            var matches = true
-            for offset in 1..<needle.count where text[start + offset] != needle[offset] {
-                matches = false
-                break
-            }
-            if matches { return true }
-        }
-        return false
+        EventRecord.extraFields(extraFields, holdKey: "digestS3Object")
+            && EventRecord.extraFields(extraFields, holdKey: "logFiles")
     }
 }
