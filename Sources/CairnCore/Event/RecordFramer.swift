@@ -135,13 +135,12 @@ package struct RecordFramer<Decoder: RecordDecoding> {
     {
         var result = result
         if case .success = result, range.count > Limits.maxEventByteCount {
-            var compact = [UInt8]()
-            scanner.appendCompact(range, to: &compact)
-            if compact.count > Limits.maxEventByteCount {
+            let compactCount = scanner.compactLength(range)
+            if compactCount > Limits.maxEventByteCount {
                 result = .failure(
                     CoreError(
                         .tooLarge,
-                        "record is \(compact.count) bytes, over the limit of \(Limits.maxEventByteCount)",
+                        "record is \(compactCount) bytes, over the limit of \(Limits.maxEventByteCount)",
                         byteOffset: scanner.baseOffset + range.lowerBound
                     )
                 )

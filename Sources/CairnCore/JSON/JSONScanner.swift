@@ -271,28 +271,6 @@ package struct JSONScanner {
         }
     }
 
-    /// Whether the text in `range` holds insignificant whitespace, so it needs compacting.
-    package func needsCompacting(_ range: Range<Int>) -> Bool {
-        var inString = false
-        var index = range.lowerBound
-        while index < range.upperBound {
-            let byte = bytes[index]
-            if inString {
-                if byte == 0x5C {
-                    index += 2
-                    continue
-                }
-                if byte == 0x22 { inString = false }
-            } else if byte == 0x22 {
-                inString = true
-            } else if JSONScanner.isWhitespace(byte) {
-                return true
-            }
-            index += 1
-        }
-        return false
-    }
-
     private mutating func peekNoted() -> UInt8? {
         noteWhitespace()
         return position < bytes.count ? bytes[position] : nil

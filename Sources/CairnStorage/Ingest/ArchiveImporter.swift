@@ -421,18 +421,14 @@ struct ParsedUnit: Sendable {
                         )
                         return
                     }
-                    let size: Int
-                    if !unit.encoded.keepsJSON {
-                        size = item.isCompact ? item.range.count : scanner.compactLength(item.range)
-                        unit.encoded.append(length: size) { _ in }
-                    } else if item.isCompact || !scanner.needsCompacting(item.range) {
-                        size = item.range.count
-                        unit.encoded.append(length: size) { $0.append(contentsOf: raw[item.range]) }
-                    } else {
-                        var json = [UInt8]()
-                        scanner.appendCompact(item.range, to: &json)
-                        size = json.count
-                        unit.encoded.append(json)
+                    // The compact size is billed; the text itself only goes to the WAL.
+                    let size = item.isCompact ? item.range.count : scanner.compactLength(item.range)
+                    unit.encoded.append(length: size) { json in
+                        if size == item.range.count {
+                            json.append(contentsOf: raw[item.range])
+                        } else {
+                            scanner.appendCompact(item.range, to: &json)
+                        }
                     }
                     unit.events.append(staged, jsonByteCount: size)
                 case .failure(let error):
@@ -578,49 +574,74 @@ final class ChunkReader {
     }
 }
 
-/// Parses a window of chunks on background threads.
-final class ParseJob: @unchecked Sendable {
-    let window: [ChunkReader.Chunk]
+/// Units parsed on background threads: `workers` tasks share the indices `0..<count` (task `w`
+/// takes `w`, `w + workers`, ...), each first calling `prepare` with its indices.
+final class ParseTasks: @unchecked Sendable {
+    private let count: Int
     private let results: ResultBox<ParsedUnit>
     private let group = DispatchGroup()
 
-    init(window: [ChunkReader.Chunk], path: String, key: SourceKey, keepsJSON: Bool) {
-        self.window = window
-        results = ResultBox(count: window.count)
-        let results = self.results
-        for (index, chunk) in window.enumerated() {
+    init(
+        count: Int,
+        workers: Int,
+        prepare: @escaping @Sendable (StrideTo<Int>) -> Void = { _ in },
+        parse: @escaping @Sendable (Int) -> ParsedUnit
+    ) {
+        self.count = count
+        let results = ResultBox<ParsedUnit>(count: count)
+        self.results = results
+        let workers = max(1, min(workers, count))
+        for worker in 0..<workers {
             DispatchQueue.global().async(group: group) {
-                results.set(index) { () throws(StorageError) in
-                    ParsedUnit.parse(
-                        chunk.bytes,
-                        path: path,
-                        sourceKey: key,
-                        baseOffset: chunk.base,
-                        skipItems: 0,
-                        isFinal: chunk.isFinal,
-                        keepsJSON: keepsJSON
-                    )
+                let indices = stride(from: worker, to: count, by: workers)
+                prepare(indices)
+                for index in indices {
+                    results.set(index) { () throws(StorageError) in parse(index) }
                 }
             }
         }
     }
 
-    /// Waits for every chunk's result.
+    /// Waits for every unit, in index order.
     func wait() -> [ParsedUnit] {
         group.wait()
-        return window.indices.map { try! results.get($0) }
+        return (0..<count).map { try! results.get($0) }
     }
-
-    /// Lets a job finish unused (its window is re-read).
-    func cancel() { group.wait() }
 }
 
-/// Reads and parses a window of small files on background threads (the files split between them).
-final class SmallFilesJob: @unchecked Sendable {
+/// Parses a window of chunks of one big file, one task per chunk.
+struct ParseJob {
+    let window: [ChunkReader.Chunk]
+    private let tasks: ParseTasks
+
+    init(window: [ChunkReader.Chunk], path: String, key: SourceKey, keepsJSON: Bool) {
+        self.window = window
+        tasks = ParseTasks(count: window.count, workers: window.count) { index in
+            let chunk = window[index]
+            return ParsedUnit.parse(
+                chunk.bytes,
+                path: path,
+                sourceKey: key,
+                baseOffset: chunk.base,
+                skipItems: 0,
+                isFinal: chunk.isFinal,
+                keepsJSON: keepsJSON
+            )
+        }
+    }
+
+    /// Waits for every chunk's result.
+    func wait() -> [ParsedUnit] { tasks.wait() }
+
+    /// Lets a job finish unused (its window is re-read).
+    func cancel() { _ = tasks.wait() }
+}
+
+/// Reads and parses a window of small files, the files split between `parallelism` tasks.
+struct SmallFilesJob {
     let files: [(path: String, size: Int)]
     let ledger: LedgerSnapshot
-    private let results: ResultBox<ParsedUnit>
-    private let group = DispatchGroup()
+    private let tasks: ParseTasks
 
     init(
         files: [(path: String, size: Int)],
@@ -631,33 +652,25 @@ final class SmallFilesJob: @unchecked Sendable {
     ) {
         self.files = files
         self.ledger = ledger
-        let results = ResultBox<ParsedUnit>(count: files.count)
-        self.results = results
-        let workers = max(1, min(parallelism, files.count))
-        for worker in 0..<workers {
-            DispatchQueue.global().async(group: group) {
-                // Queue the reads of this thread's files at once, so they overlap with each other
-                // and with parsing instead of each waiting on the disk in turn.
-                fileSystem.prefetch(stride(from: worker, to: files.count, by: workers).lazy.map { files[$0].path })
-                for index in stride(from: worker, to: files.count, by: workers) {
-                    results.set(index) { () throws(StorageError) in
-                        ArchiveImporter.readAndParse(
-                            files[index].path,
-                            fileSystem: fileSystem,
-                            ledger: ledger,
-                            keepsJSON: keepsJSON
-                        )
-                    }
-                }
+        tasks = ParseTasks(
+            count: files.count,
+            workers: parallelism,
+            // Queue the reads of a task's files at once, so they overlap with each other and with
+            // parsing instead of each waiting on the disk in turn.
+            prepare: { indices in fileSystem.prefetch(indices.lazy.map { files[$0].path }) },
+            parse: { index in
+                ArchiveImporter.readAndParse(
+                    files[index].path,
+                    fileSystem: fileSystem,
+                    ledger: ledger,
+                    keepsJSON: keepsJSON
+                )
             }
-        }
+        )
     }
 
     /// Waits for every file's result, in file order.
-    func wait() -> [ParsedUnit] {
-        group.wait()
-        return files.indices.map { try! results.get($0) }
-    }
+    func wait() -> [ParsedUnit] { tasks.wait() }
 }
 
 /// An immutable view of the import ledger, shared by parsing threads without copying.

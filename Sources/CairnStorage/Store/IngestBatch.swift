@@ -109,20 +109,17 @@ public struct IngestBatch: Sendable {
     }
 }
 
-/// Compact JSON of several events in one buffer, `length varint | JSON` each, and their sizes.
+/// Compact JSON of several events in one buffer, `length varint | JSON` each.
 ///
-/// With `keepsJSON` false only the sizes are kept: events from re-readable files are made durable
+/// With `keepsJSON` false only the count and total size are kept: events from re-readable files are made durable
 /// by flushes, not by the WAL, so their text is never needed again (copying it was ~5% of ingest).
 public struct EncodedEvents: Sendable {
     public private(set) var bytes: [UInt8] = []
-    /// Each event's compact JSON size, in order.
-    public private(set) var sizes: [Int32] = []
+    public private(set) var count = 0
     public private(set) var jsonByteCount = 0
     public let keepsJSON: Bool
 
     public init(keepsJSON: Bool = true) { self.keepsJSON = keepsJSON }
-
-    public var count: Int { sizes.count }
 
     public mutating func reserveCapacity(_ byteCount: Int) {
         if keepsJSON { bytes.reserveCapacity(byteCount) }
@@ -144,7 +141,7 @@ public struct EncodedEvents: Sendable {
     }
 
     private mutating func note(_ length: Int) {
-        sizes.append(Int32(clamping: length))
+        count += 1
         jsonByteCount += length
         guard keepsJSON else { return }
         var rest = UInt64(length)
