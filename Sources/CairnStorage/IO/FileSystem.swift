@@ -7,9 +7,15 @@ public protocol FileSystem: Sendable {
     func createDirectory(_ path: String) throws(StorageError)
     func listDirectory(_ path: String) throws(StorageError) -> [String]
     func exists(_ path: String) -> Bool
+    /// Whether `path` is a directory, following a symbolic link (for user-given import paths).
     func isDirectory(_ path: String) -> Bool
+    /// What `path` itself is, never following a symbolic link (`lstat`); nil when it does not exist.
+    ///
+    /// Recovery and repair walk the store with this, so a link planted inside it is never followed.
+    func kind(of path: String) -> FileKind?
     func fileSize(_ path: String) throws(StorageError) -> Int
-    /// Removes a file, or a directory and everything below it.
+    /// Removes a file, or a directory and everything below it; a symbolic link is removed itself,
+    /// never followed.
     func remove(_ path: String) throws(StorageError)
     /// Atomically replaces `destination` with `source` (POSIX rename).
     func rename(_ source: String, to destination: String) throws(StorageError)
@@ -28,6 +34,25 @@ public protocol FileSystem: Sendable {
     func openForReading(_ path: String) throws(StorageError) -> any ReadableFile
     /// Shortens a file to `byteCount` bytes.
     func truncate(_ path: String, to byteCount: Int) throws(StorageError)
+    /// Takes the exclusive advisory lock on `path` (created when missing; `flock` on a local disk),
+    /// held until the returned lock is released or the process ends, across processes.
+    ///
+    /// Returns nil at once when another holder has it and `wait` is false; else waits for it.
+    func lockExclusively(_ path: String, wait: Bool) throws(StorageError) -> (any FileLock)?
+}
+
+/// What a path is, as `lstat` sees it.
+public enum FileKind: Sendable, Equatable {
+    case file
+    case directory
+    case symbolicLink
+    /// A socket, FIFO or device: never something Cairn wrote.
+    case other
+}
+
+/// An advisory lock held on a file until `release` (or the process ends).
+public protocol FileLock: AnyObject, Sendable {
+    func release()
 }
 
 /// A file opened for appending.

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -60,13 +62,39 @@ public struct LocalFileSystem: FileSystem {
         return Int(info.st_size)
     }
 
+    public func kind(of path: String) -> FileKind? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .directory
+        case S_IFLNK: return .symbolicLink
+        default: return .other
+        }
+    }
+
     public func remove(_ path: String) throws(StorageError) {
-        if isDirectory(path) {
+        // lstat: a symbolic link is unlinked itself; following it would delete outside the store.
+        if kind(of: path) == .directory {
             for name in try listDirectory(path) { try remove(path + "/" + name) }
             guard rmdir(path) == 0 else { throw LocalFileSystem.errnoError("remove directory", path) }
         } else if unlink(path) != 0, errno != ENOENT {
             throw LocalFileSystem.errnoError("remove", path)
         }
+    }
+
+    public func lockExclusively(_ path: String, wait: Bool) throws(StorageError) -> (any FileLock)? {
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard descriptor >= 0 else { throw LocalFileSystem.errnoError("open lock file", path) }
+        while flock(descriptor, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
+            if errno == EINTR { continue }
+            let failure = errno
+            _ = close(descriptor)
+            if failure == EWOULDBLOCK { return nil }
+            errno = failure
+            throw LocalFileSystem.errnoError("lock", path)
+        }
+        return LocalFileLock(descriptor: descriptor)
     }
 
     public func rename(_ source: String, to destination: String) throws(StorageError) {
@@ -133,6 +161,22 @@ public struct LocalFileSystem: FileSystem {
             let status = Darwin.truncate(path, off_t(byteCount))
         #endif
         guard status == 0 else { throw LocalFileSystem.errnoError("truncate", path) }
+    }
+}
+
+/// A `flock` held through an open descriptor; closing it releases the lock.
+private final class LocalFileLock: FileLock, @unchecked Sendable {
+    private let descriptor = Mutex<Int32>(-1)
+
+    init(descriptor: Int32) { self.descriptor.withLock { $0 = descriptor } }
+
+    deinit { release() }
+
+    func release() {
+        descriptor.withLock { descriptor in
+            if descriptor >= 0 { _ = Glibc.close(descriptor) }
+            descriptor = -1
+        }
     }
 }
 
