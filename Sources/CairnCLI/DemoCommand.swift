@@ -32,7 +32,7 @@ struct DemoCommand: ParsableCommand {
             }
             Terminal.write("Ingesting \(sample) into \(storeOptions.dataDirectory) (store \(storeOptions.store)) ...\n")
             let started = Terminal.seconds()
-            let store = try DataDirectory(path: storeOptions.dataDirectory).openStore(storeOptions.store, create: true)
+            let store = try storeOptions.openForWriting(.init(), writer: WriterOptions(), command: "demo")
             let summary = try ArchiveImporter(store: store).importPaths([sample])
             try store.flush()
             let seconds = Terminal.seconds() - started

@@ -26,7 +26,7 @@ struct ExportCommand: ParsableCommand {
             range = low...high
         }
         do {
-            let store = try DataDirectory(path: storeOptions.dataDirectory).openStore(storeOptions.store, create: false)
+            let store = try storeOptions.openForReading()
             let writer = EventRecordWriter()
             var buffer = [UInt8]()
             buffer.reserveCapacity(1 << 20)

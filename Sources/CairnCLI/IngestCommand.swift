@@ -17,6 +17,7 @@ struct IngestCommand: ParsableCommand {
     )
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var writerOptions: WriterOptions
 
     @Flag(name: .long, help: "Print one JSON summary object instead of text.")
     var json = false
@@ -71,8 +72,7 @@ struct IngestCommand: ParsableCommand {
         if let memtableBytes { options.memtableBudgetByteCount = memtableBytes }
         let summary: IngestSummary
         do {
-            let directory = DataDirectory(path: storeOptions.dataDirectory)
-            let store = try directory.openStore(storeOptions.store, create: true, options: options)
+            let store = try storeOptions.openForWriting(options, writer: writerOptions, command: "ingest")
             let importer = ArchiveImporter(store: store)
             if let streamThreshold { importer.streamingThresholdByteCount = streamThreshold }
             if let chunkBytes { importer.chunkByteCount = chunkBytes }

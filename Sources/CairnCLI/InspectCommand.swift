@@ -36,7 +36,9 @@ struct InspectCommand: ParsableCommand {
         let directory = DataDirectory(path: storeOptions.dataDirectory)
         var storeObjects = [String]()
         for info in try directory.stores() {
-            let store = try directory.openStore(info.id, create: false)
+            var readOnly = EventStore.Options()
+            readOnly.readOnly = true
+            let store = try directory.openStore(info.id, create: false, options: readOnly)
             let segments = store.segments
             let events = segments.reduce(0) { $0 + $1.rowCount }
             let compressed = segments.reduce(0) { $0 + $1.compressedByteCount }

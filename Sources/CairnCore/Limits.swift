@@ -73,6 +73,15 @@ public enum Limits {
     /// Largest manifest, in bytes, before it is rewritten as a snapshot on open.
     public static let maxManifestByteCount = 16 << 20
 
+    /// Largest single manifest edit a reader accepts: the snapshot edit of a store with a million
+    /// segments (~200 bytes each) plus its ledger; a larger length field is corruption.
+    public static let maxManifestEditByteCount = 1 << 30
+
+    /// Times a reader re-reads CURRENT when the manifest it named was just replaced by the writer:
+    /// a writer replaces it once per open and per 16 MiB of edits, so two races in a row are
+    /// already unlikely.
+    public static let catalogReadAttemptCount = 5
+
     /// Largest file `cairn ingest` reads whole into memory; bigger NDJSON files are read in chunks.
     public static let ingestChunkByteCount = 8 << 20
 

@@ -9,7 +9,10 @@
 ///                        catalog/CURRENT        names the live manifest
 ///                        catalog/MANIFEST-000007
 ///                        data/account=<a>/region=<r>/date=<yyyy-mm-dd>/seg-<id>.cts
-///                        tmp/                   in-progress flushes (emptied on open)
+///                        tmp/                   scratch for in-progress work (quarantined on open)
+///                        quarantine/<time>/     what recovery or repair would not delete
+///                        LOCK                   the writer lock (flock), holding its pid
+/// <data>/stores/LOCK                            held while a store is created
 /// ```
 public enum FileNames {
     public static let storesDirectory = "stores"
@@ -18,6 +21,8 @@ public enum FileNames {
     public static let catalogDirectory = "catalog"
     public static let dataDirectory = "data"
     public static let temporaryDirectory = "tmp"
+    public static let quarantineDirectory = "quarantine"
+    public static let lock = "LOCK"
     public static let current = "CURRENT"
     public static let segmentExtension = ".cts"
     public static let walExtension = ".wal"

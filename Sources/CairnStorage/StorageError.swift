@@ -17,6 +17,8 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         case limitExceeded
         /// The caller asked the operation to stop; what was acknowledged before stays durable.
         case cancelled
+        /// Another process holds the store's writer lock and the caller would not wait.
+        case busy
     }
 
     public var code: Code

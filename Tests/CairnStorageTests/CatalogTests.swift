@@ -19,6 +19,7 @@ import Testing
         defer { directory.remove() }
         do {
             let catalog = try Catalog(fileSystem: LocalFileSystem(), directory: directory.path)
+            try catalog.startWriting(resolvedIntents: [])
             var edit = CatalogEdit()
             edit.flushedLSN = 7
             edit.checkpoints = [Self.checkpoint(1, items: 10), Self.checkpoint(2, items: 5)]
@@ -43,6 +44,7 @@ import Testing
         defer { directory.remove() }
         do {
             let catalog = try Catalog(fileSystem: LocalFileSystem(), directory: directory.path)
+            try catalog.startWriting(resolvedIntents: [])
             var edit = CatalogEdit()
             edit.flushedLSN = 3
             try catalog.commit(edit)
@@ -52,19 +54,20 @@ import Testing
             try catalog.close()
         }
         let current = String(decoding: try LocalFileSystem().readFile(directory.path + "/CURRENT"), as: UTF8.self)
-        let manifest = directory.path + "/" + current.trimmingCharacters(in: "\n")
+        let manifest = directory.path + "/" + current.split(separator: "\n")[0]
         try LocalFileSystem().truncate(manifest, to: try LocalFileSystem().fileSize(manifest) - 2)
         let catalog = try Catalog(fileSystem: LocalFileSystem(), directory: directory.path)
         #expect(catalog.flushedLSN == 3)
     }
 
-    @Test func unreferencedSegmentFilesAreRemovedOnOpen() throws {
+    @Test func unreferencedFilesAreQuarantinedNotDeleted() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let store = try DataDirectory(path: directory.path).openStore(create: true)
         try store.append(WriteAheadLogTests.batch(3, start: 0))
         try store.close()
-        let orphan = store.directory + "/data/account=111122223333/region=us-east-1/date=2024-05-01/seg-orphan.cts"
+        let partition = "/data/account=111122223333/region=us-east-1/date=2024-05-01"
+        let orphan = store.directory + partition + "/seg-orphan.cts"
         let file = try LocalFileSystem().openForAppending(orphan, truncate: true)
         try file.append([1, 2, 3])
         try file.close()
@@ -74,16 +77,18 @@ import Testing
         )
         try leftover.close()
         let reopened = try DataDirectory(path: directory.path).openStore(create: false)
-        #expect(reopened.recovery.removedFiles.contains { $0.hasSuffix("seg-orphan.cts") })
-        #expect(reopened.recovery.removedFiles.contains { $0.hasSuffix("seg-half-written.cts") })
+        #expect(reopened.recovery.removedFiles.isEmpty)
+        #expect(
+            reopened.recovery.quarantinedFiles.sorted()
+                == ["data" + partition.dropFirst(5) + "/seg-orphan.cts", "tmp/seg-half-written.cts"].sorted()
+        )
         #expect(!LocalFileSystem().exists(orphan))
+        let quarantined = try LocalFileSystem().listDirectory(store.directory + "/quarantine")
+        #expect(quarantined.count == 1)
+        #expect(
+            LocalFileSystem().exists(store.directory + "/quarantine/" + quarantined[0] + partition + "/seg-orphan.cts")
+        )
         #expect(try WriteAheadLogTests.storedNames(reopened).count == 3)
         try reopened.close()
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        String(self.drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
     }
 }

@@ -43,10 +43,10 @@ import Testing
         try reader.close()
         #expect(Self.listing(directory.path) == before)
 
-        // The next writer recovers as usual: tail cut, leftovers removed, nothing lost.
+        // The next writer recovers as usual: tail cut, leftovers quarantined, nothing lost.
         let writer = try DataDirectory(path: directory.path).openStore(create: false)
         #expect(writer.recovery.truncatedWALTail != nil)
-        #expect(writer.recovery.removedFiles.contains("tmp/leftover"))
+        #expect(writer.recovery.quarantinedFiles.contains("tmp/leftover"))
         #expect(writer.unflushedEventCount == 10)
         try writer.close()
     }

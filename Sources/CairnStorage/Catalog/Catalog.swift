@@ -1,93 +1,183 @@
 import CairnCore
 
 /// The catalog: the only source of truth for which segments a store has, how far the WAL is
-/// flushed, and the import ledger (storage.md §3.1, §3.8).
+/// flushed, the import ledger and the writes in flight (storage.md §3.1, §3.8).
 ///
-/// On disk: `catalog/MANIFEST-<n>`, an append-only log of edits (`length u32 | CRC32C u32 | edit`),
-/// and `catalog/CURRENT`, naming the live manifest, replaced by write-temp, sync, rename. When a
-/// manifest grows past `Limits.maxManifestByteCount` it is rewritten as one snapshot edit into a new
-/// manifest (LevelDB's way), and CURRENT is switched to it atomically.
+/// On disk: `catalog/MANIFEST-<n>`, an append-only log of edits, each a `RecordFrame` synced before
+/// the edit counts, and `catalog/CURRENT`, naming the live manifest with a CRC32C of that name,
+/// replaced by write-temp, sync, rename. A writer starts a new manifest holding one snapshot edit
+/// (LevelDB's way), and again when one grows past `Limits.maxManifestByteCount`.
+///
+/// Damage is reported, never guessed at: a manifest whose final edit was torn by a crash (it was
+/// never acknowledged) opens without it; any other damage, a CURRENT that fails its checksum, or a
+/// missing CURRENT beside manifests that hold state, throws `corrupt` naming the file and offset.
 public final class Catalog: @unchecked Sendable {
     public private(set) var segments: [SegmentID: SegmentMeta] = [:]
     /// Incremented by every applied edit, so readers can cache views of `segments`.
     public private(set) var generation = 0
     public private(set) var flushedLSN: UInt64 = 0
     public private(set) var checkpoints: [SourceKey: SourceCheckpoint] = [:]
+    /// The highest WAL file sequence ever used.
+    public private(set) var walFileSequence: UInt64 = 0
+    /// Segments announced by an intent edit and not yet added: outputs of a flush or compaction
+    /// that never committed.
+    public private(set) var pendingIntents: Set<SegmentID> = []
+    /// Where the manifest's torn final edit began, if it had one.
+    public private(set) var tornTail: (file: String, offset: Int)?
+    /// Edits replayed from the manifest.
+    public private(set) var replayedEditCount = 0
+    /// True when the directory held no catalog at all: a new store.
+    public private(set) var isNew = true
 
     private let fileSystem: any FileSystem
     private let directory: String
+    private let readOnly: Bool
     private var manifestNumber: UInt64 = 0
     private var manifest: (any WritableFile)?
 
-    /// Opens (or creates) the catalog in `directory`, replaying its manifest.
+    /// Reads the catalog in `directory` (nothing is written until `startWriting`).
     ///
-    /// Read-only (`readOnly`), nothing is written: no directory is created, no manifest is
-    /// rewritten, and `commit` throws.
+    /// A reader (`readOnly`) may race a writer that replaces the manifest: it re-reads CURRENT
+    /// when the manifest it names has just been removed.
     public init(fileSystem: any FileSystem, directory: String, readOnly: Bool = false) throws(StorageError) {
         self.fileSystem = fileSystem
         self.directory = directory
         self.readOnly = readOnly
-        if !readOnly { try fileSystem.createDirectory(directory) }
-        let currentPath = Path.join(directory, FileNames.current)
-        if fileSystem.exists(currentPath) {
-            let text = String(decoding: try fileSystem.readFile(currentPath), as: UTF8.self)
-                .trimmingSuffix("\n")
-            guard text.hasPrefix("MANIFEST-"), let number = UInt64(text.dropFirst("MANIFEST-".count)) else {
-                throw StorageError.corrupt("CURRENT does not name a manifest", file: currentPath, at: 0)
+        for attempt in 0..<Limits.catalogReadAttemptCount {
+            do {
+                try load()
+                return
+            } catch  where error.code == .notFound && readOnly && attempt + 1 < Limits.catalogReadAttemptCount {
+                reset()
             }
-            manifestNumber = number
-            try replay(Path.join(directory, text))
         }
-        if !readOnly { try rewriteManifest() }
     }
 
-    private let readOnly: Bool
+    private func reset() {
+        segments = [:]
+        generation = 0
+        flushedLSN = 0
+        checkpoints = [:]
+        walFileSequence = 0
+        pendingIntents = []
+        tornTail = nil
+        replayedEditCount = 0
+        isNew = true
+    }
+
+    private func load() throws(StorageError) {
+        guard fileSystem.kind(of: directory) != nil else { return }
+        let currentPath = Path.join(directory, FileNames.current)
+        guard let kind = fileSystem.kind(of: currentPath) else {
+            try checkNothingLost(currentPath)
+            return
+        }
+        guard kind == .file else {
+            throw StorageError.corrupt("CURRENT is not a regular file", file: currentPath, at: 0)
+        }
+        let name = try Catalog.parseCurrent(try fileSystem.readFile(currentPath), path: currentPath)
+        manifestNumber = UInt64(name.dropFirst("MANIFEST-".count))!
+        isNew = false
+        try replay(Path.join(directory, name))
+    }
+
+    /// CURRENT is `MANIFEST-<n>\ncrc32c=<8 hex digits>\n`, the checksum over the first line.
+    static func parseCurrent(_ bytes: [UInt8], path: String) throws(StorageError) -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count == 3, lines[2].isEmpty, lines[0].hasPrefix("MANIFEST-"),
+            let number = UInt64(lines[0].dropFirst("MANIFEST-".count)), number > 0,
+            lines[1].hasPrefix("crc32c="), let crc = UInt32(lines[1].dropFirst("crc32c=".count), radix: 16)
+        else {
+            throw StorageError.corrupt("CURRENT is not 'MANIFEST-<n>' and its checksum", file: path, at: 0)
+        }
+        guard CRC32C.checksum(Array((lines[0] + "\n").utf8)) == crc else {
+            throw StorageError.corrupt("CURRENT fails its checksum", file: path, at: lines[0].utf8.count + 1)
+        }
+        return String(lines[0])
+    }
+
+    static func encodeCurrent(_ name: String) -> [UInt8] {
+        let line = name + "\n"
+        let crc = String(CRC32C.checksum(Array(line.utf8)), radix: 16)
+        return Array((line + "crc32c=" + String(repeating: "0", count: 8 - crc.count) + crc + "\n").utf8)
+    }
+
+    /// Without CURRENT, the store is new only if no manifest holds state: the first manifest of a
+    /// new store is written before CURRENT, so a crash between the two leaves an empty one.
+    private func checkNothingLost(_ currentPath: String) throws(StorageError) {
+        for file in try fileSystem.listDirectory(directory) where file.hasPrefix("MANIFEST-") {
+            let path = Path.join(directory, file)
+            try replay(path)
+            let empty = segments.isEmpty && checkpoints.isEmpty && flushedLSN == 0
+            reset()
+            guard empty else {
+                throw StorageError.corrupt(
+                    "CURRENT is missing but \(file) holds catalog state (run cairn repair)",
+                    file: currentPath,
+                    at: nil
+                )
+            }
+        }
+    }
 
     private func replay(_ path: String) throws(StorageError) {
         let bytes = try fileSystem.readFile(path)
         var offset = 0
-        while offset + 8 <= bytes.count {
-            var header = ByteReader(Array(bytes[offset..<(offset + 8)]), file: path, baseOffset: offset)
-            let length = Int(try header.readUInt32())
-            let crc = try header.readUInt32()
-            guard offset + 8 + length <= bytes.count else { break }  // torn tail: never acknowledged
-            let body = Array(bytes[(offset + 8)..<(offset + 8 + length)])
-            guard CRC32C.checksum(body) == crc else {
-                // A bad edit that is not the last one means acknowledged state is damaged.
-                if offset + 8 + length < bytes.count {
-                    throw StorageError.corrupt("manifest edit checksum mismatch", file: path, at: offset)
-                }
-                break
+        while true {
+            switch RecordFrame.decode(bytes, at: offset, maxBodyByteCount: Limits.maxManifestEditByteCount) {
+            case .end:
+                return
+            case .torn:
+                tornTail = (path, offset)
+                return
+            case .corrupt(let reason):
+                throw StorageError.corrupt("manifest edit damaged (\(reason))", file: path, at: offset)
+            case .record(let body, let next):
+                var reader = ByteReader(Array(bytes[body]), file: path, baseOffset: body.lowerBound)
+                apply(try CatalogEdit(decoding: &reader))
+                replayedEditCount += 1
+                offset = next
             }
-            var reader = ByteReader(body, file: path, baseOffset: offset + 8)
-            apply(try CatalogEdit(decoding: &reader))
-            offset += 8 + length
         }
     }
 
     private func apply(_ edit: CatalogEdit) {
         generation += 1
         for id in edit.removedSegments { segments[id] = nil }
-        for segment in edit.addedSegments { segments[segment.id] = segment }
+        for segment in edit.addedSegments {
+            segments[segment.id] = segment
+            pendingIntents.remove(segment.id)
+        }
         if let lsn = edit.flushedLSN { flushedLSN = max(flushedLSN, lsn) }
         for checkpoint in edit.checkpoints { checkpoints[checkpoint.sourceKey] = checkpoint }
+        if let sequence = edit.walFileSequence { walFileSequence = max(walFileSequence, sequence) }
+        pendingIntents.formUnion(edit.intents)
+        pendingIntents.subtract(edit.abandonedIntents)
+    }
+
+    /// Starts writing (the store's writer, under its lock): records `resolvedIntents` as abandoned
+    /// and starts a new manifest holding the whole state, so a torn tail is left behind.
+    public func startWriting(resolvedIntents: Set<SegmentID>) throws(StorageError) {
+        guard !readOnly else { throw StorageError(.invalidArgument, "catalog is open read-only", file: directory) }
+        try fileSystem.createDirectory(directory)
+        pendingIntents.subtract(resolvedIntents)
+        try rewriteManifest()
+        isNew = false
     }
 
     /// Appends `edit` to the manifest, syncs it, then applies it in memory.
     public func commit(_ edit: CatalogEdit) throws(StorageError) {
-        guard !readOnly else { throw StorageError(.invalidArgument, "catalog is open read-only", file: directory) }
+        guard !readOnly, manifest != nil else {
+            throw StorageError(.invalidArgument, "catalog is not open for writing", file: directory)
+        }
         if let manifest, manifest.byteCount > Limits.maxManifestByteCount { try rewriteManifest() }
         try append(edit)
         apply(edit)
     }
 
     private func append(_ edit: CatalogEdit) throws(StorageError) {
-        let body = edit.encode()
-        var record = ByteWriter(capacity: body.count + 8)
-        record.writeUInt32(UInt32(body.count))
-        record.writeUInt32(CRC32C.checksum(body))
-        record.writeBytes(body)
-        try manifest!.append(record.bytes)
+        try manifest!.append(RecordFrame.encode(edit.encode()))
         try manifest!.sync()
     }
 
@@ -105,8 +195,10 @@ public final class Catalog: @unchecked Sendable {
         snapshot.checkpoints = checkpoints.values.sorted {
             ($0.sourceKey.high, $0.sourceKey.low) < ($1.sourceKey.high, $1.sourceKey.low)
         }
+        snapshot.walFileSequence = walFileSequence
+        snapshot.intents = pendingIntents.sorted()
         try append(snapshot)
-        try fileSystem.writeFileAtomically(Path.join(directory, FileNames.current), Array((name + "\n").utf8))
+        try fileSystem.writeFileAtomically(Path.join(directory, FileNames.current), Catalog.encodeCurrent(name))
         for file in try fileSystem.listDirectory(directory) where file.hasPrefix("MANIFEST-") && file != name {
             if let number = UInt64(file.dropFirst("MANIFEST-".count)), number <= previous {
                 try fileSystem.remove(Path.join(directory, file))

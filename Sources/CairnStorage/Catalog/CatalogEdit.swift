@@ -10,13 +10,22 @@ public struct CatalogEdit: Sendable {
         case removeSegment = 2
         case flushedLSN = 3
         case checkpoint = 4
-        case nextFileSequence = 5
+        /// The WAL file sequence in use: new logs start above it, so a number is never reused.
+        case walFileSequence = 5
+        /// Segments a flush or compaction is about to write (LevelDB's pending outputs, made
+        /// durable): until an edit adds them, their files are provably uncommitted.
+        case intent = 6
+        /// Intents resolved by recovery: their files were removed or quarantined.
+        case abandonIntent = 7
     }
 
     public var addedSegments: [SegmentMeta] = []
     public var removedSegments: [SegmentID] = []
     public var flushedLSN: UInt64?
     public var checkpoints: [SourceCheckpoint] = []
+    public var walFileSequence: UInt64?
+    public var intents: [SegmentID] = []
+    public var abandonedIntents: [SegmentID] = []
 
     public init() {}
 
@@ -38,6 +47,18 @@ public struct CatalogEdit: Sendable {
             writer.writeUInt8(Tag.checkpoint.rawValue)
             checkpoint.encode(into: &writer)
         }
+        if let walFileSequence {
+            writer.writeUInt8(Tag.walFileSequence.rawValue)
+            writer.writeVarInt(walFileSequence)
+        }
+        for id in intents {
+            writer.writeUInt8(Tag.intent.rawValue)
+            id.encode(into: &writer)
+        }
+        for id in abandonedIntents {
+            writer.writeUInt8(Tag.abandonIntent.rawValue)
+            id.encode(into: &writer)
+        }
         return writer.bytes
     }
 
@@ -49,7 +70,10 @@ public struct CatalogEdit: Sendable {
             case .removeSegment: removedSegments.append(try SegmentID(decoding: &reader))
             case .flushedLSN: flushedLSN = try reader.readVarInt()
             case .checkpoint: checkpoints.append(try SourceCheckpoint(decoding: &reader))
-            case .nextFileSequence, nil: throw reader.corrupt("unknown catalog edit tag \(raw)")
+            case .walFileSequence: walFileSequence = try reader.readVarInt()
+            case .intent: intents.append(try SegmentID(decoding: &reader))
+            case .abandonIntent: abandonedIntents.append(try SegmentID(decoding: &reader))
+            case nil: throw reader.corrupt("unknown catalog edit tag \(raw)")
             }
         }
     }

@@ -1,5 +1,11 @@
 import CairnCore
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The identity of an event data store: a UUID (Lake's id) and a name.
 public struct StoreInfo: Sendable, Equatable {
     public var id: String
@@ -11,6 +17,10 @@ public struct StoreInfo: Sendable, Equatable {
 }
 
 /// A Cairn data directory: `stores/<id>/` per event data store (architecture.md §1).
+///
+/// One writer per store across processes: a writer holds `stores/<id>/LOCK` (an advisory lock
+/// holding its pid) from open to close; a second writer waits for it, or fails at once when told
+/// not to wait. Readers take no lock and write nothing.
 public struct DataDirectory: Sendable {
     public let path: String
     let fileSystem: any FileSystem
@@ -24,20 +34,36 @@ public struct DataDirectory: Sendable {
 
     /// Every store in the directory, by name.
     public func stores() throws(StorageError) -> [StoreInfo] {
-        guard fileSystem.isDirectory(storesPath) else { return [] }
+        guard fileSystem.kind(of: storesPath) == .directory else { return [] }
         var result = [StoreInfo]()
-        for id in try fileSystem.listDirectory(storesPath) {
+        for id in try fileSystem.listDirectory(storesPath)
+        where fileSystem.kind(of: Path.join(storesPath, id)) == .directory {
             let metaPath = Path.join(storesPath, id, FileNames.storeMeta)
             guard fileSystem.exists(metaPath) else { continue }
-            result.append(try readInfo(metaPath))
+            result.append(try DataDirectory.readInfo(fileSystem.readFile(metaPath), path: metaPath))
         }
         return result.sorted { $0.name < $1.name }
     }
 
-    private func readInfo(_ path: String) throws(StorageError) -> StoreInfo {
-        let text = String(decoding: try fileSystem.readFile(path), as: UTF8.self)
+    /// `store.meta`: `key=value` lines (id, name, created) and a last line `crc32c=<hex>` over the
+    /// bytes before it.
+    static func readInfo(_ bytes: [UInt8], path: String) throws(StorageError) -> StoreInfo {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let withoutNewline = text.hasSuffix("\n") ? String(text.dropLast()) : ""
+        guard let lastLineStart = withoutNewline.lastIndex(of: "\n").map({ withoutNewline.index(after: $0) }),
+            withoutNewline[lastLineStart...].hasPrefix("crc32c=")
+        else {
+            throw StorageError.corrupt("store metadata lacks its checksum", file: path, at: 0)
+        }
+        let body = String(withoutNewline[..<lastLineStart])
+        let offset = body.utf8.count
+        guard let crc = UInt32(withoutNewline[lastLineStart...].dropFirst("crc32c=".count), radix: 16),
+            CRC32C.checksum(Array(body.utf8)) == crc
+        else {
+            throw StorageError.corrupt("store metadata fails its checksum", file: path, at: offset)
+        }
         var fields = [String: String]()
-        for line in text.split(separator: "\n") {
+        for line in body.split(separator: "\n") {
             guard let equals = line.firstIndex(of: "=") else { continue }
             fields[String(line[..<equals])] = String(line[line.index(after: equals)...])
         }
@@ -45,6 +71,12 @@ public struct DataDirectory: Sendable {
             throw StorageError.corrupt("store metadata lacks id or name", file: path, at: 0)
         }
         return StoreInfo(id: id, name: name, createdMilliseconds: Int64(fields["created"] ?? "") ?? 0)
+    }
+
+    static func encodeInfo(_ info: StoreInfo) -> [UInt8] {
+        let body = "id=\(info.id)\nname=\(info.name)\ncreated=\(info.createdMilliseconds)\n"
+        let crc = String(CRC32C.checksum(Array(body.utf8)), radix: 16)
+        return Array((body + "crc32c=" + String(repeating: "0", count: 8 - crc.count) + crc + "\n").utf8)
     }
 
     /// Lake's rule for event data store names: 3-128 of letters, digits, `.`, `_` and `-`.
@@ -57,17 +89,20 @@ public struct DataDirectory: Sendable {
     }
 
     /// Opens the store called `name` (or with that id); creates it when `create` is set.
+    ///
+    /// A writer (`options.readOnly` false) takes the store's writer lock first and holds it until
+    /// `close`; only then does it recover the store.
     public func openStore(
         _ nameOrID: String = StoreInfo.defaultName,
         create: Bool,
         options: EventStore.Options = .init()
     ) throws(StorageError) -> EventStore {
-        let existing = try stores().first { $0.name == nameOrID || $0.id == nameOrID }
-        let info: StoreInfo
-        if let existing {
-            info = existing
-        } else {
-            guard create else {
+        func find() throws(StorageError) -> StoreInfo? {
+            try stores().first { $0.name == nameOrID || $0.id == nameOrID }
+        }
+        var found = try find()
+        if found == nil {
+            guard create && !options.readOnly else {
                 throw StorageError(.notFound, "no event data store named \(nameOrID) in \(path)")
             }
             guard DataDirectory.isValidStoreName(nameOrID) else {
@@ -76,23 +111,72 @@ public struct DataDirectory: Sendable {
                     "invalid store name \"\(nameOrID)\": use 3-128 letters, digits, '.', '_' or '-'"
                 )
             }
-            info = StoreInfo(
-                id: DataDirectory.makeStoreID(),
-                name: nameOrID,
-                createdMilliseconds: Clock.nowMilliseconds()
-            )
-            let directory = Path.join(storesPath, info.id)
-            try fileSystem.createDirectory(directory)
-            let text = "id=\(info.id)\nname=\(info.name)\ncreated=\(info.createdMilliseconds)\n"
-            try fileSystem.writeFileAtomically(Path.join(directory, FileNames.storeMeta), Array(text.utf8))
-            try fileSystem.syncDirectory(storesPath)
+            try fileSystem.createDirectory(storesPath)
+            // Two writers creating the same name at once must end with one store.
+            let creation = try lock(Path.join(storesPath, FileNames.lock), what: "the data directory", options)
+            defer { creation.release() }
+            if let existing = try find() { found = existing } else { found = try createStore(named: nameOrID) }
         }
-        return try EventStore(
-            fileSystem: fileSystem,
-            directory: Path.join(storesPath, info.id),
-            info: info,
-            options: options
-        )
+        let info = found!
+        let directory = Path.join(storesPath, info.id)
+        guard !options.readOnly else {
+            return try EventStore(
+                fileSystem: fileSystem,
+                directory: directory,
+                info: info,
+                options: options,
+                writerLock: nil
+            )
+        }
+        let writerLock = try lock(Path.join(directory, FileNames.lock), what: "store \(info.name)", options)
+        do throws(StorageError) {
+            return try EventStore(
+                fileSystem: fileSystem,
+                directory: directory,
+                info: info,
+                options: options,
+                writerLock: writerLock
+            )
+        } catch {
+            writerLock.release()
+            throw error
+        }
+    }
+
+    private func createStore(named name: String) throws(StorageError) -> StoreInfo {
+        let info = StoreInfo(id: DataDirectory.makeStoreID(), name: name, createdMilliseconds: Clock.nowMilliseconds())
+        let directory = Path.join(storesPath, info.id)
+        try fileSystem.createDirectory(directory)
+        try fileSystem.writeFileAtomically(Path.join(directory, FileNames.storeMeta), DataDirectory.encodeInfo(info))
+        try fileSystem.syncDirectory(storesPath)
+        return info
+    }
+
+    /// Takes the lock at `lockPath`, waiting (after telling `options.writerLockWaitHandler` who
+    /// holds it) or failing with `busy`, then records this process's id in it.
+    private func lock(_ lockPath: String, what: String, _ options: EventStore.Options) throws(StorageError)
+        -> any FileLock
+    {
+        var held = try fileSystem.lockExclusively(lockPath, wait: false)
+        if held == nil {
+            let holder = (try? fileSystem.readFile(lockPath)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let pid = holder.split(separator: "\n").first.map { "pid \($0)" } ?? "another process"
+            guard options.waitForWriterLock else {
+                throw StorageError(.busy, "\(what) is locked by another writer (\(pid))", file: lockPath)
+            }
+            options.writerLockWaitHandler?("waiting for \(what): its writer lock is held by \(pid)")
+            held = try fileSystem.lockExclusively(lockPath, wait: true)
+        }
+        guard let held else { throw StorageError(.io, "cannot lock \(what)", file: lockPath) }
+        do throws(StorageError) {
+            let file = try fileSystem.openForAppending(lockPath, truncate: true)
+            try file.append(Array("\(getpid())\n".utf8))
+            try file.close()
+        } catch {
+            held.release()
+            throw error
+        }
+        return held
     }
 
     /// A random (version 4) UUID, the form of Lake's event data store ids.

@@ -10,9 +10,12 @@ import Dispatch
 /// its partition directory), makes them all durable (one `syncfs` on Linux,
 /// else each file and directory: storage.md §3.7's per-file fsync, batched), then commits one catalog
 /// edit with the segments, the WAL position they cover and the import checkpoints, then drops
-/// obsolete WAL files. A crash before the edit leaves only unreferenced files. Opening a store
-/// recovers: it clears `tmp/`, deletes segment files the catalog does not reference, and replays
-/// the WAL past the flushed position.
+/// obsolete WAL files. Before writing, a flush commits an intent edit naming the segments it is
+/// about to write, so a crash before the final edit leaves files the catalog proves uncommitted.
+///
+/// Only the holder of the store's writer lock (`LOCK`, taken by `DataDirectory.openStore`) opens
+/// it for writing, and only a writer recovers: see `StoreRecovery`. A reader changes nothing on
+/// disk.
 ///
 /// Threading: one caller at a time (the importer, later the service's storage thread); flushes run
 /// on their own thread and are committed by that caller. `WriteAheadLog.commit` alone is safe to
@@ -33,18 +36,44 @@ public final class EventStore: @unchecked Sendable {
         /// unreferenced files and a torn WAL tail are left for the next writer to clean up, and the
         /// WAL is replayed into memory so unflushed events are seen. `append` and `flush` throw.
         public var readOnly = false
+        /// For a writer: wait for another writer to release the store (true), or fail at once.
+        public var waitForWriterLock = true
+        /// Told, once, when a writer has to wait for the lock, with the message to show.
+        public var writerLockWaitHandler: (@Sendable (String) -> Void)?
 
         public init() {}
     }
 
-    /// What opening the store found and repaired.
+    /// What opening the store found and did.
     public struct RecoveryReport: Sendable {
         public var replayedBatchCount = 0
         public var replayedEventCount = 0
+        /// Catalog edits replayed from the manifest.
+        public var replayedEditCount = 0
         /// Where a torn WAL tail (a write that was never acknowledged) was cut off.
         public var truncatedWALTail: String?
-        /// Segment and temporary files removed because the catalog does not reference them.
+        /// Where the manifest's torn final edit (never acknowledged) began; a writer leaves it behind
+        /// in the old manifest.
+        public var tornManifestTail: String?
+        /// Incomplete outputs of flushes that never committed (named by an intent), removed.
         public var removedFiles: [String] = []
+        /// Files moved to `quarantine/`: anything unreferenced the catalog does not prove garbage.
+        public var quarantinedFiles: [String] = []
+
+        /// One line per thing recovery did, for the command that opened the store to print.
+        public var lines: [String] {
+            var lines = [String]()
+            if replayedBatchCount > 0 {
+                lines.append("recovery: replayed \(replayedEventCount) events in \(replayedBatchCount) WAL batches")
+            }
+            if let truncatedWALTail { lines.append("recovery: cut a torn WAL tail in \(truncatedWALTail)") }
+            if let tornManifestTail {
+                lines.append("recovery: left a torn manifest edit behind in \(tornManifestTail)")
+            }
+            for file in removedFiles { lines.append("recovery: removed uncommitted \(file)") }
+            for file in quarantinedFiles { lines.append("recovery: quarantined \(file)") }
+            return lines
+        }
     }
 
     public let info: StoreInfo
@@ -80,16 +109,19 @@ public final class EventStore: @unchecked Sendable {
     /// pending until its catalog edit is committed by `finishFlush`.
     private var flushing: BackgroundFlush?
 
-    init(fileSystem: any FileSystem, directory: String, info: StoreInfo, options: Options) throws(StorageError) {
+    init(
+        fileSystem: any FileSystem,
+        directory: String,
+        info: StoreInfo,
+        options: Options,
+        writerLock: (any FileLock)?
+    ) throws(StorageError) {
+        precondition(options.readOnly == (writerLock == nil), "a writer holds the lock, a reader does not")
         self.fileSystem = fileSystem
         self.directory = directory
         self.info = info
         self.options = options
-        if !options.readOnly {
-            for name in [FileNames.dataDirectory, FileNames.temporaryDirectory, FileNames.walDirectory] {
-                try fileSystem.createDirectory(Path.join(directory, name))
-            }
-        }
+        self.writerLock = writerLock
         catalog = try Catalog(
             fileSystem: fileSystem,
             directory: Path.join(directory, FileNames.catalogDirectory),
@@ -97,10 +129,18 @@ public final class EventStore: @unchecked Sendable {
         )
         lastAppliedLSN = catalog.flushedLSN
         var report = RecoveryReport()
-        if !options.readOnly {
-            report.removedFiles = try EventStore.removeUnreferencedFiles(fileSystem, directory, catalog)
-        }
+        report.replayedEditCount = catalog.replayedEditCount
+        report.tornManifestTail = catalog.tornTail.map { "\($0.file) at offset \($0.offset)" }
         let walDirectory = Path.join(directory, FileNames.walDirectory)
+        if !options.readOnly {
+            for name in [FileNames.dataDirectory, FileNames.temporaryDirectory, FileNames.walDirectory] {
+                try fileSystem.createDirectory(Path.join(directory, name))
+            }
+            let recovery = StoreRecovery(fileSystem: fileSystem, directory: directory)
+            if catalog.isNew { try recovery.checkHoldsNoData() }
+            let resolved = try recovery.resolveUnreferencedFiles(catalog: catalog, into: &report)
+            try catalog.startWriting(resolvedIntents: resolved)
+        }
         let replay = try WriteAheadLog.replay(
             fileSystem: fileSystem,
             directory: walDirectory,
@@ -114,7 +154,8 @@ public final class EventStore: @unchecked Sendable {
             syncPolicy: options.syncPolicy,
             createDirectory: !options.readOnly,
             lastLSN: max(replay.lastLSN, catalog.flushedLSN),
-            files: replay.files
+            files: replay.files,
+            fileSequenceMark: catalog.walFileSequence
         )
         for record in replay.records {
             let batch = try IngestBatch(decoding: record.payload, file: walDirectory, offset: 0)
@@ -125,37 +166,15 @@ public final class EventStore: @unchecked Sendable {
         recovery = report
     }
 
+    /// Held by a writer from open to `close`: one writer per store across processes.
+    private let writerLock: (any FileLock)?
+
+    deinit { writerLock?.release() }
+
     private func checkWritable() throws(StorageError) {
         guard !options.readOnly else {
             throw StorageError(.invalidArgument, "store \(info.name) is open read-only", file: directory)
         }
-    }
-
-    /// Deletes `tmp/` contents and segment files under `data/` that the catalog does not list.
-    private static func removeUnreferencedFiles(_ fileSystem: any FileSystem, _ directory: String, _ catalog: Catalog)
-        throws(StorageError) -> [String]
-    {
-        var removed = [String]()
-        let temporary = Path.join(directory, FileNames.temporaryDirectory)
-        for name in try fileSystem.listDirectory(temporary) {
-            try fileSystem.remove(Path.join(temporary, name))
-            removed.append(Path.join(FileNames.temporaryDirectory, name))
-        }
-        let referenced = Set(catalog.segments.values.map(\.relativePath))
-        func walk(_ relative: String) throws(StorageError) {
-            let absolute = Path.join(directory, relative)
-            for name in try fileSystem.listDirectory(absolute) {
-                let child = relative + "/" + name
-                if fileSystem.isDirectory(Path.join(directory, child)) {
-                    try walk(child)
-                } else if !referenced.contains(child) {
-                    try fileSystem.remove(Path.join(directory, child))
-                    removed.append(child)
-                }
-            }
-        }
-        try walk(FileNames.dataDirectory)
-        return removed
     }
 
     private func apply(_ batch: IngestBatch, lsn: UInt64) {
@@ -216,6 +235,15 @@ public final class EventStore: @unchecked Sendable {
     private func startFlush() throws(StorageError) {
         try finishFlush(wait: true)
         guard lastAppliedLSN > catalog.flushedLSN || !memtables.isEmpty || !pendingCheckpoints.isEmpty else { return }
+        let now = Clock.nowMilliseconds()
+        let ids = Dictionary(
+            uniqueKeysWithValues: memtables.partitions.keys.map { ($0, SegmentID.make(milliseconds: now)) }
+        )
+        if !ids.isEmpty {
+            var intent = CatalogEdit()
+            intent.intents = ids.values.sorted()
+            try catalog.commit(intent)
+        }
         let job = BackgroundFlush(
             memtables: memtables,
             checkpoints: pendingCheckpoints,
@@ -232,6 +260,8 @@ public final class EventStore: @unchecked Sendable {
         job.start { () throws(StorageError) in
             try EventStore.writeSegments(
                 job.memtables,
+                ids: ids,
+                createdMilliseconds: now,
                 fileSystem: fileSystem,
                 directory: directory,
                 options: options
@@ -248,6 +278,7 @@ public final class EventStore: @unchecked Sendable {
         edit.addedSegments = written
         edit.flushedLSN = job.lastLSN
         edit.checkpoints = Array(job.checkpoints.values)
+        edit.walFileSequence = wal.currentFileSequence
         try catalog.commit(edit)
         flushing = nil
         acknowledgedEventCount += job.unacknowledgedEventCount
@@ -260,6 +291,8 @@ public final class EventStore: @unchecked Sendable {
     /// else file by file and directory by directory.
     private static func writeSegments(
         _ memtables: Memtables,
+        ids: [PartitionKey: SegmentID],
+        createdMilliseconds now: Int64,
         fileSystem: any FileSystem,
         directory: String,
         options: Options
@@ -267,7 +300,6 @@ public final class EventStore: @unchecked Sendable {
         let partitions = memtables.partitions.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
         let results = ResultBox<(meta: SegmentMeta, createdDirectory: Bool)>(count: partitions.count)
         let writer = SegmentWriter(compressionLevel: options.compressionLevel)
-        let now = Clock.nowMilliseconds()
         let workers = max(1, min(options.flushConcurrency, partitions.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for index in stride(from: worker, to: partitions.count, by: workers) {
@@ -276,7 +308,7 @@ public final class EventStore: @unchecked Sendable {
                     let (bytes, footer) = try writer.encode(
                         ColumnBatch(concatenating: memtable.batches),
                         partition: key,
-                        id: SegmentID.make(milliseconds: now),
+                        id: ids[key]!,
                         createdMilliseconds: now,
                         lsnRange: memtable.firstLSN...memtable.lastLSN,
                         uncompressedByteCount: memtable.byteCount
@@ -325,9 +357,9 @@ public final class EventStore: @unchecked Sendable {
     /// Writes a segment straight into its partition directory (created when missing).
     ///
     /// Returns its catalog entry and whether the directory was new. Not yet durable, and invisible
-    /// until the catalog edit names it: a crash before that leaves an unreferenced file, which
-    /// opening the store deletes, so the `tmp/` file and rename of storage.md §3.7 would only add
-    /// two directory updates per segment.
+    /// until the catalog edit names it: a crash before that leaves a file named by a pending
+    /// intent, which recovery resolves, so the `tmp/` file and rename of storage.md §3.7 would only
+    /// add two directory updates per segment.
     private static func publish(
         _ bytes: [UInt8],
         footer: SegmentFooter,
@@ -416,12 +448,13 @@ public final class EventStore: @unchecked Sendable {
         return records
     }
 
-    /// Flushes and closes the WAL and catalog.
+    /// Flushes and closes the WAL and catalog, then releases the writer lock.
     public func close() throws(StorageError) {
         if options.readOnly { return }
         try flush()
         try wal.close()
         try catalog.close()
+        writerLock?.release()
     }
 }
 

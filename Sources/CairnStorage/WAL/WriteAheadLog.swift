@@ -9,8 +9,12 @@ import CairnCore
 /// acknowledged (storage.md §3.7). Files `wal/<sequence>.wal` of up to 64 MiB hold records:
 ///
 /// ```
-/// length u32 | CRC32C u32 | lsn u64 | codec u8 | payload        (length and CRC cover lsn..payload)
+/// RecordFrame( lsn u64 | codec u8 | uncompressed size varint | payload )
 /// ```
+///
+/// `RecordFrame` tells a torn final write (cut off on open by the writer) from damage to synced
+/// records (reported as corruption with file and offset, never cut). File sequence numbers are
+/// never reused: a new log starts above both the files present and the catalog's high-water mark.
 ///
 /// Group commit: concurrent `commit` calls append under a lock; the first to need a sync becomes the
 /// leader and syncs once for every record appended so far, the others wait for it (one `fdatasync`
@@ -30,9 +34,6 @@ public final class WriteAheadLog: @unchecked Sendable {
         public var lsn: UInt64
         public var payload: [UInt8]
     }
-
-    static let recordHeaderByteCount = 8
-    static let recordPrefixByteCount = 9  // lsn + codec
 
     private let fileSystem: any FileSystem
     private let directory: String
@@ -55,7 +56,8 @@ public final class WriteAheadLog: @unchecked Sendable {
         syncPolicy: SyncPolicy,
         createDirectory: Bool = true,
         lastLSN: UInt64,
-        files: [UInt64: UInt64]
+        files: [UInt64: UInt64],
+        fileSequenceMark: UInt64 = 0
     )
         throws(StorageError)
     {
@@ -65,11 +67,15 @@ public final class WriteAheadLog: @unchecked Sendable {
         self.nextLSN = lastLSN + 1
         self.syncedLSN = lastLSN
         self.lastLSNByFile = files
-        self.fileSequence = (files.keys.max() ?? 0) + 1
+        self.fileSequence = max(files.keys.max() ?? 0, fileSequenceMark) + 1
         if createDirectory { try fileSystem.createDirectory(directory) }
     }
 
     public var lastAppendedLSN: UInt64 { lock.withLock { nextLSN - 1 } }
+
+    /// The sequence number of the file being appended to (or the next one to create): the catalog
+    /// records it with each flush so a number is never used twice.
+    public var currentFileSequence: UInt64 { lock.withLock { fileSequence } }
 
     /// Opens the log in `directory`: replays what it holds, then appends after it.
     public static func open(
@@ -165,19 +171,16 @@ public final class WriteAheadLog: @unchecked Sendable {
             }
         }
         let lsn = nextLSN
-        var record = ByteWriter(capacity: stored.count + 32)
-        record.writeUInt32(0)  // length, set below
-        record.writeUInt32(0)  // CRC32C, set below
-        record.writeUInt64(lsn)
-        record.writeUInt8(codec.rawValue)
-        record.writeVarInt(payload.count)
-        record.writeBytes(stored)
-        record.setUInt32(UInt32(record.count - 8), at: 0)
-        record.setUInt32(CRC32C.checksum(record.bytes[8...]), at: 4)
+        var body = ByteWriter(capacity: stored.count + 24)
+        body.writeUInt64(lsn)
+        body.writeUInt8(codec.rawValue)
+        body.writeVarInt(payload.count)
+        body.writeBytes(stored)
+        let record = RecordFrame.encode(body.bytes)
         if file == nil || file!.byteCount + record.count > Limits.walFileByteCount {
             try rollFile()
         }
-        try file!.append(record.bytes)
+        try file!.append(record)
         lastLSNByFile[fileSequence] = lsn
         nextLSN += 1
         return lsn
@@ -216,10 +219,9 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     /// Reads every record after `afterLSN` from the log in `directory`, in order.
     ///
-    /// A torn or corrupt
-    /// record at the end of the last file is a write that was never acknowledged: the file is
-    /// truncated there (unless `truncateTornTail` is false: a reader leaves it for the writer). A
-    /// bad record anywhere else is corruption of acknowledged data and throws.
+    /// A torn write at the end of the last file (never acknowledged) is cut off there, unless
+    /// `truncateTornTail` is false (a reader leaves it to the writer). Damage anywhere else is
+    /// corruption of acknowledged records and throws, naming the file and offset.
     static func replay(
         fileSystem: any FileSystem,
         directory: String,
@@ -228,7 +230,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     ) throws(StorageError) -> (
         records: [Record], lastLSN: UInt64, files: [UInt64: UInt64], truncated: (file: String, offset: Int)?
     ) {
-        guard fileSystem.isDirectory(directory) else { return ([], afterLSN, [:], nil) }
+        guard fileSystem.kind(of: directory) == .directory else { return ([], afterLSN, [:], nil) }
         let names = try fileSystem.listDirectory(directory).filter { $0.hasSuffix(FileNames.walExtension) }
         let sequences = names.compactMap { UInt64($0.dropLast(FileNames.walExtension.count)) }.sorted()
         var records = [Record]()
@@ -237,58 +239,68 @@ public final class WriteAheadLog: @unchecked Sendable {
         var truncated: (String, Int)?
         for (position, sequence) in sequences.enumerated() {
             let path = Path.join(directory, FileNames.walFile(sequence))
+            guard fileSystem.kind(of: path) == .file else {
+                throw StorageError.corrupt("WAL entry is not a regular file", file: path, at: nil)
+            }
             let bytes = try fileSystem.readFile(path)
             var offset = 0
             var fileLast: UInt64 = 0
-            while offset < bytes.count {
-                guard let (record, next) = decodeRecord(bytes, at: offset, file: path) else {
+            scan: while true {
+                switch RecordFrame.decode(bytes, at: offset, maxBodyByteCount: Limits.maxWALRecordByteCount + 32) {
+                case .end:
+                    break scan
+                case .corrupt(let reason):
+                    throw StorageError.corrupt("WAL record damaged (\(reason))", file: path, at: offset)
+                case .torn(let reason):
                     guard position == sequences.count - 1 else {
-                        throw StorageError.corrupt("bad WAL record before the end of the log", file: path, at: offset)
-                    }
-                    if truncateTornTail { try fileSystem.truncate(path, to: offset) }
-                    truncated = (path, offset)
-                    break
-                }
-                if record.lsn > afterLSN {
-                    guard record.lsn > lastLSN else {
                         throw StorageError.corrupt(
-                            "WAL sequence goes back from \(lastLSN) to \(record.lsn)",
+                            "WAL file ends in \(reason) but a later file follows",
                             file: path,
                             at: offset
                         )
                     }
-                    records.append(record)
+                    if truncateTornTail { try fileSystem.truncate(path, to: offset) }
+                    truncated = (path, offset)
+                    break scan
+                case .record(let body, let next):
+                    let record = try decodeBody(bytes[body], file: path, offset: body.lowerBound)
+                    if record.lsn > afterLSN {
+                        guard record.lsn > lastLSN else {
+                            throw StorageError.corrupt(
+                                "WAL sequence goes back from \(lastLSN) to \(record.lsn)",
+                                file: path,
+                                at: offset
+                            )
+                        }
+                        records.append(record)
+                    }
+                    lastLSN = max(lastLSN, record.lsn)
+                    fileLast = record.lsn
+                    offset = next
                 }
-                lastLSN = max(lastLSN, record.lsn)
-                fileLast = record.lsn
-                offset = next
             }
             files[sequence] = fileLast
         }
         return (records, lastLSN, files, truncated)
     }
 
-    /// One record at `offset`, or nil when it is torn, zeroed or fails its checksum.
-    private static func decodeRecord(_ bytes: [UInt8], at offset: Int, file: String) -> (Record, Int)? {
-        guard bytes.count - offset >= recordHeaderByteCount else { return nil }
-        var header = ByteReader(Array(bytes[offset..<(offset + 8)]))
-        guard let length = try? Int(header.readUInt32()), let crc = try? header.readUInt32(),
-            length >= recordPrefixByteCount + 1, offset + 8 + length <= bytes.count
-        else { return nil }
-        let body = Array(bytes[(offset + 8)..<(offset + 8 + length)])
-        guard CRC32C.checksum(body) == crc else { return nil }
-        var reader = ByteReader(body, file: file, baseOffset: offset + 8)
-        guard let lsn = try? reader.readUInt64(), let codecByte = try? reader.readUInt8(),
-            let codec = Codec(rawValue: codecByte),
-            let size = try? reader.readCount(limit: Limits.maxWALRecordByteCount, "size")
-        else { return nil }
-        let stored = Array(body[reader.readerIndex...])
-        guard
-            let payload = try? stored.withUnsafeBytes({ raw throws(CompressionError) in
+    /// A record's body, whose frame checked out: anything wrong inside it is corruption.
+    private static func decodeBody(_ body: ArraySlice<UInt8>, file: String, offset: Int) throws(StorageError) -> Record
+    {
+        var reader = ByteReader(Array(body), file: file, baseOffset: offset)
+        let lsn = try reader.readUInt64()
+        let codecByte = try reader.readUInt8()
+        guard let codec = Codec(rawValue: codecByte) else { throw reader.corrupt("unknown WAL codec \(codecByte)") }
+        let size = try reader.readCount(limit: Limits.maxWALRecordByteCount, "size")
+        let stored = Array(body.dropFirst(reader.readerIndex))
+        do {
+            let payload = try stored.withUnsafeBytes { raw throws(CompressionError) in
                 try codec.decompress(raw, uncompressedByteCount: size)
-            })
-        else { return nil }
-        return (Record(lsn: lsn, payload: payload), offset + 8 + length)
+            }
+            return Record(lsn: lsn, payload: payload)
+        } catch {
+            throw StorageError.corrupt("WAL record payload does not decompress: \(error)", file: file, at: offset)
+        }
     }
 }
 
