@@ -8,6 +8,7 @@
 ///                        wal/000000000001.wal   write-ahead log files
 ///                        catalog/CURRENT        names the live manifest
 ///                        catalog/MANIFEST-000007
+///                        catalog/LEDGER         the import ledger's second copy
 ///                        data/account=<a>/region=<r>/date=<yyyy-mm-dd>/seg-<id>.cts
 ///                        tmp/                   scratch for in-progress work (quarantined on open)
 ///                        quarantine/<time>/     what recovery or repair would not delete
@@ -24,6 +25,8 @@ public enum FileNames {
     public static let quarantineDirectory = "quarantine"
     public static let lock = "LOCK"
     public static let current = "CURRENT"
+    /// The import ledger's second copy, beside the manifest.
+    public static let ledger = "LEDGER"
     public static let segmentExtension = ".cts"
     public static let walExtension = ".wal"
 

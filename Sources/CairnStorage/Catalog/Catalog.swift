@@ -26,6 +26,8 @@ public final class Catalog: @unchecked Sendable {
     public private(set) var tornTail: (file: String, offset: Int)?
     /// Edits replayed from the manifest.
     public private(set) var replayedEditCount = 0
+    /// The store's identity as the catalog last recorded it.
+    public private(set) var storeInfo: StoreInfo?
     /// True when the directory held no catalog at all: a new store.
     public private(set) var isNew = true
 
@@ -34,6 +36,10 @@ public final class Catalog: @unchecked Sendable {
     private let readOnly: Bool
     private var manifestNumber: UInt64 = 0
     private var manifest: (any WritableFile)?
+    private var ledgerFile: (any WritableFile)?
+    private var ledger: ImportLedger {
+        ImportLedger(fileSystem: fileSystem, path: Path.join(directory, FileNames.ledger))
+    }
 
     /// Reads the catalog in `directory` (nothing is written until `startWriting`).
     ///
@@ -62,6 +68,7 @@ public final class Catalog: @unchecked Sendable {
         pendingIntents = []
         tornTail = nil
         replayedEditCount = 0
+        storeInfo = nil
         isNew = true
     }
 
@@ -154,15 +161,20 @@ public final class Catalog: @unchecked Sendable {
         if let sequence = edit.walFileSequence { walFileSequence = max(walFileSequence, sequence) }
         pendingIntents.formUnion(edit.intents)
         pendingIntents.subtract(edit.abandonedIntents)
+        if let info = edit.storeInfo { storeInfo = info }
     }
 
     /// Starts writing (the store's writer, under its lock): records `resolvedIntents` as abandoned
     /// and starts a new manifest holding the whole state, so a torn tail is left behind.
-    public func startWriting(resolvedIntents: Set<SegmentID>) throws(StorageError) {
+    public func startWriting(resolvedIntents: Set<SegmentID>, storeInfo: StoreInfo? = nil) throws(StorageError) {
         guard !readOnly else { throw StorageError(.invalidArgument, "catalog is open read-only", file: directory) }
         try fileSystem.createDirectory(directory)
         pendingIntents.subtract(resolvedIntents)
+        if let storeInfo { self.storeInfo = storeInfo }
+        _ = try ledger.read()
         try rewriteManifest()
+        try ledger.rewrite(checkpoints)
+        ledgerFile = try fileSystem.openForAppending(ledger.path, truncate: false)
         isNew = false
     }
 
@@ -174,6 +186,9 @@ public final class Catalog: @unchecked Sendable {
         if let manifest, manifest.byteCount > Limits.maxManifestByteCount { try rewriteManifest() }
         try append(edit)
         apply(edit)
+        // The copy after the original: a crash between leaves the copy behind, never ahead of
+        // segments that may not exist.
+        if !edit.checkpoints.isEmpty, let ledgerFile { try ledger.append(edit.checkpoints, to: ledgerFile) }
     }
 
     private func append(_ edit: CatalogEdit) throws(StorageError) {
@@ -197,6 +212,7 @@ public final class Catalog: @unchecked Sendable {
         }
         snapshot.walFileSequence = walFileSequence
         snapshot.intents = pendingIntents.sorted()
+        snapshot.storeInfo = storeInfo
         try append(snapshot)
         try fileSystem.writeFileAtomically(Path.join(directory, FileNames.current), Catalog.encodeCurrent(name))
         for file in try fileSystem.listDirectory(directory) where file.hasPrefix("MANIFEST-") && file != name {
@@ -209,6 +225,8 @@ public final class Catalog: @unchecked Sendable {
     public func close() throws(StorageError) {
         try manifest?.close()
         manifest = nil
+        try ledgerFile?.close()
+        ledgerFile = nil
     }
 }
 

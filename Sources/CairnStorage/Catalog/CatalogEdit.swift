@@ -17,6 +17,8 @@ public struct CatalogEdit: Sendable {
         case intent = 6
         /// Intents resolved by recovery: their files were removed or quarantined.
         case abandonIntent = 7
+        /// The store's id, name and creation time: a second copy of `store.meta` for repair.
+        case storeInfo = 8
     }
 
     public var addedSegments: [SegmentMeta] = []
@@ -26,6 +28,7 @@ public struct CatalogEdit: Sendable {
     public var walFileSequence: UInt64?
     public var intents: [SegmentID] = []
     public var abandonedIntents: [SegmentID] = []
+    public var storeInfo: StoreInfo?
 
     public init() {}
 
@@ -59,6 +62,12 @@ public struct CatalogEdit: Sendable {
             writer.writeUInt8(Tag.abandonIntent.rawValue)
             id.encode(into: &writer)
         }
+        if let storeInfo {
+            writer.writeUInt8(Tag.storeInfo.rawValue)
+            writer.writeString(storeInfo.id)
+            writer.writeString(storeInfo.name)
+            writer.writeSignedVarInt(storeInfo.createdMilliseconds)
+        }
         return writer.bytes
     }
 
@@ -73,6 +82,12 @@ public struct CatalogEdit: Sendable {
             case .walFileSequence: walFileSequence = try reader.readVarInt()
             case .intent: intents.append(try SegmentID(decoding: &reader))
             case .abandonIntent: abandonedIntents.append(try SegmentID(decoding: &reader))
+            case .storeInfo:
+                storeInfo = StoreInfo(
+                    id: try reader.readString(limit: 256),
+                    name: try reader.readString(limit: 256),
+                    createdMilliseconds: try reader.readSignedVarInt()
+                )
             case nil: throw reader.corrupt("unknown catalog edit tag \(raw)")
             }
         }

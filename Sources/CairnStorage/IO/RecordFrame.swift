@@ -88,3 +88,32 @@ enum RecordFrame {
         offset >= bytes.count || bytes[offset...].allSatisfy { $0 == 0 }
     }
 }
+
+extension RecordFrame {
+    /// Every whole record of a damaged log, for repair: past a damaged frame it resynchronizes on
+    /// the next offset that decodes as a whole record (the complement, CRC and marker make a false
+    /// match vanishingly unlikely). Returns the bodies' ranges and the offsets where damage began.
+    static func salvage(_ bytes: [UInt8], maxBodyByteCount: Int) -> (bodies: [Range<Int>], damage: [Int]) {
+        var bodies = [Range<Int>]()
+        var damage = [Int]()
+        var offset = 0
+        while offset < bytes.count {
+            switch decode(bytes, at: offset, maxBodyByteCount: maxBodyByteCount) {
+            case .end, .torn:
+                return (bodies, damage)
+            case .record(let body, let next):
+                bodies.append(body)
+                offset = next
+            case .corrupt:
+                damage.append(offset)
+                var probe = offset + 1
+                while probe + headerByteCount < bytes.count {
+                    if case .record = decode(bytes, at: probe, maxBodyByteCount: maxBodyByteCount) { break }
+                    probe += 1
+                }
+                offset = probe + headerByteCount < bytes.count ? probe : bytes.count
+            }
+        }
+        return (bodies, damage)
+    }
+}

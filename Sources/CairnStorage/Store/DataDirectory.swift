@@ -154,7 +154,7 @@ public struct DataDirectory: Sendable {
 
     /// Takes the lock at `lockPath`, waiting (after telling `options.writerLockWaitHandler` who
     /// holds it) or failing with `busy`, then records this process's id in it.
-    private func lock(_ lockPath: String, what: String, _ options: EventStore.Options) throws(StorageError)
+    func lock(_ lockPath: String, what: String, _ options: EventStore.Options) throws(StorageError)
         -> any FileLock
     {
         var held = try fileSystem.lockExclusively(lockPath, wait: false)

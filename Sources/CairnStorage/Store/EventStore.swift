@@ -139,7 +139,7 @@ public final class EventStore: @unchecked Sendable {
             let recovery = StoreRecovery(fileSystem: fileSystem, directory: directory)
             if catalog.isNew { try recovery.checkHoldsNoData() }
             let resolved = try recovery.resolveUnreferencedFiles(catalog: catalog, into: &report)
-            try catalog.startWriting(resolvedIntents: resolved)
+            try catalog.startWriting(resolvedIntents: resolved, storeInfo: info)
         }
         let replay = try WriteAheadLog.replay(
             fileSystem: fileSystem,
