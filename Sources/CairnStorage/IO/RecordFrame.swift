@@ -90,7 +90,9 @@ enum RecordFrame {
 }
 
 extension RecordFrame {
-    /// Every whole record of a damaged log, for repair: past a damaged frame it resynchronizes on
+    /// Every whole record of a damaged log, for repair.
+    ///
+    /// Past a damaged frame it resynchronizes on
     /// the next offset that decodes as a whole record (the complement, CRC and marker make a false
     /// match vanishingly unlikely). Returns the bodies' ranges and the offsets where damage began.
     static func salvage(_ bytes: [UInt8], maxBodyByteCount: Int) -> (bodies: [Range<Int>], damage: [Int]) {

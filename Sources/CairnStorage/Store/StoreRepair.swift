@@ -36,7 +36,9 @@ public struct RepairReport: Sendable {
     }
 }
 
-/// Rebuilds a store's catalog from the segment files themselves (each is self-describing: id,
+/// Rebuilds a store's catalog from the segment files themselves.
+///
+/// Each segment is self-describing (id,
 /// partition, time range, row count, LSN range, with checksums over every byte), keeping every
 /// valid segment and every event in them, and the import ledger from whatever of the manifest
 /// and its second copy still reads. Runs as the store's writer (under its lock).
