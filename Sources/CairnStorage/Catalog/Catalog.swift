@@ -85,7 +85,7 @@ public final class Catalog: @unchecked Sendable {
         let name = try Catalog.parseCurrent(try fileSystem.readFile(currentPath), path: currentPath)
         manifestNumber = UInt64(name.dropFirst("MANIFEST-".count))!
         isNew = false
-        try replay(Path.join(directory, name))
+        try replay(Path.join(directory, name), requireSnapshot: true)
     }
 
     /// CURRENT is `MANIFEST-<n>\ncrc32c=<8 hex digits>\n`, the checksum over the first line.
@@ -98,7 +98,8 @@ public final class Catalog: @unchecked Sendable {
         else {
             throw StorageError.corrupt("CURRENT is not 'MANIFEST-<n>' and its checksum", file: path, at: 0)
         }
-        guard CRC32C.checksum(Array((lines[0] + "\n").utf8)) == crc else {
+        // Byte for byte what `encodeCurrent` writes: a flipped letter case in the hex is damage too.
+        guard CRC32C.checksum(Array((lines[0] + "\n").utf8)) == crc, encodeCurrent(String(lines[0])) == bytes else {
             throw StorageError.corrupt("CURRENT fails its checksum", file: path, at: lines[0].utf8.count + 1)
         }
         return String(lines[0])
@@ -115,7 +116,7 @@ public final class Catalog: @unchecked Sendable {
     private func checkNothingLost(_ currentPath: String) throws(StorageError) {
         for file in try fileSystem.listDirectory(directory) where file.hasPrefix("MANIFEST-") {
             let path = Path.join(directory, file)
-            try replay(path)
+            try replay(path, requireSnapshot: false)
             let empty = segments.isEmpty && checkpoints.isEmpty && flushedLSN == 0
             reset()
             guard empty else {
@@ -128,11 +129,17 @@ public final class Catalog: @unchecked Sendable {
         }
     }
 
-    private func replay(_ path: String) throws(StorageError) {
+    /// Applies the manifest's edits. One named by CURRENT must begin with its whole snapshot edit:
+    /// that edit was synced before CURRENT was switched to it.
+    private func replay(_ path: String, requireSnapshot: Bool) throws(StorageError) {
         let bytes = try fileSystem.readFile(path)
         var offset = 0
         while true {
-            switch RecordFrame.decode(bytes, at: offset, maxBodyByteCount: Limits.maxManifestEditByteCount) {
+            let decoded = RecordFrame.decode(bytes, at: offset, maxBodyByteCount: Limits.maxManifestEditByteCount)
+            if requireSnapshot && offset == 0, case .record = decoded {} else if requireSnapshot && offset == 0 {
+                throw StorageError.corrupt("the manifest named by CURRENT lacks its snapshot edit", file: path, at: 0)
+            }
+            switch decoded {
             case .end:
                 return
             case .torn:
@@ -171,9 +178,12 @@ public final class Catalog: @unchecked Sendable {
         try fileSystem.createDirectory(directory)
         pendingIntents.subtract(resolvedIntents)
         if let storeInfo { self.storeInfo = storeInfo }
-        _ = try ledger.read()
+        // The copy keeps what it has beyond the catalog (edits the manifest lost to damage) for
+        // repair; the catalog stays the source of truth for imports.
+        var copy = try ledger.read()
+        for (key, checkpoint) in checkpoints { copy[key] = checkpoint.isFurther(than: copy[key]) ? checkpoint : copy[key] }
         try rewriteManifest()
-        try ledger.rewrite(checkpoints)
+        try ledger.rewrite(copy)
         ledgerFile = try fileSystem.openForAppending(ledger.path, truncate: false)
         isNew = false
     }

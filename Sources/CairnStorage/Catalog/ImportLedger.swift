@@ -76,3 +76,12 @@ struct ImportLedger {
         }
     }
 }
+
+extension SourceCheckpoint {
+    /// Whether this checkpoint records more progress than `other`: complete beats partial, then
+    /// the further byte offset wins (checkpoints of one source only move forward).
+    func isFurther(than other: SourceCheckpoint?) -> Bool {
+        guard let other else { return true }
+        return (isComplete ? 1 : 0, byteOffset) > (other.isComplete ? 1 : 0, other.byteOffset)
+    }
+}

@@ -70,7 +70,12 @@ public struct DataDirectory: Sendable {
         guard let id = fields["id"], let name = fields["name"] else {
             throw StorageError.corrupt("store metadata lacks id or name", file: path, at: 0)
         }
-        return StoreInfo(id: id, name: name, createdMilliseconds: Int64(fields["created"] ?? "") ?? 0)
+        let info = StoreInfo(id: id, name: name, createdMilliseconds: Int64(fields["created"] ?? "") ?? 0)
+        // Byte for byte what `encodeInfo` writes: a flipped letter case in the hex is damage too.
+        guard encodeInfo(info) == bytes else {
+            throw StorageError.corrupt("store metadata is not in its canonical form", file: path, at: offset)
+        }
+        return info
     }
 
     static func encodeInfo(_ info: StoreInfo) -> [UInt8] {
@@ -111,7 +116,10 @@ public struct DataDirectory: Sendable {
                     "invalid store name \"\(nameOrID)\": use 3-128 letters, digits, '.', '_' or '-'"
                 )
             }
-            try fileSystem.createDirectory(storesPath)
+            if fileSystem.kind(of: storesPath) == nil {
+                try fileSystem.createDirectory(storesPath)
+                try fileSystem.syncDirectory(path)
+            }
             // Two writers creating the same name at once must end with one store.
             let creation = try lock(Path.join(storesPath, FileNames.lock), what: "the data directory", options)
             defer { creation.release() }

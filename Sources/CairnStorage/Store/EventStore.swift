@@ -140,6 +140,9 @@ public final class EventStore: @unchecked Sendable {
             if catalog.isNew { try recovery.checkHoldsNoData() }
             let resolved = try recovery.resolveUnreferencedFiles(catalog: catalog, into: &report)
             try catalog.startWriting(resolvedIntents: resolved, storeInfo: info)
+            // The entries of wal/, catalog/, data/ and tmp/ themselves: without this a new store's
+            // WAL-acknowledged batches vanish with their directory on power loss.
+            try fileSystem.syncDirectory(directory)
         }
         let replay = try WriteAheadLog.replay(
             fileSystem: fileSystem,

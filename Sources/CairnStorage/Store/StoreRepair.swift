@@ -188,12 +188,7 @@ struct StoreRepair {
             directories.append(Path.join(quarantineRoot, stamp, FileNames.catalogDirectory))
         }
         func merge(_ checkpoint: SourceCheckpoint) {
-            if let known = checkpoints[checkpoint.sourceKey],
-                (known.isComplete ? 1 : 0, known.byteOffset) >= (checkpoint.isComplete ? 1 : 0, checkpoint.byteOffset)
-            {
-                return
-            }
-            checkpoints[checkpoint.sourceKey] = checkpoint
+            if checkpoint.isFurther(than: checkpoints[checkpoint.sourceKey]) { checkpoints[checkpoint.sourceKey] = checkpoint }
         }
         for catalog in directories {
             let names = ((try? listIfPresent(catalog)) ?? []).filter { $0.hasPrefix("MANIFEST-") }
