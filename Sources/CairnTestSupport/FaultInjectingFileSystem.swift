@@ -28,6 +28,7 @@ public import CairnStorage
 /// let store = try DataDirectory(path: "/data", fileSystem: fs).openStore(create: false)
 /// ```
 ///
+/// Paths are absolute; a relative one starts at the root (there is no working directory).
 /// Thread-safe: one lock guards the tree, the counters and the lock table. Locks taken with
 /// `lockExclusively` live in an in-process table, as `flock` on separate descriptors does: a
 /// second taker gets nil (or waits, with `wait: true`).
@@ -59,6 +60,10 @@ public final class FaultInjectingFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
+    /// Whether `syncEverything(below:)` is offered (Linux `syncfs`); without it, it returns false
+    /// and the caller takes the path that syncs each file and directory itself.
+    public let offersSyncEverything: Bool
+
     private let monitor = ConditionMonitor()
     // Everything below is guarded by `monitor`.
     private var tree = InMemoryTree()
@@ -74,7 +79,9 @@ public final class FaultInjectingFileSystem: FileSystem, @unchecked Sendable {
     private var lockHolders: [Int: Int] = [:]
     private var nextLockToken = 1
 
-    public init() {}
+    public init(offersSyncEverything: Bool = true) {
+        self.offersSyncEverything = offersSyncEverything
+    }
 
     // MARK: Faults and counters
 
@@ -223,8 +230,11 @@ public final class FaultInjectingFileSystem: FileSystem, @unchecked Sendable {
     /// Does nothing: there is no page cache to warm.
     public func prefetch(_ paths: some Sequence<String>) {}
 
-    /// Makes every file's bytes and every directory's entries below `directory` durable; returns true.
+    /// Makes every file's bytes and every directory's entries below `directory` (the directory's
+    /// own included, not its ancestors') durable and returns true; returns false, doing nothing and
+    /// counting nothing, when the file system does not offer it.
     public func syncEverything(below directory: String) throws(StorageError) -> Bool {
+        guard offersSyncEverything else { return false }
         try mutate(.syncEverything, directory) { tree, _ throws(StorageError) in
             try tree.syncEverything(below: directory)
         }
@@ -360,6 +370,15 @@ public final class FaultInjectingFileSystem: FileSystem, @unchecked Sendable {
         monitor.withLock { tree.listing(durable: durable) }
     }
 
+    /// A new file system holding the same files and directories, current and durable, without
+    /// handles, locks, faults or counts: to try several futures from one disk state.
+    public func copy() -> FaultInjectingFileSystem {
+        let copy = FaultInjectingFileSystem(offersSyncEverything: offersSyncEverything)
+        let tree = monitor.withLock { self.tree }
+        copy.monitor.withLock { copy.tree = tree }
+        return copy
+    }
+
     /// The current bytes of the file at `path` (following links), or nil when there is none.
     public func contents(of path: String) -> [UInt8]? {
         monitor.withLock {
@@ -402,6 +421,11 @@ public final class FaultInjectingFileSystem: FileSystem, @unchecked Sendable {
                 if offset < bytes.count { bytes[offset] ^= UInt8(1) << UInt8(bit) }
             }
         }
+    }
+
+    /// Makes every file and directory durable, as if the system had written everything back.
+    public func syncEverythingOnDisk() throws(StorageError) {
+        try monitor.withLock { () throws(StorageError) in try tree.syncEverything(below: "/") }
     }
 
     /// Cuts the file at `path` (not following a link) to `byteCount` bytes, if longer.

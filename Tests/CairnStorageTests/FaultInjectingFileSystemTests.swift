@@ -1,3 +1,4 @@
+import CairnCore
 import CairnStorage
 import CairnTestSupport
 import Dispatch
@@ -398,6 +399,197 @@ import Testing
         // Each file's last sync was at round 150.
         for worker in 0..<4 { #expect(try fs.fileSize("/d/own-\(worker)") == 151) }
         #expect(try fs.fileSize("/d/shared") == 0)
+    }
+
+    // MARK: The store on it
+
+    /// What a store workload had acknowledged when it died, and the batch it was appending then.
+    struct Acknowledged {
+        var eventIDs: [String] = []
+        var inFlight: [String] = []
+    }
+
+    /// Opens the store in `/data`, appends six WAL-durable batches of 3 events with a flush after
+    /// the second and the fourth, and closes it; stops at the first error (the crash).
+    static func storeWorkload(_ fs: FaultInjectingFileSystem) -> Acknowledged {
+        var result = Acknowledged()
+        do {
+            let store = try DataDirectory(path: "/data", fileSystem: fs).openStore(create: true)
+            for round in 0..<6 {
+                result.inFlight = (0..<3).map { "id-\(round * 3 + $0)" }
+                try store.append(WriteAheadLogTests.batch(3, start: round * 3), durability: .writeAheadLog)
+                result.eventIDs += result.inFlight
+                result.inFlight = []
+                if round == 1 || round == 3 { try store.flush() }
+            }
+            try store.close()
+        } catch {}
+        return result
+    }
+
+    /// Reopens the store after a power loss; returns what is wrong, if anything.
+    ///
+    /// It must hold every acknowledged event once and, of the others, at most the whole batch that
+    /// was in flight (its WAL record may have become durable before the crash hit); then take a
+    /// write and hold it all after a clean reopen.
+    static func checkRecovery(_ fs: FaultInjectingFileSystem, _ acknowledged: Acknowledged) -> String? {
+        do {
+            let directory = DataDirectory(path: "/data", fileSystem: fs)
+            let store = try directory.openStore(create: true)
+            var counts = [String: Int]()
+            try store.forEachRecord { counts[$0.eventID ?? "?", default: 0] += 1 }
+            var problems = [String]()
+            let lost = acknowledged.eventIDs.filter { counts[$0] == nil }
+            if !lost.isEmpty { problems.append("lost acknowledged \(lost)") }
+            let duplicated = counts.filter { $0.value > 1 }.map { "\($0.key) x\($0.value)" }.sorted()
+            if !duplicated.isEmpty { problems.append("duplicated \(duplicated)") }
+            let extra = Set(counts.keys).subtracting(acknowledged.eventIDs)
+            if !extra.isEmpty && extra != Set(acknowledged.inFlight) {
+                problems.append("unacknowledged \(extra.sorted())")
+            }
+            if try directory.stores().count != 1 { problems.append("\(try directory.stores().count) stores") }
+            guard problems.isEmpty else {
+                return problems.joined(separator: "; ")
+                    + " (replayed \(store.recovery.replayedEventCount) events, \(store.segments.count) segments)"
+            }
+            try store.append(WriteAheadLogTests.batch(1, start: 1000))
+            try store.close()
+            let reopened = try directory.openStore(create: false)
+            var total = 0
+            try reopened.forEachRecord { _ in total += 1 }
+            try reopened.close()
+            if total != counts.count + 1 {
+                return "after recovery, a write and a clean reopen hold \(total) events, not \(counts.count + 1)"
+            }
+        } catch {
+            return "recovery failed: \(error)"
+        }
+        return nil
+    }
+
+    /// Runs the store workload once per crash point: mutation 1, then 2, and so on after `setUp`.
+    ///
+    /// Each run cuts the power and checks recovery; returns how many points there were and the failures.
+    static func crashEveryPoint(
+        tornWrites: Bool = false,
+        offersSyncEverything: Bool = true,
+        setUp: (FaultInjectingFileSystem) throws -> Void
+    ) throws -> (points: Int, failures: [String]) {
+        var failures = [String]()
+        var point = 1
+        while true {
+            let fs = FaultInjectingFileSystem(offersSyncEverything: offersSyncEverything)
+            try setUp(fs)
+            fs.inject(.crash(atMutation: point))
+            let acknowledged = storeWorkload(fs)
+            let crash = fs.firedFaults.first
+            fs.powerLoss(tornWriteSeed: tornWrites ? UInt64(point) : nil)
+            if let problem = checkRecovery(fs, acknowledged) {
+                let place = crash.map { "\($0.operation.rawValue) \($0.path)" } ?? "no crash"
+                failures.append(
+                    "crash point \(point) (\(place)), \(acknowledged.eventIDs.count) acknowledged: \(problem)"
+                )
+            }
+            guard crash != nil else { return (point - 1, failures) }
+            point += 1
+        }
+    }
+
+    /// Records one issue listing the failing crash points (the first dozen).
+    static func expectNoFailures(_ failures: [String], of points: Int) {
+        guard !failures.isEmpty else { return }
+        Issue.record(
+            Comment(
+                rawValue: "\(failures.count) of \(points) crash points fail:\n"
+                    + failures.prefix(12).joined(separator: "\n")
+            )
+        )
+    }
+
+    /// The store is created by the workload, in a data directory that exists (and, in two cases,
+    /// with its `stores/` directory already there); flushes use `syncfs`, or sync file by file.
+    ///
+    /// Disabled: it finds real durability bugs in store creation, left to the CairnStorage changes
+    /// under way on main. Directories the store creates are never made durable in their parents:
+    /// - `DataDirectory.openStore` creates `stores/` but never syncs the data directory, so with
+    ///   only `/data` there every crash point from 25 (the second WAL append, one batch
+    ///   acknowledged) to the end, and the run that ends with `close()`, lose every acknowledged
+    ///   event: the whole store is gone after the power loss (28 of 51 points fail; 37 of 60 file
+    ///   by file);
+    /// - `EventStore.init` and `Catalog.init` create `wal/`, `catalog/`, `data/` and `tmp/` after
+    ///   `writeFileAtomically(store.meta)` made the store directory's entries durable, and only a
+    ///   flush's `syncEverything(below:)` syncs that directory again. With `stores/` there, crash
+    ///   points 25-30 (WAL append 2 to the first flush's `syncEverything`) lose the batches
+    ///   acknowledged through the WAL, as `wal/` itself is not durable (6 of 51 fail); where
+    ///   `syncEverything` is not offered, a flush syncs `data/` and below but never the store
+    ///   directory, so nothing the store ever acknowledges survives (37 of 60 fail, from 25 on).
+    @Test(
+        .disabled("finds lost acknowledged events: store directories are never synced in their parents (see doc)"),
+        arguments: [("/data", true), ("/data/stores", true), ("/data", false), ("/data/stores", false)]
+    )
+    func everyCrashPointOfANewStoreKeepsExactlyTheAcknowledgedEvents(
+        existingDirectory: String,
+        offersSyncEverything: Bool
+    ) throws {
+        let (points, failures) = try Self.crashEveryPoint(offersSyncEverything: offersSyncEverything) {
+            try $0.createDirectoryOnDisk(existingDirectory)
+        }
+        #expect(points > 30)
+        Self.expectNoFailures(failures, of: points)
+    }
+
+    /// The store was created and everything made durable before the workload reopens it; unsynced
+    /// bytes are dropped or torn, and flushes make segments durable with one `syncfs` or file by file.
+    @Test(arguments: [(false, true), (true, true), (false, false)])
+    func everyCrashPointOfAnExistingStoreKeepsExactlyTheAcknowledgedEvents(
+        tornWrites: Bool,
+        offersSyncEverything: Bool
+    ) throws {
+        let (points, failures) = try Self.crashEveryPoint(
+            tornWrites: tornWrites,
+            offersSyncEverything: offersSyncEverything
+        ) { fs in
+            try DataDirectory(path: "/data", fileSystem: fs).openStore(create: true).close()
+            try fs.syncEverythingOnDisk()
+        }
+        #expect(points > 30)
+        Self.expectNoFailures(failures, of: points)
+    }
+
+    /// A crash while recovering from a crash loses nothing either: for every crash point of the
+    /// workload, every crash point of the next open and close of the store.
+    @Test func aCrashDuringRecoveryKeepsExactlyTheAcknowledgedEvents() throws {
+        var failures = [String]()
+        var combinations = 0
+        var point = 1
+        while true {
+            let fs = FaultInjectingFileSystem()
+            try DataDirectory(path: "/data", fileSystem: fs).openStore(create: true).close()
+            try fs.syncEverythingOnDisk()
+            fs.inject(.crash(atMutation: point))
+            let acknowledged = Self.storeWorkload(fs)
+            guard let crash = fs.firedFaults.first else { break }
+            fs.powerLoss()
+            var recoveryPoint = 1
+            while true {
+                let again = fs.copy()
+                again.inject(.crash(atMutation: recoveryPoint))
+                try? DataDirectory(path: "/data", fileSystem: again).openStore(create: false).close()
+                guard let recoveryCrash = again.firedFaults.first else { break }
+                again.powerLoss()
+                combinations += 1
+                if let problem = Self.checkRecovery(again, acknowledged) {
+                    failures.append(
+                        "crash point \(point) (\(crash.operation.rawValue) \(crash.path)), then recovery crash point "
+                            + "\(recoveryPoint) (\(recoveryCrash.operation.rawValue) \(recoveryCrash.path)): \(problem)"
+                    )
+                }
+                recoveryPoint += 1
+            }
+            point += 1
+        }
+        #expect(combinations > 100)
+        Self.expectNoFailures(failures, of: combinations)
     }
 }
 
