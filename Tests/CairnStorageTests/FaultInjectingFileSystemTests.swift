@@ -509,24 +509,10 @@ import Testing
     /// The store is created by the workload, in a data directory that exists (and, in two cases,
     /// with its `stores/` directory already there); flushes use `syncfs`, or sync file by file.
     ///
-    /// Disabled: it finds real durability bugs in store creation, left to the CairnStorage changes
-    /// under way on main. Directories the store creates are never made durable in their parents:
-    /// - `DataDirectory.openStore` creates `stores/` but never syncs the data directory, so with
-    ///   only `/data` there every crash point from 25 (the second WAL append, one batch
-    ///   acknowledged) to the end, and the run that ends with `close()`, lose every acknowledged
-    ///   event: the whole store is gone after the power loss (28 of 51 points fail; 37 of 60 file
-    ///   by file);
-    /// - `EventStore.init` and `Catalog.init` create `wal/`, `catalog/`, `data/` and `tmp/` after
-    ///   `writeFileAtomically(store.meta)` made the store directory's entries durable, and only a
-    ///   flush's `syncEverything(below:)` syncs that directory again. With `stores/` there, crash
-    ///   points 25-30 (WAL append 2 to the first flush's `syncEverything`) lose the batches
-    ///   acknowledged through the WAL, as `wal/` itself is not durable (6 of 51 fail); where
-    ///   `syncEverything` is not offered, a flush syncs `data/` and below but never the store
-    ///   directory, so nothing the store ever acknowledges survives (37 of 60 fail, from 25 on).
-    @Test(
-        .disabled("finds lost acknowledged events: store directories are never synced in their parents (see doc)"),
-        arguments: [("/data", true), ("/data/stores", true), ("/data", false), ("/data/stores", false)]
-    )
+    /// This found that directories the store creates were never made durable in their parents
+    /// (`stores/` in the data directory; `wal/`, `catalog/`, `data/`, `tmp/` in the store's), so a
+    /// new store's WAL-acknowledged batches were lost with them on power loss.
+    @Test(arguments: [("/data", true), ("/data/stores", true), ("/data", false), ("/data/stores", false)])
     func everyCrashPointOfANewStoreKeepsExactlyTheAcknowledgedEvents(
         existingDirectory: String,
         offersSyncEverything: Bool
