@@ -149,10 +149,20 @@ import Testing
         for target in targets {
             let size = pristine[target]!.count
             for bit in 0..<(size * 8) {
-                try check("\(target) bit \(bit)", truncation: false, damage: { $0[bit / 8] ^= 1 << (bit % 8) }, target: target)
+                try check(
+                    "\(target) bit \(bit)",
+                    truncation: false,
+                    damage: { $0[bit / 8] ^= 1 << (bit % 8) },
+                    target: target
+                )
             }
             for length in 0..<size {
-                try check("\(target) cut to \(length)", truncation: true, damage: { $0.removeLast($0.count - length) }, target: target)
+                try check(
+                    "\(target) cut to \(length)",
+                    truncation: true,
+                    damage: { $0.removeLast($0.count - length) },
+                    target: target
+                )
             }
         }
         print(

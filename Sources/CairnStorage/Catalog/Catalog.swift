@@ -129,14 +129,16 @@ public final class Catalog: @unchecked Sendable {
         }
     }
 
-    /// Applies the manifest's edits. One named by CURRENT must begin with its whole snapshot edit:
-    /// that edit was synced before CURRENT was switched to it.
+    /// Applies the manifest's edits.
+    ///
+    /// One named by CURRENT must begin with its whole snapshot edit: that edit was synced before
+    /// CURRENT was switched to it.
     private func replay(_ path: String, requireSnapshot: Bool) throws(StorageError) {
         let bytes = try fileSystem.readFile(path)
         var offset = 0
         while true {
             let decoded = RecordFrame.decode(bytes, at: offset, maxBodyByteCount: Limits.maxManifestEditByteCount)
-            if requireSnapshot && offset == 0, case .record = decoded {} else if requireSnapshot && offset == 0 {
+            if requireSnapshot && offset == 0 && !decoded.isRecord {
                 throw StorageError.corrupt("the manifest named by CURRENT lacks its snapshot edit", file: path, at: 0)
             }
             switch decoded {
@@ -181,7 +183,9 @@ public final class Catalog: @unchecked Sendable {
         // The copy keeps what it has beyond the catalog (edits the manifest lost to damage) for
         // repair; the catalog stays the source of truth for imports.
         var copy = try ledger.read()
-        for (key, checkpoint) in checkpoints { copy[key] = checkpoint.isFurther(than: copy[key]) ? checkpoint : copy[key] }
+        for (key, checkpoint) in checkpoints {
+            copy[key] = checkpoint.isFurther(than: copy[key]) ? checkpoint : copy[key]
+        }
         try rewriteManifest()
         try ledger.rewrite(copy)
         ledgerFile = try fileSystem.openForAppending(ledger.path, truncate: false)

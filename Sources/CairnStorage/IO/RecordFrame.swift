@@ -46,6 +46,11 @@ enum RecordFrame {
         case torn(reason: String)
         /// Damage to bytes that were complete: acknowledged data that must not be guessed at.
         case corrupt(reason: String)
+
+        var isRecord: Bool {
+            if case .record = self { return true }
+            return false
+        }
     }
 
     /// Decodes the frame at `offset` of `bytes`, refusing bodies over `maxBodyByteCount`.

@@ -188,7 +188,9 @@ struct StoreRepair {
             directories.append(Path.join(quarantineRoot, stamp, FileNames.catalogDirectory))
         }
         func merge(_ checkpoint: SourceCheckpoint) {
-            if checkpoint.isFurther(than: checkpoints[checkpoint.sourceKey]) { checkpoints[checkpoint.sourceKey] = checkpoint }
+            if checkpoint.isFurther(than: checkpoints[checkpoint.sourceKey]) {
+                checkpoints[checkpoint.sourceKey] = checkpoint
+            }
         }
         for catalog in directories {
             let names = ((try? listIfPresent(catalog)) ?? []).filter { $0.hasPrefix("MANIFEST-") }
