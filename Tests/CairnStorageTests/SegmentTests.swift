@@ -6,7 +6,7 @@ import Testing
 /// Loads every real record with a valid eventTime, grouped by partition.
 private func realRecordsByPartition() throws -> [PartitionKey: [EventRecord]] {
     var groups = [PartitionKey: [EventRecord]]()
-    for path in SharedData.files(in: SharedData.cloudTrailDirectory) where !path.contains("rule-tests") {
+    for path in try SharedData.checkedRecordFiles() {
         for record in try RecordFixtures.load(path).records {
             if let key = PartitionKey(record: record) { groups[key, default: []].append(record) }
         }
@@ -37,7 +37,7 @@ private func sortKey(_ record: EventRecord) -> String {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let groups = try realRecordsByPartition()
-        #expect(groups.values.reduce(0) { $0 + $1.count } > 3000)
+        try #require(groups.values.reduce(0) { $0 + $1.count } == SharedData.timedRecordCount)
         for (index, (key, records)) in groups.enumerated() {
             let path = directory.appending("seg-\(index).cts")
             let footer = try writeSegment(records, key: key, to: path)
