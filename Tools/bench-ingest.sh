@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces the ingest figures of README's Performance section: builds cairn in release mode,
 # generates (or reuses) the benchmark dataset, then ingests it as one NDJSON file, as a tree of
-# .json.gz delivery files, and the real invictus dataset, printing events/s, CPU seconds, peak
-# memory and bytes per event for each. With --peers, DuckDB (from PyPI, in a local venv) loads the
+# .json.gz delivery files, and the real invictus dataset (TestData/cloudtrail), printing events/s,
+# CPU seconds, peak memory and bytes per event for each. With --peers, DuckDB (from PyPI, in a local venv) loads the
 # same NDJSON file in the same run, for a ratio.
 #   Tools/bench-ingest.sh [--events N] [--dir DIR] [--peers]
 set -euo pipefail
@@ -40,10 +40,8 @@ for input in ndjson delivery; do
     rm -rf "$dir/store-$input"
     report "$input" "$dir/store-$input" "$($cairn ingest --data "$dir/store-$input" --json "$data/$input")"
 done
-if [[ -d ../shared/data/cloudtrail/invictus-ir-aws-dataset ]]; then
-    rm -rf "$dir/store-invictus"
-    report invictus "$dir/store-invictus" "$($cairn ingest --data "$dir/store-invictus" --json ../shared/data/cloudtrail/invictus-ir-aws-dataset)"
-fi
+rm -rf "$dir/store-invictus"
+report invictus "$dir/store-invictus" "$($cairn ingest --data "$dir/store-invictus" --json TestData/cloudtrail/invictus-ir-aws-dataset)"
 if ((peers)); then
     [[ -x .venv/bin/python ]] || python3 -m venv .venv
     .venv/bin/pip install -q duckdb

@@ -4,11 +4,20 @@ import Testing
 
 /// Every real record decodes and re-encodes to JSON semantically equal to its input.
 @Suite struct EventRecordRoundTripTests {
-    static let files = SharedData.files(in: SharedData.cloudTrailDirectory).filter { !$0.contains("rule-tests") }
+    /// One case per data file of the repository's copy (none when the copy is missing, which
+    /// `everyDataFileIsACase` reports: a parameterized test with no cases passes).
+    static let files = SharedData.recordFiles
+
+    @Test func everyDataFileIsACase() throws {
+        #expect(Self.files.count == SharedData.recordFileCount)
+        #expect(Self.files == (try SharedData.checkedRecordFiles()))
+    }
 
     @Test(arguments: files)
     func recordsRoundTripSemantically(path: String) throws {
         let loaded = try RecordFixtures.load(path)
+        // Only the file that is malformed on purpose holds no record.
+        #expect(!loaded.records.isEmpty || path.hasSuffix("/bad_cloudtrail.json"), "\(path) holds no record")
         let writer = EventRecordWriter()
         for (record, original) in zip(loaded.records, loaded.originals) {
             let written = writer.string(record)

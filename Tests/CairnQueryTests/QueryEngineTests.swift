@@ -106,6 +106,51 @@ import Testing
         #expect(error?.message.contains("offset") == true || error?.message.contains("at byte") == true)
     }
 
+    /// No query reads the 32-byte header (magic, version, segment id, creation time): opening a
+    /// segment checks it against the footer, so a flipped header byte fails every query, even one
+    /// that reads only footers, with the file named, as `cairn inspect` reports it.
+    @Test func aCorruptSegmentHeaderFailsQueries() throws {
+        let directory = TemporaryDirectory(prefix: "cairn-corrupt-header")
+        defer { directory.remove() }
+        let data = DataDirectory(path: directory.appending("data"))
+        let store = try data.openStore("default", create: true)
+        _ = try ArchiveImporter(store: store).importPaths([GoldenFile.directory + "/events.ndjson"])
+        try store.flush()
+        let segments = store.segments
+        try #require(!segments.isEmpty)
+        try store.close()
+        let path = directory.appending("data/stores/\(store.info.id)/\(segments[0].relativePath)")
+        let url = URL(fileURLWithPath: path)
+        let original = try Array(Data(contentsOf: url))
+        let queries = ["SELECT eventjson FROM default", "SELECT count(*) FROM default"]
+        var undetected = [String]()
+        for position in 0..<32 {
+            var bytes = original
+            bytes[position] ^= UInt8(1 << (position % 8))
+            try Data(bytes).write(to: url)
+            for sql in queries {
+                let engine = QueryEngine(dataDirectory: data, cache: SegmentCache(capacity: 0))
+                defer { engine.close() }
+                do {
+                    _ = try engine.execute(sql)
+                    undetected.append("\(position) (\(sql))")
+                } catch {
+                    #expect(error.code == .storage, "flip at \(position), \(sql): \(error)")
+                    #expect(error.underlying?.code == .corrupt, "flip at \(position), \(sql): \(error)")
+                    #expect(error.underlying?.file == path, "flip at \(position), \(sql): \(error)")
+                    #expect(error.message.contains(segments[0].relativePath), "flip at \(position), \(sql): \(error)")
+                }
+            }
+        }
+        #expect(undetected.isEmpty, "header flips the queries did not notice, at bytes: \(undetected)")
+        // The intact file reads again: the check refuses only damage.
+        try Data(original).write(to: url)
+        let engine = QueryEngine(dataDirectory: data, cache: SegmentCache(capacity: 0))
+        defer { engine.close() }
+        for sql in queries { #expect(throws: Never.self) { try engine.execute(sql) } }
+        #expect(try engine.execute("SELECT count(*) FROM default").rows == [[.integer(32)]])
+    }
+
     @Test func concurrentQueriesAgree() async throws {
         let engine = try GoldenFixture.shared().engine
         let sql = "SELECT eventsource, count(*) FROM default GROUP BY 1 ORDER BY 1"

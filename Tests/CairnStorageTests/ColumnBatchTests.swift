@@ -8,10 +8,10 @@ import Testing
     /// batches keep every row in order.
     @Test func realRecordsRoundTripThroughColumnBatches() throws {
         var records = [EventRecord]()
-        for path in SharedData.files(in: SharedData.cloudTrailDirectory) where !path.contains("rule-tests") {
+        for path in try SharedData.checkedRecordFiles() {
             records += try RecordFixtures.load(path).records.filter { $0.eventTime != nil }
         }
-        #expect(records.count > 3000)
+        try #require(records.count == SharedData.timedRecordCount)
         let batch = try #require(ColumnBatch(records: records))
         #expect(batch.count == records.count)
         for (row, record) in records.enumerated() where batch.record(at: row) != record {
@@ -69,9 +69,11 @@ import Testing
             #"{"eventTime":"2024-05-01T00:00:00Z","errorCode":null,"managementEvent":false,"recipientAccountId":"../x"}"#,
             #"{"eventTime":"2024-05-01T00:00:00Z","userIdentity":{},"tlsDetails":{},"resources":[{"ARN":"arn:x"}]}"#,
         ]
-        for path in SharedData.files(in: SharedData.cloudTrailDirectory) where !path.contains("rule-tests") {
+        let oddCount = texts.count
+        for path in try SharedData.checkedRecordFiles() {
             texts += try RecordFixtures.load(path).originals
         }
+        try #require(texts.count - oddCount == SharedData.recordCount, "the real records are part of this test")
         var input = Array(texts.joined(separator: "\n").utf8)
         // An unknown key whose string holds a byte that is not UTF-8.
         input += Array("\n{\"eventTime\":\"2024-05-01T00:00:00Z\",\"odd\":\"".utf8) + [0xFF] + Array("\"}\n".utf8)

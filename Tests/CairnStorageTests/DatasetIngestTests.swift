@@ -3,7 +3,7 @@ import CairnStorage
 import CairnTestSupport
 import Testing
 
-/// Every real dataset in ../shared/data/cloudtrail ingests with the counts its
+/// Every real dataset in the repository's TestData/cloudtrail ingests with the counts its
 /// LICENSES-AND-SOURCES.md gives, every difference explained, and exports back semantically equal.
 @Suite struct DatasetIngestTests {
     struct Expected: Sendable, CustomStringConvertible {
@@ -94,11 +94,22 @@ import Testing
         ),
     ]
 
+    /// Every dataset folder of the copy has its expectations, and every expectation its folder.
+    @Test func everyDatasetHasExpectations() throws {
+        let fileSystem = LocalFileSystem()
+        let folders = try fileSystem.listDirectory(SharedData.cloudTrailDirectory).filter {
+            fileSystem.isDirectory(SharedData.cloudTrailDirectory + "/" + $0)
+        }
+        #expect(folders == Self.expectations.map(\.folder).sorted())
+        #expect(try SharedData.files(in: SharedData.cloudTrailDirectory).count == SharedData.cloudTrailFileCount)
+    }
+
     @Test(arguments: expectations)
     func datasetIngestsWithExplainedCounts(expected: Expected) throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let folder = SharedData.cloudTrailDirectory + "/" + expected.folder
+        try #require(!(try SharedData.files(in: folder)).isEmpty, "no data in \(folder)")
         let store = try DataDirectory(path: directory.path).openStore(create: true)
         let summary = try ArchiveImporter(store: store).importPaths([folder])
         #expect(summary.events == expected.events, "\(expected.why)")
@@ -112,7 +123,7 @@ import Testing
         }
         // Every accepted record comes back out semantically equal to its input.
         var originals = [String]()
-        for path in SharedData.files(in: folder) where !path.hasSuffix(".gz") || expected.duplicates == 0 {
+        for path in try SharedData.files(in: folder) where !path.hasSuffix(".gz") || expected.duplicates == 0 {
             let loaded = try RecordFixtures.load(path)
             for (record, text) in zip(loaded.records, loaded.originals)
             where RecordValidator.rejectionReason(record) == nil {

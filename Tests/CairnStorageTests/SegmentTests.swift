@@ -6,7 +6,7 @@ import Testing
 /// Loads every real record with a valid eventTime, grouped by partition.
 private func realRecordsByPartition() throws -> [PartitionKey: [EventRecord]] {
     var groups = [PartitionKey: [EventRecord]]()
-    for path in SharedData.files(in: SharedData.cloudTrailDirectory) where !path.contains("rule-tests") {
+    for path in try SharedData.checkedRecordFiles() {
         for record in try RecordFixtures.load(path).records {
             if let key = PartitionKey(record: record) { groups[key, default: []].append(record) }
         }
@@ -37,7 +37,7 @@ private func sortKey(_ record: EventRecord) -> String {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let groups = try realRecordsByPartition()
-        #expect(groups.values.reduce(0) { $0 + $1.count } > 3000)
+        try #require(groups.values.reduce(0) { $0 + $1.count } == SharedData.timedRecordCount)
         for (index, (key, records)) in groups.enumerated() {
             let path = directory.appending("seg-\(index).cts")
             let footer = try writeSegment(records, key: key, to: path)
@@ -48,6 +48,77 @@ private func sortKey(_ record: EventRecord) -> String {
             #expect(readBack.map(sortKey).sorted() == records.map(sortKey).sorted())
             #expect(readBack.map { $0.eventTime!.milliseconds } == records.map { $0.eventTime!.milliseconds }.sorted())
         }
+    }
+
+    /// A segment of more rows than one row group holds (65,536): the rows split into two groups
+    /// and every one reads back equal, in time order, from both groups.
+    @Test func aSegmentOfSeveralRowGroupsReadsBackEveryRow() throws {
+        let rowCount = 70_000
+        // One account, one UTC day (the generator's period ends at midnight); one region set
+        // below: one partition.
+        var generator = EventGenerator(.init(eventCount: rowCount, seed: 11, days: 1, accountCount: 1))
+        var decoder = EventRecordDecoder()
+        var records = [EventRecord]()
+        records.reserveCapacity(rowCount)
+        var jsonByteCount = 0
+        while let window = generator.nextWindow() {
+            for event in window.events {
+                jsonByteCount += event.json.count
+                var record = try event.json.withUnsafeBytes { try decoder.decode($0) }
+                record.awsRegion = "eu-west-1"
+                records.append(record)
+            }
+        }
+        try #require(records.count == rowCount)
+        let key = try #require(PartitionKey(record: records[0]))
+        #expect(records.allSatisfy { PartitionKey(record: $0) == key })
+        let ids = records.compactMap(\.eventID)
+        try #require(ids.count == rowCount && Set(ids).count == rowCount)
+
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.appending("big.cts")
+        let encoded = try SegmentWriter().encode(
+            records,
+            partition: key,
+            id: SegmentID.make(milliseconds: 1_700_000_000_000),
+            createdMilliseconds: 1_700_000_000_000,
+            uncompressedByteCount: jsonByteCount
+        )
+        let file = try LocalFileSystem().openForAppending(path, truncate: true)
+        try file.append(encoded.bytes)
+        try file.close()
+        let footer = encoded.footer
+        #expect(footer.rowCount == rowCount)
+        let groupRows = Limits.maxRowGroupRowCount
+        #expect(footer.rowGroups.map(\.rowCount) == [groupRows, rowCount - groupRows])
+        #expect(footer.rowGroups.map(\.firstRow) == [0, groupRows])
+
+        let reader = try SegmentReader(fileSystem: LocalFileSystem(), path: path)
+        try reader.verify()
+        #expect(reader.footer.rowCount == rowCount)
+        let readBack = try reader.readAllRecords()
+        try #require(readBack.count == rowCount)
+        // The writer orders rows by eventTime, stably.
+        let expected = records.indices.sorted {
+            (records[$0].eventTime!.milliseconds, $0) < (records[$1].eventTime!.milliseconds, $1)
+        }.map { records[$0] }
+        #expect(Set(readBack.compactMap(\.eventID)) == Set(ids), "every eventID is read back")
+        // A sample of fields on both sides of the row-group boundary, then every row.
+        for row in [0, 1, 8_191, 8_192, 65_535, 65_536, 65_537, 69_999] {
+            #expect(readBack[row].eventID == expected[row].eventID, "row \(row)")
+            #expect(readBack[row].eventTime == expected[row].eventTime, "row \(row)")
+            #expect(readBack[row].eventName == expected[row].eventName, "row \(row)")
+            #expect(readBack[row].userIdentity == expected[row].userIdentity, "row \(row)")
+            #expect(readBack[row].requestParameters == expected[row].requestParameters, "row \(row)")
+        }
+        let differing = readBack.indices.filter { readBack[$0] != expected[$0] }
+        #expect(differing.isEmpty, "\(differing.count) rows differ, the first at \(differing.first ?? -1)")
+        // The second row group alone, and its own bloom filter.
+        let second = try reader.readRecords(rowGroup: 1)
+        #expect(second == Array(expected[groupRows...]))
+        let bloom = try #require(try reader.bloomFilter(.eventID, rowGroup: 1))
+        #expect(second.allSatisfy { bloom.mightContain($0.eventID!) })
     }
 
     @Test func bloomFiltersAndZoneMapsDescribeTheRows() throws {

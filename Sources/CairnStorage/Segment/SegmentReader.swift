@@ -5,6 +5,8 @@ public import CairnCore
 ///
 /// Every byte read is checked: magic, footer CRC, header CRC
 /// against the footer, page CRCs, bloom CRCs; a mismatch is `StorageError.corrupt` with file and offset.
+/// Opening a segment (without a cached footer) checks its header too, so a damaged header fails
+/// every reader, not only `verify()`.
 public final class SegmentReader {
     public let path: String
     public let footer: SegmentFooter
@@ -70,6 +72,9 @@ public final class SegmentReader {
             )
         }
         self.footer = footer
+        // Nothing else reads the header (pages and footer carry their own checksums): check it
+        // here, one 32-byte read, so a query fails on it as `cairn inspect` does.
+        try verifyHeader()
     }
 
     /// Opens a segment whose footer was read and verified before (a footer cache): only the file is
@@ -82,7 +87,8 @@ public final class SegmentReader {
 
     deinit { file.close() }
 
-    /// Checks the 32-byte header against its checksum in the footer and its magic and version.
+    /// Checks the 32-byte header against its checksum in the footer, its magic and version, and
+    /// that it names the footer's segment id.
     public func verifyHeader() throws(StorageError) {
         let header = try file.read(at: 0, count: SegmentWriter.headerByteCount)
         guard CRC32C.checksum(header) == footer.headerCRC else {
@@ -98,6 +104,15 @@ public final class SegmentReader {
                 "segment version \(version) is not supported",
                 file: path,
                 byteOffset: 4
+            )
+        }
+        var idReader = ByteReader(Array(header[8..<24]), file: path, baseOffset: 8)
+        let id = try SegmentID(decoding: &idReader)
+        guard id == footer.id else {
+            throw StorageError.corrupt(
+                "header segment id \(id) disagrees with the footer's \(footer.id)",
+                file: path,
+                at: 8
             )
         }
     }
