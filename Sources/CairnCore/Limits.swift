@@ -77,9 +77,10 @@ public enum Limits {
     /// segments (~200 bytes each) plus its ledger; a larger length field is corruption.
     public static let maxManifestEditByteCount = 1 << 30
 
-    /// Times a reader re-reads CURRENT when the manifest it named was just replaced by the writer:
-    /// a writer replaces it once per open and per 16 MiB of edits, so two races in a row are
-    /// already unlikely.
+    /// Times a reader starts over from CURRENT when a manifest or WAL file it listed was just
+    /// replaced or removed by the writer: a writer replaces the manifest once per open and per
+    /// 16 MiB of edits and removes WAL files once per flush, so two races in a row are already
+    /// unlikely.
     public static let catalogReadAttemptCount = 5
 
     /// Largest file `cairn ingest` reads whole into memory; bigger NDJSON files are read in chunks.

@@ -127,15 +127,7 @@ public struct DataDirectory: Sendable {
         }
         let info = found!
         let directory = Path.join(storesPath, info.id)
-        guard !options.readOnly else {
-            return try EventStore(
-                fileSystem: fileSystem,
-                directory: directory,
-                info: info,
-                options: options,
-                writerLock: nil
-            )
-        }
+        guard !options.readOnly else { return try openForReading(directory: directory, info: info, options: options) }
         let writerLock = try lock(Path.join(directory, FileNames.lock), what: "store \(info.name)", options)
         do throws(StorageError) {
             return try EventStore(
@@ -148,6 +140,29 @@ public struct DataDirectory: Sendable {
         } catch {
             writerLock.release()
             throw error
+        }
+    }
+
+    /// A reader races the writer: a manifest or WAL file it listed may be replaced or removed (made
+    /// obsolete by a newer catalog) before it reads it. It then starts over from CURRENT.
+    private func openForReading(
+        directory: String,
+        info: StoreInfo,
+        options: EventStore.Options
+    ) throws(StorageError) -> EventStore {
+        var attempt = 1
+        while true {
+            do throws(StorageError) {
+                return try EventStore(
+                    fileSystem: fileSystem,
+                    directory: directory,
+                    info: info,
+                    options: options,
+                    writerLock: nil
+                )
+            } catch where error.code == .notFound && attempt < Limits.catalogReadAttemptCount {
+                attempt += 1
+            }
         }
     }
 
