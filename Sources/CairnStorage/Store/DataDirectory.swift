@@ -160,7 +160,7 @@ public struct DataDirectory: Sendable {
                     options: options,
                     writerLock: nil
                 )
-            } catch where error.code == .notFound && attempt < Limits.catalogReadAttemptCount {
+            } catch  where error.code == .notFound && attempt < Limits.catalogReadAttemptCount {
                 attempt += 1
             }
         }
