@@ -143,8 +143,10 @@ public struct DataDirectory: Sendable {
         }
     }
 
-    /// A reader races the writer: a manifest or WAL file it listed may be replaced or removed (made
-    /// obsolete by a newer catalog) before it reads it. It then starts over from CURRENT.
+    /// Opens for reading, starting over from CURRENT when the writer wins a race.
+    ///
+    /// A manifest or WAL file the reader listed may be replaced or removed (made obsolete by a
+    /// newer catalog) before it reads it.
     private func openForReading(
         directory: String,
         info: StoreInfo,
