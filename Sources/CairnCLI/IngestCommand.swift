@@ -8,7 +8,9 @@ struct IngestCommand: ParsableCommand {
         abstract: "Import CloudTrail files: AWSLogs trees, .json/.json.gz delivery files, JSON arrays, NDJSON.",
         discussion: """
             Directories are walked recursively for .json, .json.gz, .jsonl and .ndjson files. An import \
-            ledger makes re-importing the same content add nothing. Records without a valid eventTime \
+            ledger makes re-importing the same content add nothing, and a file that grew (or was cut \
+            short and is now whole) adds only what its earlier version lacked. One writer per store: \
+            a second waits for the first (or fails with --no-wait). Records without a valid eventTime \
             are rejected with the reason; records without recipientAccountId or awsRegion are stored \
             under the partition component _none. Events are acknowledged (and --progress-lines prints \
             the count) when durable: per flush, or per batch with --wal. Exits 1 when any record or \
@@ -111,6 +113,7 @@ struct IngestCommand: ParsableCommand {
             object.add("rejected", summary.rejected)
             object.add("duplicates", summary.duplicates)
             object.add("alreadyImportedFiles", summary.alreadyImportedFiles)
+            object.add("continuedFiles", summary.continuedFiles)
             object.add("skippedFiles", raw: "[" + summary.skippedFiles.map(jsonString).joined(separator: ",") + "]")
             object.add("bytes", summary.byteCount)
             object.add("eventBytes", summary.eventByteCount)
@@ -130,7 +133,8 @@ struct IngestCommand: ParsableCommand {
             for skipped in summary.skippedFiles { Terminal.error("skipped: \(skipped)") }
             Terminal.write(
                 "\(summary.files) files, \(summary.events) events ingested, \(summary.rejected) rejected, "
-                    + "\(summary.duplicates) duplicates (\(summary.alreadyImportedFiles) files already imported) "
+                    + "\(summary.duplicates) duplicates (\(summary.alreadyImportedFiles) files already imported"
+                    + (summary.continuedFiles > 0 ? ", \(summary.continuedFiles) continued where they were" : "") + ") "
                     + "in \(String(format1(seconds)))s (\(Int(Double(summary.events) / max(seconds, 1e-9))) events/s)\n"
             )
         }

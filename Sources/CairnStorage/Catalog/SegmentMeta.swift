@@ -114,6 +114,33 @@ public struct SourceCheckpoint: Sendable, Equatable {
     public var isComplete: Bool
     public var eventCount: Int
     public var rejectedCount: Int
+    /// XXH64 of the file's absolute path when imported (0 when unknown): where a later, longer
+    /// version of the same file is looked for.
+    public var pathKey: UInt64 = 0
+    /// For a complete import: where a longer version of this content continues.
+    public var continuation: Continuation?
+
+    /// What of a file was imported, keyed by its content up to a record boundary, so that a file
+    /// that grew (lines appended to NDJSON) or was cut short and later replaced whole is imported
+    /// from where the earlier version's events end, each event once.
+    public struct Continuation: Sendable, Equatable {
+        /// The end of the last whole item (a cut-short last item is excluded: its complete version
+        /// is read again).
+        public var byteOffset: Int
+        public var itemCount: Int
+        public var eventCount: Int
+        public var rejectedCount: Int
+        /// `ContentKey` of the content's first `byteOffset` bytes.
+        public var prefixKey: SourceKey
+
+        public init(byteOffset: Int, itemCount: Int, eventCount: Int, rejectedCount: Int, prefixKey: SourceKey) {
+            self.byteOffset = byteOffset
+            self.itemCount = itemCount
+            self.eventCount = eventCount
+            self.rejectedCount = rejectedCount
+            self.prefixKey = prefixKey
+        }
+    }
 
     public init(
         sourceKey: SourceKey,
@@ -121,7 +148,9 @@ public struct SourceCheckpoint: Sendable, Equatable {
         byteOffset: Int,
         isComplete: Bool,
         eventCount: Int,
-        rejectedCount: Int
+        rejectedCount: Int,
+        pathKey: UInt64 = 0,
+        continuation: Continuation? = nil
     ) {
         self.sourceKey = sourceKey
         self.itemCount = itemCount
@@ -129,6 +158,8 @@ public struct SourceCheckpoint: Sendable, Equatable {
         self.isComplete = isComplete
         self.eventCount = eventCount
         self.rejectedCount = rejectedCount
+        self.pathKey = pathKey
+        self.continuation = continuation
     }
 
     func encode(into writer: inout ByteWriter) {
@@ -139,6 +170,18 @@ public struct SourceCheckpoint: Sendable, Equatable {
         writer.writeUInt8(isComplete ? 1 : 0)
         writer.writeVarInt(eventCount)
         writer.writeVarInt(rejectedCount)
+        writer.writeUInt64(pathKey)
+        if let continuation {
+            writer.writeUInt8(1)
+            writer.writeVarInt(continuation.byteOffset)
+            writer.writeVarInt(continuation.itemCount)
+            writer.writeVarInt(continuation.eventCount)
+            writer.writeVarInt(continuation.rejectedCount)
+            writer.writeUInt64(continuation.prefixKey.high)
+            writer.writeUInt64(continuation.prefixKey.low)
+        } else {
+            writer.writeUInt8(0)
+        }
     }
 
     init(decoding reader: inout ByteReader) throws(StorageError) {
@@ -148,6 +191,19 @@ public struct SourceCheckpoint: Sendable, Equatable {
         isComplete = try reader.readUInt8() == 1
         eventCount = Int(try reader.readVarInt())
         rejectedCount = Int(try reader.readVarInt())
+        pathKey = try reader.readUInt64()
+        switch try reader.readUInt8() {
+        case 0: continuation = nil
+        case 1:
+            continuation = Continuation(
+                byteOffset: Int(try reader.readVarInt()),
+                itemCount: Int(try reader.readVarInt()),
+                eventCount: Int(try reader.readVarInt()),
+                rejectedCount: Int(try reader.readVarInt()),
+                prefixKey: SourceKey(high: try reader.readUInt64(), low: try reader.readUInt64())
+            )
+        case let flag: throw reader.corrupt("bad continuation flag \(flag)")
+        }
     }
 }
 

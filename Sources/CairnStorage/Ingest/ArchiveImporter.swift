@@ -152,7 +152,7 @@ public final class ArchiveImporter {
             summary.files += 1
             progress.filesDone += 1
             progress.bytesDone += job.files[index].size
-            try apply(unit, isLastOfFile: true, priorItems: job.ledger.checkpoints[unit.sourceKey]?.itemCount ?? 0)
+            try apply(unit, isLastOfFile: true, priorItems: unit.prior?.itemCount ?? 0)
         }
     }
 
@@ -177,14 +177,20 @@ public final class ArchiveImporter {
             unit.alreadyImported = checkpoint
             return unit
         }
-        let skip = ledger.checkpoints[key]?.itemCount ?? 0
-        return ParsedUnit.parse(
-            bytes[...],
+        let pathKey = ImportContinuation.pathKey(path)
+        var prior = ledger.checkpoints[key]
+        var continues: SourceCheckpoint?
+        if prior == nil, let earlier = ledger.earlierVersion(of: bytes[...], pathKey: pathKey) {
+            continues = earlier
+            prior = ImportContinuation.resuming(earlier, as: key)
+        }
+        return ParsedUnit.parseWhole(
+            bytes,
             path: path,
-            sourceKey: key,
-            baseOffset: 0,
-            skipItems: skip,
-            isFinal: true,
+            key: key,
+            prior: prior,
+            continues: continues,
+            pathKey: pathKey,
             keepsJSON: keepsJSON
         )
     }
@@ -196,25 +202,33 @@ public final class ArchiveImporter {
         defer { file.close() }
         let key = try ContentKey.of(file: file, parallelism: parallelism)
         summary.files += 1
-        let checkpoint = ledger[key]
+        var checkpoint = ledger[key]
         if let done = checkpoint, done.isComplete || seenThisRun.contains(key) {
             try applyDuplicate(path: path, checkpoint: done)
             progress.filesDone += 1
             progress.bytesDone += size
             return
         }
+        let pathKey = ImportContinuation.pathKey(path)
+        var continues: SourceCheckpoint?
+        if checkpoint == nil,
+            let earlier = try startLedger.earlierVersion(of: file, pathKey: pathKey, parallelism: parallelism)
+        {
+            continues = earlier
+            checkpoint = ImportContinuation.resuming(earlier, as: key)
+        }
         let first = try file.read(at: 0, count: min(size, 4096))
         if let start = first.firstIndex(where: { !JSONScanner.isWhitespace($0) }),
             first[start] == 0x5B || isEnvelopeStart(first[start...])
         {
             // An array cannot be resumed by offset: read it whole.
-            let unit = ParsedUnit.parse(
-                try file.read(at: 0, count: size)[...],
+            let unit = ParsedUnit.parseWhole(
+                try file.read(at: 0, count: size),
                 path: path,
-                sourceKey: key,
-                baseOffset: 0,
-                skipItems: checkpoint?.itemCount ?? 0,
-                isFinal: true,
+                key: key,
+                prior: checkpoint,
+                continues: continues,
+                pathKey: pathKey,
                 keepsJSON: keepsJSON
             )
             try apply(unit, isLastOfFile: true, priorItems: checkpoint?.itemCount ?? 0)
@@ -232,6 +246,8 @@ public final class ArchiveImporter {
             chunkByteCount: chunkByteCount
         )
         var items = checkpoint?.itemCount ?? 0
+        var lastItem: ParsedUnit.LastItem?
+        var isFirstUnit = true
         // Windows parsed ahead of the one being applied, so both cores have parse work while this
         // thread commits and while a flush waits on the disk.
         var queue = [ParseJob]()
@@ -263,8 +279,29 @@ public final class ArchiveImporter {
                 unit.startItemIndex = items
                 items += unit.itemCount
                 unit.checkpointOffset = chunk.base + unit.consumedByteCount
+                unit.prior = checkpoint
+                unit.pathKey = pathKey
+                if let item = unit.lastItem { lastItem = item }
+                if isFirstUnit {
+                    unit.continues = continues
+                    isFirstUnit = false
+                }
+                let isLast = chunk.isFinal && !ended
+                if isLast {
+                    let previous = ledger[key] ?? checkpoint
+                    unit.continuation = try ImportContinuation.continuation(
+                        of: unit,
+                        lastItem: lastItem,
+                        totalItems: items,
+                        totalEvents: (previous?.eventCount ?? 0) + unit.events.eventCount,
+                        totalRejected: (previous?.rejectedCount ?? 0) + unit.rejectedCount,
+                        prior: checkpoint
+                    ) { length throws(StorageError) in
+                        try ContentKey.of(file: file, length: length, parallelism: parallelism)
+                    }
+                }
                 progress.bytesDone += unit.consumedByteCount
-                try apply(unit, isLastOfFile: chunk.isFinal && !ended, priorItems: items - unit.itemCount)
+                try apply(unit, isLastOfFile: isLast, priorItems: items - unit.itemCount)
                 if ended {
                     // A record spans the cut (pretty-printed objects): drop the rest of this window
                     // and the windows read ahead, and continue reading where the record starts.
@@ -316,14 +353,21 @@ public final class ArchiveImporter {
             )
         }
         summary.rejected += unit.rejectedCount
-        let previous = ledger[unit.sourceKey]
+        let previous = ledger[unit.sourceKey] ?? unit.prior
+        if let earlier = unit.continues?.continuation {
+            // The earlier version's events: already in the store.
+            summary.duplicates += earlier.eventCount
+            summary.continuedFiles += 1
+        }
         let checkpoint = SourceCheckpoint(
             sourceKey: unit.sourceKey,
             itemCount: priorItems + unit.itemCount,
             byteOffset: unit.checkpointOffset ?? unit.contentByteCount,
             isComplete: isLastOfFile,
             eventCount: (previous?.eventCount ?? 0) + unit.events.eventCount,
-            rejectedCount: (previous?.rejectedCount ?? 0) + unit.rejectedCount
+            rejectedCount: (previous?.rejectedCount ?? 0) + unit.rejectedCount,
+            pathKey: unit.pathKey,
+            continuation: isLastOfFile ? unit.continuation : nil
         )
         pendingCheckpoints[unit.sourceKey] = checkpoint
         ledger[unit.sourceKey] = checkpoint
@@ -378,6 +422,24 @@ struct ParsedUnit: Sendable {
     var startItemIndex = 0
     /// Byte offset to checkpoint after this unit (chunks of streamed files).
     var checkpointOffset: Int?
+    /// The last item this unit parsed, for the file's continuation.
+    var lastItem: LastItem?
+    /// What was imported of this file before (a partial checkpoint, or the earlier version's
+    /// continuation as one): counts continue from it.
+    var prior: SourceCheckpoint?
+    /// The earlier version of this file this import continues (its events count as duplicates).
+    var continues: SourceCheckpoint?
+    var pathKey: UInt64 = 0
+    /// Set on a file's last unit: where a longer version of this content would continue.
+    var continuation: SourceCheckpoint.Continuation?
+
+    struct LastItem: Sendable {
+        /// Offsets of the item's first byte and one past its last, in the whole content.
+        var start: Int
+        var end: Int
+        /// It did not parse (a record cut short, or malformed).
+        var failed: Bool
+    }
 
     init(path: String, sourceKey: SourceKey, fileError: String? = nil) {
         self.path = path
@@ -408,6 +470,13 @@ struct ParsedUnit: Sendable {
                 defer { index += 1 }
                 guard index >= skipItems else { return }
                 unit.itemCount += 1
+                var failed = false
+                if case .failure = item.result { failed = true }
+                unit.lastItem = LastItem(
+                    start: item.byteOffset,
+                    end: item.byteOffset + item.range.count,
+                    failed: failed
+                )
                 switch item.result {
                 case .success:
                     if index == 0, staged.isDigestFile {
@@ -454,6 +523,42 @@ struct ParsedUnit: Sendable {
     }
 }
 
+extension ParsedUnit {
+    /// Parses a whole file (read at once) after the items `prior` already imported, with the
+    /// continuation of its content.
+    static func parseWhole(
+        _ bytes: [UInt8],
+        path: String,
+        key: SourceKey,
+        prior: SourceCheckpoint?,
+        continues: SourceCheckpoint?,
+        pathKey: UInt64,
+        keepsJSON: Bool
+    ) -> ParsedUnit {
+        var unit = ParsedUnit.parse(
+            bytes[...],
+            path: path,
+            sourceKey: key,
+            baseOffset: 0,
+            skipItems: prior?.itemCount ?? 0,
+            isFinal: true,
+            keepsJSON: keepsJSON
+        )
+        unit.prior = prior
+        unit.continues = continues
+        unit.pathKey = pathKey
+        unit.continuation = try? ImportContinuation.continuation(
+            of: unit,
+            lastItem: unit.lastItem,
+            totalItems: (prior?.itemCount ?? 0) + unit.itemCount,
+            totalEvents: (prior?.eventCount ?? 0) + unit.events.eventCount,
+            totalRejected: (prior?.rejectedCount ?? 0) + unit.rejectedCount,
+            prior: prior
+        ) { length in ContentKey.of(bytes.prefix(length)) }
+        return unit
+    }
+}
+
 /// The import ledger's content hash: XXH64 of each 8 MiB chunk (one pass over the data), folded
 /// with two seeds into 128 bits, so whole-file and streamed reads of the same bytes give the same key.
 enum ContentKey {
@@ -463,7 +568,9 @@ enum ContentKey {
     /// re-import of old files would not be recognised.
     static let chunkByteCount = 8 << 20
 
-    static func of(_ bytes: [UInt8]) -> SourceKey {
+    static func of(_ bytes: [UInt8]) -> SourceKey { of(bytes[...]) }
+
+    static func of(_ bytes: ArraySlice<UInt8>) -> SourceKey {
         var fold = Folder()
         bytes.withUnsafeBytes { raw in
             var start = 0
@@ -478,8 +585,8 @@ enum ContentKey {
 
     /// The key of a file read in chunks, `parallelism` chunks hashed at once (positional reads): a
     /// multi-GB import hashes its whole file before it starts, ~0.9 s for 2.3 GB on one thread.
-    static func of(file: any ReadableFile, parallelism: Int) throws(StorageError) -> SourceKey {
-        let byteCount = file.byteCount
+    static func of(file: any ReadableFile, length: Int? = nil, parallelism: Int) throws(StorageError) -> SourceKey {
+        let byteCount = min(length ?? file.byteCount, file.byteCount)
         let chunkCount = max(1, (byteCount + chunkByteCount - 1) / chunkByteCount)
         let hashes = ResultBox<UInt64>(count: chunkCount)
         let shared = SharedFile(file: file)
@@ -676,6 +783,17 @@ struct SmallFilesJob {
 /// An immutable view of the import ledger, shared by parsing threads without copying.
 final class LedgerSnapshot: Sendable {
     let checkpoints: [SourceKey: SourceCheckpoint]
+    /// Complete imports with a continuation, by path key, longest prefix first.
+    let byPath: [UInt64: [SourceCheckpoint]]
 
-    init(_ checkpoints: [SourceKey: SourceCheckpoint]) { self.checkpoints = checkpoints }
+    init(_ checkpoints: [SourceKey: SourceCheckpoint]) {
+        self.checkpoints = checkpoints
+        var byPath = [UInt64: [SourceCheckpoint]]()
+        for checkpoint in checkpoints.values where checkpoint.pathKey != 0 && checkpoint.continuation != nil {
+            byPath[checkpoint.pathKey, default: []].append(checkpoint)
+        }
+        self.byPath = byPath.mapValues { list in
+            list.sorted { $0.continuation!.byteOffset > $1.continuation!.byteOffset }
+        }
+    }
 }

@@ -25,6 +25,9 @@ public struct IngestSummary: Sendable {
     public var duplicates = 0
     /// Files already fully imported, skipped by the ledger.
     public var alreadyImportedFiles = 0
+    /// Files that are an earlier import's content plus more (appended lines, or a cut-short file
+    /// now complete): only what follows the earlier content was imported.
+    public var continuedFiles = 0
     /// Files that are not event files (CloudTrail digest files), with why.
     public var skippedFiles: [String] = []
     /// Bytes of content read (after gunzip).
