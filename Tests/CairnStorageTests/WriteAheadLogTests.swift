@@ -134,3 +134,30 @@ final class LSNCollector: @unchecked Sendable {
 extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
+
+/// A WAL file number is never used twice, even after every file was made obsolete and removed.
+@Suite struct WALFileSequenceTests {
+    @Test func fileNumbersOnlyGrowAcrossFlushesAndReopens() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var seen = [String]()
+        for round in 0..<4 {
+            let store = try DataDirectory(path: directory.path).openStore(create: true)
+            try store.append(WriteAheadLogTests.batch(2, start: round * 2))
+            let names = try LocalFileSystem().listDirectory(store.directory + "/wal")
+            let newest = try #require(names.max())
+            #expect(!seen.contains(newest), "round \(round): \(newest) reused")
+            #expect(seen.allSatisfy { $0 < newest }, "round \(round): \(newest) after \(seen)")
+            seen.append(newest)
+            try store.close()
+            // Every file but the current one is gone after the flush; delete that one too, as an
+            // operator clearing an empty log might: the catalog still remembers the number.
+            for name in try LocalFileSystem().listDirectory(store.directory + "/wal") {
+                try LocalFileSystem().remove(store.directory + "/wal/" + name)
+            }
+        }
+        let store = try DataDirectory(path: directory.path).openStore(create: false)
+        #expect(try WriteAheadLogTests.storedNames(store).count == 8)
+        try store.close()
+    }
+}
