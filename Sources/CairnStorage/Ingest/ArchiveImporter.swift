@@ -200,7 +200,8 @@ public final class ArchiveImporter {
     private func importLarge(_ path: String, size: Int) throws(StorageError) {
         let file = try fileSystem.openForReading(path)
         defer { file.close() }
-        let key = try ContentKey.of(file: file, parallelism: parallelism)
+        let chunkHashes = try ContentKey.chunkHashes(file: file, length: size, parallelism: parallelism)
+        let key = ContentKey.key(chunkHashes, size: size)
         summary.files += 1
         var checkpoint = ledger[key]
         if let done = checkpoint, done.isComplete || seenThisRun.contains(key) {
@@ -212,7 +213,7 @@ public final class ArchiveImporter {
         let pathKey = ImportContinuation.pathKey(path)
         var continues: SourceCheckpoint?
         if checkpoint == nil,
-            let earlier = try startLedger.earlierVersion(of: file, pathKey: pathKey, parallelism: parallelism)
+            let earlier = try startLedger.earlierVersion(of: file, pathKey: pathKey, chunkHashes: chunkHashes)
         {
             continues = earlier
             checkpoint = ImportContinuation.resuming(earlier, as: key)
@@ -297,7 +298,7 @@ public final class ArchiveImporter {
                         totalRejected: (previous?.rejectedCount ?? 0) + unit.rejectedCount,
                         prior: checkpoint
                     ) { length throws(StorageError) in
-                        try ContentKey.of(file: file, length: length, parallelism: parallelism)
+                        try ContentKey.prefixKey(file: file, length: length, chunkHashes: chunkHashes)
                     }
                 }
                 progress.bytesDone += unit.consumedByteCount
@@ -583,11 +584,11 @@ enum ContentKey {
         return fold.finish(size: bytes.count)
     }
 
-    /// The key of a file read in chunks, `parallelism` chunks hashed at once (positional reads): a
-    /// multi-GB import hashes its whole file before it starts, ~0.9 s for 2.3 GB on one thread.
-    static func of(file: any ReadableFile, length: Int? = nil, parallelism: Int) throws(StorageError) -> SourceKey {
-        let byteCount = min(length ?? file.byteCount, file.byteCount)
-        let chunkCount = max(1, (byteCount + chunkByteCount - 1) / chunkByteCount)
+    /// XXH64 of each chunk of the file's first `length` bytes (at least one, possibly empty), the
+    /// chunks hashed `parallelism` at once (positional reads): a multi-GB import hashes its whole
+    /// file before it starts, ~0.9 s for 2.3 GB on one thread.
+    static func chunkHashes(file: any ReadableFile, length: Int, parallelism: Int) throws(StorageError) -> [UInt64] {
+        let chunkCount = max(1, (length + chunkByteCount - 1) / chunkByteCount)
         let hashes = ResultBox<UInt64>(count: chunkCount)
         let shared = SharedFile(file: file)
         let workers = max(1, min(parallelism, chunkCount))
@@ -595,14 +596,38 @@ enum ContentKey {
             for index in stride(from: worker, to: chunkCount, by: workers) {
                 hashes.set(index) { () throws(StorageError) in
                     let start = index * chunkByteCount
-                    let chunk = try shared.file.read(at: start, count: min(chunkByteCount, byteCount - start))
+                    let chunk = try shared.file.read(at: start, count: min(chunkByteCount, length - start))
                     return chunk.withUnsafeBytes { XXHash64.hash($0, seed: 0) }
                 }
             }
         }
+        var result = [UInt64]()
+        for index in 0..<chunkCount { result.append(try hashes.get(index)) }
+        return result
+    }
+
+    static func key(_ chunkHashes: [UInt64], size: Int) -> SourceKey {
         var fold = Folder()
-        for index in 0..<chunkCount { fold.add(hash: try hashes.get(index)) }
-        return fold.finish(size: byteCount)
+        for hash in chunkHashes { fold.add(hash: hash) }
+        return fold.finish(size: size)
+    }
+
+    /// The key of the file's first `length` bytes, given the hashes of its whole chunks: only the
+    /// last, partial chunk is read again.
+    static func prefixKey(file: any ReadableFile, length: Int, chunkHashes: [UInt64]) throws(StorageError) -> SourceKey
+    {
+        guard length > 0 else { return key([XXHash64.hash([UInt8]())], size: 0) }
+        let last = (length - 1) / chunkByteCount
+        var hashes = Array(chunkHashes.prefix(last))
+        let start = last * chunkByteCount
+        if length - start == chunkByteCount, last < chunkHashes.count {
+            hashes.append(chunkHashes[last])
+        } else {
+            hashes.append(
+                try file.read(at: start, count: length - start).withUnsafeBytes { XXHash64.hash($0, seed: 0) }
+            )
+        }
+        return key(hashes, size: length)
     }
 
     /// A file shared by hashing threads: `ReadableFile.read` is a positional read, safe from many.

@@ -91,13 +91,13 @@ extension LedgerSnapshot {
     }
 
     /// The same for a file read in chunks.
-    func earlierVersion(of file: any ReadableFile, pathKey: UInt64, parallelism: Int) throws(StorageError)
+    func earlierVersion(of file: any ReadableFile, pathKey: UInt64, chunkHashes: [UInt64]) throws(StorageError)
         -> SourceCheckpoint?
     {
         for candidate in byPath[pathKey] ?? [] {
             let continuation = candidate.continuation!
             guard continuation.byteOffset > 0, continuation.byteOffset < file.byteCount else { continue }
-            let key = try ContentKey.of(file: file, length: continuation.byteOffset, parallelism: parallelism)
+            let key = try ContentKey.prefixKey(file: file, length: continuation.byteOffset, chunkHashes: chunkHashes)
             if key == continuation.prefixKey { return candidate }
         }
         return nil
