@@ -126,7 +126,6 @@ import Testing
         from base: FaultInjectingFileSystem,
         disk: Disk,
         reimport: EventStore.Durability,
-        toleratesUnreferencedSegmentsBeforeRecovery: Bool = false,
         workload: (FaultInjectingFileSystem, _ arm: () -> Void) throws -> Int
     ) throws -> (points: Int, failures: [String]) {
         var failures = [String]()
@@ -136,12 +135,7 @@ import Testing
             let acknowledged = try workload(fs) { fs.inject(.crash(atMutation: point)) }
             let crash = fs.firedFaults.first
             fs.powerLoss(tornWriteSeed: disk == .tearsUnsynced ? UInt64(point) : nil)
-            if let problem = checkRecovery(
-                fs,
-                acknowledged: acknowledged,
-                reimport: reimport,
-                toleratesUnreferencedSegmentsBeforeRecovery: toleratesUnreferencedSegmentsBeforeRecovery
-            ) {
+            if let problem = checkRecovery(fs, acknowledged: acknowledged, reimport: reimport) {
                 let place = crash.map { "\($0.operation.rawValue) \($0.path)" } ?? "no crash"
                 failures.append("crash point \(point) (\(place)), \(acknowledged) acknowledged: \(problem)")
             }
@@ -159,12 +153,9 @@ import Testing
     static func checkRecovery(
         _ fs: FaultInjectingFileSystem,
         acknowledged: Int,
-        reimport: EventStore.Durability,
-        toleratesUnreferencedSegmentsBeforeRecovery: Bool = false
+        reimport: EventStore.Durability
     ) -> String? {
-        var problems = verificationProblems(fs).filter {
-            !(toleratesUnreferencedSegmentsBeforeRecovery && $0.hasPrefix(unreferencedProblem) && $0.hasSuffix(".cts)"))
-        }.map { "verify before recovery: \($0)" }
+        var problems = verificationProblems(fs).map { "verify before recovery: \($0)" }
         do {
             let store = try openStore(fs)
             let counts = try eventCounts(store)
@@ -218,8 +209,6 @@ import Testing
         }
         return problems
     }
-
-    static let unreferencedProblem = "problem: unreferenced: file not in the catalog"
 
     /// The problems (not the notices) `DataDirectory.verify` reports.
     static func verificationProblems(_ fs: FaultInjectingFileSystem) -> [String] {
@@ -355,13 +344,9 @@ import Testing
         let base =
             afterAnUncommittedFlush
             ? try Self.storeWithAnUncommittedFlush(disk).fs : try Self.storeWithSegmentsAndAWALTail(disk)
-        // Tolerated until the bug `aWritersReopenResolvesAnUncommittedFlushDurably` shows is fixed.
-        let (points, failures) = try Self.crashEveryPoint(
-            from: base,
-            disk: disk,
-            reimport: .sourceCheckpoint,
-            toleratesUnreferencedSegmentsBeforeRecovery: afterAnUncommittedFlush
-        ) { fs, arm in
+        let (points, failures) = try Self.crashEveryPoint(from: base, disk: disk, reimport: .sourceCheckpoint) {
+            fs,
+            arm in
             arm()
             _ = try? Self.openStore(fs)
             return Self.acknowledgedBeforeFlush
@@ -372,21 +357,14 @@ import Testing
 
     // MARK: Bugs found
 
-    /// BUG: a power loss after a writer's reopen brings back the uncommitted flush's files it resolved.
+    /// A power loss after a writer's reopen must not bring back the uncommitted flush's files it
+    /// resolved.
     ///
     /// The reopen moves the flush's whole segments to `quarantine/` and removes its torn ones,
-    /// then records the flush's intent as resolved in a new manifest, made durable; but the
-    /// renames and the removal are never made durable (no sync of the partition directory nor of
-    /// the quarantine directories). After a power loss the files are back in `data/`, named
-    /// by no intent: `cairn verify` reports them as problems ("unreferenced: file not in the
-    /// catalog"), and the next writer quarantines the torn one it had proved garbage. No event is
-    /// lost or duplicated (`everyCrashPointOfAWritersReopen…` checks that at every crash point).
-    @Test(
-        .disabled(
-            "BUG: recovery's quarantine renames and removals are not durable before the catalog drops the intent"
-        )
-    )
-    func aWritersReopenResolvesAnUncommittedFlushDurably() throws {
+    /// then records the flush's intent as resolved in a new manifest. This found that the renames
+    /// and the removal were not made durable first: after a power loss the files were back in
+    /// `data/`, named by no intent, and `cairn verify` reported them as unreferenced.
+    @Test func aWritersReopenResolvesAnUncommittedFlushDurably() throws {
         let (fs, uncommitted) = try Self.storeWithAnUncommittedFlush(.dropsUnsynced)
         // One of the two is torn: recovery removes it, and quarantines the other.
         try fs.truncateOnDisk(uncommitted[0], to: 100)
@@ -399,15 +377,12 @@ import Testing
         #expect(leftInData == [], "resolved files are back in data/, named by no intent")
     }
 
-    /// BUG: an import into a new data directory (`cairn ingest --data <new directory>`) loses
-    /// everything it acknowledged on power loss.
+    /// An import into a new data directory (`cairn ingest --data <new directory>`) keeps what it
+    /// acknowledged through a power loss.
     ///
-    /// `openStore` creates the data directory with its `stores/` and syncs the data directory
-    /// (making `stores/` durable) but never the data directory's parent, so the data directory's
-    /// own entry is not durable: after a power loss it is gone, with every event the import
-    /// acknowledged (here all of them, after `close`).
-    @Test(.disabled("BUG: a data directory openStore creates is not made durable in its parent"))
-    func anImportIntoANewDataDirectoryKeepsItsAcknowledgedEvents() throws {
+    /// This found that `openStore` made `stores/` durable in the data directory but never the data
+    /// directory in its parent: after a power loss it was gone, with every acknowledged event.
+    @Test func anImportIntoANewDataDirectoryKeepsItsAcknowledgedEvents() throws {
         let fs = FaultInjectingFileSystem()
         try fs.createDirectoryOnDisk("/srv")
         try Self.plantSources(fs)

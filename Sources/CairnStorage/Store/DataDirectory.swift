@@ -117,8 +117,12 @@ public struct DataDirectory: Sendable {
                 )
             }
             if fileSystem.kind(of: storesPath) == nil {
+                // A new data directory must be durable in its parent too, or a power loss after
+                // the first acknowledgement takes the whole directory with it.
+                let isNewDataDirectory = fileSystem.kind(of: path) == nil
                 try fileSystem.createDirectory(storesPath)
                 try fileSystem.syncDirectory(path)
+                if isNewDataDirectory { try fileSystem.syncDirectory(Path.parent(of: path)) }
             }
             // Two writers creating the same name at once must end with one store.
             let creation = try lock(Path.join(storesPath, FileNames.lock), what: "the data directory", options)

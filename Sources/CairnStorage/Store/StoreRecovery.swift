@@ -71,6 +71,15 @@ struct StoreRecovery {
         }
         report.removedFiles = removed
         report.quarantinedFiles = quarantined
+        // Durable before the catalog drops the intents: else a power loss brings the files back
+        // unnamed by any intent.
+        var touched = Set<String>()
+        for relative in removed + quarantined { touched.insert(Path.parent(of: Path.join(directory, relative))) }
+        if !quarantined.isEmpty { touched.formUnion(quarantine.createdDirectories(for: quarantined)) }
+        if !touched.isEmpty, try !fileSystem.syncEverything(below: directory) {
+            for path in touched.sorted(by: { $0.count > $1.count }) { try fileSystem.syncDirectory(path) }
+            try fileSystem.syncDirectory(directory)
+        }
         return intents
     }
 
@@ -127,6 +136,20 @@ struct Quarantine {
         self.storeDirectory = storeDirectory
         let stamp = EventTimestamp.canonicalText(Clock.nowMilliseconds()).replacingColons()
         root = Path.join(FileNames.quarantineDirectory, stamp)
+    }
+
+    /// The directories a move of each of `relatives` created or changed, innermost first: the
+    /// destination's parents up to the store's `quarantine/`, and the store directory itself.
+    func createdDirectories(for relatives: [String]) -> Set<String> {
+        var result: Set<String> = [storeDirectory, Path.join(storeDirectory, FileNames.quarantineDirectory)]
+        for relative in relatives {
+            var parent = Path.parent(of: Path.join(storeDirectory, root, relative))
+            while parent.count > storeDirectory.count {
+                result.insert(parent)
+                parent = Path.parent(of: parent)
+            }
+        }
+        return result
     }
 
     /// Moves `relative` (a file, a link, or a directory) below the quarantine root.
