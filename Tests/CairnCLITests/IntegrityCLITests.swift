@@ -137,4 +137,29 @@ import Testing
         let remaining = Int(count.stdout.split(separator: "\n").last ?? "") ?? -1
         #expect(remaining > 0 && remaining < 2000)
     }
+
+    @Test func afterRepairingADamagedManifestReimportingAddsNothing() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let (data, store) = try Self.ingestSample(directory)
+        let current = try String(contentsOfFile: store + "/catalog/CURRENT", encoding: .utf8)
+        let manifest = store + "/catalog/" + current.split(separator: "\n")[0]
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: manifest))
+        bytes[bytes.count / 2] ^= 0x04
+        try bytes.write(to: URL(fileURLWithPath: manifest))
+        let input = directory.appending("in/events.ndjson")
+        let refused = try CairnProcess.run(["ingest", "--data", data, input])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("manifest edit damaged") && refused.stderr.contains(manifest), "\(refused.stderr)")
+        #expect(refused.stderr.contains("at offset"))
+        let repaired = try CairnProcess.run(["repair", "--data", data])
+        #expect(repaired.status == 0, "\(repaired.stderr)")
+        #expect(repaired.stdout.contains("holding 2000 events, keeping 1 import checkpoints"), "\(repaired.stdout)")
+        let again = try CairnProcess.run(["ingest", "--data", data, "--json", input])
+        #expect(again.status == 0, "\(again.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as! [String: Any]
+        #expect(summary["events"] as? Int == 0)
+        #expect(summary["duplicates"] as? Int == 2000)
+        #expect(try CairnProcess.run(["verify", "--data", data]).status == 0)
+    }
 }
