@@ -64,7 +64,7 @@ public final class FaultInjectingFileSystem: FileSystem, @unchecked Sendable {
     /// and the caller takes the path that syncs each file and directory itself.
     public let offersSyncEverything: Bool
 
-    private let monitor = ConditionMonitor()
+    private let monitor = ConditionLock()
     // Everything below is guarded by `monitor`.
     private var tree = InMemoryTree()
     /// Incremented by every power loss; handles and locks from an older generation are dead.

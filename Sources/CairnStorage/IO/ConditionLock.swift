@@ -4,13 +4,14 @@
     import Darwin
 #endif
 
-/// A mutex with a condition variable (pthread), for group commit: writers wait while one of them
-/// syncs the WAL for everybody.
-final class ConditionLock: @unchecked Sendable {
+/// A mutex with a condition variable (pthread): group commit (writers wait while one of them
+/// syncs the WAL for everybody), and the in-memory file system of the tests (a lock waiter sleeps
+/// until the holder releases).
+package final class ConditionLock: @unchecked Sendable {
     private var mutex = pthread_mutex_t()
     private var condition = pthread_cond_t()
 
-    init() {
+    package init() {
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&condition, nil)
     }
@@ -20,13 +21,13 @@ final class ConditionLock: @unchecked Sendable {
         pthread_mutex_destroy(&mutex)
     }
 
-    func lock() { pthread_mutex_lock(&mutex) }
-    func unlock() { pthread_mutex_unlock(&mutex) }
+    package func lock() { pthread_mutex_lock(&mutex) }
+    package func unlock() { pthread_mutex_unlock(&mutex) }
     /// Waits for `broadcast`; the lock must be held, and is held again on return.
-    func wait() { pthread_cond_wait(&condition, &mutex) }
-    func broadcast() { pthread_cond_broadcast(&condition) }
+    package func wait() { pthread_cond_wait(&condition, &mutex) }
+    package func broadcast() { pthread_cond_broadcast(&condition) }
 
-    func withLock<T, Failure: Error>(_ body: () throws(Failure) -> T) throws(Failure) -> T {
+    package func withLock<T, Failure: Error>(_ body: () throws(Failure) -> T) throws(Failure) -> T {
         lock()
         defer { unlock() }
         return try body()

@@ -131,44 +131,33 @@ public struct DataDirectory: Sendable {
         }
         let info = found!
         let directory = Path.join(storesPath, info.id)
-        guard !options.readOnly else { return try openForReading(directory: directory, info: info, options: options) }
-        let writerLock = try lock(Path.join(directory, FileNames.lock), what: "store \(info.name)", options)
-        do throws(StorageError) {
-            return try EventStore(
+        func open(_ writerLock: (any FileLock)?) throws(StorageError) -> EventStore {
+            try EventStore(
                 fileSystem: fileSystem,
                 directory: directory,
                 info: info,
                 options: options,
                 writerLock: writerLock
             )
+        }
+        guard !options.readOnly else {
+            // A reader races the writer: a manifest or WAL file it listed may be replaced or
+            // removed (made obsolete by a newer catalog) before it reads it. It starts over then.
+            var attempt = 1
+            while true {
+                do throws(StorageError) {
+                    return try open(nil)
+                } catch  where error.code == .notFound && attempt < Limits.catalogReadAttemptCount {
+                    attempt += 1
+                }
+            }
+        }
+        let writerLock = try lock(Path.join(directory, FileNames.lock), what: "store \(info.name)", options)
+        do throws(StorageError) {
+            return try open(writerLock)
         } catch {
             writerLock.release()
             throw error
-        }
-    }
-
-    /// Opens for reading, starting over from CURRENT when the writer wins a race.
-    ///
-    /// A manifest or WAL file the reader listed may be replaced or removed (made obsolete by a
-    /// newer catalog) before it reads it.
-    private func openForReading(
-        directory: String,
-        info: StoreInfo,
-        options: EventStore.Options
-    ) throws(StorageError) -> EventStore {
-        var attempt = 1
-        while true {
-            do throws(StorageError) {
-                return try EventStore(
-                    fileSystem: fileSystem,
-                    directory: directory,
-                    info: info,
-                    options: options,
-                    writerLock: nil
-                )
-            } catch  where error.code == .notFound && attempt < Limits.catalogReadAttemptCount {
-                attempt += 1
-            }
         }
     }
 
