@@ -70,12 +70,23 @@ public enum Limits {
     /// Longest partition key component (account or region) used as a directory name as given.
     public static let maxPartitionComponentByteCount = 64
 
+    /// Segments up to this size are read whole when opened, instead of trailer, footer and header
+    /// apart: on a cold cache each separate read was a disk read, and a store with thousands of small
+    /// partitions (segments of ~5-25 KB) opened every one for a full scan (cold count(*) +10%
+    /// when the header check added its read). 64 KiB is one readahead window.
+    public static let wholeSegmentReadByteCount = 64 * 1024
+
     /// Largest manifest, in bytes, before it is rewritten as a snapshot on open.
     public static let maxManifestByteCount = 16 << 20
 
     /// Largest single manifest edit a reader accepts: the snapshot edit of a store with a million
     /// segments (~200 bytes each) plus its ledger; a larger length field is corruption.
     public static let maxManifestEditByteCount = 1 << 30
+
+    /// Bytes of one import checkpoint in the ledger's second copy, roughly (a 16-byte key, counts,
+    /// and for streams a path key and a continuation): the copy is rewritten on a writer's open only
+    /// when it is over twice its entries' size plus 1 MiB, so rewrites stay rare.
+    public static let ledgerEntryEstimateByteCount = 48
 
     /// Times a reader starts over from CURRENT when a manifest or WAL file it listed was just
     /// replaced or removed by the writer: a writer replaces the manifest once per open and per

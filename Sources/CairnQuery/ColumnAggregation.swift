@@ -57,7 +57,10 @@ final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
         self.keyColumn = key
         self.counters = counters
         self.table = table
+        hasDistinct = counters.contains { if case .distinct = $0 { true } else { false } }
     }
+
+    private let hasDistinct: Bool
 
     func consume(_ batch: Batch, order: Int) throws(QueryError) { try table.add(batch) }
 
@@ -82,6 +85,9 @@ final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
                 statistics: &statistics
             )
             try table.addCounts(key: nil, counts: counts)
+            // count(DISTINCT) of the one group: every row's value (this was missing, and a global
+            // count(DISTINCT x) answered 0).
+            if hasDistinct { try collectDistinct(&source, rowsBySlot: [rows], keys: [.null], statistics: &statistics) }
             return true
         }
         let keyVector = try source.vector(keyColumn, statistics: &statistics)
@@ -127,16 +133,28 @@ final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
             let key = slot == nullSlot ? Value.null : keys[slot]
             try table.addCounts(key: key, counts: Array(counts[base..<(base + width)]))
         }
-        let hasDistinct = counters.contains { if case .distinct = $0 { true } else { false } }
         guard hasDistinct else { return true }
         var rowsBySlot = [[Int]](repeating: [], count: keys.count + 1)
         for row in rows { rowsBySlot[slots[row] < 0 ? nullSlot : Int(slots[row])].append(row) }
+        try collectDistinct(&source, rowsBySlot: rowsBySlot, keys: keys + [.null], statistics: &statistics)
+        return true
+    }
+
+    /// Adds each group's values of every count(DISTINCT) column to its sets: `rowsBySlot[slot]`
+    /// are the rows of the group keyed `keys[slot]`.
+    private func collectDistinct<Source: ColumnSource>(
+        _ source: inout Source,
+        rowsBySlot: [[Int]],
+        keys: [Value],
+        statistics: inout QueryStatistics
+    ) throws(QueryError) {
+        let width = counters.count
         for (position, counter) in counters.enumerated() {
             guard case .distinct(let column) = counter else { continue }
             let values = StringColumn(try source.vector(column, statistics: &statistics))
             var added = 0
-            for slot in 0...keys.count where !rowsBySlot[slot].isEmpty {
-                let key = (slot == nullSlot ? Value.null : keys[slot]).groupKey
+            for slot in keys.indices where !rowsBySlot[slot].isEmpty {
+                let key = keys[slot].groupKey
                 var sets = distinctByKey.removeValue(forKey: key) ?? [Set<String>](repeating: [], count: width)
                 // A group's rows repeat a few values (a principal's handful of IPs): the last
                 // values seen are compared first, so most rows skip hashing.
@@ -152,7 +170,6 @@ final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
             }
             try table.budget.reserve(added * 64, for: "DISTINCT values")
         }
-        return true
     }
 
     /// Moves the DISTINCT sets into the group table (call once, after the scan).

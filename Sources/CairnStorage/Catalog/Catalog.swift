@@ -181,14 +181,23 @@ public final class Catalog: @unchecked Sendable {
         pendingIntents.subtract(resolvedIntents)
         if let storeInfo { self.storeInfo = storeInfo }
         // The copy keeps what it has beyond the catalog (edits the manifest lost to damage) for
-        // repair; the catalog stays the source of truth for imports.
-        var copy = try ledger.read()
-        for (key, checkpoint) in checkpoints {
-            copy[key] = checkpoint.isFurther(than: copy[key]) ? checkpoint : copy[key]
-        }
+        // repair; the catalog stays the source of truth for imports. It is read whole (damage stops
+        // the open) but rewritten only when torn or mostly superseded entries: rewriting it on
+        // every open cost 0.2 s per 100,000 imported files.
+        let (copy, byteCount, tornOffset) = try ledger.readWithExtent()
+        let missing = checkpoints.values.filter { $0.isFurther(than: copy[$0.sourceKey]) }
         try rewriteManifest()
-        try ledger.rewrite(copy)
-        ledgerFile = try fileSystem.openForAppending(ledger.path, truncate: false)
+        let entryCount = copy.count + missing.count
+        if tornOffset != nil || byteCount > 2 * entryCount * Limits.ledgerEntryEstimateByteCount + (1 << 20) {
+            var merged = copy
+            for checkpoint in missing { merged[checkpoint.sourceKey] = checkpoint }
+            try ledger.rewrite(merged)
+        }
+        let isNewLedger = fileSystem.kind(of: ledger.path) == nil
+        let file = try fileSystem.openForAppending(ledger.path, truncate: false)
+        ledgerFile = file
+        if isNewLedger { try fileSystem.syncDirectory(directory) }
+        if !missing.isEmpty { try ledger.append(missing, to: file) }
         isNew = false
     }
 

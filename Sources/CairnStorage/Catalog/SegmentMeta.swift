@@ -170,17 +170,16 @@ public struct SourceCheckpoint: Sendable, Equatable {
         writer.writeUInt8(isComplete ? 1 : 0)
         writer.writeVarInt(eventCount)
         writer.writeVarInt(rejectedCount)
-        writer.writeUInt64(pathKey)
+        // Bit 0: a path key follows; bit 1: a continuation follows.
+        writer.writeUInt8((pathKey != 0 ? 1 : 0) | (continuation != nil ? 2 : 0))
+        if pathKey != 0 { writer.writeUInt64(pathKey) }
         if let continuation {
-            writer.writeUInt8(1)
             writer.writeVarInt(continuation.byteOffset)
             writer.writeVarInt(continuation.itemCount)
             writer.writeVarInt(continuation.eventCount)
             writer.writeVarInt(continuation.rejectedCount)
             writer.writeUInt64(continuation.prefixKey.high)
             writer.writeUInt64(continuation.prefixKey.low)
-        } else {
-            writer.writeUInt8(0)
         }
     }
 
@@ -191,10 +190,10 @@ public struct SourceCheckpoint: Sendable, Equatable {
         isComplete = try reader.readUInt8() == 1
         eventCount = Int(try reader.readVarInt())
         rejectedCount = Int(try reader.readVarInt())
-        pathKey = try reader.readUInt64()
-        switch try reader.readUInt8() {
-        case 0: continuation = nil
-        case 1:
+        let flags = try reader.readUInt8()
+        guard flags < 4 else { throw reader.corrupt("bad checkpoint flags \(flags)") }
+        pathKey = flags & 1 != 0 ? try reader.readUInt64() : 0
+        if flags & 2 != 0 {
             continuation = Continuation(
                 byteOffset: Int(try reader.readVarInt()),
                 itemCount: Int(try reader.readVarInt()),
@@ -202,7 +201,6 @@ public struct SourceCheckpoint: Sendable, Equatable {
                 rejectedCount: Int(try reader.readVarInt()),
                 prefixKey: SourceKey(high: try reader.readUInt64(), low: try reader.readUInt64())
             )
-        case let flag: throw reader.corrupt("bad continuation flag \(flag)")
         }
     }
 }

@@ -288,6 +288,7 @@ public final class ArchiveImporter {
                     isFirstUnit = false
                 }
                 let isLast = chunk.isFinal && !ended
+                // Only streams of objects are streamed: they can always grow.
                 if isLast {
                     let previous = ledger[key] ?? checkpoint
                     unit.continuation = try ImportContinuation.continuation(
@@ -367,7 +368,7 @@ public final class ArchiveImporter {
             isComplete: isLastOfFile,
             eventCount: (previous?.eventCount ?? 0) + unit.events.eventCount,
             rejectedCount: (previous?.rejectedCount ?? 0) + unit.rejectedCount,
-            pathKey: unit.pathKey,
+            pathKey: isLastOfFile && unit.continuation != nil ? unit.pathKey : 0,
             continuation: isLastOfFile ? unit.continuation : nil
         )
         pendingCheckpoints[unit.sourceKey] = checkpoint
@@ -433,6 +434,15 @@ struct ParsedUnit: Sendable {
     var pathKey: UInt64 = 0
     /// Set on a file's last unit: where a longer version of this content would continue.
     var continuation: SourceCheckpoint.Continuation?
+    var framing: RecordFraming?
+
+    /// Whether a longer version of this content can follow it: a stream of objects can grow, and
+    /// any file cut short (a last item that did not parse, a syntax error that ended it) can be
+    /// replaced whole. A complete delivery envelope or array cannot: its continuation would only
+    /// cost ledger bytes (~30 per file, on stores of a hundred thousand small files).
+    var mayContinue: Bool {
+        framing == .objectStream || fatalError != nil || lastItem?.failed == true
+    }
 
     struct LastItem: Sendable {
         /// Offsets of the item's first byte and one past its last, in the whole content.
@@ -516,6 +526,7 @@ struct ParsedUnit: Sendable {
         }
         unit.consumedByteCount = outcome.consumedByteCount
         unit.fatalError = outcome.fatalError
+        unit.framing = outcome.framing
         if unit.isDigest {
             unit.events = PartitionedEvents()
             unit.encoded = EncodedEvents(keepsJSON: keepsJSON)
@@ -548,6 +559,7 @@ extension ParsedUnit {
         unit.prior = prior
         unit.continues = continues
         unit.pathKey = pathKey
+        guard unit.mayContinue else { return unit }
         unit.continuation = try? ImportContinuation.continuation(
             of: unit,
             lastItem: unit.lastItem,
