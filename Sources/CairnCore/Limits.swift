@@ -71,7 +71,9 @@ public enum Limits {
     public static let maxPartitionComponentByteCount = 64
 
     /// Segments up to this size are read whole when opened, instead of trailer, footer and header
-    /// apart: on a cold cache each separate read was a disk read, and a store with thousands of small
+    /// apart.
+    ///
+    /// On a cold cache each separate read was a disk read, and a store with thousands of small
     /// partitions (segments of ~5-25 KB) opened every one for a full scan (cold count(*) +10%
     /// when the header check added its read). 64 KiB is one readahead window.
     public static let wholeSegmentReadByteCount = 64 * 1024

@@ -436,7 +436,9 @@ struct ParsedUnit: Sendable {
     var continuation: SourceCheckpoint.Continuation?
     var framing: RecordFraming?
 
-    /// Whether a longer version of this content can follow it: a stream of objects can grow, and
+    /// Whether a longer version of this content can follow it.
+    ///
+    /// A stream of objects can grow, and
     /// any file cut short (a last item that did not parse, a syntax error that ended it) can be
     /// replaced whole. A complete delivery envelope or array cannot: its continuation would only
     /// cost ledger bytes (~30 per file, on stores of a hundred thousand small files).
