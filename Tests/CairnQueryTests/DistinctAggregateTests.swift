@@ -3,9 +3,10 @@ import CairnTestSupport
 import Foundation
 import Testing
 
-/// count(DISTINCT x) and approx_distinct(x) with and without GROUP BY, against counts taken from
-/// the fixture's JSON by Foundation's parser (no Cairn code between the file and the expectation).
-/// Without GROUP BY both answered 0 (issue #10: 118 was right on the real data).
+/// count(DISTINCT x) and approx_distinct(x) with and without GROUP BY.
+///
+/// Checked against counts taken from the fixture's JSON by Foundation's parser (no Cairn code
+/// between the file and the expectation). Without GROUP BY both answered 0 (issue #10: 118 was right on the real data).
 @Suite struct DistinctAggregateTests {
     static func records() throws -> [[String: Any]] {
         let text = try String(contentsOfFile: GoldenFile.directory + "/events.ndjson", encoding: .utf8)
