@@ -57,6 +57,14 @@ enum Cast {
             case .string(let text): return Value.parseTimestamp(text).map(Value.timestamp)
             default: return nil
             }
+        case .date:
+            // A day: the timestamp's (or the text's) UTC midnight.
+            switch value {
+            case .timestamp(let milliseconds): return .timestamp(TimeFunctions.truncate(milliseconds, to: .day))
+            case .string(let text):
+                return Value.parseTimestamp(text).map { .timestamp(TimeFunctions.truncate($0, to: .day)) }
+            default: return nil
+            }
         case .json:
             switch value {
             case .map(let text): return .string(text)

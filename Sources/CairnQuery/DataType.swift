@@ -8,6 +8,9 @@ public indirect enum DataType: Sendable, Hashable, CustomStringConvertible {
     case double
     case varchar
     case timestamp
+    /// A calendar day (UTC), held as the timestamp of its midnight: compares and converts with
+    /// timestamps as Trino's `date` does, and prints as `YYYY-MM-DD`.
+    case date
     case interval
     /// `map<varchar,varchar>`: a JSON object.
     case map
@@ -24,6 +27,7 @@ public indirect enum DataType: Sendable, Hashable, CustomStringConvertible {
         case .double: "double"
         case .varchar: "varchar"
         case .timestamp: "timestamp(3)"
+        case .date: "date"
         case .interval: "interval"
         case .map: "map(varchar, varchar)"
         case .json: "json"
@@ -42,6 +46,8 @@ public indirect enum DataType: Sendable, Hashable, CustomStringConvertible {
         case (.bigint, .double), (.double, .bigint): return true
         // Lake compares eventTime with string literals ('2023-01-22 00:00:00', spec §6.3).
         case (.timestamp, .varchar), (.varchar, .timestamp): return true
+        // A date compares with a timestamp as its midnight (Trino coerces the date).
+        case (.date, .timestamp), (.timestamp, .date), (.date, .varchar), (.varchar, .date): return true
         case (.json, .varchar), (.varchar, .json): return true
         case (.array, .array), (.row, .row): return true
         default: return false
@@ -54,6 +60,8 @@ public indirect enum DataType: Sendable, Hashable, CustomStringConvertible {
         if self == .unknown { return other }
         if isNumeric && other.isNumeric { return .double }
         if (self == .timestamp && other == .varchar) || (self == .varchar && other == .timestamp) { return .timestamp }
+        if (self == .date && other == .timestamp) || (self == .timestamp && other == .date) { return .timestamp }
+        if (self == .date && other == .varchar) || (self == .varchar && other == .date) { return .date }
         if (self == .json && other == .varchar) || (self == .varchar && other == .json) { return .varchar }
         if case .array = self, case .array = other { return self }
         if case .row = self, case .row = other { return self }
@@ -67,7 +75,8 @@ public indirect enum DataType: Sendable, Hashable, CustomStringConvertible {
         case "BIGINT", "INTEGER", "INT", "SMALLINT", "TINYINT": .bigint
         case "DOUBLE", "REAL", "DECIMAL", "FLOAT": .double
         case "BOOLEAN": .boolean
-        case "TIMESTAMP", "DATE": .timestamp
+        case "TIMESTAMP": .timestamp
+        case "DATE": .date
         case "JSON": .json
         default: nil
         }

@@ -255,11 +255,19 @@ extension Binder {
                     at: expression.range,
                     suggestion: Suggestion.closest(
                         to: typeName,
-                        among: ["VARCHAR", "BIGINT", "DOUBLE", "BOOLEAN", "TIMESTAMP", "JSON"]
+                        among: ["VARCHAR", "BIGINT", "DOUBLE", "BOOLEAN", "TIMESTAMP", "DATE", "JSON"]
                     )
                 )
             }
             let o = try bind(operand)
+            if o.type == .date, type == .varchar {
+                // A date's text is its day: the first 10 characters of its midnight's timestamp text.
+                let text = BoundExpression.cast(o.expression, .varchar, isTry: isTry)
+                return TypedExpression(
+                    expression: .call(.substr, [text, .constant(.integer(1)), .constant(.integer(10))]),
+                    type: .varchar
+                )
+            }
             return TypedExpression(expression: .cast(o.expression, type, isTry: isTry), type: type)
         case .exists(let query):
             let sub = try self.bind(query)
@@ -308,15 +316,20 @@ extension Binder {
 
     /// Converts string literals compared with timestamps into timestamps once, at bind time.
     private func coerce(_ value: TypedExpression, to target: DataType) throws(QueryError) -> BoundExpression {
-        if target == .timestamp, value.type == .varchar, case .constant(.string(let text)) = value.expression {
+        if target == .timestamp || target == .date, value.type == .varchar,
+            case .constant(.string(let text)) = value.expression
+        {
             guard let milliseconds = Value.parseTimestamp(text) else {
                 // The literal is not repeated: queries of audit logs hold secrets (style.md §3).
                 throw QueryError(
                     .invalidValue,
-                    "a string compared with a timestamp must be one ('2026-11-01 00:00:00' or ISO 8601)"
+                    "a string compared with a \(target == .date ? "date" : "timestamp") must be one "
+                        + "('2026-11-01 00:00:00' or ISO 8601)"
                 )
             }
-            return .constant(.timestamp(milliseconds))
+            return .constant(
+                .timestamp(target == .date ? TimeFunctions.truncate(milliseconds, to: .day) : milliseconds)
+            )
         }
         return value.expression
     }
@@ -351,7 +364,14 @@ extension Binder {
             guard let value = Double(text) else { throw QueryError(.invalidValue, "invalid number \(text)", at: range) }
             return TypedExpression(expression: .constant(.double(value)), type: .double)
         case .string(let text): return TypedExpression(expression: .constant(.string(text)), type: .varchar)
-        case .typed(_, let text):
+        case .typed(let type, let text):
+            if type == "DATE" {
+                // Trino's DATE literal: a day, 'YYYY-MM-DD'.
+                guard text.utf8.count == 10, let milliseconds = Value.parseTimestamp(text) else {
+                    throw QueryError(.invalidValue, "DATE literal is not a valid date ('YYYY-MM-DD')", at: range)
+                }
+                return TypedExpression(expression: .constant(.timestamp(milliseconds)), type: .date)
+            }
             guard let milliseconds = Value.parseTimestamp(text) else {
                 throw QueryError(.invalidValue, "TIMESTAMP literal is not a valid timestamp", at: range)
             }

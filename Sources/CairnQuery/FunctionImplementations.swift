@@ -241,6 +241,7 @@ extension ScalarFunction {
             }
             return best
         case .now: return .timestamp(context.now)
+        case .currentDate: return .timestamp(TimeFunctions.truncate(context.now, to: .day))
         case .fromISO8601Timestamp:
             guard let milliseconds = Value.parseTimestamp(arguments[0].text!) else {
                 throw QueryError(.invalidValue, "from_iso8601_timestamp: the value is not an ISO 8601 timestamp")

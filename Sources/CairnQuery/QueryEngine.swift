@@ -83,7 +83,15 @@ public final class QueryEngine: Sendable {
             }
             return QueryResult(columns: ["plan"], types: [.varchar], rows: [], statistics: statistics, plan: text)
         case .query:
-            let rows = try executor.rows(plan)
+            var rows = try executor.rows(plan)
+            // Dates are held as their midnight's timestamp; a result shows them as days.
+            for (column, type) in bound.types.enumerated() where type == .date {
+                for row in rows.indices {
+                    if case .timestamp(let milliseconds) = rows[row][column] {
+                        rows[row][column] = .string(String(Value.formatTimestamp(milliseconds).prefix(10)))
+                    }
+                }
+            }
             var statistics = executor.statistics
             statistics.executionMilliseconds = Self.milliseconds(clock.now - start)
             return QueryResult(columns: bound.names, types: bound.types, rows: rows, statistics: statistics, plan: nil)

@@ -55,6 +55,7 @@ enum ScalarFunction: String, Hashable, Sendable, CaseIterable {
     case least
     // Date and time.
     case now
+    case currentDate = "current_date"
     case dateTrunc = "date_trunc"
     case dateAdd = "date_add"
     case dateDiff = "date_diff"
@@ -76,7 +77,7 @@ enum ScalarFunction: String, Hashable, Sendable, CaseIterable {
         case "substring": .substr
         case "ceiling": .ceil
         case "current_timestamp", "localtimestamp": .now
-        case "current_date": .now
+        case "current_date": .currentDate
         case "day_of_month": .day
         case "dow": .dayOfWeek
         case "doy": .dayOfYear
@@ -114,7 +115,7 @@ enum ScalarFunction: String, Hashable, Sendable, CaseIterable {
     /// Arguments accepted.
     var arity: ClosedRange<Int> {
         switch self {
-        case .now: 0...0
+        case .now, .currentDate: 0...0
         case .negate, .lower, .upper, .length, .trim, .ltrim, .rtrim, .reverse, .jsonParse, .jsonFormat,
             .jsonArrayLength, .isJSONScalar, .cardinality, .mapKeys, .mapValues, .arrayDistinct, .arrayMax,
             .arrayMin, .fromISO8601Timestamp, .toISO8601, .fromUnixtime, .toUnixtime, .date, .year, .quarter,
@@ -144,6 +145,10 @@ enum ScalarFunction: String, Hashable, Sendable, CaseIterable {
             if a.isNumeric && b.isNumeric { return a == .double || b == .double ? .double : .bigint }
             if a == .timestamp && (b == .interval || b == .unknown) { return .timestamp }
             if self == .add, a == .interval, b == .timestamp { return .timestamp }
+            // A date moved by an interval is a point in time (its midnight moved): typed as a
+            // timestamp, it compares with eventTime as it should.
+            if a == .date && (b == .interval || b == .unknown) { return .timestamp }
+            if self == .add, a == .interval, b == .date { return .timestamp }
             if self == .subtract, a == .timestamp, b == .timestamp { return .interval }
             if a == .interval && b == .interval { return .interval }
             return nil
@@ -232,7 +237,8 @@ enum ScalarFunction: String, Hashable, Sendable, CaseIterable {
         case .toISO8601: return types[0].isTimeLike ? .varchar : nil
         case .fromUnixtime: return types[0].isNumeric ? .timestamp : nil
         case .toUnixtime: return types[0].isTimeLike ? .double : nil
-        case .date: return types[0].isTimeLike ? .timestamp : nil
+        case .date: return types[0].isTimeLike ? .date : nil
+        case .currentDate: return .date
         case .year, .quarter, .month, .week, .day, .hour, .minute, .second, .millisecond, .dayOfWeek, .dayOfYear,
             .yearOfWeek:
             return types[0].isTimeLike ? .bigint : nil
@@ -250,7 +256,7 @@ enum ScalarFunction: String, Hashable, Sendable, CaseIterable {
 
 extension DataType {
     var isJSONLike: Bool { self == .json || self == .varchar || self == .map || self == .unknown || isArrayOrRow }
-    var isTimeLike: Bool { self == .timestamp || self == .varchar || self == .unknown }
+    var isTimeLike: Bool { self == .timestamp || self == .date || self == .varchar || self == .unknown }
     var isArrayOrRow: Bool {
         switch self {
         case .array, .row: true
