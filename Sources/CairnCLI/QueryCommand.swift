@@ -169,7 +169,30 @@ enum QueryOutput {
         }
     }
 
-    private static func cell(_ value: Value) -> String {
-        (value.lakeText ?? "NULL").replacing("\n", with: " ")
+    /// A value as a table cell: control characters (a newline, an escape sequence an attacker put
+    /// in a user agent or a request parameter) are shown as escapes, never sent to the terminal.
+    static func cell(_ value: Value) -> String {
+        guard let text = value.lakeText else { return "NULL" }
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            case _ where isControl(scalar):
+                let hex = String(scalar.value, radix: 16)
+                escaped += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
+    }
+
+    /// C0 and C1 control characters, DEL, and the bidirectional overrides that reorder what a
+    /// terminal shows (Trojan Source).
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
+            || (0x2066...0x2069).contains(scalar.value)
     }
 }

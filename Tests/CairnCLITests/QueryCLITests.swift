@@ -45,6 +45,28 @@ import Testing
         #expect(table.stdout.hasSuffix("(3 rows)\n"))
     }
 
+    @Test func tableOutputEscapesControlCharacters() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        // A user agent carrying a terminal escape sequence, a newline and a bidirectional override.
+        let record =
+            #"{"eventTime":"2024-05-01T10:00:00Z","eventID":"e-1","recipientAccountId":"111122223333","awsRegion":"us-east-1","userAgent":"curl\u001b[31mRED\u001b[0m\nline2\u202etxt.exe"}"#
+        let input = directory.appending("in.ndjson")
+        try (record + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        let data = directory.appending("data")
+        #expect(try CairnProcess.run(["ingest", "--data", data, input]).status == 0)
+        let table = try CairnProcess.run(["query", "--data", data, "SELECT useragent FROM default"])
+        #expect(table.status == 0)
+        #expect(!table.stdout.unicodeScalars.contains { $0 == "\u{1b}" || $0 == "\u{202e}" })
+        #expect(table.stdout.contains(#"curl\u001b[31mRED\u001b[0m\nline2\u202etxt.exe"#), "\(table.stdout)")
+        // Machine formats keep the value exactly (JSON escapes it by its own rules).
+        let json = try CairnProcess.run([
+            "query", "--data", data, "--format", "ndjson", "SELECT useragent FROM default",
+        ])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["useragent"] as? String == "curl\u{1b}[31mRED\u{1b}[0m\nline2\u{202e}txt.exe")
+    }
+
     @Test func explainAndStats() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }

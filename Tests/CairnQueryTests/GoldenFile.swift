@@ -50,13 +50,18 @@ struct GoldenFile: Sendable, CustomStringConvertible {
         return resources + "/Golden"
     }()
 
-    /// Every `.test` file of the Golden directory, by name.
-    static var all: [GoldenFile] {
+    /// Every `.test` file name of the Golden directory (parsed by the test itself, so a file that
+    /// does not parse fails instead of vanishing from the run).
+    static var names: [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { $0.hasSuffix(".test") }.sorted().compactMap {
-            try? GoldenFile(path: directory + "/" + $0)
-        }
+        return names.filter { $0.hasSuffix(".test") }.sorted()
     }
+
+    /// The golden files there are: a missing one fails `everyGoldenFileRuns`.
+    static let expectedNames = [
+        "aggregates.test", "errors.test", "expressions.test", "fields.test", "functions.test", "queries.test",
+        "select.test",
+    ]
 
     init(path: String) throws {
         self.path = path
