@@ -401,6 +401,26 @@ extension Binder {
         }
     }
 
+    /// `agg(x) FILTER (WHERE p)` as `agg(CASE WHEN p THEN x END)`, and `count(*) FILTER (WHERE p)`
+    /// as `count_if(p)`: exact, as every aggregate here ignores NULL inputs (one that keeps them,
+    /// such as `array_agg`, must not be rewritten this way).
+    static func applyingFilter(_ call: FunctionCall, _ condition: Expression) -> FunctionCall {
+        var rewritten = call
+        rewritten.filter = nil
+        if call.isStar {
+            rewritten.name = Identifier("count_if", range: call.name.range)
+            rewritten.isStar = false
+            rewritten.arguments = [condition]
+        } else if let first = call.arguments.first {
+            let kept = Expression(
+                .caseWhen(operand: nil, whens: [WhenClause(condition: condition, result: first)], otherwise: nil),
+                range: first.range
+            )
+            rewritten.arguments[0] = kept
+        }
+        return rewritten
+    }
+
     private mutating func bindCall(
         _ call: FunctionCall,
         _ expression: Expression,
@@ -409,6 +429,22 @@ extension Binder {
         insideAggregate: Bool
     ) throws(QueryError) -> TypedExpression {
         let name = call.name.normalized
+        if let condition = call.filter {
+            guard AggregateFunction.named(name) != nil else {
+                throw QueryError(
+                    .invalidQuery,
+                    "FILTER is only valid for aggregate functions, not \(name)",
+                    at: expression.range
+                )
+            }
+            return try bindCall(
+                Self.applyingFilter(call, condition),
+                expression,
+                scope,
+                allowAggregates: allowAggregates,
+                insideAggregate: insideAggregate
+            )
+        }
         if let aggregate = AggregateFunction.named(name) {
             guard allowAggregates else {
                 throw QueryError(.invalidQuery, "aggregate \(name) is not allowed here", at: expression.range)

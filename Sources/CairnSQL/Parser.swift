@@ -673,6 +673,17 @@ public struct Parser {
         return peek(ahead).isSymbol(")") && peek(ahead + 1).isSymbol("->")
     }
 
+    /// `FILTER (WHERE condition)` after a call, when present.
+    private mutating func aggregateFilter() throws(SQLError) -> Expression? {
+        guard current.kind == .word, current.keyword == "FILTER", peek(1).isSymbol("(") else { return nil }
+        advance()
+        try expect(symbol: "(")
+        try expect(keyword: "WHERE")
+        let condition = try expression()
+        try expect(symbol: ")")
+        return condition
+    }
+
     private mutating func wordExpression() throws(SQLError) -> Expression {
         let token = current
         if token.kind == .word, token.keyword == "TIMESTAMP" || token.keyword == "DATE", peek(1).kind == .string {
@@ -763,7 +774,8 @@ public struct Parser {
             let name = Identifier(token.text, range: token.range)
             if accept(symbol: "*") {
                 try expect(symbol: ")")
-                let call = FunctionCall(name: name, arguments: [], isDistinct: false, isStar: true)
+                var call = FunctionCall(name: name, arguments: [], isDistinct: false, isStar: true)
+                call.filter = try aggregateFilter()
                 return Expression(.function(call), range: token.range.through(current.range))
             }
             var isDistinct = false
@@ -777,7 +789,8 @@ public struct Parser {
                 repeat { arguments.append(try lambdaOrExpression()) } while accept(symbol: ",")
             }
             try expect(symbol: ")")
-            let call = FunctionCall(name: name, arguments: arguments, isDistinct: isDistinct, isStar: false)
+            var call = FunctionCall(name: name, arguments: arguments, isDistinct: isDistinct, isStar: false)
+            call.filter = try aggregateFilter()
             return Expression(.function(call), range: token.range.through(current.range))
         }
         // An identifier path a.b.c.

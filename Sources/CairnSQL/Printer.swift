@@ -87,9 +87,10 @@ public enum Printer {
         case .binary(let op, let left, let right):
             return self.operand(left) + " " + op.rawValue + " " + self.operand(right)
         case .function(let call):
-            if call.isStar { return call.name.name + "(*)" }
+            let filter = call.filter.map { " FILTER (WHERE " + expression($0) + ")" } ?? ""
+            if call.isStar { return call.name.name + "(*)" + filter }
             return call.name.name + "(" + (call.isDistinct ? "DISTINCT " : "")
-                + call.arguments.map(expression).joined(separator: ", ") + ")"
+                + call.arguments.map(expression).joined(separator: ", ") + ")" + filter
         case .subscriptAccess(let base, let key): return operand(base) + "[" + expression(key) + "]"
         case .dereference(let base, let field): return "(" + expression(base) + ")." + identifier(field)
         case .isNull(let operand, let negated): return self.operand(operand) + (negated ? " IS NOT NULL" : " IS NULL")

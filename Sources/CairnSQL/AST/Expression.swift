@@ -98,6 +98,11 @@ public enum BinaryOperator: String, Sendable, Equatable {
 public struct WhenClause: Sendable, Equatable {
     public var condition: Expression
     public var result: Expression
+
+    public init(condition: Expression, result: Expression) {
+        self.condition = condition
+        self.result = result
+    }
 }
 
 /// A function call: `name([DISTINCT] args)` or `count(*)`.
@@ -108,6 +113,8 @@ public struct FunctionCall: Sendable, Equatable {
     public var isDistinct: Bool
     /// Whether the argument is `*`: `count(*)`.
     public var isStar: Bool
+    /// `FILTER (WHERE condition)` after an aggregate: only rows where it holds are aggregated.
+    public var filter: Expression? = nil
 }
 
 /// An expression with its place in the query text.
