@@ -9,6 +9,8 @@ struct AggregateState: Sendable {
     var sawDouble = false
     var overflowed = false
     var best: Value = .null
+    /// The key `best` was chosen by (max_by, min_by).
+    var bestKey: Value = .null
     var flag: Bool?
     var distinct: Set<Value>?
 
@@ -29,6 +31,15 @@ struct AggregateState: Sendable {
             return
         }
         try accumulate(call.function, value)
+    }
+
+    /// max_by / min_by: keeps `value` when `key` beats the best key so far (NULL keys never do).
+    mutating func update(_ call: AggregateCall, _ value: Value, key: Value) {
+        guard !key.isNull else { return }
+        if bestKey.isNull || Value.sortOrder(key, bestKey) * (call.function == .maxBy ? 1 : -1) > 0 {
+            best = value
+            bestKey = key
+        }
     }
 
     private mutating func accumulate(_ function: AggregateFunction, _ value: Value) throws(QueryError) {
@@ -59,6 +70,8 @@ struct AggregateState: Sendable {
             if case .boolean(let b) = value { flag = (flag ?? true) && b }
         case .boolOr:
             if case .boolean(let b) = value { flag = (flag ?? false) || b }
+        case .maxBy, .minBy:
+            throw QueryError(.invalidQuery, "\(function.rawValue) takes a key")
         }
     }
 
@@ -79,6 +92,8 @@ struct AggregateState: Sendable {
             if !other.best.isNull { try accumulate(call.function, other.best) }
         case .boolAnd, .boolOr:
             if let f = other.flag { try accumulate(call.function, .boolean(f)) }
+        case .maxBy, .minBy:
+            update(call, other.best, key: other.bestKey)
         }
     }
 
@@ -103,7 +118,7 @@ struct AggregateState: Sendable {
             if overflowed { throw QueryError(.invalidValue, "bigint overflow in sum") }
             return .integer(integerSum)
         case .avg: return count == 0 ? .null : .double(doubleSum / Double(count))
-        case .min, .max, .arbitrary: return best
+        case .min, .max, .arbitrary, .maxBy, .minBy: return best
         case .boolAnd, .boolOr: return flag.map(Value.boolean) ?? .null
         }
     }
@@ -227,6 +242,13 @@ final class GroupTable: @unchecked Sendable {
                 continue
             }
             let values = try evaluator.evaluate(call.arguments[0], on: batch)
+            if call.function.takesKey {
+                let keys = try evaluator.evaluate(call.arguments[1], on: batch)
+                for row in 0..<batch.count {
+                    local[ids[row] * width + position].update(call, values[row], key: keys[row])
+                }
+                continue
+            }
             switch call.isDistinct ? nil : call.function {
             case .countIf?:
                 for row in 0..<batch.count where values[row] == .boolean(true) {

@@ -196,6 +196,9 @@ enum AggregateFunction: String, Hashable, Sendable, CaseIterable {
     case countIf = "count_if"
     case boolAnd = "bool_and"
     case boolOr = "bool_or"
+    /// `max_by(x, y)`: the x of the row with the greatest y (rows with a NULL y are ignored).
+    case maxBy = "max_by"
+    case minBy = "min_by"
 
     static func named(_ name: String) -> AggregateFunction? {
         switch name {
@@ -209,12 +212,17 @@ enum AggregateFunction: String, Hashable, Sendable, CaseIterable {
         case "count_if": .countIf
         case "bool_and", "every": .boolAnd
         case "bool_or": .boolOr
+        case "max_by": .maxBy
+        case "min_by": .minBy
         default: nil
         }
     }
 
     static let names = [
         "count", "sum", "avg", "min", "max", "approx_distinct", "arbitrary", "any_value", "count_if", "bool_and",
-        "every", "bool_or",
+        "every", "bool_or", "max_by", "min_by",
     ]
+
+    /// Aggregates of two arguments: a value and the key that picks it.
+    var takesKey: Bool { self == .maxBy || self == .minBy }
 }

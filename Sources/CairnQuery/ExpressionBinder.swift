@@ -465,14 +465,30 @@ extension Binder {
                     type: .bigint
                 )
             }
-            guard call.arguments.count == 1 else {
+            guard call.arguments.count == (aggregate.takesKey ? 2 : 1) else {
                 throw QueryError(
                     .invalidQuery,
-                    "\(name) takes one argument, not \(call.arguments.count)",
+                    "\(name) takes \(aggregate.takesKey ? "two arguments" : "one argument"), not \(call.arguments.count)",
                     at: expression.range
                 )
             }
             let argument = try bindExpression(call.arguments[0], scope, allowAggregates: true, insideAggregate: true)
+            if aggregate.takesKey {
+                guard !call.isDistinct else {
+                    throw QueryError(.invalidQuery, "\(name) does not take DISTINCT", at: expression.range)
+                }
+                let key = try bindExpression(call.arguments[1], scope, allowAggregates: true, insideAggregate: true)
+                return TypedExpression(
+                    expression: .aggregate(
+                        AggregateCall(
+                            function: aggregate,
+                            arguments: [argument.expression, key.expression],
+                            isDistinct: false
+                        )
+                    ),
+                    type: argument.type
+                )
+            }
             let type: DataType
             switch aggregate {
             case .count, .countStar, .approxDistinct: type = .bigint
@@ -495,7 +511,7 @@ extension Binder {
                     throw QueryError(.typeMismatch, "avg needs a number, not \(argument.type)", at: expression.range)
                 }
                 type = .double
-            case .min, .max, .arbitrary: type = argument.type
+            case .min, .max, .arbitrary, .maxBy, .minBy: type = argument.type
             }
             return TypedExpression(
                 expression: .aggregate(

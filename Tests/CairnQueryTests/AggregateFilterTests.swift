@@ -52,3 +52,36 @@ import Testing
         }
     }
 }
+
+/// `max_by(x, y)` and `min_by(x, y)` (issue #10): the x of the row with the greatest (least) y,
+/// against the fixture's JSON read by Foundation; eventID is the key, so there are no ties.
+@Suite struct MaxByTests {
+    @Test func maxByAndMinByPickTheRowOfTheExtremeKey() throws {
+        var best = [String: (maxKey: String, maxName: String, minKey: String, minName: String)]()
+        for record in try DistinctAggregateTests.records() {
+            let account = try #require(record["recipientAccountId"] as? String)
+            let id = try #require(record["eventID"] as? String)
+            let name = try #require(record["eventName"] as? String)
+            var entry = best[account] ?? (id, name, id, name)
+            if id > entry.maxKey { (entry.maxKey, entry.maxName) = (id, name) }
+            if id < entry.minKey { (entry.minKey, entry.minName) = (id, name) }
+            best[account] = entry
+        }
+        let engine = try GoldenFixture.shared().engine
+        let result = try engine.execute(
+            "SELECT recipientaccountid, max_by(eventname, eventid), min_by(eventname, eventid), "
+                + "max_by(eventname, CAST(NULL AS varchar)) FROM default GROUP BY 1",
+            now: GoldenFixture.now
+        )
+        #expect(result.rows.count == best.count)
+        for row in result.rows {
+            guard case .string(let account) = row[0], let entry = best[account] else {
+                Issue.record("unexpected row \(row)")
+                continue
+            }
+            #expect(row[1] == .string(entry.maxName) && row[2] == .string(entry.minName), "\(account)")
+            #expect(row[3] == .null, "a NULL key never wins")
+        }
+        #expect(throws: QueryError.self) { try engine.execute("SELECT max_by(eventname) FROM default") }
+    }
+}
