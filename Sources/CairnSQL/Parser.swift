@@ -119,7 +119,8 @@ public struct Parser {
         guard depth <= Limits.maxQueryNestingDepth else {
             throw SQLError(
                 .limitExceeded,
-                "query nests deeper than \(Limits.maxQueryNestingDepth) levels",
+                "query nests deeper than \(Limits.maxQueryNestingDepth) levels (parentheses, subqueries, and each "
+                    + "operator of a chain such as a + b + c; AND, OR and || chains do not count)",
                 at: current.range
             )
         }
@@ -432,21 +433,26 @@ public struct Parser {
     }
 
     private mutating func or() throws(SQLError) -> Expression {
-        var left = try and()
-        while accept(keyword: "OR") {
-            let right = try and()
-            left = Expression(.binary(.or, left, right), range: left.range.through(right.range))
-        }
-        return left
+        var operands = [try and()]
+        while accept(keyword: "OR") { operands.append(try and()) }
+        return Self.balanced(.or, operands[...])
     }
 
     private mutating func and() throws(SQLError) -> Expression {
-        var left = try not()
-        while accept(keyword: "AND") {
-            let right = try not()
-            left = Expression(.binary(.and, left, right), range: left.range.through(right.range))
-        }
-        return left
+        var operands = [try not()]
+        while accept(keyword: "AND") { operands.append(try not()) }
+        return Self.balanced(.and, operands[...])
+    }
+
+    /// A chain of an associative operator (`AND`, `OR`, `||`) as a balanced tree, operands in
+    /// their order: a generated detection rule's thousand ORs nests 10 deep, not a thousand (every
+    /// pass over expressions recurses per level, and a deep one exhausted the stack).
+    static func balanced(_ op: BinaryOperator, _ operands: ArraySlice<Expression>) -> Expression {
+        if operands.count == 1 { return operands.first! }
+        let middle = operands.startIndex + operands.count / 2
+        let left = balanced(op, operands[..<middle])
+        let right = balanced(op, operands[middle...])
+        return Expression(.binary(op, left, right), range: left.range.through(right.range))
     }
 
     private mutating func not() throws(SQLError) -> Expression {
@@ -462,8 +468,12 @@ public struct Parser {
 
     private mutating func predicate() throws(SQLError) -> Expression {
         var left = try concatenation()
+        var links = 0
+        defer { depth -= links }
         while true {
             let start = left.range
+            try enter()
+            links += 1
             if current.kind == .symbol, let op = Self.comparison[current.text] {
                 advance()
                 let right = try concatenation()
@@ -552,17 +562,20 @@ public struct Parser {
     ]
 
     private mutating func concatenation() throws(SQLError) -> Expression {
-        var left = try additive()
-        while accept(symbol: "||") {
-            let right = try additive()
-            left = Expression(.binary(.concat, left, right), range: left.range.through(right.range))
-        }
-        return left
+        var operands = [try additive()]
+        while accept(symbol: "||") { operands.append(try additive()) }
+        return Self.balanced(.concat, operands[...])
     }
 
     private mutating func additive() throws(SQLError) -> Expression {
         var left = try multiplicative()
+        // Each operator of a chain nests the tree one level deeper (`a + b + c` is `(a + b) + c`,
+        // kept that way: integer overflow and floating point make it not associative).
+        var links = 0
+        defer { depth -= links }
         while current.isSymbol("+") || current.isSymbol("-") {
+            try enter()
+            links += 1
             let op: BinaryOperator = advance().text == "+" ? .add : .subtract
             let right = try multiplicative()
             left = Expression(.binary(op, left, right), range: left.range.through(right.range))
@@ -572,7 +585,11 @@ public struct Parser {
 
     private mutating func multiplicative() throws(SQLError) -> Expression {
         var left = try unary()
+        var links = 0
+        defer { depth -= links }
         while current.isSymbol("*") || current.isSymbol("/") || current.isSymbol("%") {
+            try enter()
+            links += 1
             let op: BinaryOperator =
                 switch advance().text {
                 case "*": .multiply
