@@ -2,8 +2,10 @@ import CairnQuery
 import CairnTestSupport
 import Testing
 
-/// A query of legal length never exhausts the stack (issue #10: `1+1+...` with 3,500 terms, 7 KB,
-/// crashed the process; in a debug build 200 terms did). Chains of AND, OR and `||` are balanced
+/// A query of legal length never exhausts the stack.
+///
+/// Issue #10: `1+1+...` with 3,500 terms (7 KB) crashed the process; in a debug build 200 terms
+/// did. Chains of AND, OR and `||` are balanced
 /// trees, so thousands of terms answer; arithmetic and comparison chains count toward the nesting
 /// limit and fail cleanly past it.
 @Suite struct ExpressionDepthTests {
