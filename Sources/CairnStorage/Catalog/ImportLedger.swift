@@ -11,23 +11,33 @@ struct ImportLedger {
     let fileSystem: any FileSystem
     let path: String
 
-    /// The checkpoints in the file; a torn final record is ignored, any other damage throws.
-    func read() throws(StorageError) -> [SourceKey: SourceCheckpoint] { try readWithExtent().checkpoints }
+    /// Checks every frame of the file (a torn final one is allowed) without decoding the
+    /// checkpoints; returns its size and where a torn final frame begins.
+    func scan() throws(StorageError) -> (byteCount: Int, tornOffset: Int?) {
+        guard fileSystem.kind(of: path) != nil else { return (0, nil) }
+        let bytes = try fileSystem.readFile(path)
+        var offset = 0
+        while true {
+            switch RecordFrame.decode(bytes, at: offset, maxBodyByteCount: Limits.maxManifestEditByteCount) {
+            case .end: return (bytes.count, nil)
+            case .torn: return (bytes.count, offset)
+            case .corrupt(let reason):
+                throw StorageError.corrupt("import ledger record damaged (\(reason))", file: path, at: offset)
+            case .record(_, let next): offset = next
+            }
+        }
+    }
 
-    /// The checkpoints, the file's size, and where a torn final record begins (if it has one).
-    func readWithExtent() throws(StorageError) -> (
-        checkpoints: [SourceKey: SourceCheckpoint], byteCount: Int, tornOffset: Int?
-    ) {
-        guard fileSystem.kind(of: path) != nil else { return ([:], 0, nil) }
+    /// The checkpoints in the file; a torn final record is ignored, any other damage throws.
+    func read() throws(StorageError) -> [SourceKey: SourceCheckpoint] {
+        guard fileSystem.kind(of: path) != nil else { return [:] }
         let bytes = try fileSystem.readFile(path)
         var result = [SourceKey: SourceCheckpoint]()
         var offset = 0
         while true {
             switch RecordFrame.decode(bytes, at: offset, maxBodyByteCount: Limits.maxManifestEditByteCount) {
-            case .end:
-                return (result, bytes.count, nil)
-            case .torn:
-                return (result, bytes.count, offset)
+            case .end, .torn:
+                return result
             case .corrupt(let reason):
                 throw StorageError.corrupt("import ledger record damaged (\(reason))", file: path, at: offset)
             case .record(let body, let next):

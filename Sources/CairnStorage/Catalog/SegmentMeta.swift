@@ -117,21 +117,27 @@ public struct SourceCheckpoint: Sendable, Equatable {
     /// XXH64 of the file's absolute path when imported (0 when unknown): where a later, longer
     /// version of the same file is looked for.
     public var pathKey: UInt64 = 0
-    /// For a complete import: where a longer version of this content continues.
+    /// For a complete import: where a longer version of this content continues (boxed: a ledger
+    /// holds one checkpoint per imported file, and most have none).
     public var continuation: Continuation?
 
     /// What of a file was imported, keyed by its content up to a record boundary, so that a file
     /// that grew (lines appended to NDJSON) or was cut short and later replaced whole is imported
     /// from where the earlier version's events end, each event once.
-    public struct Continuation: Sendable, Equatable {
+    public final class Continuation: Sendable, Equatable {
         /// The end of the last whole item (a cut-short last item is excluded: its complete version
         /// is read again).
-        public var byteOffset: Int
-        public var itemCount: Int
-        public var eventCount: Int
-        public var rejectedCount: Int
+        public let byteOffset: Int
+        public let itemCount: Int
+        public let eventCount: Int
+        public let rejectedCount: Int
         /// `ContentKey` of the content's first `byteOffset` bytes.
-        public var prefixKey: SourceKey
+        public let prefixKey: SourceKey
+
+        public static func == (lhs: Continuation, rhs: Continuation) -> Bool {
+            (lhs.byteOffset, lhs.itemCount, lhs.eventCount, lhs.rejectedCount, lhs.prefixKey)
+                == (rhs.byteOffset, rhs.itemCount, rhs.eventCount, rhs.rejectedCount, rhs.prefixKey)
+        }
 
         public init(byteOffset: Int, itemCount: Int, eventCount: Int, rejectedCount: Int, prefixKey: SourceKey) {
             self.byteOffset = byteOffset
