@@ -44,6 +44,9 @@ struct QueryCommand: ParsableCommand {
     )
     var repeatCount: Int = 1
 
+    @Option(name: .long, help: "Seconds the query may run before it fails (default 600).")
+    var timeout: Double?
+
     @Option(name: .customLong("file"), help: "Read the query from this file ('-' for standard input).")
     var file: String?
 
@@ -80,7 +83,11 @@ struct QueryCommand: ParsableCommand {
 
     func run() throws {
         let directory = DataDirectory(path: data ?? StoreOptions.defaultDataDirectory)
-        let engine = QueryEngine(dataDirectory: directory)
+        if let timeout, !(timeout > 0) { throw ValidationError("--timeout takes a positive number of seconds") }
+        let engine = QueryEngine(
+            dataDirectory: directory,
+            timeLimit: timeout.map { .milliseconds(Int64(($0 * 1000).rounded(.up))) }
+        )
         defer { engine.close() }
         let sql = try queryText()
         let text = explain && !sql.trimmingPrefix(" ").uppercased().hasPrefix("EXPLAIN") ? "EXPLAIN " + sql : sql

@@ -118,6 +118,11 @@ public enum Limits {
     /// other three for the page cache, ingest and a second query), never an out-of-memory kill.
     public static let queryMemoryByteCount = 6 << 30
 
+    /// Seconds a query may run before it fails with `timeout` (`cairn query --timeout` changes it):
+    /// the longest investigation query on 2 M events takes well under a second warm, so ten
+    /// minutes only stops runaways (a cross join, a pathological regex) from holding both cores.
+    public static let queryTimeoutSeconds = 600
+
     /// Decoded column chunks kept between queries in one process, in bytes of their estimated
     /// size: a warm cache for repeated investigations, like DuckDB's buffer pool.
     public static let columnCacheByteCount = 1 << 30

@@ -227,6 +227,7 @@ final class GroupTable: @unchecked Sendable {
     func add(_ batch: Batch) throws(QueryError) {
         let ids = try groupIDs(batch)
         let width = aggregates.count
+        try budget.checkDeadline()
         var local = states
         states = []
         defer { states = local }

@@ -214,7 +214,8 @@ final class Executor: @unchecked Sendable {
             cache: cache,
             evaluator: evaluator,
             neededFields: spec.needed ?? Set(0..<spec.fields.count),
-            workerCount: sinks.count
+            workerCount: sinks.count,
+            budget: budget
         )
         statistics.merge(try scan.run(sinks: sinks))
     }

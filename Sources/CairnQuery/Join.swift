@@ -59,6 +59,7 @@ struct HashJoin {
         var output = [[Value]]()
         var rightMatched = [Bool](repeating: false, count: rightRows.count)
         let residualExpression = residual.isEmpty ? nil : residual.dropFirst().reduce(residual[0]) { .and($0, $1) }
+        var pairs = 0
         for (leftIndex, leftRow) in leftRows.enumerated() {
             var matched = false
             let candidates: [Int]
@@ -69,6 +70,8 @@ struct HashJoin {
                 candidates = key.contains(where: \.isNull) ? [] : table[key] ?? []
             }
             for rightIndex in candidates {
+                pairs += 1
+                if pairs % 65_536 == 0 { try budget.checkDeadline() }
                 let combined = leftRow + rightRows[rightIndex]
                 if let residualExpression {
                     guard case .boolean(true) = try evaluator.evaluate(residualExpression, row: combined, lambdas: [])

@@ -24,6 +24,8 @@ public final class QueryEngine: Sendable {
     /// Scan threads per query (both cores of the target box).
     public let workerCount: Int
     private let memoryLimit: Int
+    /// How long a query may run (`Limits.queryTimeoutSeconds` unless given).
+    private let timeLimit: Duration
     private let openStores = Mutex<[String: EventStore]>([:])
     /// `EventStore` takes one caller at a time: reading a scan's snapshot (segment list, unflushed
     /// records) happens under this lock, so concurrent queries never call into a store together.
@@ -33,12 +35,14 @@ public final class QueryEngine: Sendable {
         dataDirectory: DataDirectory,
         cache: SegmentCache = SegmentCache(),
         workerCount: Int = 2,
-        memoryLimit: Int? = nil
+        memoryLimit: Int? = nil,
+        timeLimit: Duration? = nil
     ) {
         self.dataDirectory = dataDirectory
         self.cache = cache
         self.workerCount = max(1, workerCount)
         self.memoryLimit = memoryLimit ?? Limits.queryMemoryByteCount
+        self.timeLimit = timeLimit ?? .seconds(Limits.queryTimeoutSeconds)
     }
 
     /// Parses, binds, plans and runs `sql` (a query or EXPLAIN [ANALYZE]).
@@ -57,7 +61,7 @@ public final class QueryEngine: Sendable {
         let start = clock.now
         let context = EvaluationContext(now: now ?? Clock.nowMilliseconds())
         let evaluator = Evaluator(context: context)
-        let budget = MemoryBudget(limit: memoryLimit)
+        let budget = MemoryBudget(limit: memoryLimit, timeLimit: timeLimit)
         let executor = Executor(
             stores: { id throws(QueryError) in try self.snapshot(id) },
             cache: cache,

@@ -30,6 +30,8 @@ public struct QueryError: Error, Sendable, CustomStringConvertible {
         case limitExceeded
         /// Reading the store failed (corruption, I/O).
         case storage
+        /// The query ran past its time limit (`Limits.queryTimeoutSeconds`, `cairn query --timeout`).
+        case timeout
         /// Bad LookupEvents parameters (attribute, time range, token, max results).
         case invalidLookup
     }

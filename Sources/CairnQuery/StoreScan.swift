@@ -54,6 +54,9 @@ final class StoreScan: @unchecked Sendable {
     private let tokenProbes: [(SegmentColumn, [UInt64])]
     private let hasTimeRange: Bool
 
+    /// The query's memory and time limits: the deadline is checked per row group.
+    private let budget: MemoryBudget
+
     /// Conjuncts evaluated on raw vectors, and the rest.
     private var kernels: [Kernel] = []
     private var residual: [BoundExpression] = []
@@ -64,8 +67,10 @@ final class StoreScan: @unchecked Sendable {
         cache: SegmentCache,
         evaluator: Evaluator,
         neededFields: Set<Int>,
-        workerCount: Int
+        workerCount: Int,
+        budget: MemoryBudget
     ) {
+        self.budget = budget
         self.snapshot = snapshot
         self.spec = spec
         self.cache = cache
@@ -239,6 +244,7 @@ final class StoreScan: @unchecked Sendable {
         }
         statistics.rowGroupsTotal += box.rowCounts.count
         for groupIndex in box.rowCounts.indices {
+            try budget.checkDeadline()
             if let mechanism = try rowGroupPruned(box, groupIndex, entry, openReader) {
                 statistics.rowGroupsPruned[mechanism, default: 0] += 1
                 continue

@@ -79,10 +79,13 @@ final class GoldenFixture: @unchecked Sendable {
 
     let directory: TemporaryDirectory
     let engine: QueryEngine
+    /// The fixture's data directory, for tests that need an engine of their own.
+    let dataDirectory: DataDirectory
 
     private init() throws {
         directory = TemporaryDirectory(prefix: "cairn-golden")
         let data = DataDirectory(path: directory.appending("data"))
+        dataDirectory = data
         let events = GoldenFile.directory + "/events.ndjson"
         for name in ["default", "eds-0b5f-4e8f-8bd1"] {
             let store = try data.openStore(name, create: true)
