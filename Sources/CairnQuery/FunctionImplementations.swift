@@ -381,6 +381,7 @@ enum RegexCache {
 
     static func regex(_ pattern: String) throws(QueryError) -> Regex<AnyRegexOutput> {
         if let entry = compiled.withLock({ $0[pattern] }) { return entry.regex }
+        try RegexSafety.check(pattern)
         let entry: Compiled
         do {
             entry = Compiled(try Regex(pattern))
