@@ -57,6 +57,7 @@ public final class QueryEngine: Sendable {
     }
 
     public func execute(_ statement: Statement, now: Int64? = nil) throws(QueryError) -> QueryResult {
+        guard let query = statement.query else { return try catalogResult(statement) }
         let clock = ContinuousClock()
         let start = clock.now
         let context = EvaluationContext(now: now ?? Clock.nowMilliseconds())
@@ -73,7 +74,7 @@ public final class QueryEngine: Sendable {
             sub throws(QueryError) in
             try executor.rows(Planner.optimize(sub.plan, evaluator))
         }
-        let bound = try binder.bind(statement.query)
+        let bound = try binder.bind(query)
         let plan = Planner.optimize(bound.plan, evaluator)
         switch statement {
         case .explain(_, let analyze):
@@ -86,6 +87,8 @@ public final class QueryEngine: Sendable {
                 text += "\nrows returned: \(rows.count)\n" + statistics.summary.joined(separator: "\n")
             }
             return QueryResult(columns: ["plan"], types: [.varchar], rows: [], statistics: statistics, plan: text)
+        case .showTables, .describe:
+            return try catalogResult(statement)
         case .query:
             var rows = try executor.rows(plan)
             // Dates are held as their midnight's timestamp; a result shows them as days.
@@ -157,6 +160,43 @@ public final class QueryEngine: Sendable {
 }
 
 /// Store names and ids of a data directory, for the binder.
+extension QueryEngine {
+    /// `SHOW TABLES` (Trino's one column, `Table`: each store's name) and `DESCRIBE table` (Trino's
+    /// `Column`, `Type`, `Extra`, `Comment`: the Lake schema every store shares).
+    func catalogResult(_ statement: Statement) throws(QueryError) -> QueryResult {
+        let directory = StoreDirectory(dataDirectory: dataDirectory)
+        switch statement {
+        case .describe(let table):
+            guard directory.resolveStore(table.name) != nil else {
+                throw QueryError(
+                    .unknownStore,
+                    "table \(table.name) does not exist",
+                    at: table.range,
+                    suggestion: Suggestion.closest(to: table.name, among: directory.storeNames)
+                )
+            }
+            let rows = LakeSchema.columns.map { column -> [Value] in
+                [.string(column.name), .string(column.type.description), .string(""), .string("")]
+            }
+            return QueryResult(
+                columns: ["Column", "Type", "Extra", "Comment"],
+                types: [.varchar, .varchar, .varchar, .varchar],
+                rows: rows,
+                statistics: QueryStatistics(),
+                plan: nil
+            )
+        default:
+            return QueryResult(
+                columns: ["Table"],
+                types: [.varchar],
+                rows: directory.infos.map(\.name).sorted().map { [.string($0)] },
+                statistics: QueryStatistics(),
+                plan: nil
+            )
+        }
+    }
+}
+
 struct StoreDirectory: StoreResolver {
     let infos: [StoreInfo]
 

@@ -22,10 +22,10 @@ public struct Parser {
     public static func parseQuery(_ sql: String) throws(SQLError) -> Query {
         switch try parse(sql) {
         case .query(let query): return query
-        case .explain(_, _):
+        case .explain, .showTables, .describe:
             throw SQLError(
                 .unsupported,
-                "expected a query, not EXPLAIN",
+                "expected a query",
                 at: SourceRange(start: 0, end: 7, line: 1, column: 1)
             )
         }
@@ -131,6 +131,22 @@ public struct Parser {
     // MARK: Statements and queries
 
     mutating func statement() throws(SQLError) -> Statement {
+        if accept(keyword: "SHOW") {
+            if accept(keyword: "TABLES") {
+                try expectEnd()
+                return .showTables
+            }
+            try expect(keyword: "COLUMNS")
+            guard accept(keyword: "FROM") || accept(keyword: "IN") else { throw unexpected(expected: "FROM") }
+            let table = try identifier(what: "a table name")
+            try expectEnd()
+            return .describe(table)
+        }
+        if accept(keyword: "DESCRIBE") || accept(keyword: "DESC") {
+            let table = try identifier(what: "a table name")
+            try expectEnd()
+            return .describe(table)
+        }
         if current.kind == .word, !current.isKeyword("SELECT"), !current.isKeyword("WITH"),
             !current.isKeyword("EXPLAIN"), !current.isSymbol("(")
         {
@@ -138,7 +154,10 @@ public struct Parser {
             if ["INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "MERGE", "TRUNCATE", "GRANT"].contains(word) {
                 throw SQLError(.unsupported, "only SELECT queries are supported, not \(word)", at: current.range)
             }
-            if let suggestion = Suggestion.closest(to: current.text, among: ["SELECT", "WITH", "EXPLAIN"]) {
+            if let suggestion = Suggestion.closest(
+                to: current.text,
+                among: ["SELECT", "WITH", "EXPLAIN", "SHOW", "DESCRIBE"]
+            ) {
                 throw SQLError(.syntax, "unexpected '\(current.text)'", at: current.range, suggestion: suggestion)
             }
         }

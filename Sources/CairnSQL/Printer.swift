@@ -5,6 +5,8 @@ public enum Printer {
         switch statement {
         case .query(let query): sql(query)
         case .explain(let query, let analyze): (analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ") + sql(query)
+        case .showTables: "SHOW TABLES"
+        case .describe(let table): "DESCRIBE " + identifier(table)
         }
     }
 

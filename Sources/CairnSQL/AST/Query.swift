@@ -4,10 +4,16 @@ public enum Statement: Sendable, Equatable {
     case query(Query)
     /// `EXPLAIN [ANALYZE] query`
     case explain(Query, analyze: Bool)
+    /// `SHOW TABLES`: the event data stores.
+    case showTables
+    /// `DESCRIBE table`, `SHOW COLUMNS FROM table`: a store's columns and their types.
+    case describe(Identifier)
 
-    public var query: Query {
+    /// The query a statement runs, if it runs one.
+    public var query: Query? {
         switch self {
         case .query(let query), .explain(let query, _): query
+        case .showTables, .describe: nil
         }
     }
 }
