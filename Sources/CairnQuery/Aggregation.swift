@@ -8,6 +8,9 @@ struct AggregateState: Sendable {
     var doubleSum: Double = 0
     var sawDouble = false
     var overflowed = false
+    /// Running mean and sum of squared deviations (Welford; partial states merge by Chan's rule).
+    var mean = 0.0
+    var squaredDeviations = 0.0
     var best: Value = .null
     /// The key `best` was chosen by (max_by, min_by).
     var bestKey: Value = .null
@@ -72,6 +75,17 @@ struct AggregateState: Sendable {
             if case .boolean(let b) = value { flag = (flag ?? false) || b }
         case .maxBy, .minBy:
             throw QueryError(.invalidQuery, "\(function.rawValue) takes a key")
+        case .stddevSample, .stddevPopulation, .varianceSample, .variancePopulation:
+            let number: Double
+            switch value {
+            case .integer(let integer): number = Double(integer)
+            case .double(let double): number = double
+            default: throw QueryError(.typeMismatch, "\(function.rawValue) of a \(value.typeName) value")
+            }
+            count += 1
+            let delta = number - mean
+            mean += delta / Double(count)
+            squaredDeviations += delta * (number - mean)
         }
     }
 
@@ -94,6 +108,14 @@ struct AggregateState: Sendable {
             if let f = other.flag { try accumulate(call.function, .boolean(f)) }
         case .maxBy, .minBy:
             update(call, other.best, key: other.bestKey)
+        case .stddevSample, .stddevPopulation, .varianceSample, .variancePopulation:
+            guard other.count > 0 else { return }
+            let total = count + other.count
+            let delta = other.mean - mean
+            squaredDeviations +=
+                other.squaredDeviations + delta * delta * Double(count) * Double(other.count) / Double(total)
+            mean += delta * Double(other.count) / Double(total)
+            count = total
         }
     }
 
@@ -120,6 +142,14 @@ struct AggregateState: Sendable {
         case .avg: return count == 0 ? .null : .double(doubleSum / Double(count))
         case .min, .max, .arbitrary, .maxBy, .minBy: return best
         case .boolAnd, .boolOr: return flag.map(Value.boolean) ?? .null
+        case .varianceSample, .stddevSample:
+            guard count > 1 else { return .null }
+            let variance = squaredDeviations / Double(count - 1)
+            return .double(call.function == .stddevSample ? variance.squareRoot() : variance)
+        case .variancePopulation, .stddevPopulation:
+            guard count > 0 else { return .null }
+            let variance = squaredDeviations / Double(count)
+            return .double(call.function == .stddevPopulation ? variance.squareRoot() : variance)
         }
     }
 }

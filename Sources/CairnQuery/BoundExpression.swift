@@ -196,6 +196,12 @@ enum AggregateFunction: String, Hashable, Sendable, CaseIterable {
     case countIf = "count_if"
     case boolAnd = "bool_and"
     case boolOr = "bool_or"
+    /// Sample and population standard deviation and variance (Trino: `stddev` and `variance` are
+    /// the sample ones; NULL below two values, or none for the population ones).
+    case stddevSample = "stddev_samp"
+    case stddevPopulation = "stddev_pop"
+    case varianceSample = "var_samp"
+    case variancePopulation = "var_pop"
     /// `max_by(x, y)`: the x of the row with the greatest y (rows with a NULL y are ignored).
     case maxBy = "max_by"
     case minBy = "min_by"
@@ -212,6 +218,10 @@ enum AggregateFunction: String, Hashable, Sendable, CaseIterable {
         case "count_if": .countIf
         case "bool_and", "every": .boolAnd
         case "bool_or": .boolOr
+        case "stddev", "stddev_samp": .stddevSample
+        case "stddev_pop": .stddevPopulation
+        case "variance", "var_samp": .varianceSample
+        case "var_pop": .variancePopulation
         case "max_by": .maxBy
         case "min_by": .minBy
         default: nil
@@ -220,9 +230,14 @@ enum AggregateFunction: String, Hashable, Sendable, CaseIterable {
 
     static let names = [
         "count", "sum", "avg", "min", "max", "approx_distinct", "arbitrary", "any_value", "count_if", "bool_and",
-        "every", "bool_or", "max_by", "min_by",
+        "every", "bool_or", "max_by", "min_by", "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp",
+        "var_pop",
     ]
 
     /// Aggregates of two arguments: a value and the key that picks it.
     var takesKey: Bool { self == .maxBy || self == .minBy }
+
+    var isDispersion: Bool {
+        self == .stddevSample || self == .stddevPopulation || self == .varianceSample || self == .variancePopulation
+    }
 }

@@ -506,9 +506,13 @@ extension Binder {
                     throw QueryError(.typeMismatch, "sum needs a number, not \(argument.type)", at: expression.range)
                 }
                 type = argument.type == .unknown ? .bigint : argument.type
-            case .avg:
+            case .avg, .stddevSample, .stddevPopulation, .varianceSample, .variancePopulation:
                 guard argument.type.isNumeric else {
-                    throw QueryError(.typeMismatch, "avg needs a number, not \(argument.type)", at: expression.range)
+                    throw QueryError(
+                        .typeMismatch,
+                        "\(name) needs a number, not \(argument.type)",
+                        at: expression.range
+                    )
                 }
                 type = .double
             case .min, .max, .arbitrary, .maxBy, .minBy: type = argument.type

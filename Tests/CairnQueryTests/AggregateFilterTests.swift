@@ -85,3 +85,37 @@ import Testing
         #expect(throws: QueryError.self) { try engine.execute("SELECT max_by(eventname) FROM default") }
     }
 }
+
+/// `stddev`, `variance` and their sample and population forms (issue #10), against the same
+/// statistics computed in the test from the fixture's JSON.
+@Suite struct DispersionTests {
+    @Test func standardDeviationAndVarianceMatchADirectComputation() throws {
+        let lengths = try DistinctAggregateTests.records().map { Double(($0["eventName"] as? String ?? "").count) }
+        let mean = lengths.reduce(0, +) / Double(lengths.count)
+        let squares = lengths.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        let expected = [
+            (squares / Double(lengths.count - 1)).squareRoot(), (squares / Double(lengths.count)).squareRoot(),
+            squares / Double(lengths.count - 1), squares / Double(lengths.count),
+            (squares / Double(lengths.count - 1)).squareRoot(), squares / Double(lengths.count - 1),
+        ]
+        let engine = try GoldenFixture.shared().engine
+        let result = try engine.execute(
+            "SELECT stddev_samp(length(eventname)), stddev_pop(length(eventname)), var_samp(length(eventname)), "
+                + "var_pop(length(eventname)), stddev(length(eventname)), variance(length(eventname)) FROM default",
+            now: GoldenFixture.now
+        )
+        #expect(result.types == Array(repeating: .double, count: 6))
+        for (index, value) in result.rows[0].enumerated() {
+            guard case .double(let actual) = value else {
+                Issue.record("column \(index) is \(value)")
+                continue
+            }
+            #expect(abs(actual - expected[index]) < 1e-9, "column \(index): \(actual) against \(expected[index])")
+        }
+        let single = try engine.execute(
+            "SELECT stddev(x), stddev_pop(x), var_pop(x) FROM (SELECT 5 AS x)",
+            now: GoldenFixture.now
+        )
+        #expect(single.rows == [[.null, .double(0), .double(0)]])
+    }
+}
