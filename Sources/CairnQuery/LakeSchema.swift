@@ -67,6 +67,16 @@ enum LakeSchema {
         RowField("accountid", .varchar), RowField("accesskeyid", .varchar), RowField("username", .varchar),
         RowField("sessioncontext", sessionContextType), RowField("invokedby", .varchar),
         RowField("identityprovider", .varchar),
+        // Newer fields (spec §3): Identity Center callers, bearer-token callers, scoped credentials.
+        RowField("credentialid", .varchar),
+        RowField("onbehalfof", .row([RowField("userid", .varchar), RowField("identitystorearn", .varchar)])),
+        RowField(
+            "inscopeof",
+            .row([
+                RowField("sourcearn", .varchar), RowField("sourceaccount", .varchar),
+                RowField("issuertype", .varchar), RowField("credentialsissuedto", .varchar),
+            ])
+        ),
     ])
 
     static let tlsDetailsType = DataType.row([
