@@ -11,6 +11,8 @@ struct AggregateState: Sendable {
     /// Running mean and sum of squared deviations (Welford; partial states merge by Chan's rule).
     var mean = 0.0
     var squaredDeviations = 0.0
+    /// Every value of the group (approx_percentile).
+    var collected: [Value] = []
     var best: Value = .null
     /// The key `best` was chosen by (max_by, min_by).
     var bestKey: Value = .null
@@ -27,6 +29,9 @@ struct AggregateState: Sendable {
             return
         }
         if value.isNull { return }
+        if call.function == .approxPercentile, distinct == nil {
+            try budget.reserve(24 + value.estimatedHeapBytes, for: "approx_percentile values")
+        }
         if distinct != nil {
             if distinct!.insert(value.groupKey).inserted {
                 try budget.reserve(48 + value.estimatedHeapBytes, for: "DISTINCT values")
@@ -75,6 +80,8 @@ struct AggregateState: Sendable {
             if case .boolean(let b) = value { flag = (flag ?? false) || b }
         case .maxBy, .minBy:
             throw QueryError(.invalidQuery, "\(function.rawValue) takes a key")
+        case .approxPercentile:
+            collected.append(value)
         case .stddevSample, .stddevPopulation, .varianceSample, .variancePopulation:
             let number: Double
             switch value {
@@ -108,6 +115,8 @@ struct AggregateState: Sendable {
             if let f = other.flag { try accumulate(call.function, .boolean(f)) }
         case .maxBy, .minBy:
             update(call, other.best, key: other.bestKey)
+        case .approxPercentile:
+            collected += other.collected
         case .stddevSample, .stddevPopulation, .varianceSample, .variancePopulation:
             guard other.count > 0 else { return }
             let total = count + other.count
@@ -142,6 +151,12 @@ struct AggregateState: Sendable {
         case .avg: return count == 0 ? .null : .double(doubleSum / Double(count))
         case .min, .max, .arbitrary, .maxBy, .minBy: return best
         case .boolAnd, .boolOr: return flag.map(Value.boolean) ?? .null
+        case .approxPercentile:
+            guard !collected.isEmpty, case .constant(.double(let fraction)) = call.arguments[1] else { return .null }
+            // Nearest rank: the smallest value with at least that fraction of the values at or below it.
+            let sorted = collected.sorted { Value.sortOrder($0, $1) < 0 }
+            let rank = Int((fraction * Double(sorted.count)).rounded(.up))
+            return sorted[min(max(rank, 1), sorted.count) - 1]
         case .varianceSample, .stddevSample:
             guard count > 1 else { return .null }
             let variance = squaredDeviations / Double(count - 1)

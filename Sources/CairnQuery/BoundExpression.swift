@@ -202,6 +202,9 @@ enum AggregateFunction: String, Hashable, Sendable, CaseIterable {
     case stddevPopulation = "stddev_pop"
     case varianceSample = "var_samp"
     case variancePopulation = "var_pop"
+    /// `approx_percentile(x, p)`: here exact (nearest rank over the group's values, which the query's
+    /// memory budget counts), a value Trino's sketches approximate.
+    case approxPercentile = "approx_percentile"
     /// `max_by(x, y)`: the x of the row with the greatest y (rows with a NULL y are ignored).
     case maxBy = "max_by"
     case minBy = "min_by"
@@ -222,6 +225,7 @@ enum AggregateFunction: String, Hashable, Sendable, CaseIterable {
         case "stddev_pop": .stddevPopulation
         case "variance", "var_samp": .varianceSample
         case "var_pop": .variancePopulation
+        case "approx_percentile": .approxPercentile
         case "max_by": .maxBy
         case "min_by": .minBy
         default: nil
@@ -231,7 +235,7 @@ enum AggregateFunction: String, Hashable, Sendable, CaseIterable {
     static let names = [
         "count", "sum", "avg", "min", "max", "approx_distinct", "arbitrary", "any_value", "count_if", "bool_and",
         "every", "bool_or", "max_by", "min_by", "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp",
-        "var_pop",
+        "var_pop", "approx_percentile",
     ]
 
     /// Aggregates of two arguments: a value and the key that picks it.

@@ -465,14 +465,53 @@ extension Binder {
                     type: .bigint
                 )
             }
-            guard call.arguments.count == (aggregate.takesKey ? 2 : 1) else {
+            let takesTwo = aggregate.takesKey || aggregate == .approxPercentile
+            guard call.arguments.count == (takesTwo ? 2 : 1) else {
                 throw QueryError(
                     .invalidQuery,
-                    "\(name) takes \(aggregate.takesKey ? "two arguments" : "one argument"), not \(call.arguments.count)",
+                    "\(name) takes \(takesTwo ? "two arguments" : "one argument"), not \(call.arguments.count)",
                     at: expression.range
                 )
             }
             let argument = try bindExpression(call.arguments[0], scope, allowAggregates: true, insideAggregate: true)
+            if aggregate == .approxPercentile {
+                guard argument.type.isNumeric else {
+                    throw QueryError(
+                        .typeMismatch,
+                        "\(name) needs a number, not \(argument.type)",
+                        at: expression.range
+                    )
+                }
+                let percentile = try bindExpression(
+                    call.arguments[1],
+                    scope,
+                    allowAggregates: false,
+                    insideAggregate: true
+                )
+                var fraction: Double?
+                switch percentile.expression {
+                case .constant(.double(let value)): fraction = value
+                case .constant(.integer(let value)): fraction = Double(value)
+                default: fraction = nil
+                }
+                guard let fraction, (0...1).contains(fraction) else {
+                    throw QueryError(
+                        .invalidQuery,
+                        "\(name) takes a constant percentage between 0 and 1 as its second argument",
+                        at: call.arguments[1].range
+                    )
+                }
+                return TypedExpression(
+                    expression: .aggregate(
+                        AggregateCall(
+                            function: aggregate,
+                            arguments: [argument.expression, .constant(.double(fraction))],
+                            isDistinct: call.isDistinct
+                        )
+                    ),
+                    type: argument.type == .unknown ? .double : argument.type
+                )
+            }
             if aggregate.takesKey {
                 guard !call.isDistinct else {
                     throw QueryError(.invalidQuery, "\(name) does not take DISTINCT", at: expression.range)
@@ -515,7 +554,7 @@ extension Binder {
                     )
                 }
                 type = .double
-            case .min, .max, .arbitrary, .maxBy, .minBy: type = argument.type
+            case .min, .max, .arbitrary, .maxBy, .minBy, .approxPercentile: type = argument.type
             }
             return TypedExpression(
                 expression: .aggregate(

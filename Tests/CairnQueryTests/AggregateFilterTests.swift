@@ -119,3 +119,29 @@ import Testing
         #expect(single.rows == [[.null, .double(0), .double(0)]])
     }
 }
+
+/// `approx_percentile(x, p)` (issue #10): computed exactly here (nearest rank), against the same
+/// rank taken in the test from the fixture's JSON.
+@Suite struct PercentileTests {
+    @Test(arguments: [0.0, 0.25, 0.5, 0.9, 0.99, 1.0])
+    func percentileIsTheNearestRank(fraction: Double) throws {
+        let lengths = try DistinctAggregateTests.records().map { ($0["eventName"] as? String ?? "").count }.sorted()
+        let rank = max(1, Int((fraction * Double(lengths.count)).rounded(.up)))
+        let engine = try GoldenFixture.shared().engine
+        let result = try engine.execute(
+            "SELECT approx_percentile(length(eventname), \(fraction)) FROM default",
+            now: GoldenFixture.now
+        )
+        #expect(result.rows == [[.integer(Int64(lengths[rank - 1]))]])
+    }
+
+    @Test func aPercentageOutsideZeroToOneOrNotConstantIsAnError() throws {
+        let engine = try GoldenFixture.shared().engine
+        for sql in [
+            "SELECT approx_percentile(length(eventname), 1.5) FROM default",
+            "SELECT approx_percentile(length(eventname), length(eventname)) FROM default",
+        ] {
+            #expect(throws: QueryError.self) { try engine.execute(sql, now: GoldenFixture.now) }
+        }
+    }
+}
