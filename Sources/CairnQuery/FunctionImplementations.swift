@@ -247,6 +247,14 @@ extension ScalarFunction {
                 throw QueryError(.invalidValue, "from_iso8601_timestamp: the value is not an ISO 8601 timestamp")
             }
             return .timestamp(milliseconds)
+        case .dateFormat:
+            let milliseconds = try TimeFunctions.milliseconds(arguments[0], rawValue)
+            return .string(try DateFormat.format(milliseconds, arguments[1].text!))
+        case .dateParse:
+            guard let milliseconds = try DateFormat.parse(arguments[0].text!, arguments[1].text!) else {
+                throw QueryError(.invalidValue, "date_parse: the value does not follow the format")
+            }
+            return .timestamp(milliseconds)
         case .toISO8601:
             let milliseconds = try TimeFunctions.milliseconds(arguments[0], rawValue)
             var text = EventTimestamp.canonicalText(milliseconds)

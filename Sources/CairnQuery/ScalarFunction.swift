@@ -61,6 +61,8 @@ enum ScalarFunction: String, Hashable, Sendable, CaseIterable {
     case dateDiff = "date_diff"
     case fromISO8601Timestamp = "from_iso8601_timestamp"
     case toISO8601 = "to_iso8601"
+    case dateFormat = "date_format"
+    case dateParse = "date_parse"
     case fromUnixtime = "from_unixtime"
     case toUnixtime = "to_unixtime"
     case date
@@ -127,6 +129,7 @@ enum ScalarFunction: String, Hashable, Sendable, CaseIterable {
         case .regexpExtract: 2...3
         case .regexpReplace: 2...3
         case .splitPart, .dateAdd, .dateDiff, .slice: 3...3
+        case .dateFormat, .dateParse: 2...2
         case .if: 2...3
         case .arrayJoin: 2...3
         case .round: 1...2
@@ -235,6 +238,8 @@ enum ScalarFunction: String, Hashable, Sendable, CaseIterable {
         case .dateDiff: return stringy(types[0]) && types[1].isTimeLike && types[2].isTimeLike ? .bigint : nil
         case .fromISO8601Timestamp: return stringy(types[0]) ? .timestamp : nil
         case .toISO8601: return types[0].isTimeLike ? .varchar : nil
+        case .dateFormat: return types[0].isTimeLike && stringy(types[1]) ? .varchar : nil
+        case .dateParse: return stringy(types[0]) && stringy(types[1]) ? .timestamp : nil
         case .fromUnixtime: return types[0].isNumeric ? .timestamp : nil
         case .toUnixtime: return types[0].isTimeLike ? .double : nil
         case .date: return types[0].isTimeLike ? .date : nil
