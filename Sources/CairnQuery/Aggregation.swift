@@ -28,6 +28,12 @@ struct AggregateState: Sendable {
             count += 1
             return
         }
+        if call.function == .arrayAgg, distinct == nil {
+            // NULLs are elements too.
+            try budget.reserve(24 + value.estimatedHeapBytes, for: "array_agg values")
+            collected.append(value)
+            return
+        }
         if value.isNull { return }
         if call.function == .approxPercentile, distinct == nil {
             try budget.reserve(24 + value.estimatedHeapBytes, for: "approx_percentile values")
@@ -80,7 +86,7 @@ struct AggregateState: Sendable {
             if case .boolean(let b) = value { flag = (flag ?? false) || b }
         case .maxBy, .minBy:
             throw QueryError(.invalidQuery, "\(function.rawValue) takes a key")
-        case .approxPercentile:
+        case .approxPercentile, .arrayAgg:
             collected.append(value)
         case .stddevSample, .stddevPopulation, .varianceSample, .variancePopulation:
             let number: Double
@@ -115,7 +121,7 @@ struct AggregateState: Sendable {
             if let f = other.flag { try accumulate(call.function, .boolean(f)) }
         case .maxBy, .minBy:
             update(call, other.best, key: other.bestKey)
-        case .approxPercentile:
+        case .approxPercentile, .arrayAgg:
             collected += other.collected
         case .stddevSample, .stddevPopulation, .varianceSample, .variancePopulation:
             guard other.count > 0 else { return }
@@ -151,6 +157,8 @@ struct AggregateState: Sendable {
         case .avg: return count == 0 ? .null : .double(doubleSum / Double(count))
         case .min, .max, .arbitrary, .maxBy, .minBy: return best
         case .boolAnd, .boolOr: return flag.map(Value.boolean) ?? .null
+        case .arrayAgg:
+            return collected.isEmpty ? .null : .array(collected)
         case .approxPercentile:
             guard !collected.isEmpty, case .constant(.double(let fraction)) = call.arguments[1] else { return .null }
             // Nearest rank: the smallest value with at least that fraction of the values at or below it.

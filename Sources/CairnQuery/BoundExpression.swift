@@ -202,6 +202,8 @@ enum AggregateFunction: String, Hashable, Sendable, CaseIterable {
     case stddevPopulation = "stddev_pop"
     case varianceSample = "var_samp"
     case variancePopulation = "var_pop"
+    /// `array_agg(x)`: the group's values, NULLs included, in no particular order.
+    case arrayAgg = "array_agg"
     /// `approx_percentile(x, p)`: here exact (nearest rank over the group's values, which the query's
     /// memory budget counts), a value Trino's sketches approximate.
     case approxPercentile = "approx_percentile"
@@ -226,6 +228,7 @@ enum AggregateFunction: String, Hashable, Sendable, CaseIterable {
         case "variance", "var_samp": .varianceSample
         case "var_pop": .variancePopulation
         case "approx_percentile": .approxPercentile
+        case "array_agg": .arrayAgg
         case "max_by": .maxBy
         case "min_by": .minBy
         default: nil
@@ -235,7 +238,7 @@ enum AggregateFunction: String, Hashable, Sendable, CaseIterable {
     static let names = [
         "count", "sum", "avg", "min", "max", "approx_distinct", "arbitrary", "any_value", "count_if", "bool_and",
         "every", "bool_or", "max_by", "min_by", "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp",
-        "var_pop", "approx_percentile",
+        "var_pop", "approx_percentile", "array_agg",
     ]
 
     /// Aggregates of two arguments: a value and the key that picks it.

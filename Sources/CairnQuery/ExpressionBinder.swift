@@ -430,6 +430,10 @@ extension Binder {
     ) throws(QueryError) -> TypedExpression {
         let name = call.name.normalized
         if let condition = call.filter {
+            guard AggregateFunction.named(name) != .arrayAgg else {
+                // The rewrite below turns filtered-out rows into NULLs, which array_agg keeps.
+                throw QueryError(.invalidQuery, "FILTER with array_agg is not supported yet", at: expression.range)
+            }
             guard AggregateFunction.named(name) != nil else {
                 throw QueryError(
                     .invalidQuery,
@@ -555,6 +559,7 @@ extension Binder {
                 }
                 type = .double
             case .min, .max, .arbitrary, .maxBy, .minBy, .approxPercentile: type = argument.type
+            case .arrayAgg: type = .array(argument.type)
             }
             return TypedExpression(
                 expression: .aggregate(

@@ -145,3 +145,43 @@ import Testing
         }
     }
 }
+
+/// `array_agg(x)` and `array_agg(DISTINCT x)` (issue #10), against the values per account taken
+/// from the fixture's JSON (compared as multisets and sets: Trino fixes no order either).
+@Suite struct ArrayAggTests {
+    @Test func arrayAggCollectsTheGroupsValues() throws {
+        var names = [String: [String]]()
+        var addresses = [String: Set<String>]()
+        for record in try DistinctAggregateTests.records() {
+            let account = try #require(record["recipientAccountId"] as? String)
+            names[account, default: []].append(try #require(record["eventName"] as? String))
+            if let address = record["sourceIPAddress"] as? String { addresses[account, default: []].insert(address) }
+        }
+        let engine = try GoldenFixture.shared().engine
+        let result = try engine.execute(
+            "SELECT recipientaccountid, array_agg(eventname), array_agg(DISTINCT sourceipaddress) FROM default GROUP BY 1",
+            now: GoldenFixture.now
+        )
+        #expect(result.rows.count == names.count)
+        for row in result.rows {
+            guard case .string(let account) = row[0], case .array(let all) = row[1], case .array(let distinct) = row[2]
+            else {
+                Issue.record("unexpected row \(row)")
+                continue
+            }
+            #expect(all.compactMap(\.lakeText).sorted() == names[account]?.sorted(), "\(account)")
+            #expect(Set(distinct.compactMap(\.lakeText)) == addresses[account] ?? [], "\(account)")
+            #expect(distinct.count == (addresses[account]?.count ?? 0))
+        }
+        let withNull = try engine.execute("SELECT array_agg(x) FROM (SELECT 1 AS x UNION ALL SELECT NULL)")
+        guard case .array(let elements)? = withNull.rows.first?.first else {
+            Issue.record("array_agg gave \(withNull.rows)")
+            return
+        }
+        #expect(elements.count == 2 && elements.contains(.null), "NULLs are elements")
+        #expect(try engine.execute("SELECT array_agg(eventname) FROM default WHERE false").rows == [[.null]])
+        #expect(throws: QueryError.self) {
+            try engine.execute("SELECT array_agg(eventname) FILTER (WHERE readonly) FROM default")
+        }
+    }
+}
