@@ -188,8 +188,7 @@ enum QueryOutput {
             case "\r": escaped += "\\r"
             case "\t": escaped += "\\t"
             case _ where isControl(scalar):
-                let hex = String(scalar.value, radix: 16)
-                escaped += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+                escaped += "\\u" + String(scalar.value, radix: 16).leftPadded(4)
             default: escaped.unicodeScalars.append(scalar)
             }
         }

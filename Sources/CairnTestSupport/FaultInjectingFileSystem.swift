@@ -339,14 +339,7 @@ public final class FaultInjectingFileSystem: FileSystem, @unchecked Sendable {
         monitor.lock()
         defer { monitor.unlock() }
         try checkHandle(generation, "read", path)
-        guard offset >= 0, count >= 0, offset <= byteCount, count <= byteCount - offset else {
-            throw StorageError(
-                .corrupt,
-                "read of \(count) bytes at \(offset) is past the end of the \(byteCount)-byte file",
-                file: path,
-                byteOffset: offset
-            )
-        }
+        try StorageError.checkRead(offset: offset, count: count, fileByteCount: byteCount, file: path)
         let bytes = tree.bytes(ofFile: id)!
         guard offset + count <= bytes.count else {
             throw StorageError(.corrupt, "file ended early", file: path, byteOffset: max(offset, bytes.count))

@@ -47,20 +47,13 @@ public final class Catalog: @unchecked Sendable {
 
     /// Reads the catalog in `directory` (nothing is written until `startWriting`).
     ///
-    /// A reader (`readOnly`) may race a writer that replaces the manifest: it re-reads CURRENT
-    /// when the manifest it names has just been removed.
+    /// A reader that races a writer replacing the manifest opens the catalog through
+    /// `ReaderRace.retrying` (the store does).
     public init(fileSystem: any FileSystem, directory: String, readOnly: Bool = false) throws(StorageError) {
         self.fileSystem = fileSystem
         self.directory = directory
         self.readOnly = readOnly
-        for attempt in 0..<Limits.catalogReadAttemptCount {
-            do {
-                try load()
-                return
-            } catch  where error.code == .notFound && readOnly && attempt + 1 < Limits.catalogReadAttemptCount {
-                reset()
-            }
-        }
+        try load()
     }
 
     private func reset() {

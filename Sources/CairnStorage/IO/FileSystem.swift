@@ -73,6 +73,21 @@ public protocol ReadableFile: AnyObject {
     func close()
 }
 
+extension StorageError {
+    /// The one rule of positional reads, for every `ReadableFile`: `count` bytes at `offset` must
+    /// lie inside the file, or the length that led there is corrupt.
+    package static func checkRead(offset: Int, count: Int, fileByteCount: Int, file: String) throws(StorageError) {
+        guard offset >= 0, count >= 0, offset <= fileByteCount, count <= fileByteCount - offset else {
+            throw StorageError(
+                .corrupt,
+                "read of \(count) bytes at \(offset) is past the end of the \(fileByteCount)-byte file",
+                file: file,
+                byteOffset: offset
+            )
+        }
+    }
+}
+
 extension WritableFile {
     public func append(_ bytes: [UInt8]) throws(StorageError) {
         var failure: StorageError?

@@ -241,14 +241,7 @@ private final class LocalReadableFile: ReadableFile {
     deinit { close() }
 
     func read(at offset: Int, count: Int) throws(StorageError) -> [UInt8] {
-        guard offset >= 0, count >= 0, offset <= byteCount, count <= byteCount - offset else {
-            throw StorageError(
-                .corrupt,
-                "read of \(count) bytes at \(offset) is past the end of the \(byteCount)-byte file",
-                file: path,
-                byteOffset: offset
-            )
-        }
+        try StorageError.checkRead(offset: offset, count: count, fileByteCount: byteCount, file: path)
         // Uninitialized: zero-filling 8-16 MiB import chunks before reading over them showed in profiles.
         var done = 0
         var failure: StorageError?

@@ -140,18 +140,7 @@ public struct DataDirectory: Sendable {
                 writerLock: writerLock
             )
         }
-        guard !options.readOnly else {
-            // A reader races the writer: a manifest or WAL file it listed may be replaced or
-            // removed (made obsolete by a newer catalog) before it reads it. It starts over then.
-            var attempt = 1
-            while true {
-                do throws(StorageError) {
-                    return try open(nil)
-                } catch  where error.code == .notFound && attempt < Limits.catalogReadAttemptCount {
-                    attempt += 1
-                }
-            }
-        }
+        guard !options.readOnly else { return try ReaderRace.retrying { () throws(StorageError) in try open(nil) } }
         let writerLock = try lock(Path.join(directory, FileNames.lock), what: "store \(info.name)", options)
         do throws(StorageError) {
             return try open(writerLock)

@@ -68,11 +68,13 @@ struct StoreVerifier {
         }
         let catalog: Catalog?
         do {
-            catalog = try Catalog(
-                fileSystem: fileSystem,
-                directory: Path.join(directory, FileNames.catalogDirectory),
-                readOnly: true
-            )
+            catalog = try ReaderRace.retrying { () throws(StorageError) in
+                try Catalog(
+                    fileSystem: fileSystem,
+                    directory: Path.join(directory, FileNames.catalogDirectory),
+                    readOnly: true
+                )
+            }
         } catch {
             report.problem("catalog", error)
             catalog = nil
@@ -186,21 +188,14 @@ struct StoreVerifier {
     private func verifyWAL(_ catalog: Catalog?, into report: inout VerificationReport) {
         do {
             // A running writer removes WAL files a flush made obsolete: start over when one goes.
-            var attempt = 1
-            var replayed: WALReplay?
-            while replayed == nil {
-                do throws(StorageError) {
-                    replayed = try WriteAheadLog.replay(
-                        fileSystem: fileSystem,
-                        directory: Path.join(directory, FileNames.walDirectory),
-                        afterLSN: 0,
-                        truncateTornTail: false
-                    )
-                } catch  where error.code == .notFound && attempt < Limits.catalogReadAttemptCount {
-                    attempt += 1
-                }
+            let replay = try ReaderRace.retrying { () throws(StorageError) in
+                try WriteAheadLog.replay(
+                    fileSystem: fileSystem,
+                    directory: Path.join(directory, FileNames.walDirectory),
+                    afterLSN: 0,
+                    truncateTornTail: false
+                )
             }
-            let replay = replayed!
             report.walRecordCount = replay.records.count
             if let torn = replay.truncated {
                 report.notice(
@@ -226,10 +221,6 @@ struct StoreVerifier {
         }
     }
 }
-
-typealias WALReplay = (
-    records: [WriteAheadLog.Record], lastLSN: UInt64, files: [UInt64: UInt64], truncated: (file: String, offset: Int)?
-)
 
 extension DataDirectory {
     /// Verifies every store, or the one named or with that id; reads only, never takes a lock.
