@@ -14,6 +14,7 @@ struct DemoCommand: ParsableCommand {
     )
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var writerOptions: WriterOptions
     @Option(name: .long, help: "Events to generate.") var events: Int = 200_000
     @Option(name: .long, help: "Where to write the sample delivery files.") var sample: String = "./sample"
 
@@ -32,7 +33,7 @@ struct DemoCommand: ParsableCommand {
             }
             Terminal.write("Ingesting \(sample) into \(storeOptions.dataDirectory) (store \(storeOptions.store)) ...\n")
             let started = Terminal.seconds()
-            let store = try storeOptions.openForWriting(.init(), writer: WriterOptions(), command: "demo")
+            let store = try storeOptions.openForWriting(.init(), writer: writerOptions, command: "demo")
             let summary = try ArchiveImporter(store: store).importPaths([sample])
             try store.flush()
             let seconds = Terminal.seconds() - started

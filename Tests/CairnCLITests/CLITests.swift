@@ -29,6 +29,25 @@ import Testing
         #expect(try Self.json(again.stdout)["duplicates"] as? Int == 1)
     }
 
+    /// README's main job (`Tools/demo.sh` runs `cairn demo`), on a small sample: it broke once
+    /// while every other test passed.
+    @Test func demoGeneratesIngestsAndAnswers() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let data = directory.appending("data")
+        let result = try CairnProcess.run([
+            "demo", "--data", data, "--events", "3000", "--sample", directory.appending("sample"),
+        ])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("3000 new events"), "\(result.stdout)")
+        let again = try CairnProcess.run([
+            "demo", "--data", data, "--events", "3000", "--sample", directory.appending("sample"),
+        ])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("0 new events, 3000 already imported"), "\(again.stdout)")
+        #expect(try CairnProcess.run(["verify", "--data", data]).status == 0)
+    }
+
     @Test func exportHonoursTheTimeWindow() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
