@@ -29,6 +29,9 @@ struct Binder {
     let runSubquery: (BoundQuery) throws(QueryError) -> [[Value]]
     private var ctes: [[String: (CommonTableExpression, Int)]] = []
     var collecting = false
+    /// Whether window functions may appear in the expression being bound (the SELECT list and
+    /// ORDER BY, outside aggregates and other window functions).
+    var windowsAllowed = false
     /// Subqueries already bound, by their offset in the query text: both binding passes of an
     /// outer SELECT reuse them, so nesting costs linear, not exponential, time.
     private var boundSubqueries: [Int: BoundQuery] = [:]
@@ -157,7 +160,7 @@ struct Binder {
         return .limit(plan, limit: count, offset: skip)
     }
 
-    private func sortKey(_ expression: BoundExpression, _ item: OrderItem) -> SortKey {
+    func sortKey(_ expression: BoundExpression, _ item: OrderItem) -> SortKey {
         let ascending = item.ascending ?? true
         // Trino puts nulls last in both directions unless told otherwise.
         return SortKey(expression: expression, ascending: ascending, nullsFirst: item.nullsFirst ?? false)
@@ -205,6 +208,7 @@ struct Binder {
         case .limit(let input, let limit, let offset):
             return .limit(try rebase(input, onto: from), limit: limit, offset: offset)
         case .distinct(let input): return .distinct(try rebase(input, onto: from))
+        case .window(let input, let calls): return .window(try rebase(input, onto: from), calls)
         default: return plan
         }
     }
@@ -233,6 +237,8 @@ struct Binder {
                     items.append((.column(column.position), column.type, column.name, nil))
                 }
             case .expression(let expression, let alias):
+                windowsAllowed = true
+                defer { windowsAllowed = false }
                 let bound = try bindExpression(expression, scope, allowAggregates: true)
                 let name = alias?.normalized ?? Binder.defaultName(expression, position: items.count, itemIndex: index)
                 items.append((bound.expression, bound.type, name, expression))
@@ -293,6 +299,8 @@ struct Binder {
                 orderExpressions.append((items[index].expression, item, index))
                 continue
             }
+            windowsAllowed = true
+            defer { windowsAllowed = false }
             let bound = try bindExpression(item.expression, scope, allowAggregates: true)
             orderExpressions.append((bound.expression, item, items.firstIndex { $0.expression == bound.expression }))
         }
@@ -331,6 +339,25 @@ struct Binder {
             plan = .aggregate(plan, keys: groupKeys, aggregates: aggregates)
             if let (expression, _) = having { plan = .filter(plan, expression) }
         }
+
+        // Window functions run over the rows after grouping: each becomes a column the window
+        // operator appends.
+        var windowCalls = [WindowCall]()
+        let windowBase = isAggregate ? groupKeys.count + aggregates.count : scope.width
+        func extractWindows(_ expression: BoundExpression) throws(QueryError) -> BoundExpression {
+            guard expression.containsWindow else { return expression }
+            return try expression.rewritten { node throws(QueryError) -> BoundExpression? in
+                guard case .window(let call) = node else { return nil }
+                if let index = windowCalls.firstIndex(of: call) { return .column(windowBase + index) }
+                windowCalls.append(call)
+                return .column(windowBase + windowCalls.count - 1)
+            }
+        }
+        for index in items.indices { items[index].expression = try extractWindows(items[index].expression) }
+        for index in orderExpressions.indices {
+            orderExpressions[index].0 = try extractWindows(orderExpressions[index].0)
+        }
+        if !windowCalls.isEmpty { plan = .window(plan, windowCalls) }
 
         // Project select items plus hidden ORDER BY keys, then sort, then drop the hidden ones.
         var projections = items.map(\.expression)

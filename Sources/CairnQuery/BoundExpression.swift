@@ -26,6 +26,8 @@ indirect enum BoundExpression: Hashable, Sendable {
     case field(BoundExpression, String)
     /// An aggregate during binding; replaced by a column reference before execution.
     case aggregate(AggregateCall)
+    /// A window function during binding; replaced by a column of the window operator's output.
+    case window(WindowCall)
 
     /// Calls `body` on every sub-expression (self first).
     func visit(_ body: (BoundExpression) -> Void) {
@@ -46,6 +48,7 @@ indirect enum BoundExpression: Hashable, Sendable {
             whens.flatMap { [$0.condition, $0.result] } + (otherwise.map { [$0] } ?? [])
         case .call(_, let arguments): arguments
         case .aggregate(let call): call.arguments
+        case .window(let call): call.children
         }
     }
 
@@ -88,6 +91,10 @@ indirect enum BoundExpression: Hashable, Sendable {
             for argument in call.arguments { mapped.append(try map(argument)) }
             call.arguments = mapped
             return .aggregate(call)
+        case .window(let call):
+            var mapped = [BoundExpression]()
+            for child in call.children { mapped.append(try map(child)) }
+            return .window(call.replacingChildren(mapped))
         }
     }
 
@@ -96,7 +103,7 @@ indirect enum BoundExpression: Hashable, Sendable {
         var constant = true
         visit { node in
             switch node {
-            case .column, .aggregate, .lambdaParameter: constant = false
+            case .column, .aggregate, .window, .lambdaParameter: constant = false
             case .call(let function, _) where !function.isDeterministic: constant = false
             default: break
             }
@@ -108,6 +115,13 @@ indirect enum BoundExpression: Hashable, Sendable {
     var containsAggregate: Bool {
         var found = false
         visit { if case .aggregate = $0 { found = true } }
+        return found
+    }
+
+    /// Whether a window function appears anywhere inside.
+    var containsWindow: Bool {
+        var found = false
+        visit { if case .window = $0 { found = true } }
         return found
     }
 

@@ -21,7 +21,9 @@ enum ConstantFolding {
         func f(_ e: BoundExpression) -> BoundExpression { fold(e, evaluator) }
         func calls(_ aggregates: [AggregateCall]) -> [AggregateCall] {
             aggregates.map {
-                AggregateCall(function: $0.function, arguments: $0.arguments.map(f), isDistinct: $0.isDistinct)
+                var call = $0
+                call.arguments = $0.arguments.map(f)
+                return call
             }
         }
         switch plan {
@@ -55,6 +57,8 @@ enum ConstantFolding {
             return .setOperation(op, all: all, fold(left, evaluator), fold(right, evaluator))
         case .unnest(let input, let e, let fields, let width):
             return .unnest(fold(input, evaluator), f(e), expandFields: fields, inputWidth: width)
+        case .window(let input, let calls):
+            return .window(fold(input, evaluator), calls.map { $0.replacingChildren($0.children.map(f)) })
         }
     }
 }

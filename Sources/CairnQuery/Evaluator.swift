@@ -19,6 +19,7 @@ struct Evaluator: Sendable {
         case .column(let index): return batch.columns[index]
         case .lambdaParameter, .lambda: throw QueryError(.invalidQuery, "internal: a lambda outside its function")
         case .aggregate: throw QueryError(.invalidQuery, "internal: an aggregate outside aggregation")
+        case .window: throw QueryError(.invalidQuery, "internal: a window function outside its operator")
         case .and(let left, let right), .or(let left, let right):
             let isAnd: Bool
             if case .and = expression { isAnd = true } else { isAnd = false }
@@ -172,6 +173,7 @@ struct Evaluator: Sendable {
         case .lambdaParameter(let depth): return lambdas[lambdas.count - 1 - depth]
         case .lambda: throw QueryError(.invalidQuery, "internal: a lambda outside its function")
         case .aggregate: throw QueryError(.invalidQuery, "internal: an aggregate outside aggregation")
+        case .window: throw QueryError(.invalidQuery, "internal: a window function outside its operator")
         case .and(let left, let right):
             let l = try eval(left)
             if case .boolean(false) = l { return l }

@@ -173,6 +173,9 @@ final class Executor: @unchecked Sendable {
                 width: left.width,
                 budget: budget
             )
+        case .window(let input, let calls):
+            return try WindowOperator(calls: calls, evaluator: evaluator, budget: budget)
+                .run(try run(input), width: input.width)
         case .unnest(let input, let expression, let fields, let inputWidth):
             var output = [Batch]()
             for batch in try run(input) {

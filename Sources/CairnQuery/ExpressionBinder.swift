@@ -421,12 +421,15 @@ extension Binder {
         return rewritten
     }
 
-    private mutating func bindCall(
+    /// Binds a call; `window` binds an aggregate for use over a window frame (its arguments may
+    /// then hold the query's own aggregates: `sum(count(*)) OVER ()`).
+    mutating func bindCall(
         _ call: FunctionCall,
         _ expression: Expression,
         _ scope: Scope,
         allowAggregates: Bool,
-        insideAggregate: Bool
+        insideAggregate: Bool,
+        window: Bool = false
     ) throws(QueryError) -> TypedExpression {
         let name = call.name.normalized
         if let condition = call.filter {
@@ -449,7 +452,32 @@ extension Binder {
                 insideAggregate: insideAggregate
             )
         }
+        if let over = call.over {
+            return try bindWindowCall(
+                call,
+                over,
+                expression,
+                scope,
+                allowAggregates: allowAggregates,
+                insideAggregate: insideAggregate
+            )
+        }
+        if !call.orderBy.isEmpty, AggregateFunction.named(name) == nil {
+            throw QueryError(
+                .invalidQuery,
+                "ORDER BY inside the parentheses is only valid for aggregate functions, not \(name)",
+                at: expression.range
+            )
+        }
+        if call.ignoreNulls {
+            throw QueryError(
+                .invalidQuery,
+                "IGNORE NULLS is only valid for the window functions lag, lead, first_value, last_value and nth_value",
+                at: expression.range
+            )
+        }
         if let aggregate = AggregateFunction.named(name) {
+            let nested = !window
             guard allowAggregates else {
                 throw QueryError(.invalidQuery, "aggregate \(name) is not allowed here", at: expression.range)
             }
@@ -477,7 +505,7 @@ extension Binder {
                     at: expression.range
                 )
             }
-            let argument = try bindExpression(call.arguments[0], scope, allowAggregates: true, insideAggregate: true)
+            let argument = try bindExpression(call.arguments[0], scope, allowAggregates: true, insideAggregate: nested)
             if aggregate == .approxPercentile {
                 guard argument.type.isNumeric else {
                     throw QueryError(
@@ -490,7 +518,7 @@ extension Binder {
                     call.arguments[1],
                     scope,
                     allowAggregates: false,
-                    insideAggregate: true
+                    insideAggregate: nested
                 )
                 var fraction: Double?
                 switch percentile.expression {
@@ -520,7 +548,7 @@ extension Binder {
                 guard !call.isDistinct else {
                     throw QueryError(.invalidQuery, "\(name) does not take DISTINCT", at: expression.range)
                 }
-                let key = try bindExpression(call.arguments[1], scope, allowAggregates: true, insideAggregate: true)
+                let key = try bindExpression(call.arguments[1], scope, allowAggregates: true, insideAggregate: nested)
                 return TypedExpression(
                     expression: .aggregate(
                         AggregateCall(

@@ -23,6 +23,8 @@ indirect enum LogicalPlan: Sendable {
     /// For each input row, one output row per element of the array expression: input columns,
     /// then the element (or its fields, when `expandFields`).
     case unnest(LogicalPlan, BoundExpression, expandFields: [String]?, inputWidth: Int)
+    /// Window functions: output is the input columns, then one column per call.
+    case window(LogicalPlan, [WindowCall])
 
     /// Number of output columns.
     var width: Int {
@@ -35,6 +37,7 @@ indirect enum LogicalPlan: Sendable {
         case .join(_, _, _, _, let left, let right): left + right
         case .setOperation(_, _, let left, _): left.width
         case .unnest(_, _, let fields, let inputWidth): inputWidth + (fields?.count ?? 1)
+        case .window(let input, let calls): input.width + calls.count
         }
     }
 }

@@ -65,6 +65,9 @@ enum PlanPrinter {
         case .unnest(let input, let e, _, _):
             line("Unnest \(expression(e, nil))")
             describe(input, depth: depth + 1, into: &lines)
+        case .window(let input, let calls):
+            line("Window [\(calls.map { window($0) }.joined(separator: ", "))]")
+            describe(input, depth: depth + 1, into: &lines)
         }
     }
 
@@ -104,6 +107,34 @@ enum PlanPrinter {
         case .lambda(_, let body): return "x -> \(r(body))"
         case .field(let a, let name): return "\(r(a)).\(name)"
         case .aggregate(let call): return "\(call.function.rawValue)(...)"
+        case .window(let call): return window(call)
         }
+    }
+
+    static func window(_ call: WindowCall) -> String {
+        let name: String
+        let arguments: [BoundExpression]
+        switch call.function {
+        case .aggregate(let aggregate):
+            name = aggregate.function == .countStar ? "count" : aggregate.function.rawValue
+            arguments = aggregate.arguments
+        default:
+            name = String(describing: call.function)
+            arguments = call.arguments
+        }
+        var over = [String]()
+        if !call.partition.isEmpty {
+            over.append("PARTITION BY " + call.partition.map { expression($0, nil) }.joined(separator: ", "))
+        }
+        if !call.order.isEmpty {
+            over.append(
+                "ORDER BY "
+                    + call.order.map { expression($0.expression, nil) + ($0.ascending ? "" : " DESC") }
+                    .joined(separator: ", ")
+            )
+        }
+        over.append("\(call.unit.rawValue) \(call.start) TO \(call.end)")
+        return
+            "\(name)(\(arguments.map { expression($0, nil) }.joined(separator: ", "))) OVER (\(over.joined(separator: " ")))"
     }
 }

@@ -48,6 +48,7 @@ enum Planner {
             return .setOperation(op, all: all, pushFilters(left), pushFilters(right))
         case .unnest(let input, let e, let fields, let width):
             return .unnest(pushFilters(input), e, expandFields: fields, inputWidth: width)
+        case .window(let input, let calls): return .window(pushFilters(input), calls)
         }
     }
 
@@ -122,6 +123,7 @@ enum Planner {
             return .setOperation(op, all: all, limits(left), limits(right))
         case .unnest(let input, let e, let fields, let width):
             return .unnest(limits(input), e, expandFields: fields, inputWidth: width)
+        case .window(let input, let calls): return .window(limits(input), calls)
         }
     }
 
@@ -230,6 +232,9 @@ enum Planner {
         case .unnest(let input, let e, let fields, let width):
             let inputRequired = Set(required.filter { $0 < width }).union(e.columns)
             return .unnest(annotateScans(input, required: inputRequired), e, expandFields: fields, inputWidth: width)
+        case .window(let input, let calls):
+            let inputRequired = Set(required.filter { $0 < input.width }).union(columns(calls.flatMap(\.children)))
+            return .window(annotateScans(input, required: inputRequired), calls)
         }
     }
 }

@@ -45,6 +45,8 @@ public struct Parser {
 
     private var current: Token { tokens[index] }
     private func peek(_ ahead: Int) -> Token { tokens[min(index + ahead, tokens.count - 1)] }
+    /// The range of the last token consumed.
+    private var previousRange: SourceRange { tokens[max(index - 1, 0)].range }
 
     @discardableResult
     private mutating func advance() -> Token {
@@ -709,6 +711,85 @@ public struct Parser {
         return peek(ahead).isSymbol(")") && peek(ahead + 1).isSymbol("->")
     }
 
+    /// What may follow a call's parentheses: `FILTER (WHERE ...)`, `IGNORE NULLS` / `RESPECT NULLS`,
+    /// `OVER (...)`.
+    private mutating func callSuffix(_ call: inout FunctionCall) throws(SQLError) {
+        call.filter = try aggregateFilter()
+        if current.kind == .word, current.keyword == "IGNORE" || current.keyword == "RESPECT",
+            peek(1).kind == .word, peek(1).keyword == "NULLS"
+        {
+            call.ignoreNulls = advance().keyword == "IGNORE"
+            advance()
+        }
+        if current.kind == .word, current.keyword == "OVER", peek(1).isSymbol("(") {
+            advance()
+            advance()
+            call.over = try windowSpecification()
+        }
+    }
+
+    private mutating func windowSpecification() throws(SQLError) -> WindowSpecification {
+        var partitionBy = [Expression]()
+        if current.kind == .word, current.keyword == "PARTITION" {
+            advance()
+            try expect(keyword: "BY")
+            repeat { partitionBy.append(try expression()) } while accept(symbol: ",")
+        }
+        var orderBy = [OrderItem]()
+        if accept(keyword: "ORDER") {
+            try expect(keyword: "BY")
+            repeat { orderBy.append(try orderItem()) } while accept(symbol: ",")
+        }
+        var frame: WindowFrame?
+        if current.kind == .word, let unit = WindowFrame.Unit(rawValue: current.keyword) {
+            advance()
+            if accept(keyword: "BETWEEN") {
+                let start = try frameBound()
+                try expect(keyword: "AND")
+                frame = WindowFrame(unit: unit, start: start, end: try frameBound())
+            } else {
+                frame = WindowFrame(unit: unit, start: try frameBound(), end: .currentRow)
+            }
+        }
+        try expect(symbol: ")")
+        return WindowSpecification(partitionBy: partitionBy, orderBy: orderBy, frame: frame)
+    }
+
+    private mutating func frameBound() throws(SQLError) -> WindowFrame.Bound {
+        let start = current
+        if current.kind == .word, current.keyword == "UNBOUNDED" {
+            advance()
+            if current.kind == .word, current.keyword == "PRECEDING" {
+                advance()
+                return .unboundedPreceding
+            }
+            if current.kind == .word, current.keyword == "FOLLOWING" {
+                advance()
+                return .unboundedFollowing
+            }
+            throw SQLError(.syntax, "expected PRECEDING or FOLLOWING after UNBOUNDED", at: current.range)
+        }
+        if current.kind == .word, current.keyword == "CURRENT", peek(1).kind == .word, peek(1).keyword == "ROW" {
+            advance()
+            advance()
+            return .currentRow
+        }
+        let offset = try unary()
+        if current.kind == .word, current.keyword == "PRECEDING" {
+            advance()
+            return .preceding(offset)
+        }
+        if current.kind == .word, current.keyword == "FOLLOWING" {
+            advance()
+            return .following(offset)
+        }
+        throw SQLError(
+            .syntax,
+            "expected PRECEDING or FOLLOWING in the window frame after '\(start.text)'",
+            at: current.range
+        )
+    }
+
     /// `FILTER (WHERE condition)` after a call, when present.
     private mutating func aggregateFilter() throws(SQLError) -> Expression? {
         guard current.kind == .word, current.keyword == "FILTER", peek(1).isSymbol("(") else { return nil }
@@ -811,8 +892,8 @@ public struct Parser {
             if accept(symbol: "*") {
                 try expect(symbol: ")")
                 var call = FunctionCall(name: name, arguments: [], isDistinct: false, isStar: true)
-                call.filter = try aggregateFilter()
-                return Expression(.function(call), range: token.range.through(current.range))
+                try callSuffix(&call)
+                return Expression(.function(call), range: token.range.through(previousRange))
             }
             var isDistinct = false
             if accept(keyword: "DISTINCT") {
@@ -824,10 +905,16 @@ public struct Parser {
             if !current.isSymbol(")") {
                 repeat { arguments.append(try lambdaOrExpression()) } while accept(symbol: ",")
             }
+            var orderBy = [OrderItem]()
+            if accept(keyword: "ORDER") {
+                try expect(keyword: "BY")
+                repeat { orderBy.append(try orderItem()) } while accept(symbol: ",")
+            }
             try expect(symbol: ")")
             var call = FunctionCall(name: name, arguments: arguments, isDistinct: isDistinct, isStar: false)
-            call.filter = try aggregateFilter()
-            return Expression(.function(call), range: token.range.through(current.range))
+            call.orderBy = orderBy
+            try callSuffix(&call)
+            return Expression(.function(call), range: token.range.through(previousRange))
         }
         // An identifier path a.b.c.
         var path = [try identifier(what: "a column name")]

@@ -72,6 +72,27 @@ public enum Printer {
         }
     }
 
+    static func window(_ window: WindowSpecification) -> String {
+        var parts = [String]()
+        if !window.partitionBy.isEmpty {
+            parts.append("PARTITION BY " + window.partitionBy.map(expression).joined(separator: ", "))
+        }
+        if !window.orderBy.isEmpty { parts.append("ORDER BY " + window.orderBy.map(orderItem).joined(separator: ", ")) }
+        if let frame = window.frame {
+            func bound(_ bound: WindowFrame.Bound) -> String {
+                switch bound {
+                case .unboundedPreceding: "UNBOUNDED PRECEDING"
+                case .preceding(let offset): operand(offset) + " PRECEDING"
+                case .currentRow: "CURRENT ROW"
+                case .following(let offset): operand(offset) + " FOLLOWING"
+                case .unboundedFollowing: "UNBOUNDED FOLLOWING"
+                }
+            }
+            parts.append(frame.unit.rawValue + " BETWEEN " + bound(frame.start) + " AND " + bound(frame.end))
+        }
+        return parts.joined(separator: " ")
+    }
+
     static func orderItem(_ item: OrderItem) -> String {
         var text = expression(item.expression)
         if let ascending = item.ascending { text += ascending ? " ASC" : " DESC" }
@@ -89,10 +110,13 @@ public enum Printer {
         case .binary(let op, let left, let right):
             return self.operand(left) + " " + op.rawValue + " " + self.operand(right)
         case .function(let call):
-            let filter = call.filter.map { " FILTER (WHERE " + expression($0) + ")" } ?? ""
-            if call.isStar { return call.name.name + "(*)" + filter }
+            var suffix = call.filter.map { " FILTER (WHERE " + expression($0) + ")" } ?? ""
+            if call.ignoreNulls { suffix += " IGNORE NULLS" }
+            if let over = call.over { suffix += " OVER (" + window(over) + ")" }
+            if call.isStar { return call.name.name + "(*)" + suffix }
+            let order = call.orderBy.isEmpty ? "" : " ORDER BY " + call.orderBy.map(orderItem).joined(separator: ", ")
             return call.name.name + "(" + (call.isDistinct ? "DISTINCT " : "")
-                + call.arguments.map(expression).joined(separator: ", ") + ")" + filter
+                + call.arguments.map(expression).joined(separator: ", ") + order + ")" + suffix
         case .subscriptAccess(let base, let key): return operand(base) + "[" + expression(key) + "]"
         case .dereference(let base, let field): return "(" + expression(base) + ")." + identifier(field)
         case .isNull(let operand, let negated): return self.operand(operand) + (negated ? " IS NOT NULL" : " IS NULL")

@@ -115,6 +115,53 @@ public struct FunctionCall: Sendable, Equatable {
     public var isStar: Bool
     /// `FILTER (WHERE condition)` after an aggregate: only rows where it holds are aggregated.
     public var filter: Expression? = nil
+    /// `ORDER BY` inside the parentheses of an aggregate: `array_agg(x ORDER BY y)`.
+    public var orderBy: [OrderItem] = []
+    /// `IGNORE NULLS` after a value window function (`lag`, `lead`, `first_value`, ...).
+    public var ignoreNulls = false
+    /// `OVER (...)`: the call is a window function.
+    public var over: WindowSpecification? = nil
+}
+
+/// `OVER ([PARTITION BY ...] [ORDER BY ...] [frame])`.
+public struct WindowSpecification: Sendable, Equatable {
+    public var partitionBy: [Expression]
+    public var orderBy: [OrderItem]
+    public var frame: WindowFrame?
+
+    public init(partitionBy: [Expression], orderBy: [OrderItem], frame: WindowFrame?) {
+        self.partitionBy = partitionBy
+        self.orderBy = orderBy
+        self.frame = frame
+    }
+}
+
+/// `ROWS|RANGE|GROUPS BETWEEN start AND end` (or just `start`, ending at the current row).
+public struct WindowFrame: Sendable, Equatable {
+    public enum Unit: String, Sendable, Equatable {
+        case rows = "ROWS"
+        case range = "RANGE"
+        case groups = "GROUPS"
+    }
+
+    /// One end of a frame.
+    public enum Bound: Sendable, Equatable {
+        case unboundedPreceding
+        case preceding(Expression)
+        case currentRow
+        case following(Expression)
+        case unboundedFollowing
+    }
+
+    public var unit: Unit
+    public var start: Bound
+    public var end: Bound
+
+    public init(unit: Unit, start: Bound, end: Bound) {
+        self.unit = unit
+        self.start = start
+        self.end = end
+    }
 }
 
 /// An expression with its place in the query text.
