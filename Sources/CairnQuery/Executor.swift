@@ -34,7 +34,9 @@ final class Executor: @unchecked Sendable {
     /// Rows of the plan's result.
     func rows(_ plan: LogicalPlan) throws(QueryError) -> [[Value]] { Batches.rows(try run(plan)) }
 
-    func run(_ plan: LogicalPlan) throws(QueryError) -> [Batch] {
+    /// Runs `plan`; with `rowLimit`, any `rowLimit` rows of its result will do (a LIMIT without
+    /// ORDER BY above), so joins and UNNEST stop producing once they have that many.
+    func run(_ plan: LogicalPlan, rowLimit: Int? = nil) throws(QueryError) -> [Batch] {
         switch plan {
         case .values(let rows, let count):
             return [Batch(rows: rows, width: count)]
@@ -56,7 +58,7 @@ final class Executor: @unchecked Sendable {
                 return output
             case .project(let input, let expressions):
                 var output = [Batch]()
-                for batch in try run(input) { output.append(try project(batch, expressions)) }
+                for batch in try run(input, rowLimit: rowLimit) { output.append(try project(batch, expressions)) }
                 return output
             default: preconditionFailure("scans always form a pipeline")
             }
@@ -126,7 +128,9 @@ final class Executor: @unchecked Sendable {
             var skip = offset
             var remaining = limit ?? Int.max
             var output = [Batch]()
-            for var batch in try run(input) {
+            let wanted = min(limit ?? Int.max, rowLimit ?? Int.max)
+            let needed = wanted == Int.max || wanted.addingReportingOverflow(offset).overflow ? nil : wanted + offset
+            for var batch in try run(input, rowLimit: needed) {
                 if remaining == 0 { break }
                 if skip >= batch.count {
                     skip -= batch.count
@@ -161,7 +165,8 @@ final class Executor: @unchecked Sendable {
                 leftWidth: leftWidth,
                 rightWidth: rightWidth,
                 evaluator: evaluator,
-                budget: budget
+                budget: budget,
+                rowLimit: rowLimit
             )
             .run(left: try run(left), right: try run(right))
         case .setOperation(let op, let all, let left, let right):
@@ -178,10 +183,12 @@ final class Executor: @unchecked Sendable {
                 .run(try run(input), width: input.width)
         case .unnest(let input, let expression, let fields, let inputWidth):
             var output = [Batch]()
+            var produced = 0
             for batch in try run(input) {
                 let arrays = try evaluator.evaluate(expression, on: batch)
                 var rows = [[Value]]()
                 for row in 0..<batch.count {
+                    if let rowLimit, produced + rows.count >= rowLimit { break }
                     guard case .array(let items) = arrays[row] else { continue }
                     let base = batch.row(row)
                     for item in items {
@@ -197,7 +204,9 @@ final class Executor: @unchecked Sendable {
                     }
                 }
                 try budget.reserve(rows.count * (inputWidth + 1) * 32, for: "UNNEST")
+                produced += rows.count
                 output += Batches.split(rows, width: inputWidth + (fields?.count ?? 1))
+                if let rowLimit, produced >= rowLimit { break }
             }
             return output
         }

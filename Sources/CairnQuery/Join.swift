@@ -12,8 +12,15 @@ struct HashJoin {
     let rightWidth: Int
     let evaluator: Evaluator
     let budget: MemoryBudget
+    /// Any this many output rows will do (a LIMIT without ORDER BY above): stop there.
+    var rowLimit: Int? = nil
+
+    /// Bytes an output row holds: the array's header and allocation, and its values.
+    private var outputRowByteCount: Int { 64 + (leftWidth + rightWidth) * MemoryLayout<Value>.stride }
 
     func run(left: [Batch], right: [Batch]) throws(QueryError) -> [Batch] {
+        let limit = rowLimit ?? Int.max
+        guard limit > 0 else { return [] }
         var leftKeys = [BoundExpression]()
         var rightKeys = [BoundExpression]()
         var residual = [BoundExpression]()
@@ -80,17 +87,19 @@ struct HashJoin {
                 matched = true
                 rightMatched[rightIndex] = true
                 output.append(combined)
-                if output.count % 65_536 == 0 {
-                    try budget.reserve(65_536 * (leftWidth + rightWidth) * 32, for: "JOIN output")
-                }
+                if output.count % 4096 == 0 { try budget.reserve(4096 * outputRowByteCount, for: "JOIN output") }
+                if output.count >= limit { break }
             }
             if !matched, kind == .left || kind == .full {
                 output.append(leftRow + [Value](repeating: .null, count: rightWidth))
             }
+            if output.count >= limit { return Batches.split(output, width: leftWidth + rightWidth) }
         }
         if kind == .right || kind == .full {
             for (index, row) in rightRows.enumerated() where !rightMatched[index] {
                 output.append([Value](repeating: .null, count: leftWidth) + row)
+                if output.count % 4096 == 0 { try budget.reserve(4096 * outputRowByteCount, for: "JOIN output") }
+                if output.count >= limit { break }
             }
         }
         return Batches.split(output, width: leftWidth + rightWidth)
