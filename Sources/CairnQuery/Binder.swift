@@ -32,6 +32,12 @@ struct Binder {
     /// Whether window functions may appear in the expression being bound (the SELECT list and
     /// ORDER BY, outside aggregates and other window functions).
     var windowsAllowed = false
+    /// Scopes of the queries around the expression subqueries being bound, innermost last: a
+    /// column not found in a subquery's own FROM is looked up there (a correlated reference).
+    var outerScopes: [Scope] = []
+    /// Per expression subquery being bound, innermost last: the outer columns it reads (positions
+    /// in the outer scope, and types); `.correlated(i)` is the i-th.
+    var correlations: [[(position: Int, type: DataType)]] = []
     /// Subqueries already bound, by their offset in the query text: both binding passes of an
     /// outer SELECT reuse them, so nesting costs linear, not exponential, time.
     private var boundSubqueries: [Int: BoundQuery] = [:]
@@ -53,7 +59,9 @@ struct Binder {
     mutating func bind(_ query: Query) throws(QueryError) -> BoundQuery {
         if query.range.line > 0, let cached = boundSubqueries[query.range.start] { return cached }
         let result = try bindUncached(query)
-        if query.range.line > 0 { boundSubqueries[query.range.start] = result }
+        // A correlated subquery reads positions of the outer scope, which differ between the
+        // outer query's two passes: bind it each time.
+        if query.range.line > 0, correlations.last?.isEmpty ?? true { boundSubqueries[query.range.start] = result }
         return result
     }
 
@@ -209,6 +217,7 @@ struct Binder {
             return .limit(try rebase(input, onto: from), limit: limit, offset: offset)
         case .distinct(let input): return .distinct(try rebase(input, onto: from))
         case .window(let input, let calls): return .window(try rebase(input, onto: from), calls)
+        case .apply(let input, let calls): return .apply(try rebase(input, onto: from), calls)
         default: return plan
         }
     }
@@ -221,10 +230,30 @@ struct Binder {
         scope: Scope
     ) throws(QueryError) -> BoundQuery {
         var plan = Binder.fromPlaceholder
+        // Correlated subqueries become columns the apply operator appends (`width` tracks the
+        // plan's width as operators are added).
+        var width = scope.width
+        func applying(_ expressions: inout [BoundExpression]) throws(QueryError) {
+            guard expressions.contains(where: \.containsSubquery) else { return }
+            var calls = [BoundExpression]()
+            let base = width
+            for index in expressions.indices {
+                expressions[index] = try expressions[index].rewritten { node throws(QueryError) -> BoundExpression? in
+                    guard case .subquery = node else { return nil }
+                    if let existing = calls.firstIndex(of: node) { return .column(base + existing) }
+                    calls.append(node)
+                    return .column(base + calls.count - 1)
+                }
+            }
+            plan = .apply(plan, calls)
+            width += calls.count
+        }
         if let filter = select.filter {
             let bound = try bindExpression(filter, scope, allowAggregates: false)
             try expectBoolean(bound.type, filter, "WHERE")
-            plan = .filter(plan, bound.expression)
+            var condition = [bound.expression]
+            try applying(&condition)
+            plan = .filter(plan, condition[0])
         }
 
         // Select items, with `*` expanded.
@@ -337,13 +366,22 @@ struct Binder {
                 orderExpressions[index].0 = try rewrite(orderExpressions[index].0, orderExpressions[index].1.expression)
             }
             plan = .aggregate(plan, keys: groupKeys, aggregates: aggregates)
-            if let (expression, _) = having { plan = .filter(plan, expression) }
+            width = groupKeys.count + aggregates.count
+            if let (expression, _) = having {
+                var condition = [expression]
+                try applying(&condition)
+                plan = .filter(plan, condition[0])
+            }
         }
+        var itemExpressions = items.map(\.expression) + orderExpressions.map(\.0)
+        try applying(&itemExpressions)
+        for index in items.indices { items[index].expression = itemExpressions[index] }
+        for index in orderExpressions.indices { orderExpressions[index].0 = itemExpressions[items.count + index] }
 
         // Window functions run over the rows after grouping: each becomes a column the window
         // operator appends.
         var windowCalls = [WindowCall]()
-        let windowBase = isAggregate ? groupKeys.count + aggregates.count : scope.width
+        let windowBase = width
         func extractWindows(_ expression: BoundExpression) throws(QueryError) -> BoundExpression {
             guard expression.containsWindow else { return expression }
             return try expression.rewritten { node throws(QueryError) -> BoundExpression? in

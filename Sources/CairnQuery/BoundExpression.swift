@@ -28,6 +28,11 @@ indirect enum BoundExpression: Hashable, Sendable {
     case aggregate(AggregateCall)
     /// A window function during binding; replaced by a column of the window operator's output.
     case window(WindowCall)
+    /// Inside a correlated subquery's plan: the i-th value it reads from the query around it.
+    case correlated(Int)
+    /// A correlated subquery and what it reads per row (for IN, the operand first, then the outer
+    /// values); replaced by a column of the apply operator's output.
+    case subquery(CorrelatedSubquery, [BoundExpression])
 
     /// Calls `body` on every sub-expression (self first).
     func visit(_ body: (BoundExpression) -> Void) {
@@ -37,7 +42,7 @@ indirect enum BoundExpression: Hashable, Sendable {
 
     var children: [BoundExpression] {
         switch self {
-        case .constant, .column, .lambdaParameter: []
+        case .constant, .column, .lambdaParameter, .correlated: []
         case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b): [a, b]
         case .not(let a), .isNull(let a, _), .like(let a, _, _), .cast(let a, _, _), .lambda(_, let a),
             .field(let a, _):
@@ -49,6 +54,7 @@ indirect enum BoundExpression: Hashable, Sendable {
         case .call(_, let arguments): arguments
         case .aggregate(let call): call.arguments
         case .window(let call): call.children
+        case .subquery(_, let arguments): arguments
         }
     }
 
@@ -60,7 +66,7 @@ indirect enum BoundExpression: Hashable, Sendable {
         if let replacement = try transform(self) { return replacement }
         func map(_ e: BoundExpression) throws(QueryError) -> BoundExpression { try e.rewritten(transform) }
         switch self {
-        case .constant, .column, .lambdaParameter: return self
+        case .constant, .column, .lambdaParameter, .correlated: return self
         case .and(let a, let b): return .and(try map(a), try map(b))
         case .or(let a, let b): return .or(try map(a), try map(b))
         case .not(let a): return .not(try map(a))
@@ -95,6 +101,10 @@ indirect enum BoundExpression: Hashable, Sendable {
             var mapped = [BoundExpression]()
             for child in call.children { mapped.append(try map(child)) }
             return .window(call.replacingChildren(mapped))
+        case .subquery(let subquery, let arguments):
+            var mapped = [BoundExpression]()
+            for argument in arguments { mapped.append(try map(argument)) }
+            return .subquery(subquery, mapped)
         }
     }
 
@@ -103,7 +113,7 @@ indirect enum BoundExpression: Hashable, Sendable {
         var constant = true
         visit { node in
             switch node {
-            case .column, .aggregate, .window, .lambdaParameter: constant = false
+            case .column, .aggregate, .window, .lambdaParameter, .correlated, .subquery: constant = false
             case .call(let function, _) where !function.isDeterministic: constant = false
             default: break
             }
@@ -122,6 +132,20 @@ indirect enum BoundExpression: Hashable, Sendable {
     var containsWindow: Bool {
         var found = false
         visit { if case .window = $0 { found = true } }
+        return found
+    }
+
+    /// Whether a correlated subquery appears anywhere inside.
+    var containsSubquery: Bool {
+        var found = false
+        visit { if case .subquery = $0 { found = true } }
+        return found
+    }
+
+    /// Whether an outer query's value is read (inside a correlated subquery's plan).
+    var isCorrelated: Bool {
+        var found = false
+        visit { if case .correlated = $0 { found = true } }
         return found
     }
 

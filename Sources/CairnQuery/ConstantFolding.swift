@@ -18,47 +18,6 @@ enum ConstantFolding {
     }
 
     static func fold(_ plan: LogicalPlan, _ evaluator: Evaluator) -> LogicalPlan {
-        func f(_ e: BoundExpression) -> BoundExpression { fold(e, evaluator) }
-        func calls(_ aggregates: [AggregateCall]) -> [AggregateCall] {
-            aggregates.map {
-                var call = $0
-                call.arguments = $0.arguments.map(f)
-                return call
-            }
-        }
-        switch plan {
-        case .scan(var spec):
-            spec.filter = spec.filter.map(f)
-            return .scan(spec)
-        case .values: return plan
-        case .filter(let input, let e): return .filter(fold(input, evaluator), f(e))
-        case .project(let input, let e): return .project(fold(input, evaluator), e.map(f))
-        case .aggregate(let input, let keys, let aggregates):
-            return .aggregate(fold(input, evaluator), keys: keys.map(f), aggregates: calls(aggregates))
-        case .sort(let input, let keys, let limit):
-            return .sort(
-                fold(input, evaluator),
-                keys.map { SortKey(expression: f($0.expression), ascending: $0.ascending, nullsFirst: $0.nullsFirst) },
-                limit: limit
-            )
-        case .limit(let input, let limit, let offset):
-            return .limit(fold(input, evaluator), limit: limit, offset: offset)
-        case .distinct(let input): return .distinct(fold(input, evaluator))
-        case .join(let kind, let left, let right, let condition, let lw, let rw):
-            return .join(
-                kind,
-                fold(left, evaluator),
-                fold(right, evaluator),
-                condition: condition.map(f),
-                leftWidth: lw,
-                rightWidth: rw
-            )
-        case .setOperation(let op, let all, let left, let right):
-            return .setOperation(op, all: all, fold(left, evaluator), fold(right, evaluator))
-        case .unnest(let input, let e, let fields, let width):
-            return .unnest(fold(input, evaluator), f(e), expandFields: fields, inputWidth: width)
-        case .window(let input, let calls):
-            return .window(fold(input, evaluator), calls.map { $0.replacingChildren($0.children.map(f)) })
-        }
+        plan.mappingExpressions { fold($0, evaluator) }
     }
 }

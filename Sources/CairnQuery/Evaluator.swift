@@ -20,6 +20,8 @@ struct Evaluator: Sendable {
         case .lambdaParameter, .lambda: throw QueryError(.invalidQuery, "internal: a lambda outside its function")
         case .aggregate: throw QueryError(.invalidQuery, "internal: an aggregate outside aggregation")
         case .window: throw QueryError(.invalidQuery, "internal: a window function outside its operator")
+        case .correlated, .subquery:
+            throw QueryError(.invalidQuery, "internal: a correlated subquery outside its apply operator")
         case .and(let left, let right), .or(let left, let right):
             let isAnd: Bool
             if case .and = expression { isAnd = true } else { isAnd = false }
@@ -174,6 +176,8 @@ struct Evaluator: Sendable {
         case .lambda: throw QueryError(.invalidQuery, "internal: a lambda outside its function")
         case .aggregate: throw QueryError(.invalidQuery, "internal: an aggregate outside aggregation")
         case .window: throw QueryError(.invalidQuery, "internal: a window function outside its operator")
+        case .correlated, .subquery:
+            throw QueryError(.invalidQuery, "internal: a correlated subquery outside its apply operator")
         case .and(let left, let right):
             let l = try eval(left)
             if case .boolean(false) = l { return l }

@@ -178,6 +178,12 @@ final class Executor: @unchecked Sendable {
                 width: left.width,
                 budget: budget
             )
+        case .apply(let input, let calls):
+            let evaluator = evaluator
+            return try ApplyOperator(calls: calls, evaluator: evaluator, budget: budget) { plan throws(QueryError) in
+                try self.rows(Planner.optimize(plan, evaluator))
+            }
+            .run(try run(input, rowLimit: rowLimit))
         case .window(let input, let calls):
             return try WindowOperator(calls: calls, evaluator: evaluator, budget: budget)
                 .run(try run(input), width: input.width)

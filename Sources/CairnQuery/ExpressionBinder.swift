@@ -32,8 +32,27 @@ extension Binder {
                 }
                 return result
             }
-            let resolved = try scope.resolve(names, range: expression.range)
-            var result = TypedExpression(expression: .column(resolved.position), type: resolved.type)
+            let resolved: Scope.Resolved
+            var result: TypedExpression
+            do {
+                resolved = try scope.resolve(names, range: expression.range)
+                result = TypedExpression(expression: .column(resolved.position), type: resolved.type)
+            } catch {
+                // Not a column here: a column of the query around this subquery?
+                guard error.code == .unknownColumn, let outer = outerScopes.last,
+                    let found = try? outer.resolve(names, range: expression.range)
+                else { throw error }
+                resolved = found
+                var frame = correlations.removeLast()
+                let index =
+                    frame.firstIndex { $0.position == found.position }
+                    ?? {
+                        frame.append((found.position, found.type))
+                        return frame.count - 1
+                    }()
+                correlations.append(frame)
+                result = TypedExpression(expression: .correlated(index), type: found.type)
+            }
             for name in names.dropFirst(resolved.consumed) {
                 result = try Binder.dereference(result, name, range: expression.range)
             }
@@ -163,7 +182,7 @@ extension Binder {
             return TypedExpression(expression: .inList(o.expression, bound, negated: negated), type: .boolean)
         case .inQuery(let operand, let query, let negated):
             let o = try bind(operand)
-            let sub = try self.bind(query)
+            let (sub, correlation) = try bindSubquery(query, scope)
             guard sub.names.count == 1 else {
                 throw QueryError(
                     .invalidQuery,
@@ -176,6 +195,17 @@ extension Binder {
                     .typeMismatch,
                     "IN subquery of type \(sub.types[0]) does not compare with \(o.type)",
                     at: expression.range
+                )
+            }
+            if !correlation.isEmpty {
+                let subquery = CorrelatedSubquery(
+                    kind: .inQuery(negated: negated),
+                    plan: sub.plan,
+                    correlationCount: correlation.count
+                )
+                return TypedExpression(
+                    expression: .subquery(subquery, [o.expression] + correlation.map { .column($0.position) }),
+                    type: .boolean
                 )
             }
             let rows = try subqueryRows(sub, query)
@@ -270,18 +300,37 @@ extension Binder {
             }
             return TypedExpression(expression: .cast(o.expression, type, isTry: isTry), type: type)
         case .exists(let query):
-            let sub = try self.bind(query)
+            let (sub, correlation) = try bindSubquery(query, scope)
             var limited = sub
+            if !correlation.isEmpty {
+                limited.plan = .limit(sub.plan, limit: 1, offset: 0)
+                let subquery = CorrelatedSubquery(
+                    kind: .exists,
+                    plan: limited.plan,
+                    correlationCount: correlation.count
+                )
+                return TypedExpression(
+                    expression: .subquery(subquery, correlation.map { .column($0.position) }),
+                    type: .boolean
+                )
+            }
             limited.plan = .limit(sub.plan, limit: 1, offset: 0)
             let rows = try subqueryRows(limited, query)
             return TypedExpression(expression: .constant(collecting ? .null : .boolean(!rows.isEmpty)), type: .boolean)
         case .scalarQuery(let query):
-            let sub = try self.bind(query)
+            let (sub, correlation) = try bindSubquery(query, scope)
             guard sub.names.count == 1 else {
                 throw QueryError(
                     .invalidQuery,
                     "scalar subquery must return one column, not \(sub.names.count)",
                     at: expression.range
+                )
+            }
+            if !correlation.isEmpty {
+                let subquery = CorrelatedSubquery(kind: .scalar, plan: sub.plan, correlationCount: correlation.count)
+                return TypedExpression(
+                    expression: .subquery(subquery, correlation.map { .column($0.position) }),
+                    type: sub.types[0]
                 )
             }
             let rows = try subqueryRows(sub, query)
@@ -304,6 +353,23 @@ extension Binder {
                 insideAggregate: insideAggregate
             )
         }
+    }
+
+    /// Binds an expression subquery with `scope` as its outer scope; returns the outer columns it
+    /// reads (none for an uncorrelated one, which then runs once, at bind time).
+    private mutating func bindSubquery(_ query: Query, _ scope: Scope) throws(QueryError) -> (
+        BoundQuery, [(position: Int, type: DataType)]
+    ) {
+        var outer = scope
+        outer.lambdaParameters = []
+        outerScopes.append(outer)
+        correlations.append([])
+        defer {
+            outerScopes.removeLast()
+            correlations.removeLast()
+        }
+        let sub = try bind(query)
+        return (sub, correlations.last!)
     }
 
     private mutating func subqueryRows(_ sub: BoundQuery, _ query: Query) throws(QueryError) -> [[Value]] {

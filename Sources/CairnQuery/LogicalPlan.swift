@@ -25,6 +25,9 @@ indirect enum LogicalPlan: Sendable {
     case unnest(LogicalPlan, BoundExpression, expandFields: [String]?, inputWidth: Int)
     /// Window functions: output is the input columns, then one column per call.
     case window(LogicalPlan, [WindowCall])
+    /// Correlated subqueries (`.subquery` expressions): output is the input columns, then one
+    /// column per subquery.
+    case apply(LogicalPlan, [BoundExpression])
 
     /// Number of output columns.
     var width: Int {
@@ -38,6 +41,7 @@ indirect enum LogicalPlan: Sendable {
         case .setOperation(_, _, let left, _): left.width
         case .unnest(_, _, let fields, let inputWidth): inputWidth + (fields?.count ?? 1)
         case .window(let input, let calls): input.width + calls.count
+        case .apply(let input, let calls): input.width + calls.count
         }
     }
 }
@@ -75,5 +79,45 @@ struct ScanSpec: Sendable {
     var hasResidualFilter: Bool {
         guard let filter else { return false }
         return PruningPredicates.conjuncts(filter).contains { Kernel($0, fields: fields) == nil }
+    }
+}
+
+extension LogicalPlan {
+    /// The plan with every expression of every operator passed through `f` (scan filters,
+    /// aggregate arguments, sort keys, join conditions, window and apply arguments).
+    func mappingExpressions(_ f: (BoundExpression) -> BoundExpression) -> LogicalPlan {
+        func m(_ plan: LogicalPlan) -> LogicalPlan { plan.mappingExpressions(f) }
+        switch self {
+        case .scan(var spec):
+            spec.filter = spec.filter.map(f)
+            return .scan(spec)
+        case .values: return self
+        case .filter(let input, let e): return .filter(m(input), f(e))
+        case .project(let input, let e): return .project(m(input), e.map(f))
+        case .aggregate(let input, let keys, let aggregates):
+            let calls = aggregates.map {
+                var call = $0
+                call.arguments = $0.arguments.map(f)
+                return call
+            }
+            return .aggregate(m(input), keys: keys.map(f), aggregates: calls)
+        case .sort(let input, let keys, let limit):
+            return .sort(
+                m(input),
+                keys.map { SortKey(expression: f($0.expression), ascending: $0.ascending, nullsFirst: $0.nullsFirst) },
+                limit: limit
+            )
+        case .limit(let input, let limit, let offset): return .limit(m(input), limit: limit, offset: offset)
+        case .distinct(let input): return .distinct(m(input))
+        case .join(let kind, let left, let right, let condition, let lw, let rw):
+            return .join(kind, m(left), m(right), condition: condition.map(f), leftWidth: lw, rightWidth: rw)
+        case .setOperation(let op, let all, let left, let right): return .setOperation(op, all: all, m(left), m(right))
+        case .unnest(let input, let e, let fields, let width):
+            return .unnest(m(input), f(e), expandFields: fields, inputWidth: width)
+        case .window(let input, let calls):
+            return .window(m(input), calls.map { $0.replacingChildren($0.children.map(f)) })
+        case .apply(let input, let calls):
+            return .apply(m(input), calls.map(f))
+        }
     }
 }

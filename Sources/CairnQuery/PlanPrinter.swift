@@ -68,6 +68,12 @@ enum PlanPrinter {
         case .window(let input, let calls):
             line("Window [\(calls.map { window($0) }.joined(separator: ", "))]")
             describe(input, depth: depth + 1, into: &lines)
+        case .apply(let input, let calls):
+            line("Apply [\(calls.map { expression($0, nil) }.joined(separator: ", "))]")
+            for call in calls {
+                if case .subquery(let subquery, _) = call { describe(subquery.plan, depth: depth + 2, into: &lines) }
+            }
+            describe(input, depth: depth + 1, into: &lines)
         }
     }
 
@@ -108,6 +114,9 @@ enum PlanPrinter {
         case .field(let a, let name): return "\(r(a)).\(name)"
         case .aggregate(let call): return "\(call.function.rawValue)(...)"
         case .window(let call): return window(call)
+        case .correlated(let index): return "outer$\(index)"
+        case .subquery(let subquery, let arguments):
+            return "\(subquery)[\(arguments.map(r).joined(separator: ", "))]"
         }
     }
 

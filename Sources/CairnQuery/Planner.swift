@@ -49,6 +49,7 @@ enum Planner {
         case .unnest(let input, let e, let fields, let width):
             return .unnest(pushFilters(input), e, expandFields: fields, inputWidth: width)
         case .window(let input, let calls): return .window(pushFilters(input), calls)
+        case .apply(let input, let calls): return .apply(pushFilters(input), calls)
         }
     }
 
@@ -96,6 +97,12 @@ enum Planner {
                 leftWidth: lw,
                 rightWidth: rw
             )
+        case .apply(let input, let calls):
+            // Conjuncts that do not read a subquery's result go below it: fewer rows to run it for.
+            let below = conjuncts.filter { $0.columns.allSatisfy { $0 < input.width } }
+            let above = conjuncts.filter { !$0.columns.allSatisfy { $0 < input.width } }
+            let applied = LogicalPlan.apply(pushFilter(input, below), calls)
+            return above.isEmpty ? applied : .filter(applied, conjoin(above)!)
         default:
             return .filter(plan, conjoin(conjuncts)!)
         }
@@ -124,6 +131,7 @@ enum Planner {
         case .unnest(let input, let e, let fields, let width):
             return .unnest(limits(input), e, expandFields: fields, inputWidth: width)
         case .window(let input, let calls): return .window(limits(input), calls)
+        case .apply(let input, let calls): return .apply(limits(input), calls)
         }
     }
 
@@ -132,6 +140,7 @@ enum Planner {
     private static func withTopN(_ plan: LogicalPlan, _ n: Int) -> LogicalPlan {
         switch plan {
         case .project(let input, let e): return .project(withTopN(input, n), e)
+        case .apply(let input, let calls): return .apply(withTopN(input, n), calls)
         case .sort(let input, let keys, _):
             var input = input
             if n > 0, let first = keys.first, case .column(let position) = first.expression,
@@ -235,6 +244,9 @@ enum Planner {
         case .window(let input, let calls):
             let inputRequired = Set(required.filter { $0 < input.width }).union(columns(calls.flatMap(\.children)))
             return .window(annotateScans(input, required: inputRequired), calls)
+        case .apply(let input, let calls):
+            let inputRequired = Set(required.filter { $0 < input.width }).union(columns(calls))
+            return .apply(annotateScans(input, required: inputRequired), calls)
         }
     }
 }

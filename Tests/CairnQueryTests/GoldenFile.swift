@@ -60,7 +60,7 @@ struct GoldenFile: Sendable, CustomStringConvertible {
     /// The golden files there are: a missing one fails `everyGoldenFileRuns`.
     static let expectedNames = [
         "aggregates.test", "errors.test", "expressions.test", "fields.test", "functions.test", "queries.test",
-        "select.test", "windows.test",
+        "select.test", "subqueries.test", "windows.test",
     ]
 
     init(path: String) throws {
