@@ -533,7 +533,7 @@ struct Binder {
                 ),
                 combined
             )
-        case .unnest(let expression, let alias, let columns):
+        case .unnest(let expression, let alias, let columns, let ordinality):
             let bound = try bindExpression(expression, leftScope, allowAggregates: false)
             guard case .array(let element) = bound.type else {
                 if bound.type == .unknown, collecting { return (leftPlan ?? .values([[]], columnCount: 0), leftScope) }
@@ -542,25 +542,46 @@ struct Binder {
             var names: [String]
             var types: [DataType]
             var expand: [String]?
-            if case .row(let fields) = element, columns.count != 1 {
-                guard columns.isEmpty || columns.count == fields.count else {
+            // With ORDINALITY, the last column name (when names are given) is the position's.
+            let named = ordinality && !columns.isEmpty ? Array(columns.dropLast()) : columns
+            if case .row(let fields) = element, named.count != 1 {
+                guard named.isEmpty || named.count == fields.count else {
                     throw QueryError(
                         .invalidQuery,
-                        "UNNEST of \(element) gives \(fields.count) columns but \(columns.count) names",
+                        "UNNEST of \(element) gives \(fields.count) columns but \(named.count) names",
                         at: expression.range
                     )
                 }
-                names = columns.isEmpty ? fields.map(\.name) : columns.map(\.normalized)
+                names = named.isEmpty ? fields.map(\.name) : named.map(\.normalized)
                 types = fields.map(\.type)
                 expand = fields.map(\.name)
             } else {
-                names = [columns.first?.normalized ?? alias?.normalized ?? "col"]
+                guard named.count <= 1 else {
+                    throw QueryError(
+                        .invalidQuery,
+                        "UNNEST gives \(1 + (ordinality ? 1 : 0)) columns but \(columns.count) names",
+                        at: expression.range
+                    )
+                }
+                names = [named.first?.normalized ?? alias?.normalized ?? "col"]
                 types = [element]
+            }
+            if ordinality {
+                names.append(columns.isEmpty ? "ordinality" : columns.last!.normalized)
+                types.append(.bigint)
             }
             var scope = leftScope
             scope.append(Scope.derived(alias: alias?.normalized, names: names, types: types))
             let input = leftPlan ?? .values([[]], columnCount: 0)
-            return (.unnest(input, bound.expression, expandFields: expand, inputWidth: leftScope.width), scope)
+            return (
+                .unnest(
+                    input,
+                    bound.expression,
+                    expandFields: expand,
+                    inputWidth: leftScope.width,
+                    ordinality: ordinality
+                ), scope
+            )
         case .subquery(let query, let alias):
             let bound = try bind(query)
             let scope = Scope.derived(alias: alias?.normalized, names: bound.names, types: bound.types)

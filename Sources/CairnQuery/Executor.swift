@@ -187,7 +187,7 @@ final class Executor: @unchecked Sendable {
         case .window(let input, let calls):
             return try WindowOperator(calls: calls, evaluator: evaluator, budget: budget)
                 .run(try run(input), width: input.width)
-        case .unnest(let input, let expression, let fields, let inputWidth):
+        case .unnest(let input, let expression, let fields, let inputWidth, let ordinality):
             var output = [Batch]()
             var produced = 0
             for batch in try run(input) {
@@ -197,21 +197,24 @@ final class Executor: @unchecked Sendable {
                     if let rowLimit, produced + rows.count >= rowLimit { break }
                     guard case .array(let items) = arrays[row] else { continue }
                     let base = batch.row(row)
-                    for item in items {
+                    for (position, item) in items.enumerated() {
+                        var output = base
                         if let fields {
                             if case .row(let value) = item {
-                                rows.append(base + fields.map { value.field($0) ?? .null })
+                                output += fields.map { value.field($0) ?? .null }
                             } else {
-                                rows.append(base + fields.map { _ in Value.null })
+                                output += fields.map { _ in Value.null }
                             }
                         } else {
-                            rows.append(base + [item])
+                            output.append(item)
                         }
+                        if ordinality { output.append(.integer(Int64(position + 1))) }
+                        rows.append(output)
                     }
                 }
-                try budget.reserve(rows.count * (inputWidth + 1) * 32, for: "UNNEST")
+                try budget.reserve(rows.count * (inputWidth + 2) * 32, for: "UNNEST")
                 produced += rows.count
-                output += Batches.split(rows, width: inputWidth + (fields?.count ?? 1))
+                output += Batches.split(rows, width: plan.width)
                 if let rowLimit, produced >= rowLimit { break }
             }
             return output

@@ -22,7 +22,8 @@ indirect enum LogicalPlan: Sendable {
     case setOperation(SetOperator, all: Bool, LogicalPlan, LogicalPlan)
     /// For each input row, one output row per element of the array expression: input columns,
     /// then the element (or its fields, when `expandFields`).
-    case unnest(LogicalPlan, BoundExpression, expandFields: [String]?, inputWidth: Int)
+    /// `WITH ORDINALITY` adds a last column: the element's 1-based position.
+    case unnest(LogicalPlan, BoundExpression, expandFields: [String]?, inputWidth: Int, ordinality: Bool)
     /// Window functions: output is the input columns, then one column per call.
     case window(LogicalPlan, [WindowCall])
     /// Correlated subqueries (`.subquery` expressions): output is the input columns, then one
@@ -39,7 +40,8 @@ indirect enum LogicalPlan: Sendable {
         case .aggregate(_, let keys, let aggregates): keys.count + aggregates.count
         case .join(_, _, _, _, let left, let right): left + right
         case .setOperation(_, _, let left, _): left.width
-        case .unnest(_, _, let fields, let inputWidth): inputWidth + (fields?.count ?? 1)
+        case .unnest(_, _, let fields, let inputWidth, let ordinality):
+            inputWidth + (fields?.count ?? 1) + (ordinality ? 1 : 0)
         case .window(let input, let calls): input.width + calls.count
         case .apply(let input, let calls): input.width + calls.count
         }
@@ -112,8 +114,8 @@ extension LogicalPlan {
         case .join(let kind, let left, let right, let condition, let lw, let rw):
             return .join(kind, m(left), m(right), condition: condition.map(f), leftWidth: lw, rightWidth: rw)
         case .setOperation(let op, let all, let left, let right): return .setOperation(op, all: all, m(left), m(right))
-        case .unnest(let input, let e, let fields, let width):
-            return .unnest(m(input), f(e), expandFields: fields, inputWidth: width)
+        case .unnest(let input, let e, let fields, let width, let ordinality):
+            return .unnest(m(input), f(e), expandFields: fields, inputWidth: width, ordinality: ordinality)
         case .window(let input, let calls):
             return .window(m(input), calls.map { $0.replacingChildren($0.children.map(f)) })
         case .apply(let input, let calls):

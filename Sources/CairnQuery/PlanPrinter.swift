@@ -62,8 +62,8 @@ enum PlanPrinter {
             line(op.rawValue + (all ? " ALL" : ""))
             describe(left, depth: depth + 1, into: &lines)
             describe(right, depth: depth + 1, into: &lines)
-        case .unnest(let input, let e, _, _):
-            line("Unnest \(expression(e, nil))")
+        case .unnest(let input, let e, _, _, let ordinality):
+            line("Unnest \(expression(e, nil))" + (ordinality ? " WITH ORDINALITY" : ""))
             describe(input, depth: depth + 1, into: &lines)
         case .window(let input, let calls):
             line("Window [\(calls.map { window($0) }.joined(separator: ", "))]")

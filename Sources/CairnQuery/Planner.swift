@@ -46,8 +46,8 @@ enum Planner {
             return plan
         case .setOperation(let op, let all, let left, let right):
             return .setOperation(op, all: all, pushFilters(left), pushFilters(right))
-        case .unnest(let input, let e, let fields, let width):
-            return .unnest(pushFilters(input), e, expandFields: fields, inputWidth: width)
+        case .unnest(let input, let e, let fields, let width, let ordinality):
+            return .unnest(pushFilters(input), e, expandFields: fields, inputWidth: width, ordinality: ordinality)
         case .window(let input, let calls): return .window(pushFilters(input), calls)
         case .apply(let input, let calls): return .apply(pushFilters(input), calls)
         }
@@ -128,8 +128,8 @@ enum Planner {
             return .join(kind, limits(left), limits(right), condition: condition, leftWidth: lw, rightWidth: rw)
         case .setOperation(let op, let all, let left, let right):
             return .setOperation(op, all: all, limits(left), limits(right))
-        case .unnest(let input, let e, let fields, let width):
-            return .unnest(limits(input), e, expandFields: fields, inputWidth: width)
+        case .unnest(let input, let e, let fields, let width, let ordinality):
+            return .unnest(limits(input), e, expandFields: fields, inputWidth: width, ordinality: ordinality)
         case .window(let input, let calls): return .window(limits(input), calls)
         case .apply(let input, let calls): return .apply(limits(input), calls)
         }
@@ -238,9 +238,15 @@ enum Planner {
                 annotateScans(left, required: Set(0..<left.width)),
                 annotateScans(right, required: Set(0..<right.width))
             )
-        case .unnest(let input, let e, let fields, let width):
+        case .unnest(let input, let e, let fields, let width, let ordinality):
             let inputRequired = Set(required.filter { $0 < width }).union(e.columns)
-            return .unnest(annotateScans(input, required: inputRequired), e, expandFields: fields, inputWidth: width)
+            return .unnest(
+                annotateScans(input, required: inputRequired),
+                e,
+                expandFields: fields,
+                inputWidth: width,
+                ordinality: ordinality
+            )
         case .window(let input, let calls):
             let inputRequired = Set(required.filter { $0 < input.width }).union(columns(calls.flatMap(\.children)))
             return .window(annotateScans(input, required: inputRequired), calls)

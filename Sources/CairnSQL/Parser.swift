@@ -379,13 +379,19 @@ public struct Parser {
             try expect(symbol: "(")
             let value = try expression()
             try expect(symbol: ")")
+            var withOrdinality = false
+            if current.isKeyword("WITH"), peek(1).kind == .word, peek(1).keyword == "ORDINALITY" {
+                advance()
+                advance()
+                withOrdinality = true
+            }
             let alias = try self.alias()
             var columns = [Identifier]()
             if alias != nil, accept(symbol: "(") {
                 repeat { columns.append(try identifier(what: "a column name")) } while accept(symbol: ",")
                 try expect(symbol: ")")
             }
-            return .unnest(value, alias: alias, columns: columns)
+            return .unnest(value, alias: alias, columns: columns, withOrdinality: withOrdinality)
         }
         if current.isSymbol("(") {
             advance()

@@ -58,8 +58,8 @@ public enum Printer {
             return nameText + (alias.map { " AS " + identifier($0) } ?? "")
         case .subquery(let query, let alias):
             return "(" + sql(query) + ")" + (alias.map { " AS " + identifier($0) } ?? "")
-        case .unnest(let value, let alias, let columns):
-            var text = "UNNEST(" + expression(value) + ")"
+        case .unnest(let value, let alias, let columns, let withOrdinality):
+            var text = "UNNEST(" + expression(value) + ")" + (withOrdinality ? " WITH ORDINALITY" : "")
             if let alias { text += " AS " + identifier(alias) }
             if !columns.isEmpty { text += " (" + columns.map(identifier).joined(separator: ", ") + ")" }
             return text

@@ -107,8 +107,8 @@ public indirect enum TableReference: Sendable, Equatable {
     case named(Identifier, alias: Identifier?)
     /// `(query) [AS] alias`
     case subquery(Query, alias: Identifier?)
-    /// `UNNEST(expr) [AS] alias [(column)]`
-    case unnest(Expression, alias: Identifier?, columns: [Identifier])
+    /// `UNNEST(expr) [WITH ORDINALITY] [AS] alias [(column, ...)]`
+    case unnest(Expression, alias: Identifier?, columns: [Identifier], withOrdinality: Bool)
     /// `left [INNER|LEFT|RIGHT|FULL|CROSS] JOIN right [ON condition]`
     case join(JoinKind, TableReference, TableReference, on: Expression?)
 }
