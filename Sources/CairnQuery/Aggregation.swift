@@ -141,6 +141,15 @@ struct AggregateState: Sendable {
                 AggregateCall(function: call.function, arguments: call.arguments, isDistinct: false)
             )
             if call.function == .count || call.function == .approxDistinct { return .integer(Int64(distinct.count)) }
+            if call.function == .arrayAgg, !call.orderBy.isEmpty {
+                // DISTINCT with ORDER BY: the keys are the value itself.
+                let ordering = RowOrdering(
+                    keys: call.orderBy.map {
+                        SortKey(expression: .column(0), ascending: $0.ascending, nullsFirst: $0.nullsFirst)
+                    }
+                )
+                return .array(distinct.sorted { ordering.compare([$0], [$1]) < 0 })
+            }
             for value in distinct { try state.accumulate(call.function, value) }
             return try state.result(
                 AggregateCall(function: call.function, arguments: call.arguments, isDistinct: false),
@@ -158,7 +167,19 @@ struct AggregateState: Sendable {
         case .min, .max, .arbitrary, .maxBy, .minBy: return best
         case .boolAnd, .boolOr: return flag.map(Value.boolean) ?? .null
         case .arrayAgg:
-            return collected.isEmpty ? .null : .array(collected)
+            if collected.isEmpty { return .null }
+            guard !call.orderBy.isEmpty else { return .array(collected) }
+            // Collected as [value, key...] tuples (see GroupTable.add); sorted stably by the keys.
+            let ordering = RowOrdering(keys: call.orderBy)
+            let tuples = collected.enumerated().map { offset, tuple -> (Int, [Value]) in
+                if case .array(let values) = tuple { return (offset, values) }
+                return (offset, [tuple])
+            }
+            let sorted = tuples.sorted { a, b in
+                let order = ordering.compare(Array(a.1.dropFirst()), Array(b.1.dropFirst()))
+                return order != 0 ? order < 0 : a.0 < b.0
+            }
+            return .array(sorted.map { $0.1[0] })
         case .approxPercentile:
             guard !collected.isEmpty, case .constant(.double(let fraction)) = call.arguments[1] else { return .null }
             // Nearest rank: the smallest value with at least that fraction of the values at or below it.
@@ -296,6 +317,15 @@ final class GroupTable: @unchecked Sendable {
                 continue
             }
             let values = try evaluator.evaluate(call.arguments[0], on: batch)
+            if call.function == .arrayAgg, !call.orderBy.isEmpty, !call.isDistinct {
+                var keyColumns = [[Value]]()
+                for key in call.orderBy { keyColumns.append(try evaluator.evaluate(key.expression, on: batch)) }
+                for row in 0..<batch.count {
+                    let tuple = Value.array([values[row]] + keyColumns.map { $0[row] })
+                    try local[ids[row] * width + position].update(call, tuple, budget: budget)
+                }
+                continue
+            }
             if call.function.takesKey {
                 let keys = try evaluator.evaluate(call.arguments[1], on: batch)
                 for row in 0..<batch.count {

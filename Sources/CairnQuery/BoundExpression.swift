@@ -52,7 +52,7 @@ indirect enum BoundExpression: Hashable, Sendable {
         case .caseWhen(let whens, let otherwise):
             whens.flatMap { [$0.condition, $0.result] } + (otherwise.map { [$0] } ?? [])
         case .call(_, let arguments): arguments
-        case .aggregate(let call): call.arguments
+        case .aggregate(let call): call.inputs
         case .window(let call): call.children
         case .subquery(_, let arguments): arguments
         }
@@ -96,6 +96,9 @@ indirect enum BoundExpression: Hashable, Sendable {
             var mapped = [BoundExpression]()
             for argument in call.arguments { mapped.append(try map(argument)) }
             call.arguments = mapped
+            for index in call.orderBy.indices {
+                call.orderBy[index].expression = try map(call.orderBy[index].expression)
+            }
             return .aggregate(call)
         case .window(let call):
             var mapped = [BoundExpression]()
@@ -218,6 +221,12 @@ struct AggregateCall: Hashable, Sendable {
     var function: AggregateFunction
     var arguments: [BoundExpression]
     var isDistinct: Bool
+    /// `array_agg(x ORDER BY y)`: the order of the collected values (the aggregates whose result
+    /// does not depend on order drop it).
+    var orderBy: [SortKey] = []
+
+    /// Every expression the aggregate reads per row.
+    var inputs: [BoundExpression] { arguments + orderBy.map(\.expression) }
 }
 
 /// The aggregate functions.

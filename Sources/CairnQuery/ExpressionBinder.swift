@@ -655,12 +655,25 @@ extension Binder {
             case .min, .max, .arbitrary, .maxBy, .minBy, .approxPercentile: type = argument.type
             case .arrayAgg: type = .array(argument.type)
             }
-            return TypedExpression(
-                expression: .aggregate(
-                    AggregateCall(function: aggregate, arguments: [argument.expression], isDistinct: call.isDistinct)
-                ),
-                type: type
+            var bound = AggregateCall(
+                function: aggregate,
+                arguments: [argument.expression],
+                isDistinct: call.isDistinct
             )
+            if aggregate == .arrayAgg {
+                for item in call.orderBy {
+                    let key = try bindExpression(item.expression, scope, allowAggregates: true, insideAggregate: nested)
+                    if call.isDistinct, key.expression != argument.expression {
+                        throw QueryError(
+                            .invalidQuery,
+                            "for an aggregate with DISTINCT, ORDER BY expressions must appear in its arguments",
+                            at: item.expression.range
+                        )
+                    }
+                    bound.orderBy.append(sortKey(key.expression, item))
+                }
+            }
+            return TypedExpression(expression: .aggregate(bound), type: type)
         }
         guard let function = ScalarFunction.named(name) else {
             throw QueryError(

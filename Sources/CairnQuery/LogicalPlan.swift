@@ -100,6 +100,7 @@ extension LogicalPlan {
             let calls = aggregates.map {
                 var call = $0
                 call.arguments = $0.arguments.map(f)
+                for index in call.orderBy.indices { call.orderBy[index].expression = f(call.orderBy[index].expression) }
                 return call
             }
             return .aggregate(m(input), keys: keys.map(f), aggregates: calls)

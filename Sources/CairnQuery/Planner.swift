@@ -206,7 +206,7 @@ enum Planner {
         case .project(let input, let e): return .project(annotateScans(input, required: columns(e)), e)
         case .aggregate(let input, let keys, let aggregates):
             return .aggregate(
-                annotateScans(input, required: columns(keys + aggregates.flatMap(\.arguments))),
+                annotateScans(input, required: columns(keys + aggregates.flatMap(\.inputs))),
                 keys: keys,
                 aggregates: aggregates
             )

@@ -99,6 +99,13 @@ extension Binder {
                     at: expression.range
                 )
             }
+            guard call.orderBy.isEmpty else {
+                throw QueryError(
+                    .invalidQuery,
+                    "ORDER BY inside \(name)(...) is not supported over a window; order the window instead",
+                    at: expression.range
+                )
+            }
             var plain = call
             plain.over = nil
             let aggregate = try bindCall(
