@@ -8,6 +8,9 @@ enum Cast {
         if value.isNull { return .null }
         if let converted = convert(value, to: type) { return converted }
         if isTry { return .null }
+        if type == .ipaddress, let text = value.text {
+            throw QueryError(.invalidValue, "cannot cast value to IPADDRESS: \(text)")
+        }
         throw QueryError(.invalidValue, "cannot cast a \(value.typeName) value to \(type)")
     }
 
@@ -65,6 +68,12 @@ enum Cast {
                 return Value.parseTimestamp(text).map { .timestamp(TimeFunctions.truncate($0, to: .day)) }
             default: return nil
             }
+        case .ipaddress:
+            switch value {
+            case .ipAddress: return value
+            case .string(let text): return IPAddress.parse(text.trimmingSpaces).map(Value.ipAddress)
+            default: return nil
+            }
         case .json:
             switch value {
             case .map(let text): return .string(text)
@@ -90,6 +99,7 @@ extension Value {
         case .map: "map"
         case .array: "array"
         case .row: "row"
+        case .ipAddress: "ipaddress"
         }
     }
 }

@@ -18,6 +18,8 @@ public indirect enum DataType: Sendable, Hashable, CustomStringConvertible {
     case json
     case array(DataType)
     case row([RowField])
+    /// An IPv4 or IPv6 address (Trino's IPADDRESS).
+    case ipaddress
 
     public var description: String {
         switch self {
@@ -33,6 +35,7 @@ public indirect enum DataType: Sendable, Hashable, CustomStringConvertible {
         case .json: "json"
         case .array(let element): "array(\(element))"
         case .row(let fields): "row(" + fields.map { "\($0.name) \($0.type)" }.joined(separator: ", ") + ")"
+        case .ipaddress: "ipaddress"
         }
     }
 
@@ -49,6 +52,8 @@ public indirect enum DataType: Sendable, Hashable, CustomStringConvertible {
         // A date compares with a timestamp as its midnight (Trino coerces the date).
         case (.date, .timestamp), (.timestamp, .date), (.date, .varchar), (.varchar, .date): return true
         case (.json, .varchar), (.varchar, .json): return true
+        // An address compares with its text (`CAST(ip AS IPADDRESS) = '10.0.0.1'`).
+        case (.ipaddress, .varchar), (.varchar, .ipaddress): return true
         case (.array, .array), (.row, .row): return true
         default: return false
         }
@@ -78,6 +83,7 @@ public indirect enum DataType: Sendable, Hashable, CustomStringConvertible {
         case "TIMESTAMP": .timestamp
         case "DATE": .date
         case "JSON": .json
+        case "IPADDRESS": .ipaddress
         default: nil
         }
     }

@@ -285,7 +285,7 @@ extension Binder {
                     at: expression.range,
                     suggestion: Suggestion.closest(
                         to: typeName,
-                        among: ["VARCHAR", "BIGINT", "DOUBLE", "BOOLEAN", "TIMESTAMP", "DATE", "JSON"]
+                        among: ["VARCHAR", "BIGINT", "DOUBLE", "BOOLEAN", "TIMESTAMP", "DATE", "JSON", "IPADDRESS"]
                     )
                 )
             }
@@ -431,6 +431,12 @@ extension Binder {
             return TypedExpression(expression: .constant(.double(value)), type: .double)
         case .string(let text): return TypedExpression(expression: .constant(.string(text)), type: .varchar)
         case .typed(let type, let text):
+            if type == "IPADDRESS" {
+                guard let address = IPAddress.parse(text) else {
+                    throw QueryError(.invalidValue, "cannot cast value to IPADDRESS: \(text)", at: range)
+                }
+                return TypedExpression(expression: .constant(.ipAddress(address)), type: .ipaddress)
+            }
             if type == "DATE" {
                 // Trino's DATE literal: a day, 'YYYY-MM-DD'.
                 guard text.utf8.count == 10, let milliseconds = Value.parseTimestamp(text) else {

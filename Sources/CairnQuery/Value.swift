@@ -22,6 +22,8 @@ public enum Value: Sendable, Hashable {
     case array([Value])
     /// A struct: field names (lower-case) and values.
     case row(RowValue)
+    /// An IPv4 or IPv6 address (Trino's IPADDRESS), as a 128-bit number: see `IPAddress`.
+    case ipAddress(UInt128)
 
     public var isNull: Bool {
         if case .null = self { return true }
@@ -56,6 +58,7 @@ public enum Value: Sendable, Hashable {
         case .row(let row):
             return "{" + zip(row.names, row.values).map { "\($0)=\($1.lakeText ?? "null")" }.joined(separator: ", ")
                 + "}"
+        case .ipAddress(let address): return IPAddress.format(address)
         }
     }
 
@@ -129,6 +132,13 @@ extension Value {
         case (.string(let a), .timestamp(let b)):
             guard let a = Value.parseTimestamp(a) else { return nil }
             return a < b ? -1 : (a == b ? 0 : 1)
+        case (.ipAddress(let a), .ipAddress(let b)): return a < b ? -1 : (a == b ? 0 : 1)
+        case (.ipAddress, .string(let b)):
+            guard let b = IPAddress.parse(b) else { return nil }
+            return compare(left, .ipAddress(b))
+        case (.string(let a), .ipAddress):
+            guard let a = IPAddress.parse(a) else { return nil }
+            return compare(.ipAddress(a), right)
         case (.interval(let a, let am), .interval(let b, let bm)):
             return (am, a) < (bm, b) ? -1 : ((am, a) == (bm, b) ? 0 : 1)
         case (.map(let a), .map(let b)): return compareStrings(a, b)
@@ -174,6 +184,7 @@ extension Value {
         case .map: 6
         case .array: 7
         case .row: 8
+        case .ipAddress: 9
         }
     }
 

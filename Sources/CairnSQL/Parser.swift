@@ -809,7 +809,7 @@ public struct Parser {
 
     private mutating func wordExpression() throws(SQLError) -> Expression {
         let token = current
-        if token.kind == .word, token.keyword == "TIMESTAMP" || token.keyword == "DATE", peek(1).kind == .string {
+        if token.kind == .word, ["TIMESTAMP", "DATE", "IPADDRESS"].contains(token.keyword), peek(1).kind == .string {
             advance()
             let text = advance().text
             return Expression(
