@@ -1,6 +1,7 @@
-/// Trino's IPADDRESS values: IPv4 and IPv6 addresses held as 128-bit numbers (IPv4 as the
-/// IPv4-mapped IPv6 address `::ffff:a.b.c.d`), so they compare numerically and IPv4 sorts with
-/// its mapped range. Printed as dotted quads for IPv4, RFC 5952 text for IPv6.
+/// Trino's IPADDRESS values, as 128-bit numbers.
+///
+/// IPv4 is held as the IPv4-mapped IPv6 address `::ffff:a.b.c.d`, so addresses compare
+/// numerically. Printed as dotted quads for IPv4, RFC 5952 text for IPv6.
 enum IPAddress {
     private static let v4Prefix: UInt128 = 0xffff << 32
 
