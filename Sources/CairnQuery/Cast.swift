@@ -57,12 +57,25 @@ enum Cast {
         case .timestamp:
             switch value {
             case .timestamp: return value
+            // Trino keeps the local wall-clock time.
+            case .zonedTimestamp(let milliseconds, let zone):
+                return .timestamp(Value.localMilliseconds(milliseconds, zone: zone))
             case .string(let text): return Value.parseTimestamp(text).map(Value.timestamp)
+            default: return nil
+            }
+        case .timestampWithZone:
+            switch value {
+            case .zonedTimestamp: return value
+            // A plain timestamp is UTC here (the session zone).
+            case .timestamp(let milliseconds): return .zonedTimestamp(milliseconds, zone: "UTC")
+            case .string(let text): return ZonedTimestampText.parse(text)
             default: return nil
             }
         case .date:
             // A day: the timestamp's (or the text's) UTC midnight.
             switch value {
+            case .zonedTimestamp(let milliseconds, let zone):
+                return .timestamp(TimeFunctions.truncate(Value.localMilliseconds(milliseconds, zone: zone), to: .day))
             case .timestamp(let milliseconds): return .timestamp(TimeFunctions.truncate(milliseconds, to: .day))
             case .string(let text):
                 return Value.parseTimestamp(text).map { .timestamp(TimeFunctions.truncate($0, to: .day)) }
@@ -100,6 +113,7 @@ extension Value {
         case .array: "array"
         case .row: "row"
         case .ipAddress: "ipaddress"
+        case .zonedTimestamp: "timestamp with time zone"
         }
     }
 }

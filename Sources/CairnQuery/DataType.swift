@@ -20,6 +20,8 @@ public indirect enum DataType: Sendable, Hashable, CustomStringConvertible {
     case row([RowField])
     /// An IPv4 or IPv6 address (Trino's IPADDRESS).
     case ipaddress
+    /// `timestamp(3) with time zone` (`AT TIME ZONE`, `with_timezone`).
+    case timestampWithZone
 
     public var description: String {
         switch self {
@@ -36,6 +38,7 @@ public indirect enum DataType: Sendable, Hashable, CustomStringConvertible {
         case .array(let element): "array(\(element))"
         case .row(let fields): "row(" + fields.map { "\($0.name) \($0.type)" }.joined(separator: ", ") + ")"
         case .ipaddress: "ipaddress"
+        case .timestampWithZone: "timestamp(3) with time zone"
         }
     }
 
@@ -54,6 +57,7 @@ public indirect enum DataType: Sendable, Hashable, CustomStringConvertible {
         case (.json, .varchar), (.varchar, .json): return true
         // An address compares with its text (`CAST(ip AS IPADDRESS) = '10.0.0.1'`).
         case (.ipaddress, .varchar), (.varchar, .ipaddress): return true
+        case (.timestampWithZone, .timestamp), (.timestamp, .timestampWithZone): return true
         case (.array, .array), (.row, .row): return true
         default: return false
         }

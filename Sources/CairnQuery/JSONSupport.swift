@@ -20,7 +20,7 @@ enum JSONSupport {
         case .integer(let number): .number(String(number))
         case .double(let number): .number(String(number))
         case .string(let text): .string(text)
-        case .timestamp, .interval, .ipAddress: .string(value.lakeText ?? "")
+        case .timestamp, .interval, .ipAddress, .zonedTimestamp: .string(value.lakeText ?? "")
         case .map(let text): (try? JSONValue(parsing: text)) ?? .null
         case .array(let items): .array(items.map(json(of:)))
         case .row(let row): .object(zip(row.names, row.values.map(json(of:))).map { ($0, $1) })

@@ -24,6 +24,9 @@ public enum Value: Sendable, Hashable {
     case row(RowValue)
     /// An IPv4 or IPv6 address (Trino's IPADDRESS), as a 128-bit number: see `IPAddress`.
     case ipAddress(UInt128)
+    /// Trino's `timestamp(3) with time zone`: an instant (milliseconds since the epoch) and the
+    /// name of the zone its fields are read in (`TimeZoneRules.named` knows it).
+    case zonedTimestamp(Int64, zone: String)
 
     public var isNull: Bool {
         if case .null = self { return true }
@@ -59,7 +62,15 @@ public enum Value: Sendable, Hashable {
             return "{" + zip(row.names, row.values).map { "\($0)=\($1.lakeText ?? "null")" }.joined(separator: ", ")
                 + "}"
         case .ipAddress(let address): return IPAddress.format(address)
+        case .zonedTimestamp(let milliseconds, let zone):
+            return Value.formatTimestamp(Value.localMilliseconds(milliseconds, zone: zone)) + " " + zone
         }
+    }
+
+    /// The wall-clock reading (as milliseconds, as if UTC) of an instant in the named zone.
+    static func localMilliseconds(_ milliseconds: Int64, zone: String) -> Int64 {
+        guard let rules = TimeZoneRules.named(zone) else { return milliseconds }
+        return milliseconds + Int64(rules.offsetSeconds(at: milliseconds)) * 1000
     }
 
     static func format(_ value: Double) -> String {
@@ -133,6 +144,10 @@ extension Value {
             guard let a = Value.parseTimestamp(a) else { return nil }
             return a < b ? -1 : (a == b ? 0 : 1)
         case (.ipAddress(let a), .ipAddress(let b)): return a < b ? -1 : (a == b ? 0 : 1)
+        // Zoned timestamps compare as instants, also with plain (UTC) timestamps.
+        case (.zonedTimestamp(let a, _), .zonedTimestamp(let b, _)), (.zonedTimestamp(let a, _), .timestamp(let b)),
+            (.timestamp(let a), .zonedTimestamp(let b, _)):
+            return a < b ? -1 : (a == b ? 0 : 1)
         case (.ipAddress, .string(let b)):
             guard let b = IPAddress.parse(b) else { return nil }
             return compare(left, .ipAddress(b))
@@ -185,6 +200,7 @@ extension Value {
         case .array: 7
         case .row: 8
         case .ipAddress: 9
+        case .zonedTimestamp: 4
         }
     }
 

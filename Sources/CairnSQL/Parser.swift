@@ -659,6 +659,21 @@ public struct Parser {
                 advance()
                 let field = try identifier(what: "a field name")
                 value = Expression(.dereference(value, field), range: value.range.through(field.range))
+            } else if current.kind == .word, current.keyword == "AT", peek(1).kind == .word, peek(1).keyword == "TIME",
+                peek(2).kind == .word, peek(2).keyword == "ZONE"
+            {
+                // `x AT TIME ZONE zone` is Trino's at_timezone(x, zone).
+                let at = advance()
+                advance()
+                advance()
+                let zone = try primary()
+                let call = FunctionCall(
+                    name: Identifier("at_timezone", range: at.range),
+                    arguments: [value, zone],
+                    isDistinct: false,
+                    isStar: false
+                )
+                value = Expression(.function(call), range: value.range.through(zone.range))
             } else {
                 return value
             }
