@@ -1,3 +1,5 @@
+import CairnCore
+
 /// Hash aggregation: one state per group and aggregate, updated a batch at a time; per-worker
 /// partial tables merge at the end (count and sum add, min and max compare, DISTINCT sets unite).
 ///
@@ -18,9 +20,23 @@ struct AggregateState: Sendable {
     var bestKey: Value = .null
     var flag: Bool?
     var distinct: Set<Value>?
+    /// map_agg's entries and histogram's counts, by key text.
+    var entries: [String: Value]?
 
     init(_ call: AggregateCall) {
         if call.isDistinct || call.function == .approxDistinct { distinct = [] }
+        if call.function == .mapAgg || call.function == .histogram { entries = [:] }
+    }
+
+    /// histogram: counts one more of `value`.
+    private mutating func count(_ value: Value, budget: MemoryBudget) throws(QueryError) {
+        guard let key = value.text else { return }
+        if let current = entries![key], case .integer(let n) = current {
+            entries![key] = .integer(n + 1)
+        } else {
+            try budget.reserve(64 + key.utf8.count, for: "histogram values")
+            entries![key] = .integer(1)
+        }
     }
 
     mutating func update(_ call: AggregateCall, _ value: Value, budget: MemoryBudget) throws(QueryError) {
@@ -35,6 +51,10 @@ struct AggregateState: Sendable {
             return
         }
         if value.isNull { return }
+        if call.function == .histogram {
+            try count(value, budget: budget)
+            return
+        }
         if call.function == .approxPercentile, distinct == nil {
             try budget.reserve(24 + value.estimatedHeapBytes, for: "approx_percentile values")
         }
@@ -48,7 +68,13 @@ struct AggregateState: Sendable {
     }
 
     /// max_by / min_by: keeps `value` when `key` beats the best key so far (NULL keys never do).
+    /// map_agg: `value` is the entry's key, `key` its value.
     mutating func update(_ call: AggregateCall, _ value: Value, key: Value) {
+        if call.function == .mapAgg {
+            guard let text = value.text, entries![text] == nil else { return }
+            entries![text] = key.text.map(Value.string) ?? .null
+            return
+        }
         guard !key.isNull else { return }
         if bestKey.isNull || Value.sortOrder(key, bestKey) * (call.function == .maxBy ? 1 : -1) > 0 {
             best = value
@@ -84,8 +110,15 @@ struct AggregateState: Sendable {
             if case .boolean(let b) = value { flag = (flag ?? true) && b }
         case .boolOr:
             if case .boolean(let b) = value { flag = (flag ?? false) || b }
-        case .maxBy, .minBy:
-            throw QueryError(.invalidQuery, "\(function.rawValue) takes a key")
+        case .maxBy, .minBy, .mapAgg:
+            throw QueryError(.invalidQuery, "\(function.rawValue) takes two arguments")
+        case .histogram:
+            guard let key = value.text else { return }
+            if case .integer(let n)? = entries![key] {
+                entries![key] = .integer(n + 1)
+            } else {
+                entries![key] = .integer(1)
+            }
         case .approxPercentile, .arrayAgg:
             collected.append(value)
         case .stddevSample, .stddevPopulation, .varianceSample, .variancePopulation:
@@ -121,6 +154,16 @@ struct AggregateState: Sendable {
             if let f = other.flag { try accumulate(call.function, .boolean(f)) }
         case .maxBy, .minBy:
             update(call, other.best, key: other.bestKey)
+        case .mapAgg:
+            for (key, value) in other.entries! where entries![key] == nil { entries![key] = value }
+        case .histogram:
+            for (key, value) in other.entries! {
+                if case .integer(let n) = value, case .integer(let m)? = entries![key] {
+                    entries![key] = .integer(n + m)
+                } else {
+                    entries![key] = value
+                }
+            }
         case .approxPercentile, .arrayAgg:
             collected += other.collected
         case .stddevSample, .stddevPopulation, .varianceSample, .variancePopulation:
@@ -165,6 +208,13 @@ struct AggregateState: Sendable {
             return .integer(integerSum)
         case .avg: return count == 0 ? .null : .double(doubleSum / Double(count))
         case .min, .max, .arbitrary, .maxBy, .minBy: return best
+        case .mapAgg, .histogram:
+            guard let entries, !entries.isEmpty else { return .null }
+            // Keys in binary order, so the same groups print the same map.
+            let members = entries.sorted { Value.compareStrings($0.key, $1.key) < 0 }.map { key, value in
+                (key, value.text.map { JSONValue.string($0) } ?? JSONValue.null)
+            }
+            return .map(JSONValue.object(members).description)
         case .boolAnd, .boolOr: return flag.map(Value.boolean) ?? .null
         case .arrayAgg:
             if collected.isEmpty { return .null }

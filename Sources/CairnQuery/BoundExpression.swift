@@ -257,6 +257,12 @@ enum AggregateFunction: String, Hashable, Sendable, CaseIterable {
     /// `max_by(x, y)`: the x of the row with the greatest y (rows with a NULL y are ignored).
     case maxBy = "max_by"
     case minBy = "min_by"
+    /// `map_agg(k, v)`: a map of each key to one of its values (NULL keys are skipped). Cairn's maps
+    /// are `map(varchar, varchar)`: keys and values are kept as text.
+    case mapAgg = "map_agg"
+    /// `histogram(x)`: a map of each non-NULL value to how often it occurs (counts as text, as
+    /// Cairn's maps are `map(varchar, varchar)`).
+    case histogram
 
     static func named(_ name: String) -> AggregateFunction? {
         switch name {
@@ -278,6 +284,8 @@ enum AggregateFunction: String, Hashable, Sendable, CaseIterable {
         case "array_agg": .arrayAgg
         case "max_by": .maxBy
         case "min_by": .minBy
+        case "map_agg": .mapAgg
+        case "histogram": .histogram
         default: nil
         }
     }
@@ -285,11 +293,11 @@ enum AggregateFunction: String, Hashable, Sendable, CaseIterable {
     static let names = [
         "count", "sum", "avg", "min", "max", "approx_distinct", "arbitrary", "any_value", "count_if", "bool_and",
         "every", "bool_or", "max_by", "min_by", "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp",
-        "var_pop", "approx_percentile", "array_agg",
+        "var_pop", "approx_percentile", "array_agg", "map_agg", "histogram",
     ]
 
     /// Aggregates of two arguments: a value and the key that picks it.
-    var takesKey: Bool { self == .maxBy || self == .minBy }
+    var takesKey: Bool { self == .maxBy || self == .minBy || self == .mapAgg }
 
     var isDispersion: Bool {
         self == .stddevSample || self == .stddevPopulation || self == .varianceSample || self == .variancePopulation

@@ -629,7 +629,7 @@ extension Binder {
                             isDistinct: false
                         )
                     ),
-                    type: argument.type
+                    type: aggregate == .mapAgg ? .map : argument.type
                 )
             }
             let type: DataType
@@ -659,6 +659,7 @@ extension Binder {
                 }
                 type = .double
             case .min, .max, .arbitrary, .maxBy, .minBy, .approxPercentile: type = argument.type
+            case .mapAgg, .histogram: type = .map
             case .arrayAgg: type = .array(argument.type)
             }
             var bound = AggregateCall(
