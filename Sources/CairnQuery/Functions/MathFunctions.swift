@@ -115,7 +115,12 @@ enum MathFunctions {
         ScalarFunction.unaryDouble("log10") { log10($0) },
         ScalarFunction.unaryDouble("exp") { exp($0) },
         ScalarFunction.unaryDouble("sqrt") { $0.squareRoot() },
-        ScalarFunction.unaryDouble("cbrt") { cbrt($0) },
+        ScalarFunction.unaryDouble("cbrt") { x in
+            // One Newton step makes exact cubes exact (27 gives 3.0, as Java's Math.cbrt does).
+            let root = cbrt(x)
+            guard root.isFinite, root != 0 else { return root }
+            return root - (root * root * root - x) / (3 * root * root)
+        },
         ScalarFunction.unaryDouble("degrees") { $0 * 180 / .pi },
         ScalarFunction.unaryDouble("radians") { $0 * .pi / 180 },
         ScalarFunction("log", arity: 2...2, type: { $0.all(\.isNumeric) ? .double : nil }) { a, _ in

@@ -52,14 +52,20 @@ extension ScalarFunction {
     }
 
     static func concatType(_ types: [DataType]) -> DataType? {
-        if types.count == 2, case .array(let element) = types[0] {
-            if case .array = types[1] { return types[0] }
-            return types[1].isComparable(with: element) ? types[0] : nil
+        guard let array = types.first(where: { $0.arrayElement != nil && $0 != .unknown }),
+            case .array(let element) = array
+        else {
+            return types.all { $0 != .map && !($0.isArrayOrRow) } ? .varchar : nil
         }
-        if types.count == 2, case .array = types[1] {
-            return types[0] == .unknown ? types[1] : concatType(types.reversed())
+        // Arrays of one element type, and lone elements of that type beside them.
+        for type in types {
+            if case .array(let other) = type {
+                guard other.isComparable(with: element) else { return nil }
+            } else if !type.isComparable(with: element) {
+                return nil
+            }
         }
-        return types.all { $0 != .map && !($0.isArrayOrRow) } ? .varchar : nil
+        return array
     }
 
     /// Strings or arrays end to end; an element beside an array joins it (Trino's `x || ARRAY[...]`).
