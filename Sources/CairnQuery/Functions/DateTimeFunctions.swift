@@ -40,7 +40,7 @@ extension ScalarFunction {
         ScalarFunction(name, aliases: aliases, arity: 1...1, type: { $0[0].isTimeLike ? .bigint : nil }) {
             a,
             _ throws(QueryError) in
-            .integer(TimeFunctions.field(ScalarFunction.named(name)!, try TimeFunctions.milliseconds(a[0], name)))
+            .integer(TimeFunctions.field(name, try TimeFunctions.milliseconds(a[0], name)))
         }
     }
 }
