@@ -113,6 +113,10 @@ public enum Limits {
     /// against every candidate row group's bloom filter, so the list bounds planning work.
     public static let maxInListCount = 1_000
 
+    /// Most entries `sequence(...)` and `repeat(...)` build: Trino's own limit, so a query that
+    /// runs on Lake runs here and a typo'd bound cannot fill memory.
+    public static let maxSequenceCount: Int64 = 10_000
+
     /// Bytes of operator state (hash tables, sort buffers, join builds) one query may hold before
     /// it fails with `QueryError.Code.memoryLimit`: a quarter of this 24 GiB box's memory (the
     /// other three for the page cache, ingest and a second query), never an out-of-memory kill.

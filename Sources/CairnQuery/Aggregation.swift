@@ -68,6 +68,7 @@ struct AggregateState: Sendable {
     }
 
     /// max_by / min_by: keeps `value` when `key` beats the best key so far (NULL keys never do).
+    ///
     /// map_agg: `value` is the entry's key, `key` its value.
     mutating func update(_ call: AggregateCall, _ value: Value, key: Value) {
         if call.function == .mapAgg {

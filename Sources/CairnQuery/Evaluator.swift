@@ -82,13 +82,17 @@ struct Evaluator: Sendable {
         case .field(let base, let name):
             return try evaluate(base, on: batch).map { Evaluator.field($0, name) }
         case .call(let function, let arguments):
-            if function.lambdaArgument != nil {
-                var result = [Value]()
-                result.reserveCapacity(count)
-                for index in 0..<count { result.append(try evaluate(expression, row: batch.row(index), lambdas: [])) }
-                return result
+            if function.lambdaArgument != nil || function == .if || function == .coalesce {
+                return try rowByRow(expression, batch)
             }
-            if function == .if || function == .coalesce { return try rowByRow(expression, batch) }
+            if function == .try {
+                do {
+                    return try evaluate(arguments[0], on: batch)
+                } catch  where error.code == .invalidValue {
+                    // Some row failed: evaluate row by row, nulling just the rows that fail.
+                    return try rowByRow(expression, batch)
+                }
+            }
             if function == .dateTrunc, case .constant(.string(let unitText)) = arguments[0],
                 let unit = IntervalUnitName.parse(unitText)
             {
@@ -230,32 +234,33 @@ struct Evaluator: Sendable {
                     if !value.isNull { return value }
                 }
                 return .null
-            case .anyMatch, .allMatch, .noneMatch, .filter, .transform:
-                guard case .array(let items) = try eval(arguments[0]) else { return .null }
-                guard case .lambda(_, let body) = arguments[1] else { return .null }
-                var results = [Value]()
-                for item in items { results.append(try evaluate(body, row: row, lambdas: lambdas + [item])) }
-                switch function {
-                case .transform: return .array(results)
-                case .filter:
-                    var kept = [Value]()
-                    for (item, result) in zip(items, results) where result == .boolean(true) { kept.append(item) }
-                    return .array(kept)
-                case .anyMatch:
-                    if results.contains(.boolean(true)) { return .boolean(true) }
-                    return results.contains(.null) ? .null : .boolean(false)
-                case .allMatch:
-                    if results.contains(.boolean(false)) { return .boolean(false) }
-                    return results.contains(.null) ? .null : .boolean(true)
-                default:
-                    if results.contains(.boolean(true)) { return .boolean(false) }
-                    return results.contains(.null) ? .null : .boolean(true)
+            case .try:
+                do {
+                    return try eval(arguments[0])
+                } catch  where error.code == .invalidValue {
+                    return .null
                 }
             default:
-                var values = [Value]()
-                values.reserveCapacity(arguments.count)
-                for argument in arguments { values.append(try eval(argument)) }
+                break
+            }
+            var values = [Value]()
+            values.reserveCapacity(arguments.count)
+            for argument in arguments {
+                if case .lambda = argument { values.append(.null) } else { values.append(try eval(argument)) }
+            }
+            guard case .lambdas(let signatures, let implementation) = function.body else {
                 return try function.apply(values, context)
+            }
+            if !function.handlesNulls,
+                values.indices.contains(where: { index in
+                    values[index].isNull && !signatures.contains { $0.position == index }
+                })
+            {
+                return .null
+            }
+            return try implementation(values) { (position: Int, parameters: [Value]) throws(QueryError) -> Value in
+                guard case .lambda(_, let body) = arguments[position] else { return .null }
+                return try evaluate(body, row: row, lambdas: lambdas + parameters)
             }
         }
     }

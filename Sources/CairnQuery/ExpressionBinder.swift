@@ -344,6 +344,17 @@ extension Binder {
             return TypedExpression(expression: .constant(rows.first?[0] ?? .null), type: sub.types[0])
         case .lambda:
             throw QueryError(.invalidQuery, "a lambda is only allowed as a function argument", at: expression.range)
+        case .arrayConstructor(let elements):
+            var bound = [TypedExpression]()
+            for element in elements { bound.append(try bind(element)) }
+            guard let type = ScalarFunction.arrayConstructor.resultType(bound.map(\.type)) else {
+                throw QueryError(
+                    .typeMismatch,
+                    "All ARRAY elements must be the same type: \(bound.map(\.type.description).joined(separator: ", "))",
+                    at: expression.range
+                )
+            }
+            return TypedExpression(expression: .call(.arrayConstructor, bound.map(\.expression)), type: type)
         case .function(let call):
             return try bindCall(
                 call,
@@ -712,38 +723,18 @@ extension Binder {
         }
         var arguments = [TypedExpression]()
         for (index, argument) in call.arguments.enumerated() {
-            if index == function.lambdaArgument {
-                guard case .lambda(let parameters, let body) = argument.kind, parameters.count == 1 else {
-                    throw QueryError(
-                        .invalidQuery,
-                        "\(name) needs a one-parameter lambda (x -> ...) as argument \(index + 1)",
-                        at: argument.range
+            if let signature = function.lambdaSignatures.first(where: { $0.position == index }) {
+                arguments.append(
+                    try bindLambda(
+                        argument,
+                        signature,
+                        name,
+                        scope,
+                        arguments.map(\.type),
+                        allowAggregates: allowAggregates,
+                        insideAggregate: insideAggregate
                     )
-                }
-                var inner = scope
-                inner.lambdaParameters.append(parameters[0].normalized)
-                // The parameter's type is the array's element type.
-                let elementType: DataType
-                if case .array(let element) = arguments.first?.type {
-                    elementType = element
-                } else {
-                    elementType = .unknown
-                }
-                let bodyBound = try bindLambdaBody(
-                    body,
-                    inner,
-                    parameterType: elementType,
-                    allowAggregates: allowAggregates,
-                    insideAggregate: insideAggregate
                 )
-                if function != .transform, bodyBound.type != .boolean, bodyBound.type != .unknown {
-                    throw QueryError(
-                        .typeMismatch,
-                        "\(name) lambda must return boolean, not \(bodyBound.type)",
-                        at: body.range
-                    )
-                }
-                arguments.append(TypedExpression(expression: .lambda(1, bodyBound.expression), type: bodyBound.type))
             } else {
                 arguments.append(
                     try bindExpression(
@@ -755,21 +746,20 @@ extension Binder {
                 )
             }
         }
-        var types = arguments.map(\.type)
-        if let lambdaIndex = function.lambdaArgument, lambdaIndex < types.count { types[lambdaIndex] = .unknown }
-        guard var type = function.resultType(types) else {
+        let types = arguments.map(\.type)
+        guard let type = function.resultType(types) else {
             throw QueryError(
                 .typeMismatch,
-                "\(name) does not accept arguments of types (\(arguments.map { $0.type.description }.joined(separator: ", ")))",
+                "\(name) does not accept arguments of types (\(types.map(\.description).joined(separator: ", ")))",
                 at: expression.range
             )
         }
-        if function == .transform, let lambdaIndex = function.lambdaArgument {
-            type = .array(arguments[lambdaIndex].type)
+        if case .types(let fromTypes) = function.body {
+            return TypedExpression(expression: .constant(fromTypes(types)), type: type)
         }
         var bound = arguments.map(\.expression)
         // Map arguments of string functions read the map's JSON text.
-        if [.strpos, .length, .lower, .upper, .regexpLike, .regexpExtract, .replace].contains(function) {
+        if function.readsMapText {
             for index in bound.indices where arguments[index].type == .map {
                 bound[index] = .call(.jsonFormat, [bound[index]])
             }
@@ -777,20 +767,58 @@ extension Binder {
         return TypedExpression(expression: .call(function, bound), type: type)
     }
 
+    /// Binds a lambda argument: its parameters typed from the arguments before it.
+    private mutating func bindLambda(
+        _ argument: Expression,
+        _ signature: LambdaSignature,
+        _ name: String,
+        _ scope: Scope,
+        _ previousTypes: [DataType],
+        allowAggregates: Bool,
+        insideAggregate: Bool
+    ) throws(QueryError) -> TypedExpression {
+        guard case .lambda(let parameters, let body) = argument.kind, parameters.count == signature.parameterCount
+        else {
+            let shape =
+                signature.parameterCount == 1
+                ? "a one-parameter lambda (x -> ...)" : "a \(signature.parameterCount)-parameter lambda ((x, y) -> ...)"
+            throw QueryError(
+                .invalidQuery,
+                "\(name) needs \(shape) as argument \(signature.position + 1)",
+                at: argument.range
+            )
+        }
+        var inner = scope
+        inner.lambdaParameters += parameters.map(\.normalized)
+        let bodyBound = try bindLambdaBody(
+            body,
+            inner,
+            parameterTypes: signature.parameterTypes(previousTypes),
+            allowAggregates: allowAggregates,
+            insideAggregate: insideAggregate
+        )
+        if signature.isPredicate, bodyBound.type != .boolean, bodyBound.type != .unknown {
+            throw QueryError(.typeMismatch, "\(name) lambda must return boolean, not \(bodyBound.type)", at: body.range)
+        }
+        return TypedExpression(expression: .lambda(parameters.count, bodyBound.expression), type: bodyBound.type)
+    }
+
     /// Binds a lambda body; references to the parameter get the element type for field access.
     private mutating func bindLambdaBody(
         _ body: Expression,
         _ scope: Scope,
-        parameterType: DataType,
+        parameterTypes: [DataType],
         allowAggregates: Bool,
         insideAggregate: Bool
     ) throws(QueryError) -> TypedExpression {
         let bound = try bindExpression(body, scope, allowAggregates: false, insideAggregate: insideAggregate)
-        // Parameter fields were typed unknown; check them against the element type now.
-        if case .row(let fields) = parameterType {
+        // Parameter fields were typed unknown; check them against the parameters' types now.
+        for (index, parameterType) in parameterTypes.enumerated() {
+            guard case .row(let fields) = parameterType else { continue }
+            let depth = parameterTypes.count - 1 - index
             var problem: String?
             bound.expression.visit { node in
-                if case .field(.lambdaParameter(0), let name) = node, !fields.contains(where: { $0.name == name }) {
+                if case .field(.lambdaParameter(depth), let name) = node, !fields.contains(where: { $0.name == name }) {
                     problem = name
                 }
             }

@@ -106,10 +106,13 @@ enum PlanPrinter {
                 + (otherwise.map { " ELSE \(r($0))" } ?? "") + " END"
         case .cast(let a, let type, let isTry): return "\(isTry ? "TRY_CAST" : "CAST")(\(r(a)) AS \(type))"
         case .call(let function, let arguments):
-            if function.isOperator, arguments.count == 2 {
-                return "(\(r(arguments[0])) \(function.rawValue) \(r(arguments[1])))"
+            if function == .arrayConstructor {
+                return "ARRAY[\(arguments.map(r).joined(separator: ", "))]"
             }
-            return "\(function.rawValue)(\(arguments.map(r).joined(separator: ", ")))"
+            if function.isOperator, arguments.count == 2 {
+                return "(\(r(arguments[0])) \(function.name) \(r(arguments[1])))"
+            }
+            return "\(function.name)(\(arguments.map(r).joined(separator: ", ")))"
         case .lambda(_, let body): return "x -> \(r(body))"
         case .field(let a, let name): return "\(r(a)).\(name)"
         case .aggregate(let call): return "\(call.function.rawValue)(...)"

@@ -139,28 +139,33 @@ enum TimeFunctions {
     }
 
     static func field(_ function: ScalarFunction, _ milliseconds: Int64) -> Int64 {
+        field(function.name, milliseconds)
+    }
+
+    /// The date field a function of this name (`year`, `day_of_week`, ...) extracts.
+    static func field(_ name: String, _ milliseconds: Int64) -> Int64 {
         let parts = civil(milliseconds)
-        switch function {
-        case .year: return Int64(parts.year)
-        case .quarter: return Int64((parts.month - 1) / 3 + 1)
-        case .month: return Int64(parts.month)
-        case .day: return Int64(parts.day)
-        case .hour: return parts.msOfDay / 3_600_000
-        case .minute: return parts.msOfDay / 60_000 % 60
-        case .second: return parts.msOfDay / 1000 % 60
-        case .millisecond: return parts.msOfDay % 1000
-        case .dayOfWeek: return floorDivide(parts.days + 3, 7).1 + 1
-        case .dayOfYear:
+        switch name {
+        case "year": return Int64(parts.year)
+        case "quarter": return Int64((parts.month - 1) / 3 + 1)
+        case "month": return Int64(parts.month)
+        case "day": return Int64(parts.day)
+        case "hour": return parts.msOfDay / 3_600_000
+        case "minute": return parts.msOfDay / 60_000 % 60
+        case "second": return parts.msOfDay / 1000 % 60
+        case "millisecond": return parts.msOfDay % 1000
+        case "day_of_week": return floorDivide(parts.days + 3, 7).1 + 1
+        case "day_of_year":
             return parts.days - Int64(EventTimestamp.daysFromCivil(year: parts.year, month: 1, day: 1)) + 1
-        case .week, .yearOfWeek:
+        case "week", "year_of_week":
             // ISO 8601 week: the week holding the year's first Thursday is week 1.
             let weekday = floorDivide(parts.days + 3, 7).1  // 0 = Monday
             let thursday = parts.days - weekday + 3
             let (thursdayYear, _, _) = EventTimestamp.civilFromDays(Int(thursday))
-            if function == .yearOfWeek { return Int64(thursdayYear) }
+            if name == "year_of_week" { return Int64(thursdayYear) }
             let yearStart = Int64(EventTimestamp.daysFromCivil(year: thursdayYear, month: 1, day: 1))
             return (thursday - yearStart) / 7 + 1
-        default: preconditionFailure("\(function) is not a date field")
+        default: preconditionFailure("\(name) is not a date field")
         }
     }
 }

@@ -832,6 +832,16 @@ public struct Parser {
                 range: token.range.through(current.range)
             )
         }
+        if token.kind == .word, token.keyword == "ARRAY", peek(1).isSymbol("[") {
+            advance()
+            advance()
+            var elements = [Expression]()
+            if !current.isSymbol("]") {
+                repeat { elements.append(try expression()) } while accept(symbol: ",")
+            }
+            try expect(symbol: "]")
+            return Expression(.arrayConstructor(elements), range: token.range.through(previousRange))
+        }
         if token.kind == .word, ["CURRENT_TIMESTAMP", "CURRENT_DATE", "LOCALTIMESTAMP"].contains(token.keyword),
             !peek(1).isSymbol("(")
         {

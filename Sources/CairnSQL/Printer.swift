@@ -141,6 +141,7 @@ public enum Printer {
             return text + " END"
         case .cast(let operand, let type, let isTry):
             return (isTry ? "TRY_CAST(" : "CAST(") + expression(operand) + " AS " + type + ")"
+        case .arrayConstructor(let elements): return "ARRAY[" + elements.map(expression).joined(separator: ", ") + "]"
         case .exists(let query): return "EXISTS (" + sql(query) + ")"
         case .scalarQuery(let query): return "(" + sql(query) + ")"
         case .lambda(let parameters, let body):
@@ -156,7 +157,8 @@ public enum Printer {
         switch value.kind {
         case .literal(.integer(let number)) where number < 0: return "(" + String(number) + ")"
         case .literal(.decimal(let text)) where text.hasPrefix("-"): return "(" + text + ")"
-        case .literal, .identifier, .function, .subscriptAccess, .dereference, .cast, .caseWhen, .scalarQuery, .exists:
+        case .literal, .identifier, .function, .subscriptAccess, .dereference, .cast, .caseWhen, .scalarQuery, .exists,
+            .arrayConstructor:
             return expression(value)
         default: return "(" + expression(value) + ")"
         }

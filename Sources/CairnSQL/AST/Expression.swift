@@ -200,6 +200,8 @@ public struct Expression: Sendable, Equatable {
         case exists(Query)
         /// `(SELECT ...)` used as a value
         case scalarQuery(Query)
+        /// `ARRAY[a, b, c]`
+        case arrayConstructor([Expression])
         /// `x -> x.type = 'AWS::S3::Object'` (argument of `any_match`, `filter`, `transform`)
         case lambda([Identifier], Expression)
     }
