@@ -88,6 +88,7 @@ public indirect enum DataType: Sendable, Hashable, CustomStringConvertible {
         case "DATE": .date
         case "JSON": .json
         case "IPADDRESS": .ipaddress
+        case "TIMESTAMP WITH TIME ZONE": .timestampWithZone
         default: nil
         }
     }

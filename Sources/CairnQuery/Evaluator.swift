@@ -103,11 +103,7 @@ struct Evaluator: Sendable {
                     if value.isNull {
                         result.append(.null)
                     } else {
-                        result.append(
-                            .timestamp(
-                                TimeFunctions.truncate(try TimeFunctions.milliseconds(value, "date_trunc"), to: unit)
-                            )
-                        )
+                        result.append(try TimeFunctions.truncated(value, to: unit))
                     }
                 }
                 return result

@@ -18,6 +18,8 @@ enum TimeFunctions {
     static func milliseconds(_ value: Value, _ function: String) throws(QueryError) -> Int64 {
         switch value {
         case .timestamp(let milliseconds): return milliseconds
+        // Fields of a zoned timestamp are read in its zone.
+        case .zonedTimestamp(let milliseconds, let zone): return Value.localMilliseconds(milliseconds, zone: zone)
         case .string(let text):
             guard let milliseconds = Value.parseTimestamp(text) else {
                 throw QueryError(.invalidValue, "\(function): the value is not a timestamp")
@@ -25,6 +27,15 @@ enum TimeFunctions {
             return milliseconds
         default: throw QueryError(.typeMismatch, "\(function): the value is not a timestamp")
         }
+    }
+
+    /// `date_trunc` of one value: a zoned timestamp is truncated in its zone and stays zoned.
+    static func truncated(_ value: Value, to unit: IntervalUnitValue) throws(QueryError) -> Value {
+        let local = truncate(try milliseconds(value, "date_trunc"), to: unit)
+        guard case .zonedTimestamp(_, let zone) = value, let rules = TimeZoneRules.named(zone) else {
+            return .timestamp(local)
+        }
+        return .zonedTimestamp(rules.instant(fromLocal: local), zone: zone)
     }
 
     static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {

@@ -1001,6 +1001,15 @@ public struct Parser {
             }
             advance()
         }
+        // `timestamp(3) with time zone`
+        if name == "TIMESTAMP", current.kind == .word, current.keyword == "WITH", peek(1).keyword == "TIME",
+            peek(2).keyword == "ZONE"
+        {
+            advance()
+            advance()
+            advance()
+            name = "TIMESTAMP WITH TIME ZONE"
+        }
         return name
     }
 }

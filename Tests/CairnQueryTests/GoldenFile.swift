@@ -60,7 +60,7 @@ struct GoldenFile: Sendable, CustomStringConvertible {
     /// The golden files there are: a missing one fails `everyGoldenFileRuns`.
     static let expectedNames = [
         "aggregates.test", "errors.test", "expressions.test", "fields.test", "functions.test", "functions2.test",
-        "queries.test", "select.test", "subqueries.test", "windows.test",
+        "queries.test", "select.test", "subqueries.test", "timezones.test", "windows.test",
     ]
 
     init(path: String) throws {

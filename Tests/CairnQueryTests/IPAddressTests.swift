@@ -74,6 +74,12 @@ import Testing
         ("SELECT TRY_CAST('01.2.3.4' AS IPADDRESS)", "NULL"),
         ("SELECT TRY_CAST('1::2::3' AS IPADDRESS)", "NULL"),
         ("SELECT TRY_CAST('ec2.amazonaws.com' AS IPADDRESS)", "NULL"),
+        ("SELECT contains('10.0.0.0/8', IPADDRESS '10.255.0.1')", "true"),
+        ("SELECT contains('10.0.0.0/8', IPADDRESS '11.0.0.1')", "false"),
+        ("SELECT contains('2001:db8::/32', IPADDRESS '2001:db8:ffff::1')", "true"),
+        ("SELECT contains('2001:db8::/32', IPADDRESS '10.0.0.1')", "false"),
+        ("SELECT contains('0.0.0.0/0', IPADDRESS '203.0.113.9')", "true"),
+        ("SELECT count(*) FROM default WHERE contains('203.0.113.0/24', TRY_CAST(sourceipaddress AS IPADDRESS))", "15"),
         (
             "SELECT CAST(sourceipaddress AS IPADDRESS) = '2001:db8:0::1' FROM default WHERE eventid LIKE '00000002%'",
             "true"

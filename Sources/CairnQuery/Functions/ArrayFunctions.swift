@@ -129,7 +129,18 @@ enum ArrayFunctions {
             default: .null
             }
         },
-        ScalarFunction("contains", arity: 2...2, type: { $0[0].arrayElement == nil ? nil : .boolean }) { a, _ in
+        // Also Trino's contains(ipprefix, ipaddress), with the prefix written as CIDR text.
+        ScalarFunction(
+            "contains",
+            arity: 2...2,
+            type: { $0[0].arrayElement != nil || ($0[0].isStringLike && $0[1] == .ipaddress) ? .boolean : nil }
+        ) { a, _ throws(QueryError) in
+            if case .ipAddress(let address) = a[1], case .string(let text) = a[0] {
+                guard let prefix = IPAddress.parsePrefix(text) else {
+                    throw QueryError(.invalidValue, "cannot cast value to IPPREFIX: \(text)")
+                }
+                return .boolean(IPAddress.contains(prefix, address))
+            }
             guard case .array(let items) = a[0] else { return .null }
             var sawNull = false
             for item in items {
@@ -360,8 +371,11 @@ enum ArrayFunctions {
                 "sequence stop value should be greater than or equal to start value if step is greater than zero otherwise stop should be less than or equal to start"
             )
         }
+        // Any overflow means far more entries than the limit.
         let span = stop.subtractingReportingOverflow(start)
-        let count = span.overflow ? Int64.max : span.partialValue / step + 1
+        let steps = span.partialValue.dividedReportingOverflow(by: step)
+        let next = steps.partialValue.addingReportingOverflow(1)
+        let count = span.overflow || steps.overflow || next.overflow ? Int64.max : next.partialValue
         guard count <= Limits.maxSequenceCount else {
             throw QueryError(
                 .invalidValue,

@@ -14,12 +14,15 @@ extension ScalarFunction {
     static let dateTrunc = ScalarFunction(
         "date_trunc",
         arity: 2...2,
-        type: { $0[0].isStringy && $0[1].isTimeLike ? .timestamp : nil }
+        type: {
+            guard $0[0].isStringy, $0[1].isTimeLike else { return nil }
+            return $0[1] == .timestampWithZone ? .timestampWithZone : .timestamp
+        }
     ) { a, _ throws(QueryError) in
         guard let unit = IntervalUnitName.parse(a[0].text!) else {
             throw QueryError(.invalidValue, "date_trunc: unknown unit")
         }
-        return .timestamp(TimeFunctions.truncate(try TimeFunctions.milliseconds(a[1], "date_trunc"), to: unit))
+        return try TimeFunctions.truncated(a[1], to: unit)
     }
 
     static let year = dateField("year")
@@ -52,7 +55,7 @@ enum DateTimeFunctions {
         [
             .now, .dateTrunc, .year, .quarter, .month, .week, .day, .hour, .minute, .second, .millisecond, .dayOfWeek,
             .dayOfYear, .yearOfWeek,
-        ] + conversions
+        ] + conversions + ZonedTimeFunctions.all
 
     static let conversions: [ScalarFunction] = [
         ScalarFunction("current_date", arity: 0...0, handlesNulls: true, isDeterministic: false, type: { _ in .date }) {
@@ -128,7 +131,8 @@ enum DateTimeFunctions {
         ScalarFunction("to_unixtime", arity: 1...1, type: { $0[0].isTimeLike ? .double : nil }) {
             a,
             _ throws(QueryError) in
-            .double(Double(try TimeFunctions.milliseconds(a[0], "to_unixtime")) / 1000)
+            if case .zonedTimestamp(let instant, _) = a[0] { return .double(Double(instant) / 1000) }
+            return .double(Double(try TimeFunctions.milliseconds(a[0], "to_unixtime")) / 1000)
         },
         ScalarFunction("date", arity: 1...1, type: { $0[0].isTimeLike ? .date : nil }) { a, _ throws(QueryError) in
             .timestamp(TimeFunctions.truncate(try TimeFunctions.milliseconds(a[0], "date"), to: .day))

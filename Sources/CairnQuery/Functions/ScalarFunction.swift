@@ -189,7 +189,9 @@ extension ScalarFunction {
 
 extension DataType {
     var isJSONLike: Bool { self == .json || self == .varchar || self == .map || self == .unknown || isArrayOrRow }
-    var isTimeLike: Bool { self == .timestamp || self == .date || self == .varchar || self == .unknown }
+    var isTimeLike: Bool {
+        self == .timestamp || self == .date || self == .timestampWithZone || self == .varchar || self == .unknown
+    }
     var isArrayOrRow: Bool {
         switch self {
         case .array, .row: true
