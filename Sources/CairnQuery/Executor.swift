@@ -125,39 +125,10 @@ final class Executor: @unchecked Sendable {
             }
             return Batches.split(buffer.finish(), width: input.width)
         case .limit(let input, let limit, let offset):
-            var skip = offset
-            var remaining = limit ?? Int.max
-            var output = [Batch]()
-            let wanted = min(limit ?? Int.max, rowLimit ?? Int.max)
-            let needed = wanted == Int.max || wanted.addingReportingOverflow(offset).overflow ? nil : wanted + offset
-            for var batch in try run(input, rowLimit: needed) {
-                if remaining == 0 { break }
-                if skip >= batch.count {
-                    skip -= batch.count
-                    continue
-                }
-                let end = min(batch.count, skip + remaining)
-                if skip > 0 || end < batch.count { batch = batch.gather(Array(skip..<end)) }
-                remaining -= batch.count
-                skip = 0
-                output.append(batch)
-            }
-            return output
+            let limit = LimitOperator(limit: limit, offset: offset)
+            return limit.run(try run(input, rowLimit: limit.inputRowLimit(rowLimit)))
         case .distinct(let input):
-            var seen = Set<[Value]>()
-            var output = [Batch]()
-            for batch in try run(input) {
-                var keep = [Int]()
-                for row in 0..<batch.count {
-                    let key = batch.row(row).map(\.groupKey)
-                    if seen.insert(key).inserted {
-                        keep.append(row)
-                        try budget.reserve(64 + key.count * 32, for: "DISTINCT")
-                    }
-                }
-                if !keep.isEmpty { output.append(batch.gather(keep)) }
-            }
-            return output
+            return try DistinctOperator(budget: budget).run(try run(input))
         case .join(let kind, let left, let right, let condition, let leftWidth, let rightWidth):
             return try HashJoin(
                 kind: kind,
@@ -170,7 +141,7 @@ final class Executor: @unchecked Sendable {
             )
             .run(left: try run(left), right: try run(right))
         case .setOperation(let op, let all, let left, let right):
-            return try SetOperationExecutor.run(
+            return try SetOperation.run(
                 op,
                 all: all,
                 left: try run(left),
@@ -187,37 +158,16 @@ final class Executor: @unchecked Sendable {
         case .window(let input, let calls):
             return try WindowOperator(calls: calls, evaluator: evaluator, budget: budget)
                 .run(try run(input), width: input.width)
-        case .unnest(let input, let expression, let fields, let inputWidth, let ordinality):
-            var output = [Batch]()
-            var produced = 0
-            for batch in try run(input) {
-                let arrays = try evaluator.evaluate(expression, on: batch)
-                var rows = [[Value]]()
-                for row in 0..<batch.count {
-                    if let rowLimit, produced + rows.count >= rowLimit { break }
-                    guard case .array(let items) = arrays[row] else { continue }
-                    let base = batch.row(row)
-                    for (position, item) in items.enumerated() {
-                        var output = base
-                        if let fields {
-                            if case .row(let value) = item {
-                                output += fields.map { value.field($0) ?? .null }
-                            } else {
-                                output += fields.map { _ in Value.null }
-                            }
-                        } else {
-                            output.append(item)
-                        }
-                        if ordinality { output.append(.integer(Int64(position + 1))) }
-                        rows.append(output)
-                    }
-                }
-                try budget.reserve(rows.count * (inputWidth + 2) * 32, for: "UNNEST")
-                produced += rows.count
-                output += Batches.split(rows, width: plan.width)
-                if let rowLimit, produced >= rowLimit { break }
-            }
-            return output
+        case .unnest(let input, let expression, let fields, _, let ordinality):
+            return try UnnestOperator(
+                expression: expression,
+                fields: fields,
+                ordinality: ordinality,
+                width: plan.width,
+                evaluator: evaluator,
+                budget: budget
+            )
+            .run(try run(input), rowLimit: rowLimit)
         }
     }
 
