@@ -19,58 +19,59 @@ public struct EventRecordWriter {
     /// Appends the record as compact JSON to `out`.
     public func encode(_ record: EventRecord, into out: inout [UInt8]) {
         var object = ObjectWriter(out: out)
-        object.string("eventVersion", record.eventVersion)
-        if let identity = record.userIdentity {
-            var inner = ObjectWriter(out: [])
-            inner.string("type", identity.type)
-            inner.string("principalId", identity.principalId)
-            inner.string("arn", identity.arn)
-            inner.string("accountId", identity.accountId)
-            inner.string("accessKeyId", identity.accessKeyId)
-            inner.string("userName", identity.userName)
-            inner.string("invokedBy", identity.invokedBy)
-            inner.merge(identity.otherFields)
-            object.raw("userIdentity", inner.finish())
-        }
-        object.string("eventTime", record.eventTime?.text)
-        object.string("eventSource", record.eventSource)
-        object.string("eventName", record.eventName)
-        object.string("awsRegion", record.awsRegion)
-        object.string("sourceIPAddress", record.sourceIPAddress)
-        object.string("userAgent", record.userAgent)
-        object.string("errorCode", record.errorCode)
-        object.string("errorMessage", record.errorMessage)
-        object.json("requestParameters", record.requestParameters)
-        object.json("responseElements", record.responseElements)
-        object.json("additionalEventData", record.additionalEventData)
-        object.string("requestID", record.requestID)
-        object.string("eventID", record.eventID)
-        object.bool("readOnly", record.readOnly)
-        object.json("resources", record.resources)
-        object.string("eventType", record.eventType)
-        object.string("apiVersion", record.apiVersion)
-        object.bool("managementEvent", record.managementEvent)
-        object.string("recipientAccountId", record.recipientAccountId)
-        object.string("sharedEventID", record.sharedEventID)
-        object.string("vpcEndpointId", record.vpcEndpointId)
-        object.string("vpcEndpointAccountId", record.vpcEndpointAccountId)
-        object.json("serviceEventDetails", record.serviceEventDetails)
-        object.string("eventCategory", record.eventCategory)
-        object.json("addendum", record.addendum)
-        object.string("sessionCredentialFromConsole", record.sessionCredentialFromConsole)
-        object.json("edgeDeviceDetails", record.edgeDeviceDetails)
-        if let tls = record.tlsDetails {
-            var inner = ObjectWriter(out: [])
-            inner.string("tlsVersion", tls.tlsVersion)
-            inner.string("cipherSuite", tls.cipherSuite)
-            inner.string("clientProvidedHostHeader", tls.clientProvidedHostHeader)
-            inner.merge(tls.otherFields)
-            object.raw("tlsDetails", inner.finish())
-        }
-        object.json("eventContext", record.eventContext)
-        object.json("insightDetails", record.insightDetails)
-        if let extra = record.extraFields { object.merge(extra) }
+        EventRecordWriter.write(EventRecordWriter.fields, of: record, to: &object)
         out = object.finish()
+    }
+
+    /// How one field is written; the steps of an object follow `CloudTrailSchema`'s order.
+    private enum Step: Sendable {
+        case string([UInt8], StringAccess)
+        case json([UInt8], StringAccess)
+        case eventTime([UInt8])
+        case bool([UInt8], RecordKeyPath<Bool?>)
+        case object([UInt8], ObjectAccess, [Step])
+        /// Merges the object's remainder (unknown keys) after its known keys.
+        case remainder(StringAccess)
+    }
+
+    private static let fields = steps(of: nil)
+
+    /// The steps of `parent`'s members (nil: the record's), remainder last.
+    private static func steps(of parent: Int?) -> [Step] {
+        var steps = [Step]()
+        for index in CloudTrailSchema.members(of: parent) {
+            let field = CloudTrailSchema.fields[index]
+            let key = Array(field.key.utf8)
+            switch field.storage {
+            case .string(let access, .json): steps.append(.json(key, access))
+            case .string(let access, _): steps.append(.string(key, access))
+            case .eventTime: steps.append(.eventTime(key))
+            case .boolean(let path): steps.append(.bool(key, path))
+            case .split(let object): steps.append(.object(key, object, EventRecordWriter.steps(of: index)))
+            case .eventTimeText, .inRemainder, .remainderColumn: break
+            }
+        }
+        guard
+            case .remainderColumn(let access) = CloudTrailSchema.fields[CloudTrailSchema.remainder(of: parent)].storage
+        else { preconditionFailure("a remainder entry stores a remainder") }
+        return steps + [.remainder(access)]
+    }
+
+    private static func write(_ steps: [Step], of record: EventRecord, to object: inout ObjectWriter) {
+        for step in steps {
+            switch step {
+            case .string(let key, let access): object.string(key, access.get(record))
+            case .json(let key, let access): object.json(key, access.get(record))
+            case .eventTime(let key): object.string(key, record.eventTime?.text)
+            case .bool(let key, let path): object.bool(key, record[keyPath: path])
+            case .object(let key, let access, let members):
+                guard access.isPresent(record) else { continue }
+                var inner = ObjectWriter(out: [])
+                write(members, of: record, to: &inner)
+                object.raw(key, inner.finish())
+            case .remainder(let access): if let text = access.get(record) { object.merge(text) }
+            }
+        }
     }
 }
 
@@ -84,34 +85,34 @@ private struct ObjectWriter {
         self.out.append(0x7B)
     }
 
-    mutating func key(_ name: StaticString) {
+    mutating func key(_ name: [UInt8]) {
         if !isEmpty { out.append(0x2C) }
         isEmpty = false
         out.append(0x22)
-        out.append(contentsOf: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        out.append(contentsOf: name)
         out.append(0x22)
         out.append(0x3A)
     }
 
-    mutating func string(_ name: StaticString, _ value: String?) {
+    mutating func string(_ name: [UInt8], _ value: String?) {
         guard let value else { return }
         key(name)
         JSONStringEscaper.append(value, to: &out)
     }
 
-    mutating func bool(_ name: StaticString, _ value: Bool?) {
+    mutating func bool(_ name: [UInt8], _ value: Bool?) {
         guard let value else { return }
         key(name)
         out.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
     }
 
-    mutating func json(_ name: StaticString, _ text: String?) {
+    mutating func json(_ name: [UInt8], _ text: String?) {
         guard let text else { return }
         key(name)
         out.append(contentsOf: text.utf8)
     }
 
-    mutating func raw(_ name: StaticString, _ bytes: [UInt8]) {
+    mutating func raw(_ name: [UInt8], _ bytes: [UInt8]) {
         key(name)
         out.append(contentsOf: bytes)
     }
