@@ -41,8 +41,6 @@ enum FieldSource: Hashable, Sendable, CustomStringConvertible {
 /// The column view CloudTrail Lake exposes over events (spec §3.2), all names lower-case, derived
 /// from `CloudTrailSchema`: its top-level Lake fields in their positions, then `eventjson`.
 enum LakeSchema {
-    static let userIdentityType = type(of: "userIdentity")
-    static let tlsDetailsType = type(of: "tlsDetails")
     static let resourceType = DataType(CloudTrailSchema.resource, members: nil)
 
     /// Top-level columns in Lake's order, for `SELECT *`.
@@ -100,11 +98,9 @@ enum LakeSchema {
     )
 
     private static let splitObjects = CloudTrailSchema.fields.indices.filter {
-        if case .split = CloudTrailSchema.fields[$0].storage { return true }
+        if case .object = CloudTrailSchema.fields[$0].storage { return true }
         return false
     }
-
-    private static func type(of name: String) -> DataType { dataType(CloudTrailSchema.index(of: name)!) }
 
     private static func dataType(_ index: Int) -> DataType {
         DataType(CloudTrailSchema.fields[index].lake!, members: index)
@@ -115,7 +111,7 @@ enum LakeSchema {
         let field = CloudTrailSchema.fields[index]
         let column = field.column.flatMap(SegmentColumn.init)
         switch (field.storage, field.lake) {
-        case (.split, _): return .object(field.name)
+        case (.object, _): return .object(field.name)
         case (.inRemainder, _):
             let remainder = CloudTrailSchema.remainder(of: CloudTrailSchema.parentIndex[index])
             return .jsonPath(SegmentColumn(rawValue: CloudTrailSchema.fields[remainder].column!)!, [field.lakeName])

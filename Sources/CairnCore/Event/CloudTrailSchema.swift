@@ -14,93 +14,241 @@
 /// object appear in Lake's row type in table order.
 package enum CloudTrailSchema {
     package static let fields: [SchemaField] = [
-        .init("eventVersion", .text(\.eventVersion), column: 2, lake: .varchar, at: 0, .lowCardinality),
-        .init("userIdentity", .object(\.userIdentity), lake: .members, at: 1),
-        .init("userIdentity.type", .text(\.userIdentity, \.type), column: 31, lake: .varchar, .lowCardinality),
-        .init("userIdentity.principalId", .text(\.userIdentity, \.principalId), column: 32, lake: .varchar),
-        .init("userIdentity.arn", .text(\.userIdentity, \.arn), column: 33, lake: .varchar, [.interned, .bloom]),
+        .init(
+            "eventVersion",
+            .text(\.eventVersion) { $0.eventVersion = $1 },
+            column: 2,
+            lake: .varchar,
+            at: 0,
+            .lowCardinality
+        ),
+        .init("userIdentity", .object, lake: .members, at: 1),
+        .init(
+            "userIdentity.type",
+            .text(\.userIdentity?.type) { $0.userIdentity?.type = $1 },
+            column: 31,
+            lake: .varchar,
+            .lowCardinality
+        ),
+        .init(
+            "userIdentity.principalId",
+            .text(\.userIdentity?.principalId) { $0.userIdentity?.principalId = $1 },
+            column: 32,
+            lake: .varchar
+        ),
+        .init(
+            "userIdentity.arn",
+            .text(\.userIdentity?.arn) { $0.userIdentity?.arn = $1 },
+            column: 33,
+            lake: .varchar,
+            [.interned, .bloom]
+        ),
         .init(
             "userIdentity.accountId",
-            .text(\.userIdentity, \.accountId),
+            .text(\.userIdentity?.accountId) { $0.userIdentity?.accountId = $1 },
             column: 34,
             lake: .varchar,
             .lowCardinality
         ),
         .init(
             "userIdentity.accessKeyId",
-            .text(\.userIdentity, \.accessKeyId),
+            .text(\.userIdentity?.accessKeyId) { $0.userIdentity?.accessKeyId = $1 },
             column: 35,
             lake: .varchar,
             .pointLookup
         ),
-        .init("userIdentity.userName", .text(\.userIdentity, \.userName), column: 36, lake: .varchar, .interned),
+        .init(
+            "userIdentity.userName",
+            .text(\.userIdentity?.userName) { $0.userIdentity?.userName = $1 },
+            column: 36,
+            lake: .varchar,
+            .interned
+        ),
         .init("userIdentity.sessionContext", .inRemainder, lake: sessionContext),
-        .init("userIdentity.invokedBy", .text(\.userIdentity, \.invokedBy), column: 37, lake: .varchar, .interned),
+        .init(
+            "userIdentity.invokedBy",
+            .text(\.userIdentity?.invokedBy) { $0.userIdentity?.invokedBy = $1 },
+            column: 37,
+            lake: .varchar,
+            .interned
+        ),
         .init("userIdentity.identityProvider", .inRemainder, lake: .varchar),
         // Newer fields (spec §3): Identity Center callers, bearer-token callers, scoped credentials.
         .init("userIdentity.credentialId", .inRemainder, lake: .varchar),
         .init("userIdentity.onBehalfOf", .inRemainder, lake: .row(["userid": .varchar, "identitystorearn": .varchar])),
         .init("userIdentity.inScopeOf", .inRemainder, lake: inScopeOf),
-        .init("userIdentity.*", .remainder(\.userIdentity), column: 38),
+        .init(
+            "userIdentity.*",
+            .remainder(\.userIdentity?.otherFields) { $0.userIdentity.setRemainder($1) },
+            column: 38
+        ),
         .init("eventTime", .eventTime, column: 0, lake: .timestamp, at: 2),
         .init("eventTimeText", .eventTimeText, column: 1),
-        .init("eventSource", .text(\.eventSource), column: 3, lake: .varchar, at: 3, .lowCardinality),
-        .init("eventName", .text(\.eventName), column: 4, lake: .varchar, at: 4, .lowCardinality),
-        .init("awsRegion", .text(\.awsRegion), column: 5, lake: .varchar, at: 5, .lowCardinality),
-        .init("sourceIPAddress", .ip(\.sourceIPAddress), column: 6, lake: .varchar, at: 6, .bloom),
-        .init("userAgent", .text(\.userAgent), column: 7, lake: .varchar, at: 7, .interned),
-        .init("errorCode", .text(\.errorCode), column: 8, lake: .varchar, at: 8, .lowCardinality),
-        .init("errorMessage", .text(\.errorMessage), column: 9, lake: .varchar, at: 9),
-        .init("requestParameters", .json(\.requestParameters), column: 10, lake: .map, at: 10, .tokenBloom),
-        .init("responseElements", .json(\.responseElements), column: 11, lake: .map, at: 11, .tokenBloom),
-        .init("additionalEventData", .json(\.additionalEventData), column: 12, lake: .map, at: 12, .tokenBloom),
-        .init("requestID", .uuid(\.requestID), column: 13, lake: .varchar, at: 13, .pointLookup),
-        .init("eventID", .uuid(\.eventID), column: 14, lake: .varchar, at: 14, .pointLookup),
-        .init("readOnly", .bool(\.readOnly), column: 15, lake: .boolean, at: 15),
+        .init(
+            "eventSource",
+            .text(\.eventSource) { $0.eventSource = $1 },
+            column: 3,
+            lake: .varchar,
+            at: 3,
+            .lowCardinality
+        ),
+        .init("eventName", .text(\.eventName) { $0.eventName = $1 }, column: 4, lake: .varchar, at: 4, .lowCardinality),
+        .init("awsRegion", .text(\.awsRegion) { $0.awsRegion = $1 }, column: 5, lake: .varchar, at: 5, .lowCardinality),
+        .init(
+            "sourceIPAddress",
+            .ip(\.sourceIPAddress) { $0.sourceIPAddress = $1 },
+            column: 6,
+            lake: .varchar,
+            at: 6,
+            .bloom
+        ),
+        .init("userAgent", .text(\.userAgent) { $0.userAgent = $1 }, column: 7, lake: .varchar, at: 7, .interned),
+        .init("errorCode", .text(\.errorCode) { $0.errorCode = $1 }, column: 8, lake: .varchar, at: 8, .lowCardinality),
+        .init("errorMessage", .text(\.errorMessage) { $0.errorMessage = $1 }, column: 9, lake: .varchar, at: 9),
+        .init(
+            "requestParameters",
+            .json(\.requestParameters) { $0.requestParameters = $1 },
+            column: 10,
+            lake: .map,
+            at: 10,
+            .tokenBloom
+        ),
+        .init(
+            "responseElements",
+            .json(\.responseElements) { $0.responseElements = $1 },
+            column: 11,
+            lake: .map,
+            at: 11,
+            .tokenBloom
+        ),
+        .init(
+            "additionalEventData",
+            .json(\.additionalEventData) { $0.additionalEventData = $1 },
+            column: 12,
+            lake: .map,
+            at: 12,
+            .tokenBloom
+        ),
+        .init("requestID", .uuid(\.requestID) { $0.requestID = $1 }, column: 13, lake: .varchar, at: 13, .pointLookup),
+        .init("eventID", .uuid(\.eventID) { $0.eventID = $1 }, column: 14, lake: .varchar, at: 14, .pointLookup),
+        .init("readOnly", .bool(\.readOnly) { $0.readOnly = $1 }, column: 15, lake: .boolean, at: 15),
         // The bloom filter of `resources` is keyed by each resource ARN.
-        .init("resources", .json(\.resources), column: 16, lake: .array(resource), at: 16, .bloom),
-        .init("eventType", .text(\.eventType), column: 17, lake: .varchar, at: 17, .lowCardinality),
-        .init("apiVersion", .text(\.apiVersion), column: 18, lake: .varchar, at: 18, .lowCardinality),
-        .init("managementEvent", .bool(\.managementEvent), column: 19, lake: .boolean, at: 19),
-        .init("recipientAccountId", .text(\.recipientAccountId), column: 20, lake: .varchar, at: 20, .lowCardinality),
-        .init("sharedEventID", .uuid(\.sharedEventID), column: 21, lake: .varchar, at: 21),
-        .init("vpcEndpointId", .text(\.vpcEndpointId), column: 22, lake: .varchar, at: 23, .interned),
+        .init(
+            "resources",
+            .json(\.resources) { $0.resources = $1 },
+            column: 16,
+            lake: .array(resource),
+            at: 16,
+            .bloom
+        ),
+        .init(
+            "eventType",
+            .text(\.eventType) { $0.eventType = $1 },
+            column: 17,
+            lake: .varchar,
+            at: 17,
+            .lowCardinality
+        ),
+        .init(
+            "apiVersion",
+            .text(\.apiVersion) { $0.apiVersion = $1 },
+            column: 18,
+            lake: .varchar,
+            at: 18,
+            .lowCardinality
+        ),
+        .init(
+            "managementEvent",
+            .bool(\.managementEvent) { $0.managementEvent = $1 },
+            column: 19,
+            lake: .boolean,
+            at: 19
+        ),
+        .init(
+            "recipientAccountId",
+            .text(\.recipientAccountId) { $0.recipientAccountId = $1 },
+            column: 20,
+            lake: .varchar,
+            at: 20,
+            .lowCardinality
+        ),
+        .init("sharedEventID", .uuid(\.sharedEventID) { $0.sharedEventID = $1 }, column: 21, lake: .varchar, at: 21),
+        .init(
+            "vpcEndpointId",
+            .text(\.vpcEndpointId) { $0.vpcEndpointId = $1 },
+            column: 22,
+            lake: .varchar,
+            at: 23,
+            .interned
+        ),
         .init(
             "vpcEndpointAccountId",
-            .text(\.vpcEndpointAccountId),
+            .text(\.vpcEndpointAccountId) { $0.vpcEndpointAccountId = $1 },
             column: 23,
             lake: .varchar,
             at: 24,
             .lowCardinality
         ),
-        .init("serviceEventDetails", .json(\.serviceEventDetails), column: 24, lake: .map, at: 25, .tokenBloom),
-        .init("eventCategory", .text(\.eventCategory), column: 25, lake: .varchar, at: 29, .lowCardinality),
-        .init("addendum", .json(\.addendum), column: 26, lake: .map, at: 26),
+        .init(
+            "serviceEventDetails",
+            .json(\.serviceEventDetails) { $0.serviceEventDetails = $1 },
+            column: 24,
+            lake: .map,
+            at: 25,
+            .tokenBloom
+        ),
+        .init(
+            "eventCategory",
+            .text(\.eventCategory) { $0.eventCategory = $1 },
+            column: 25,
+            lake: .varchar,
+            at: 29,
+            .lowCardinality
+        ),
+        .init("addendum", .json(\.addendum) { $0.addendum = $1 }, column: 26, lake: .map, at: 26),
         .init(
             "sessionCredentialFromConsole",
-            .text(\.sessionCredentialFromConsole),
+            .text(\.sessionCredentialFromConsole) { $0.sessionCredentialFromConsole = $1 },
             column: 27,
             lake: .varchar,
             at: 31,
             .lowCardinality
         ),
-        .init("edgeDeviceDetails", .json(\.edgeDeviceDetails), column: 28, lake: .map, at: 27),
-        .init("tlsDetails", .object(\.tlsDetails), lake: .members, at: 30),
-        .init("tlsDetails.tlsVersion", .text(\.tlsDetails, \.tlsVersion), column: 39, lake: .varchar, .lowCardinality),
-        .init("tlsDetails.cipherSuite", .text(\.tlsDetails, \.cipherSuite), column: 40, lake: .varchar, .interned),
+        .init(
+            "edgeDeviceDetails",
+            .json(\.edgeDeviceDetails) { $0.edgeDeviceDetails = $1 },
+            column: 28,
+            lake: .map,
+            at: 27
+        ),
+        .init("tlsDetails", .object, lake: .members, at: 30),
+        .init(
+            "tlsDetails.tlsVersion",
+            .text(\.tlsDetails?.tlsVersion) { $0.tlsDetails?.tlsVersion = $1 },
+            column: 39,
+            lake: .varchar,
+            .lowCardinality
+        ),
+        .init(
+            "tlsDetails.cipherSuite",
+            .text(\.tlsDetails?.cipherSuite) { $0.tlsDetails?.cipherSuite = $1 },
+            column: 40,
+            lake: .varchar,
+            .interned
+        ),
         .init(
             "tlsDetails.clientProvidedHostHeader",
-            .text(\.tlsDetails, \.clientProvidedHostHeader),
+            .text(\.tlsDetails?.clientProvidedHostHeader) { $0.tlsDetails?.clientProvidedHostHeader = $1 },
             column: 41,
             lake: .varchar,
             .interned
         ),
-        .init("tlsDetails.*", .remainder(\.tlsDetails), column: 42),
-        .init("eventContext", .json(\.eventContext), column: 29, lake: .map, at: 32),
-        .init("insightDetails", .json(\.insightDetails), column: 30, lake: .map, at: 28),
+        .init("tlsDetails.*", .remainder(\.tlsDetails?.otherFields) { $0.tlsDetails.setRemainder($1) }, column: 42),
+        .init("eventContext", .json(\.eventContext) { $0.eventContext = $1 }, column: 29, lake: .map, at: 32),
+        .init("insightDetails", .json(\.insightDetails) { $0.insightDetails = $1 }, column: 30, lake: .map, at: 28),
         // Lake's annotation has no key of its own in the records Cairn decodes: it reads the extra fields.
         .init("annotation", .inRemainder, lake: .varchar, at: 22),
-        .init("extraFields", .remainder(\.extraFields), column: 43),
+        .init("extraFields", .remainder(\.extraFields) { $0.extraFields = $1 }, column: 43),
     ]
 
     static let sessionContext = LakeType.row([
@@ -222,37 +370,42 @@ package enum Storage: Sendable {
     /// The original `eventTime` text, only for rows whose text is not canonical.
     case eventTimeText
     /// A JSON boolean.
-    case boolean(RecordKeyPath<Bool?>)
-    /// An object whose listed string members have columns; its other keys go to its remainder.
-    case split(ObjectAccess)
+    case boolean(BoolAccess)
+    /// An object whose listed string members have columns; its other keys go to its remainder,
+    /// whose entry also creates the object (the remainder is null exactly when it is absent).
+    case object
     /// A JSON object of the keys of its parent (the record, or a split object) that the table does
     /// not give a column: unknown keys, and known keys with unexpected JSON types.
     case remainderColumn(StringAccess)
     /// A field kept inside its parent's remainder column: readable by Lake, no column of its own.
     case inRemainder
 
-    static func text(_ path: RecordKeyPath<String?>) -> Storage { .string(.top(path), .string) }
-
-    static func text<Object: SendableMetatype>(
-        _ object: RecordKeyPath<Object?>,
-        _ member: any WritableKeyPath<Object, String?> & Sendable
-    ) -> Storage {
-        .string(.member(object, member), .string)
+    static func text(_ get: @escaping StringAccess.Get, _ set: @escaping StringAccess.Set) -> Storage {
+        .string(StringAccess(get: get, set: set), .string)
     }
 
-    static func uuid(_ path: RecordKeyPath<String?>) -> Storage { .string(.top(path), .uuid) }
-    static func ip(_ path: RecordKeyPath<String?>) -> Storage { .string(.top(path), .ip) }
+    static func uuid(_ get: @escaping StringAccess.Get, _ set: @escaping StringAccess.Set) -> Storage {
+        .string(StringAccess(get: get, set: set), .uuid)
+    }
+
+    static func ip(_ get: @escaping StringAccess.Get, _ set: @escaping StringAccess.Set) -> Storage {
+        .string(StringAccess(get: get, set: set), .ip)
+    }
+
     /// Compact JSON text of any JSON value.
-    static func json(_ path: RecordKeyPath<String?>) -> Storage { .string(.top(path), .json) }
-    static func bool(_ path: RecordKeyPath<Bool?>) -> Storage { .boolean(path) }
-    static func object<Object: SplitObject>(_ path: RecordKeyPath<Object?>) -> Storage {
-        .split(ObjectAccess(path))
+    static func json(_ get: @escaping StringAccess.Get, _ set: @escaping StringAccess.Set) -> Storage {
+        .string(StringAccess(get: get, set: set), .json)
     }
-    static func remainder<Object: SplitObject>(_ path: RecordKeyPath<Object?>) -> Storage {
-        .remainderColumn(.remainder(of: path))
+
+    static func bool(
+        _ get: @escaping @Sendable (EventRecord) -> Bool?,
+        _ set: @escaping @Sendable (inout EventRecord, Bool?) -> Void
+    ) -> Storage {
+        .boolean(BoolAccess(get: get, set: set))
     }
-    static func remainder(_ path: RecordKeyPath<String?>) -> Storage {
-        .remainderColumn(.top(path))
+
+    static func remainder(_ get: @escaping StringAccess.Get, _ set: @escaping StringAccess.Set) -> Storage {
+        .remainderColumn(StringAccess(get: get, set: set))
     }
 
     /// The layout of the field's segment column, if it has one.
@@ -263,7 +416,7 @@ package enum Storage: Sendable {
         case .eventTimeText: .string
         case .boolean: .bool
         case .remainderColumn: .json
-        case .split, .inRemainder: nil
+        case .object, .inRemainder: nil
         }
     }
 
@@ -282,45 +435,21 @@ package enum Storage: Sendable {
     }
 }
 
-/// A property of `EventRecord` that the schema reads and writes.
-package typealias RecordKeyPath<Value> = any WritableKeyPath<EventRecord, Value> & Sendable
-
 /// Reads and writes one string-valued field of an `EventRecord`.
+///
+/// The table spells accessors out as a key path (read as a function) and an assignment, not as
+/// `WritableKeyPath`s: applying a stored key path costs about twice a direct access, on every
+/// field of every record exported or replayed.
 package struct StringAccess: Sendable {
+    package typealias Get = @Sendable (EventRecord) -> String?
+    package typealias Set = @Sendable (inout EventRecord, String?) -> Void
+
     package let get: @Sendable (EventRecord) -> String?
     /// Sets the value.
     ///
-    /// On a member of an absent object, does nothing. On a remainder, a value
-    /// creates the object when absent and nil removes it (the remainder is null exactly when the
-    /// object is absent).
+    /// On a member of an absent object, does nothing. On a remainder, a value creates the object
+    /// when absent and nil removes it (the remainder is null exactly when the object is absent).
     package let set: @Sendable (inout EventRecord, String?) -> Void
-
-    static func top(_ path: RecordKeyPath<String?>) -> StringAccess {
-        StringAccess(get: { $0[keyPath: path] }, set: { $0[keyPath: path] = $1 })
-    }
-
-    static func member<Object: SendableMetatype>(
-        _ object: RecordKeyPath<Object?>,
-        _ member: any WritableKeyPath<Object, String?> & Sendable
-    ) -> StringAccess {
-        StringAccess(
-            get: { $0[keyPath: object]?[keyPath: member] },
-            set: { $0[keyPath: object]?[keyPath: member] = $1 }
-        )
-    }
-
-    static func remainder<Object: SplitObject>(of object: RecordKeyPath<Object?>)
-        -> StringAccess
-    {
-        StringAccess(
-            get: { $0[keyPath: object]?.otherFields },
-            set: { record, value in
-                guard let value else { return record[keyPath: object] = nil }
-                if record[keyPath: object] == nil { record[keyPath: object] = Object() }
-                record[keyPath: object]?.otherFields = value
-            }
-        )
-    }
 
     static let eventTimeText = StringAccess(
         get: { $0.eventTime?.originalText },
@@ -328,20 +457,14 @@ package struct StringAccess: Sendable {
     )
 }
 
-/// Creates and tests for a split object (`userIdentity`, `tlsDetails`) in an `EventRecord`.
-package struct ObjectAccess: Sendable {
-    /// Replaces the object with an empty one (a key given twice: the last wins).
-    package let reset: @Sendable (inout EventRecord) -> Void
-    package let isPresent: @Sendable (EventRecord) -> Bool
-
-    init<Object: SplitObject>(_ path: RecordKeyPath<Object?>) {
-        reset = { $0[keyPath: path] = Object() }
-        isPresent = { $0[keyPath: path] != nil }
-    }
+/// Reads and writes one boolean field of an `EventRecord`.
+package struct BoolAccess: Sendable {
+    package let get: @Sendable (EventRecord) -> Bool?
+    package let set: @Sendable (inout EventRecord, Bool?) -> Void
 }
 
 /// A record object stored split: some members typed, the rest as JSON text.
-package protocol SplitObject: SendableMetatype {
+package protocol SplitObject {
     init()
     /// Compact JSON object of the keys without a member of their own.
     var otherFields: String { get set }
@@ -349,6 +472,15 @@ package protocol SplitObject: SendableMetatype {
 
 extension UserIdentity: SplitObject {}
 extension TLSDetails: SplitObject {}
+
+extension Optional where Wrapped: SplitObject {
+    /// Sets a split object's remainder: a value creates the object when absent, nil removes it.
+    package mutating func setRemainder(_ text: String?) {
+        guard let text else { return self = nil }
+        if self == nil { self = Wrapped() }
+        self?.otherFields = text
+    }
+}
 
 /// A CloudTrail Lake column type, as the table states it (`CairnQuery` maps it to its `DataType`).
 package indirect enum LakeType: Sendable, Equatable {

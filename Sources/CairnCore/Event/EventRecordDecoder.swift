@@ -100,7 +100,7 @@ package struct RecordFieldDecoder {
     /// The string members of each split object, by `DecodedField.Kind.object`'s payload.
     private static let memberTables: [KeyTable<DecodedField>] = splitObjects.map { KeyTable(keys(of: $0)) }
     private static let splitObjects = CloudTrailSchema.fields.indices.filter {
-        if case .split = CloudTrailSchema.fields[$0].storage { return true }
+        if case .object = CloudTrailSchema.fields[$0].storage { return true }
         return false
     }
 
@@ -114,7 +114,7 @@ package struct RecordFieldDecoder {
             case .string: kind = .string
             case .eventTime: kind = .timestamp
             case .boolean: kind = .bool
-            case .split: kind = .object(splitObjects.firstIndex(of: index)!)
+            case .object: kind = .object(splitObjects.firstIndex(of: index)!)
             case .eventTimeText, .remainderColumn, .inRemainder: return nil
             }
             precondition(parent == nil || kind == .string, "members of split objects are strings")
@@ -384,22 +384,22 @@ struct EventRecordBuilder: RecordFieldSink {
     }
 
     mutating func bool(_ field: Int, _ value: Bool) {
-        guard case .boolean(let path) = CloudTrailSchema.fields[field].storage else {
+        guard case .boolean(let access) = CloudTrailSchema.fields[field].storage else {
             preconditionFailure("\(CloudTrailSchema.fields[field].name) is not a boolean field")
         }
-        record[keyPath: path] = value
+        access.set(&record, value)
     }
 
+    /// An empty object replaces any earlier one (a key given twice: the last wins).
     mutating func beginObject(_ field: Int) {
-        guard case .split(let object) = CloudTrailSchema.fields[field].storage else {
-            preconditionFailure("\(CloudTrailSchema.fields[field].name) is not a split object")
-        }
-        object.reset(&record)
+        let setRemainder = EventRecordBuilder.setters[EventRecordBuilder.remainders[field]!]!
+        setRemainder(&record, nil)
+        setRemainder(&record, "{}")
     }
 
     /// The remainder entry of each split object, by schema index.
     private static let remainders = CloudTrailSchema.fields.indices.map { index -> Int? in
-        guard case .split = CloudTrailSchema.fields[index].storage else { return nil }
+        guard case .object = CloudTrailSchema.fields[index].storage else { return nil }
         return CloudTrailSchema.remainder(of: index)
     }
 

@@ -28,8 +28,9 @@ public struct EventRecordWriter {
         case string([UInt8], StringAccess)
         case json([UInt8], StringAccess)
         case eventTime([UInt8])
-        case bool([UInt8], RecordKeyPath<Bool?>)
-        case object([UInt8], ObjectAccess, [Step])
+        case bool([UInt8], BoolAccess)
+        /// A split object, present when its remainder is not null.
+        case object([UInt8], remainder: StringAccess, [Step])
         /// Merges the object's remainder (unknown keys) after its known keys.
         case remainder(StringAccess)
     }
@@ -46,8 +47,10 @@ public struct EventRecordWriter {
             case .string(let access, .json): steps.append(.json(key, access))
             case .string(let access, _): steps.append(.string(key, access))
             case .eventTime: steps.append(.eventTime(key))
-            case .boolean(let path): steps.append(.bool(key, path))
-            case .split(let object): steps.append(.object(key, object, EventRecordWriter.steps(of: index)))
+            case .boolean(let access): steps.append(.bool(key, access))
+            case .object:
+                let remainder = CloudTrailSchema.fields[CloudTrailSchema.remainder(of: index)].storage.stringAccess!
+                steps.append(.object(key, remainder: remainder, EventRecordWriter.steps(of: index)))
             case .eventTimeText, .inRemainder, .remainderColumn: break
             }
         }
@@ -63,9 +66,9 @@ public struct EventRecordWriter {
             case .string(let key, let access): object.string(key, access.get(record))
             case .json(let key, let access): object.json(key, access.get(record))
             case .eventTime(let key): object.string(key, record.eventTime?.text)
-            case .bool(let key, let path): object.bool(key, record[keyPath: path])
-            case .object(let key, let access, let members):
-                guard access.isPresent(record) else { continue }
+            case .bool(let key, let access): object.bool(key, access.get(record))
+            case .object(let key, let remainder, let members):
+                guard remainder.get(record) != nil else { continue }
                 var inner = ObjectWriter(out: [])
                 write(members, of: record, to: &inner)
                 object.raw(key, inner.finish())

@@ -93,7 +93,7 @@ final class StagedRecord: RecordFieldSink {
 
     /// The remainder column of each split object, by schema index (-1 for other fields).
     private static let remainderColumns = CloudTrailSchema.fields.indices.map { index -> Int in
-        guard case .split = CloudTrailSchema.fields[index].storage else { return -1 }
+        guard case .object = CloudTrailSchema.fields[index].storage else { return -1 }
         return Int(CloudTrailSchema.fields[CloudTrailSchema.remainder(of: index)].column!)
     }
 }

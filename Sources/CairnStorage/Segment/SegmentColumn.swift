@@ -166,14 +166,14 @@ public struct SegmentColumn: RawRepresentable, Hashable, Comparable, CaseIterabl
     }
 
     /// The column's value for `record`; only for boolean columns.
-    public func boolValue(_ record: EventRecord) -> Bool? { record[keyPath: boolPath] }
+    public func boolValue(_ record: EventRecord) -> Bool? { boolAccess.get(record) }
 
     /// Sets a boolean column's value on `record`.
-    public func setBoolValue(_ value: Bool?, on record: inout EventRecord) { record[keyPath: boolPath] = value }
+    public func setBoolValue(_ value: Bool?, on record: inout EventRecord) { boolAccess.set(&record, value) }
 
-    private var boolPath: RecordKeyPath<Bool?> {
-        guard case .boolean(let path) = field.storage else { preconditionFailure("\(self) is not a boolean column") }
-        return path
+    private var boolAccess: BoolAccess {
+        guard case .boolean(let access) = field.storage else { preconditionFailure("\(self) is not a boolean column") }
+        return access
     }
 
     /// Sets the value of `column` (any kind but dictionary codes) of one row on `record`.
