@@ -63,8 +63,7 @@ enum FieldMaterializer {
         case .eventJSON:
             var records = [EventRecord](repeating: EventRecord(), count: rows.count)
             for column in SegmentColumn.reconstructionOrder {
-                let vector = try source.vector(column, statistics: &statistics)
-                for (index, row) in rows.enumerated() { column.setValue(vector, row: row, on: &records[index]) }
+                column.setValues(try source.vector(column, statistics: &statistics), rows: rows, on: &records)
             }
             let writer = EventRecordWriter()
             return records.map { .string(writer.string($0)) }

@@ -25,41 +25,41 @@ package enum CloudTrailSchema {
         .init("userIdentity", .object, lake: .members, at: 1),
         .init(
             "userIdentity.type",
-            .text(\.userIdentity?.type) { $0.userIdentity?.type = $1 },
+            .text({ $0.userIdentity?.type }, { $0.userIdentity?.type = $1 }),
             column: 31,
             lake: .varchar,
             .lowCardinality
         ),
         .init(
             "userIdentity.principalId",
-            .text(\.userIdentity?.principalId) { $0.userIdentity?.principalId = $1 },
+            .text({ $0.userIdentity?.principalId }, { $0.userIdentity?.principalId = $1 }),
             column: 32,
             lake: .varchar
         ),
         .init(
             "userIdentity.arn",
-            .text(\.userIdentity?.arn) { $0.userIdentity?.arn = $1 },
+            .text({ $0.userIdentity?.arn }, { $0.userIdentity?.arn = $1 }),
             column: 33,
             lake: .varchar,
             [.interned, .bloom]
         ),
         .init(
             "userIdentity.accountId",
-            .text(\.userIdentity?.accountId) { $0.userIdentity?.accountId = $1 },
+            .text({ $0.userIdentity?.accountId }, { $0.userIdentity?.accountId = $1 }),
             column: 34,
             lake: .varchar,
             .lowCardinality
         ),
         .init(
             "userIdentity.accessKeyId",
-            .text(\.userIdentity?.accessKeyId) { $0.userIdentity?.accessKeyId = $1 },
+            .text({ $0.userIdentity?.accessKeyId }, { $0.userIdentity?.accessKeyId = $1 }),
             column: 35,
             lake: .varchar,
             .pointLookup
         ),
         .init(
             "userIdentity.userName",
-            .text(\.userIdentity?.userName) { $0.userIdentity?.userName = $1 },
+            .text({ $0.userIdentity?.userName }, { $0.userIdentity?.userName = $1 }),
             column: 36,
             lake: .varchar,
             .interned
@@ -67,7 +67,7 @@ package enum CloudTrailSchema {
         .init("userIdentity.sessionContext", .inRemainder, lake: sessionContext),
         .init(
             "userIdentity.invokedBy",
-            .text(\.userIdentity?.invokedBy) { $0.userIdentity?.invokedBy = $1 },
+            .text({ $0.userIdentity?.invokedBy }, { $0.userIdentity?.invokedBy = $1 }),
             column: 37,
             lake: .varchar,
             .interned
@@ -79,7 +79,7 @@ package enum CloudTrailSchema {
         .init("userIdentity.inScopeOf", .inRemainder, lake: inScopeOf),
         .init(
             "userIdentity.*",
-            .remainder(\.userIdentity?.otherFields) { $0.userIdentity.setRemainder($1) },
+            .remainder({ $0.userIdentity?.otherFields }, { $0.userIdentity.setRemainder($1) }),
             column: 38
         ),
         .init("eventTime", .eventTime, column: 0, lake: .timestamp, at: 2),
@@ -224,26 +224,30 @@ package enum CloudTrailSchema {
         .init("tlsDetails", .object, lake: .members, at: 30),
         .init(
             "tlsDetails.tlsVersion",
-            .text(\.tlsDetails?.tlsVersion) { $0.tlsDetails?.tlsVersion = $1 },
+            .text({ $0.tlsDetails?.tlsVersion }, { $0.tlsDetails?.tlsVersion = $1 }),
             column: 39,
             lake: .varchar,
             .lowCardinality
         ),
         .init(
             "tlsDetails.cipherSuite",
-            .text(\.tlsDetails?.cipherSuite) { $0.tlsDetails?.cipherSuite = $1 },
+            .text({ $0.tlsDetails?.cipherSuite }, { $0.tlsDetails?.cipherSuite = $1 }),
             column: 40,
             lake: .varchar,
             .interned
         ),
         .init(
             "tlsDetails.clientProvidedHostHeader",
-            .text(\.tlsDetails?.clientProvidedHostHeader) { $0.tlsDetails?.clientProvidedHostHeader = $1 },
+            .text({ $0.tlsDetails?.clientProvidedHostHeader }, { $0.tlsDetails?.clientProvidedHostHeader = $1 }),
             column: 41,
             lake: .varchar,
             .interned
         ),
-        .init("tlsDetails.*", .remainder(\.tlsDetails?.otherFields) { $0.tlsDetails.setRemainder($1) }, column: 42),
+        .init(
+            "tlsDetails.*",
+            .remainder({ $0.tlsDetails?.otherFields }, { $0.tlsDetails.setRemainder($1) }),
+            column: 42
+        ),
         .init("eventContext", .json(\.eventContext) { $0.eventContext = $1 }, column: 29, lake: .map, at: 32),
         .init("insightDetails", .json(\.insightDetails) { $0.insightDetails = $1 }, column: 30, lake: .map, at: 28),
         // Lake's annotation has no key of its own in the records Cairn decodes: it reads the extra fields.
@@ -437,9 +441,11 @@ package enum Storage: Sendable {
 
 /// Reads and writes one string-valued field of an `EventRecord`.
 ///
-/// The table spells accessors out as a key path (read as a function) and an assignment, not as
-/// `WritableKeyPath`s: applying a stored key path costs about twice a direct access, on every
-/// field of every record exported or replayed.
+/// The table spells accessors out as a key path (read as a function) or a closure and an
+/// assignment, not as `WritableKeyPath`s: applying a stored key path costs about twice a direct
+/// access, on every field of every record exported or replayed. Members of objects are read by a
+/// closure: a key path through an optional (`\.userIdentity?.type`) read as a function copies
+/// the whole object.
 package struct StringAccess: Sendable {
     package typealias Get = @Sendable (EventRecord) -> String?
     package typealias Set = @Sendable (inout EventRecord, String?) -> Void

@@ -24,15 +24,26 @@ public struct EventRecordWriter {
     }
 
     /// How one field is written; the steps of an object follow `CloudTrailSchema`'s order.
-    private enum Step: Sendable {
-        case string([UInt8], StringAccess)
-        case json([UInt8], StringAccess)
-        case eventTime([UInt8])
-        case bool([UInt8], BoolAccess)
-        /// A split object, present when its remainder is not null.
-        case object([UInt8], remainder: StringAccess, [Step])
-        /// Merges the object's remainder (unknown keys) after its known keys.
-        case remainder(StringAccess)
+    ///
+    /// A plain struct read in place (keys in memory the table keeps for the process's life), so
+    /// writing a record retains nothing per field.
+    private struct Step: @unchecked Sendable {
+        enum Kind { case string, json, eventTime, bool, object, remainder }
+
+        let kind: Kind
+        let key: UnsafeRawBufferPointer
+        /// The value (`.string`, `.json`, `.remainder`), or the remainder whose presence says the
+        /// object is there (`.object`).
+        var string: StringAccess.Get = { _ in nil }
+        var bool: @Sendable (EventRecord) -> Bool? = { _ in nil }
+        var members: [Step] = []
+
+        init(_ kind: Kind, _ key: String) {
+            self.kind = kind
+            let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: key.utf8.count, alignment: 1)
+            bytes.copyBytes(from: key.utf8)
+            self.key = UnsafeRawBufferPointer(bytes)
+        }
     }
 
     private static let fields = steps(of: nil)
@@ -42,37 +53,45 @@ public struct EventRecordWriter {
         var steps = [Step]()
         for index in CloudTrailSchema.members(of: parent) {
             let field = CloudTrailSchema.fields[index]
-            let key = Array(field.key.utf8)
             switch field.storage {
-            case .string(let access, .json): steps.append(.json(key, access))
-            case .string(let access, _): steps.append(.string(key, access))
-            case .eventTime: steps.append(.eventTime(key))
-            case .boolean(let access): steps.append(.bool(key, access))
+            case .string(let access, let layout):
+                var step = Step(layout == .json ? .json : .string, field.key)
+                step.string = access.get
+                steps.append(step)
+            case .eventTime: steps.append(Step(.eventTime, field.key))
+            case .boolean(let access):
+                var step = Step(.bool, field.key)
+                step.bool = access.get
+                steps.append(step)
             case .object:
-                let remainder = CloudTrailSchema.fields[CloudTrailSchema.remainder(of: index)].storage.stringAccess!
-                steps.append(.object(key, remainder: remainder, EventRecordWriter.steps(of: index)))
+                var step = Step(.object, field.key)
+                step.string = CloudTrailSchema.fields[CloudTrailSchema.remainder(of: index)].storage.stringAccess!.get
+                step.members = EventRecordWriter.steps(of: index)
+                steps.append(step)
             case .eventTimeText, .inRemainder, .remainderColumn: break
             }
         }
-        guard
-            case .remainderColumn(let access) = CloudTrailSchema.fields[CloudTrailSchema.remainder(of: parent)].storage
-        else { preconditionFailure("a remainder entry stores a remainder") }
-        return steps + [.remainder(access)]
+        var remainder = Step(.remainder, "")
+        remainder.string = CloudTrailSchema.fields[CloudTrailSchema.remainder(of: parent)].storage.stringAccess!.get
+        return steps + [remainder]
     }
 
     private static func write(_ steps: [Step], of record: EventRecord, to object: inout ObjectWriter) {
-        for step in steps {
-            switch step {
-            case .string(let key, let access): object.string(key, access.get(record))
-            case .json(let key, let access): object.json(key, access.get(record))
-            case .eventTime(let key): object.string(key, record.eventTime?.text)
-            case .bool(let key, let access): object.bool(key, access.get(record))
-            case .object(let key, let remainder, let members):
-                guard remainder.get(record) != nil else { continue }
-                var inner = ObjectWriter(out: [])
-                write(members, of: record, to: &inner)
-                object.raw(key, inner.finish())
-            case .remainder(let access): if let text = access.get(record) { object.merge(text) }
+        steps.withUnsafeBufferPointer { steps in
+            for index in steps.indices {
+                let key = steps[index].key
+                switch steps[index].kind {
+                case .string: object.string(key, steps[index].string(record))
+                case .json: object.json(key, steps[index].string(record))
+                case .eventTime: object.string(key, record.eventTime?.text)
+                case .bool: object.bool(key, steps[index].bool(record))
+                case .object:
+                    guard steps[index].string(record) != nil else { continue }
+                    var inner = ObjectWriter(out: [])
+                    write(steps[index].members, of: record, to: &inner)
+                    object.raw(key, inner.finish())
+                case .remainder: if let text = steps[index].string(record) { object.merge(text) }
+                }
             }
         }
     }
@@ -88,7 +107,7 @@ private struct ObjectWriter {
         self.out.append(0x7B)
     }
 
-    mutating func key(_ name: [UInt8]) {
+    mutating func key(_ name: UnsafeRawBufferPointer) {
         if !isEmpty { out.append(0x2C) }
         isEmpty = false
         out.append(0x22)
@@ -97,25 +116,25 @@ private struct ObjectWriter {
         out.append(0x3A)
     }
 
-    mutating func string(_ name: [UInt8], _ value: String?) {
+    mutating func string(_ name: UnsafeRawBufferPointer, _ value: String?) {
         guard let value else { return }
         key(name)
         JSONStringEscaper.append(value, to: &out)
     }
 
-    mutating func bool(_ name: [UInt8], _ value: Bool?) {
+    mutating func bool(_ name: UnsafeRawBufferPointer, _ value: Bool?) {
         guard let value else { return }
         key(name)
         out.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
     }
 
-    mutating func json(_ name: [UInt8], _ text: String?) {
+    mutating func json(_ name: UnsafeRawBufferPointer, _ text: String?) {
         guard let text else { return }
         key(name)
         out.append(contentsOf: text.utf8)
     }
 
-    mutating func raw(_ name: [UInt8], _ bytes: [UInt8]) {
+    mutating func raw(_ name: UnsafeRawBufferPointer, _ bytes: [UInt8]) {
         key(name)
         out.append(contentsOf: bytes)
     }

@@ -176,14 +176,32 @@ public struct SegmentColumn: RawRepresentable, Hashable, Comparable, CaseIterabl
         return access
     }
 
-    /// Sets the value of `column` (any kind but dictionary codes) of one row on `record`.
-    public func setValue(_ vector: ColumnVector, row: Int, on record: inout EventRecord) {
+    /// Sets the column's values on `records`: record `i` gets the vector's row `rows[i]` (row `i`
+    /// when `rows` is nil).
+    ///
+    /// One call per column, so the accessor is looked up and the vector's case matched once, not
+    /// per row (export and `eventjson` rebuild every field of every record this way).
+    public func setValues(_ vector: ColumnVector, rows: [Int]? = nil, on records: inout [EventRecord]) {
+        let row = { (index: Int) in rows?[index] ?? index }
         switch vector {
-        case .times(let times): record.eventTime = EventTimestamp(milliseconds: times[row])
-        case .bools(let flags): setBoolValue(flags[row], on: &record)
-        case .strings(let strings): setStringValue(strings[row], on: &record)
+        case .times(let times):
+            for index in records.indices { records[index].eventTime = EventTimestamp(milliseconds: times[row(index)]) }
+        case .bools(let flags):
+            let set = boolAccess.set
+            for index in records.indices { set(&records[index], flags[row(index)]) }
+        case .strings(let strings):
+            guard let set = SegmentColumn.stringAccess[Int(rawValue)]?.set else {
+                preconditionFailure("\(self) is not a string column")
+            }
+            for index in records.indices { set(&records[index], strings[row(index)]) }
         case .dictionary(let values, let codes):
-            setStringValue(codes[row] < 0 ? nil : values[Int(codes[row])], on: &record)
+            guard let set = SegmentColumn.stringAccess[Int(rawValue)]?.set else {
+                preconditionFailure("\(self) is not a string column")
+            }
+            for index in records.indices {
+                let code = codes[row(index)]
+                set(&records[index], code < 0 ? nil : values[Int(code)])
+            }
         }
     }
 

@@ -327,8 +327,7 @@ public final class SegmentReader {
         let group = footer.rowGroups[rowGroup]
         var records = [EventRecord](repeating: EventRecord(), count: group.rowCount)
         for column in SegmentColumn.reconstructionOrder where footer.columns.contains(column) {
-            let vector = try readColumn(column, rowGroup: rowGroup)
-            for index in 0..<records.count { column.setValue(vector, row: index, on: &records[index]) }
+            column.setValues(try readColumn(column, rowGroup: rowGroup), on: &records)
         }
         return records
     }
