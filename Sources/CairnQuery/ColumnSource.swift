@@ -105,10 +105,9 @@ struct RecordColumns: ColumnSource {
     {
         if let vector = decoded.vector(column) { return vector }
         let vector: ColumnVector
-        switch column {
-        case .eventTime: vector = .times(records.map { $0.eventTime?.milliseconds ?? 0 })
-        case .readOnly: vector = .bools(records.map(\.readOnly))
-        case .managementEvent: vector = .bools(records.map(\.managementEvent))
+        switch column.physicalType {
+        case .time: vector = .times(records.map { $0.eventTime?.milliseconds ?? 0 })
+        case .bool: vector = .bools(records.map(column.boolValue))
         default: vector = .strings(records.map { column.stringValue($0) })
         }
         decoded.store(vector, column)

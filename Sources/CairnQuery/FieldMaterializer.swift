@@ -36,13 +36,12 @@ enum FieldMaterializer {
                 guard case .array(let items) = json else { return .null }
                 return .array(items.map { JSONSupport.typed($0, LakeSchema.resourceType) })
             }
-        case .userIdentity, .tlsDetails:
-            let isIdentity = field == .userIdentity
+        case .object(let name):
             let columns = field.segmentColumns
             var vectors = [StringColumn]()
             for column in columns { vectors.append(try strings(column, &source, &statistics)) }
             guard case .row(let fields) = type else { return rows.map { _ in .null } }
-            let direct = isIdentity ? LakeSchema.userIdentityColumns : LakeSchema.tlsColumns
+            let direct = LakeSchema.memberColumns[name] ?? [:]
             let otherIndex = columns.count - 1
             return rows.map { row in
                 guard let otherText = vectors[otherIndex][row] else { return .null }
@@ -64,26 +63,7 @@ enum FieldMaterializer {
         case .eventJSON:
             var records = [EventRecord](repeating: EventRecord(), count: rows.count)
             for column in SegmentColumn.reconstructionOrder {
-                switch try source.vector(column, statistics: &statistics) {
-                case .times(let times):
-                    for (index, row) in rows.enumerated() {
-                        records[index].eventTime = EventTimestamp(milliseconds: times[row])
-                    }
-                case .bools(let flags):
-                    for (index, row) in rows.enumerated() {
-                        if column == .readOnly {
-                            records[index].readOnly = flags[row]
-                        } else {
-                            records[index].managementEvent = flags[row]
-                        }
-                    }
-                case .strings(let strings):
-                    for (index, row) in rows.enumerated() { column.setStringValue(strings[row], on: &records[index]) }
-                case .dictionary(let values, let codes):
-                    for (index, row) in rows.enumerated() {
-                        column.setStringValue(codes[row] < 0 ? nil : values[Int(codes[row])], on: &records[index])
-                    }
-                }
+                column.setValues(try source.vector(column, statistics: &statistics), rows: rows, on: &records)
             }
             let writer = EventRecordWriter()
             return records.map { .string(writer.string($0)) }

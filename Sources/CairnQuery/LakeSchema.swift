@@ -1,3 +1,4 @@
+import CairnCore
 import CairnStorage
 
 /// Where a Lake column's values come from in a segment.
@@ -9,10 +10,8 @@ enum FieldSource: Hashable, Sendable, CustomStringConvertible {
     /// A value inside a JSON column, by case-insensitive key path (`userIdentity.sessionContext...`
     /// live in the `userIdentity.*` column).
     case jsonPath(SegmentColumn, [String])
-    /// `userIdentity` as a whole struct.
-    case userIdentity
-    /// `tlsDetails` as a whole struct.
-    case tlsDetails
+    /// A split object (`userIdentity`, `tlsDetails`) as a whole struct, by its JSON name.
+    case object(String)
     /// `resources`: array of struct<accountid, type, arn, arnprefix>.
     case resources
     /// `eventJson`: the whole record as compact CloudTrail JSON.
@@ -22,12 +21,7 @@ enum FieldSource: Hashable, Sendable, CustomStringConvertible {
     var segmentColumns: [SegmentColumn] {
         switch self {
         case .column(let column), .map(let column), .jsonPath(let column, _): [column]
-        case .userIdentity:
-            [
-                .userIdentityType, .userIdentityPrincipalId, .userIdentityArn, .userIdentityAccountId,
-                .userIdentityAccessKeyId, .userIdentityUserName, .userIdentityInvokedBy, .userIdentityOther,
-            ]
-        case .tlsDetails: [.tlsVersion, .tlsCipherSuite, .tlsClientProvidedHostHeader, .tlsOther]
+        case .object(let name): LakeSchema.objectColumns[name] ?? []
         case .resources: [.resources]
         case .eventJSON: SegmentColumn.allCases
         }
@@ -37,135 +31,145 @@ enum FieldSource: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .column(let column), .map(let column): column.name
         case .jsonPath(let column, let path): column.name.replacing(".*", with: "") + "." + path.joined(separator: ".")
-        case .userIdentity: "userIdentity"
-        case .tlsDetails: "tlsDetails"
+        case .object(let name): name
         case .resources: "resources"
         case .eventJSON: "eventJson"
         }
     }
 }
 
-/// The column view CloudTrail Lake exposes over events (spec §3.2), all names lower-case.
+/// The column view CloudTrail Lake exposes over events (spec §3.2), all names lower-case, derived
+/// from `CloudTrailSchema`: its top-level Lake fields in their positions, then `eventjson`.
 enum LakeSchema {
-    static let sessionContextType = DataType.row([
-        RowField("attributes", .row([RowField("creationdate", .varchar), RowField("mfaauthenticated", .varchar)])),
-        RowField(
-            "sessionissuer",
-            .row([
-                RowField("type", .varchar), RowField("principalid", .varchar), RowField("arn", .varchar),
-                RowField("accountid", .varchar), RowField("username", .varchar),
-            ])
-        ),
-        RowField("webidfederationdata", .row([RowField("federatedprovider", .varchar), RowField("attributes", .map)])),
-        RowField("sourceidentity", .varchar),
-        RowField("ec2roledelivery", .varchar),
-        RowField("ec2issuedinvpc", .varchar),
-    ])
-
-    static let userIdentityType = DataType.row([
-        RowField("type", .varchar), RowField("principalid", .varchar), RowField("arn", .varchar),
-        RowField("accountid", .varchar), RowField("accesskeyid", .varchar), RowField("username", .varchar),
-        RowField("sessioncontext", sessionContextType), RowField("invokedby", .varchar),
-        RowField("identityprovider", .varchar),
-        // Newer fields (spec §3): Identity Center callers, bearer-token callers, scoped credentials.
-        RowField("credentialid", .varchar),
-        RowField("onbehalfof", .row([RowField("userid", .varchar), RowField("identitystorearn", .varchar)])),
-        RowField(
-            "inscopeof",
-            .row([
-                RowField("sourcearn", .varchar), RowField("sourceaccount", .varchar),
-                RowField("issuertype", .varchar), RowField("credentialsissuedto", .varchar),
-            ])
-        ),
-    ])
-
-    static let tlsDetailsType = DataType.row([
-        RowField("tlsversion", .varchar), RowField("ciphersuite", .varchar),
-        RowField("clientprovidedhostheader", .varchar),
-    ])
-
-    static let resourceType = DataType.row([
-        RowField("accountid", .varchar), RowField("type", .varchar), RowField("arn", .varchar),
-        RowField("arnprefix", .varchar),
-    ])
+    static let resourceType = DataType(CloudTrailSchema.resource, members: nil)
 
     /// Top-level columns in Lake's order, for `SELECT *`.
-    static let columns: [(name: String, type: DataType, source: FieldSource)] = [
-        ("eventversion", .varchar, .column(.eventVersion)),
-        ("useridentity", userIdentityType, .userIdentity),
-        ("eventtime", .timestamp, .column(.eventTime)),
-        ("eventsource", .varchar, .column(.eventSource)),
-        ("eventname", .varchar, .column(.eventName)),
-        ("awsregion", .varchar, .column(.awsRegion)),
-        ("sourceipaddress", .varchar, .column(.sourceIPAddress)),
-        ("useragent", .varchar, .column(.userAgent)),
-        ("errorcode", .varchar, .column(.errorCode)),
-        ("errormessage", .varchar, .column(.errorMessage)),
-        ("requestparameters", .map, .map(.requestParameters)),
-        ("responseelements", .map, .map(.responseElements)),
-        ("additionaleventdata", .map, .map(.additionalEventData)),
-        ("requestid", .varchar, .column(.requestID)),
-        ("eventid", .varchar, .column(.eventID)),
-        ("readonly", .boolean, .column(.readOnly)),
-        ("resources", .array(resourceType), .resources),
-        ("eventtype", .varchar, .column(.eventType)),
-        ("apiversion", .varchar, .column(.apiVersion)),
-        ("managementevent", .boolean, .column(.managementEvent)),
-        ("recipientaccountid", .varchar, .column(.recipientAccountId)),
-        ("sharedeventid", .varchar, .column(.sharedEventID)),
-        ("annotation", .varchar, .jsonPath(.extraFields, ["annotation"])),
-        ("vpcendpointid", .varchar, .column(.vpcEndpointId)),
-        ("vpcendpointaccountid", .varchar, .column(.vpcEndpointAccountId)),
-        ("serviceeventdetails", .map, .map(.serviceEventDetails)),
-        ("addendum", .map, .map(.addendum)),
-        ("edgedevicedetails", .map, .map(.edgeDeviceDetails)),
-        ("insightdetails", .map, .map(.insightDetails)),
-        ("eventcategory", .varchar, .column(.eventCategory)),
-        ("tlsdetails", tlsDetailsType, .tlsDetails),
-        ("sessioncredentialfromconsole", .varchar, .column(.sessionCredentialFromConsole)),
-        ("eventcontext", .map, .map(.eventContext)),
-        ("eventjson", .varchar, .eventJSON),
-    ]
+    static let columns: [(name: String, type: DataType, source: FieldSource)] = {
+        let indexes = CloudTrailSchema.fields.indices.filter { CloudTrailSchema.fields[$0].lakePosition != nil }
+        let fields = indexes.sorted {
+            CloudTrailSchema.fields[$0].lakePosition! < CloudTrailSchema.fields[$1].lakePosition!
+        }
+        precondition(
+            fields.map { CloudTrailSchema.fields[$0].lakePosition! } == Array(0..<fields.count),
+            "Lake positions in the schema are 0, 1, 2, ..."
+        )
+        var columns = fields.map { index in
+            (name: CloudTrailSchema.fields[index].lakeName, type: dataType(index), source: source(index))
+        }
+        // Not a CloudTrail field: the whole record as CloudTrail JSON.
+        columns.append((name: "eventjson", type: .varchar, source: .eventJSON))
+        return columns
+    }()
 
     static let columnNames = columns.map(\.name)
 
-    static let userIdentityColumns: [String: SegmentColumn] = [
-        "type": .userIdentityType, "principalid": .userIdentityPrincipalId, "arn": .userIdentityArn,
-        "accountid": .userIdentityAccountId, "accesskeyid": .userIdentityAccessKeyId,
-        "username": .userIdentityUserName, "invokedby": .userIdentityInvokedBy,
-    ]
+    /// The members of each split object stored in columns of their own, by Lake name, keyed by the
+    /// object's JSON name.
+    static let memberColumns: [String: [String: SegmentColumn]] = Dictionary(
+        uniqueKeysWithValues: splitObjects.map { parent in
+            (
+                CloudTrailSchema.fields[parent].name,
+                Dictionary(
+                    uniqueKeysWithValues: CloudTrailSchema.members(of: parent).compactMap { index in
+                        let field = CloudTrailSchema.fields[index]
+                        guard field.lake != nil, let column = field.column.flatMap(SegmentColumn.init) else {
+                            return nil
+                        }
+                        return (field.lakeName, column)
+                    }
+                )
+            )
+        }
+    )
 
-    static let tlsColumns: [String: SegmentColumn] = [
-        "tlsversion": .tlsVersion, "ciphersuite": .tlsCipherSuite,
-        "clientprovidedhostheader": .tlsClientProvidedHostHeader,
-    ]
+    static let userIdentityColumns = memberColumns["userIdentity"]!
+
+    /// The segment columns a split object is built from: its members', then its remainder last.
+    static let objectColumns: [String: [SegmentColumn]] = Dictionary(
+        uniqueKeysWithValues: splitObjects.map { parent in
+            let members = CloudTrailSchema.members(of: parent).filter {
+                !CloudTrailSchema.fields[$0].storage.isRemainder
+            }
+            let columns = (members + [CloudTrailSchema.remainder(of: parent)]).compactMap {
+                CloudTrailSchema.fields[$0].column.flatMap(SegmentColumn.init)
+            }
+            return (CloudTrailSchema.fields[parent].name, columns)
+        }
+    )
+
+    private static let splitObjects = CloudTrailSchema.fields.indices.filter {
+        if case .object = CloudTrailSchema.fields[$0].storage { return true }
+        return false
+    }
+
+    private static func dataType(_ index: Int) -> DataType {
+        DataType(CloudTrailSchema.fields[index].lake!, members: index)
+    }
+
+    /// Where a top-level Lake field's values come from.
+    private static func source(_ index: Int) -> FieldSource {
+        let field = CloudTrailSchema.fields[index]
+        let column = field.column.flatMap(SegmentColumn.init)
+        switch (field.storage, field.lake) {
+        case (.object, _): return .object(field.name)
+        case (.inRemainder, _):
+            let remainder = CloudTrailSchema.remainder(of: CloudTrailSchema.parentIndex[index])
+            return .jsonPath(SegmentColumn(rawValue: CloudTrailSchema.fields[remainder].column!)!, [field.lakeName])
+        // The one array column: its ARNs also feed bloom pruning (`PruningPredicates`).
+        case (.string(_, .json), .array?): return .resources
+        case (.string(_, .json), _): return .map(column!)
+        default: return .column(column!)
+        }
+    }
 
     /// Resolves a lower-cased path (`useridentity.sessioncontext.sessionissuer.arn`) to a field,
     /// its type and how many path components it consumed; nil when the first component is not a
     /// Lake column.
     static func resolve(_ path: [String]) -> (source: FieldSource, type: DataType, consumed: Int)? {
         guard let top = columns.first(where: { $0.name == path[0] }) else { return nil }
-        switch top.source {
-        case .userIdentity where path.count > 1:
-            if let column = userIdentityColumns[path[1]] { return (.column(column), .varchar, 2) }
-            guard case .row(let fields) = userIdentityType, let field = fields.first(where: { $0.name == path[1] })
-            else {
-                return (.userIdentity, top.type, 1)
-            }
-            var type = field.type
-            var consumed = 2
-            while consumed < path.count, case .row(let inner) = type,
-                let next = inner.first(where: { $0.name == path[consumed] })
-            {
-                type = next.type
-                consumed += 1
-            }
-            return (.jsonPath(.userIdentityOther, Array(path[1..<consumed])), type, consumed)
-        case .tlsDetails where path.count > 1:
-            if let column = tlsColumns[path[1]] { return (.column(column), .varchar, 2) }
-            return (.tlsDetails, top.type, 1)
-        default:
+        guard case .object(let name) = top.source, path.count > 1 else { return (top.source, top.type, 1) }
+        let parent = CloudTrailSchema.index(of: name)!
+        guard
+            let member = CloudTrailSchema.members(of: parent).first(where: {
+                CloudTrailSchema.fields[$0].lake != nil && CloudTrailSchema.fields[$0].lakeName == path[1]
+            })
+        else {
             return (top.source, top.type, 1)
+        }
+        let field = CloudTrailSchema.fields[member]
+        if let column = field.column.flatMap(SegmentColumn.init) { return (.column(column), dataType(member), 2) }
+        var type = dataType(member)
+        var consumed = 2
+        while consumed < path.count, case .row(let inner) = type,
+            let next = inner.first(where: { $0.name == path[consumed] })
+        {
+            type = next.type
+            consumed += 1
+        }
+        let remainder = SegmentColumn(
+            rawValue: CloudTrailSchema.fields[CloudTrailSchema.remainder(of: parent)].column!
+        )!
+        return (.jsonPath(remainder, Array(path[1..<consumed])), type, consumed)
+    }
+}
+
+extension DataType {
+    /// The query type of a schema Lake type; `.members` is the row of `members`' Lake fields.
+    init(_ type: LakeType, members parent: Int?) {
+        switch type {
+        case .varchar: self = .varchar
+        case .timestamp: self = .timestamp
+        case .boolean: self = .boolean
+        case .map: self = .map
+        case .array(let element): self = .array(DataType(element, members: nil))
+        case .row(let fields): self = .row(fields.map { RowField($0.name, DataType($0.type, members: nil)) })
+        case .members:
+            self = .row(
+                CloudTrailSchema.members(of: parent).compactMap { index in
+                    let field = CloudTrailSchema.fields[index]
+                    return field.lake.map { RowField(field.lakeName, DataType($0, members: index)) }
+                }
+            )
         }
     }
 }

@@ -196,13 +196,5 @@ struct PruningPredicates: Sendable {
 extension SegmentColumn {
     /// Columns pruned by an exact value set: partition keys, catalog value sets, zone-map value
     /// sets.
-    var hasValueSetPruning: Bool {
-        switch self {
-        case .recipientAccountId, .awsRegion, .eventName, .eventSource, .errorCode, .eventVersion, .eventType,
-            .apiVersion, .eventCategory, .userIdentityType, .userIdentityAccountId, .vpcEndpointAccountId,
-            .sessionCredentialFromConsole, .tlsVersion:
-            true
-        default: false
-        }
-    }
+    var hasValueSetPruning: Bool { keepsValueSet }
 }

@@ -128,11 +128,11 @@ struct ReferenceExecutor {
                 return .null
             }
             return .array(items.map { JSONSupport.typed($0, LakeSchema.resourceType) })
-        case .userIdentity, .tlsDetails:
+        case .object(let name):
             let columns = field.segmentColumns
             guard let other = columns.last!.stringValue(record), case .row(let fields) = type else { return .null }
             let json = try? JSONValue(parsing: other)
-            let direct = field == .userIdentity ? LakeSchema.userIdentityColumns : LakeSchema.tlsColumns
+            let direct = LakeSchema.memberColumns[name] ?? [:]
             return .row(
                 RowValue(
                     names: fields.map(\.name),

@@ -53,51 +53,20 @@ package protocol RecordDecoding {
     mutating func decode(_ scanner: inout JSONScanner) throws(CoreError) -> Output
 }
 
-/// The string-valued fields of a record, top-level and inside userIdentity and tlsDetails.
-package enum StringField: Int, CaseIterable, Sendable {
-    case eventVersion, eventSource, eventName, awsRegion, sourceIPAddress, userAgent, errorCode, errorMessage
-    case requestID, eventID, eventType, apiVersion, recipientAccountId, sharedEventID, vpcEndpointId
-    case vpcEndpointAccountId, eventCategory, sessionCredentialFromConsole
-    case identityType, identityPrincipalId, identityArn, identityAccountId, identityAccessKeyId
-    case identityUserName, identityInvokedBy
-    case tlsVersion, tlsCipherSuite, tlsClientProvidedHostHeader
-
-    /// Whether values repeat enough to share one `String` (names, regions, versions, accounts).
-    package var isInterned: Bool {
-        switch self {
-        case .eventVersion, .eventSource, .eventName, .awsRegion, .userAgent, .errorCode, .eventType, .apiVersion,
-            .recipientAccountId, .vpcEndpointId, .vpcEndpointAccountId, .eventCategory, .sessionCredentialFromConsole,
-            .identityType, .identityArn, .identityAccountId, .identityUserName, .identityInvokedBy, .tlsVersion,
-            .tlsCipherSuite, .tlsClientProvidedHostHeader:
-            true
-        default: false
-        }
+/// A field as the decoder finds it by key: its index in `CloudTrailSchema.fields` and how to read
+/// it (a plain value, so the per-key path touches no table of closures).
+package struct DecodedField: Sendable {
+    package enum Kind: Sendable, Equatable {
+        case string, timestamp, bool, json
+        /// A split object; the payload indexes `RecordFieldDecoder.memberTables`.
+        case object(Int)
     }
 
-    /// The top-level string field for a record key.
-    init?(_ field: EventField) {
-        switch field {
-        case .eventVersion: self = .eventVersion
-        case .eventSource: self = .eventSource
-        case .eventName: self = .eventName
-        case .awsRegion: self = .awsRegion
-        case .sourceIPAddress: self = .sourceIPAddress
-        case .userAgent: self = .userAgent
-        case .errorCode: self = .errorCode
-        case .errorMessage: self = .errorMessage
-        case .requestID: self = .requestID
-        case .eventID: self = .eventID
-        case .eventType: self = .eventType
-        case .apiVersion: self = .apiVersion
-        case .recipientAccountId: self = .recipientAccountId
-        case .sharedEventID: self = .sharedEventID
-        case .vpcEndpointId: self = .vpcEndpointId
-        case .vpcEndpointAccountId: self = .vpcEndpointAccountId
-        case .eventCategory: self = .eventCategory
-        case .sessionCredentialFromConsole: self = .sessionCredentialFromConsole
-        default: return nil
-        }
-    }
+    /// Index in `CloudTrailSchema.fields`.
+    package let index: Int
+    let kind: Kind
+    /// Whether values repeat enough to share one `String` (the `interned` trait).
+    let isInterned: Bool
 }
 
 /// Receives a record's fields as `RecordFieldDecoder` finds them, in input order.
@@ -105,17 +74,16 @@ package enum StringField: Int, CaseIterable, Sendable {
 /// Byte buffers are valid only during the call; strings are decoded (escapes resolved) and valid
 /// UTF-8, JSON text is compact. A key given twice is given twice (the last wins).
 package protocol RecordFieldSink {
-    mutating func string(_ field: StringField, _ value: UnsafeRawBufferPointer, hash: UInt64?)
-    mutating func json(_ field: EventField, _ text: UnsafeRawBufferPointer)
+    /// Fields are named by their index in `CloudTrailSchema.fields`.
+    mutating func string(_ field: Int, _ value: UnsafeRawBufferPointer, hash: UInt64?)
+    mutating func json(_ field: Int, _ text: UnsafeRawBufferPointer)
     /// `text` is the original text when it is not the canonical form.
     mutating func eventTime(_ milliseconds: Int64, text: UnsafeRawBufferPointer?)
-    mutating func bool(_ field: EventField, _ value: Bool)
-    /// Starts a userIdentity object (its string fields follow, then `endUserIdentity`).
-    mutating func beginUserIdentity()
-    /// Ends a userIdentity object: the rest of its keys as a compact object (`{}` when none).
-    mutating func endUserIdentity(other: UnsafeRawBufferPointer)
-    mutating func beginTLSDetails()
-    mutating func endTLSDetails(other: UnsafeRawBufferPointer)
+    mutating func bool(_ field: Int, _ value: Bool)
+    /// Starts a split object (userIdentity, tlsDetails): its string members follow, then `endObject`.
+    mutating func beginObject(_ field: Int)
+    /// Ends a split object: the rest of its keys as a compact object (`{}` when none).
+    mutating func endObject(_ field: Int, remainder: UnsafeRawBufferPointer)
     /// Unknown keys and known keys with unexpected types, as a compact object (only when any).
     mutating func extraFields(_ text: UnsafeRawBufferPointer)
 }
@@ -127,16 +95,32 @@ package protocol RecordFieldSink {
 /// without allocating; values are handed over as byte ranges of the input whenever they need no
 /// unescaping or compacting, so a sink that copies bytes (the column path) never makes a `String`.
 package struct RecordFieldDecoder {
-    private static let fields = KeyTable(EventField.allCases.map { ($0.key, $0) })
-    private static let identityFields = KeyTable<StringField>([
-        ("type", .identityType), ("principalId", .identityPrincipalId), ("arn", .identityArn),
-        ("accountId", .identityAccountId), ("accessKeyId", .identityAccessKeyId), ("userName", .identityUserName),
-        ("invokedBy", .identityInvokedBy),
-    ])
-    private static let tlsFields = KeyTable<StringField>([
-        ("tlsVersion", .tlsVersion), ("cipherSuite", .tlsCipherSuite),
-        ("clientProvidedHostHeader", .tlsClientProvidedHostHeader),
-    ])
+    /// The record's keys with a field of their own (not the remainder's).
+    private static let fields = KeyTable(keys(of: nil))
+    /// The string members of each split object, by `DecodedField.Kind.object`'s payload.
+    private static let memberTables: [KeyTable<DecodedField>] = splitObjects.map { KeyTable(keys(of: $0)) }
+    private static let splitObjects = CloudTrailSchema.fields.indices.filter {
+        if case .object = CloudTrailSchema.fields[$0].storage { return true }
+        return false
+    }
+
+    /// The decodable members of `parent` (nil: the record) with their JSON keys.
+    private static func keys(of parent: Int?) -> [(String, DecodedField)] {
+        CloudTrailSchema.members(of: parent).compactMap { index in
+            let field = CloudTrailSchema.fields[index]
+            let kind: DecodedField.Kind
+            switch field.storage {
+            case .string(_, .json): kind = .json
+            case .string: kind = .string
+            case .eventTime: kind = .timestamp
+            case .boolean: kind = .bool
+            case .object: kind = .object(splitObjects.firstIndex(of: index)!)
+            case .eventTimeText, .remainderColumn, .inRemainder: return nil
+            }
+            precondition(parent == nil || kind == .string, "members of split objects are strings")
+            return (field.key, DecodedField(index: index, kind: kind, isInterned: field.traits.contains(.interned)))
+        }
+    }
     private static let emptyObject: StaticString = "{}"
 
     /// Unescaped or compacted text of the value being handed over.
@@ -228,15 +212,15 @@ package struct RecordFieldDecoder {
 
     /// Reads a known field; returns false (value left unread) when its JSON type is not the expected one.
     private mutating func decodeField<Sink: RecordFieldSink>(
-        _ field: EventField,
+        _ field: DecodedField,
         into sink: inout Sink,
         scanner: inout JSONScanner
     ) throws(CoreError) -> Bool {
         let first = scanner.bytes[scanner.position]
         switch field.kind {
         case .string:
-            guard first == 0x22, let stringField = StringField(field) else { return false }
-            try readString(stringField, &scanner, into: &sink)
+            guard first == 0x22 else { return false }
+            try readString(field, &scanner, into: &sink)
         case .timestamp:
             guard first == 0x22 else { return false }
             let token = try scanner.scanString()
@@ -247,7 +231,7 @@ package struct RecordFieldDecoder {
         case .bool:
             guard first == 0x74 || first == 0x66 else { return false }
             let range = try scanner.skipValue()
-            sink.bool(field, range.count == 4)
+            sink.bool(field.index, range.count == 4)
         case .json:
             scanner.sawWhitespace = false
             let range = try scanner.skipValue()
@@ -257,22 +241,17 @@ package struct RecordFieldDecoder {
                 guard scratch.withUnsafeBytes({ UTF8Check.isValid($0) }) else {
                     throw scanner.error(.invalidUTF8, "string is not valid UTF-8", at: range.lowerBound)
                 }
-                scratch.withUnsafeBytes { sink.json(field, $0) }
+                scratch.withUnsafeBytes { sink.json(field.index, $0) }
             } else {
                 let text = UnsafeRawBufferPointer(rebasing: scanner.bytes[range])
                 try RecordFieldDecoder.validateUTF8(text, scanner: scanner, at: range.lowerBound)
-                sink.json(field, text)
+                sink.json(field.index, text)
             }
-        case .userIdentity:
+        case .object(let members):
             guard first == 0x7B else { return false }
-            sink.beginUserIdentity()
-            try decodeSplitObject(&scanner, table: RecordFieldDecoder.identityFields, into: &sink)
-            withRest { sink.endUserIdentity(other: $0) }
-        case .tlsDetails:
-            guard first == 0x7B else { return false }
-            sink.beginTLSDetails()
-            try decodeSplitObject(&scanner, table: RecordFieldDecoder.tlsFields, into: &sink)
-            withRest { sink.endTLSDetails(other: $0) }
+            sink.beginObject(field.index)
+            try decodeSplitObject(&scanner, table: RecordFieldDecoder.memberTables[members], into: &sink)
+            withRest { sink.endObject(field.index, remainder: $0) }
         }
         return true
     }
@@ -288,7 +267,7 @@ package struct RecordFieldDecoder {
 
     /// Hands a string value to the sink: its bytes in place when it has no escapes, else unescaped.
     private mutating func readString<Sink: RecordFieldSink>(
-        _ field: StringField,
+        _ field: DecodedField,
         _ scanner: inout JSONScanner,
         into sink: inout Sink
     ) throws(CoreError) {
@@ -297,11 +276,11 @@ package struct RecordFieldDecoder {
             let slice = UnsafeRawBufferPointer(rebasing: scanner.bytes[token.start..<token.end])
             try RecordFieldDecoder.validateUTF8(slice, scanner: scanner, at: token.start)
             let hash = field.isInterned && slice.count <= 128 ? KeyTable<Int>.hash(slice) : nil
-            sink.string(field, slice, hash: hash)
+            sink.string(field.index, slice, hash: hash)
         } else {
             scratch.removeAll(keepingCapacity: true)
             try scanner.unescape(token, into: &scratch)
-            scratch.withUnsafeBytes { sink.string(field, $0, hash: nil) }
+            scratch.withUnsafeBytes { sink.string(field.index, $0, hash: nil) }
         }
     }
 
@@ -309,7 +288,7 @@ package struct RecordFieldDecoder {
     /// other pair is kept in `rest`.
     private mutating func decodeSplitObject<Sink: RecordFieldSink>(
         _ scanner: inout JSONScanner,
-        table: KeyTable<StringField>,
+        table: KeyTable<DecodedField>,
         into sink: inout Sink
     ) throws(CoreError) {
         try scanner.expect(0x7B, "'{'")
@@ -389,74 +368,43 @@ struct EventRecordBuilder: RecordFieldSink {
 
     private static func text(_ value: UnsafeRawBufferPointer) -> String { String(decoding: value, as: UTF8.self) }
 
-    mutating func string(_ field: StringField, _ value: UnsafeRawBufferPointer, hash: UInt64?) {
-        let value = text(value, hash: hash)
-        switch field {
-        case .eventVersion: record.eventVersion = value
-        case .eventSource: record.eventSource = value
-        case .eventName: record.eventName = value
-        case .awsRegion: record.awsRegion = value
-        case .sourceIPAddress: record.sourceIPAddress = value
-        case .userAgent: record.userAgent = value
-        case .errorCode: record.errorCode = value
-        case .errorMessage: record.errorMessage = value
-        case .requestID: record.requestID = value
-        case .eventID: record.eventID = value
-        case .eventType: record.eventType = value
-        case .apiVersion: record.apiVersion = value
-        case .recipientAccountId: record.recipientAccountId = value
-        case .sharedEventID: record.sharedEventID = value
-        case .vpcEndpointId: record.vpcEndpointId = value
-        case .vpcEndpointAccountId: record.vpcEndpointAccountId = value
-        case .eventCategory: record.eventCategory = value
-        case .sessionCredentialFromConsole: record.sessionCredentialFromConsole = value
-        case .identityType: record.userIdentity?.type = value
-        case .identityPrincipalId: record.userIdentity?.principalId = value
-        case .identityArn: record.userIdentity?.arn = value
-        case .identityAccountId: record.userIdentity?.accountId = value
-        case .identityAccessKeyId: record.userIdentity?.accessKeyId = value
-        case .identityUserName: record.userIdentity?.userName = value
-        case .identityInvokedBy: record.userIdentity?.invokedBy = value
-        case .tlsVersion: record.tlsDetails?.tlsVersion = value
-        case .tlsCipherSuite: record.tlsDetails?.cipherSuite = value
-        case .tlsClientProvidedHostHeader: record.tlsDetails?.clientProvidedHostHeader = value
-        }
+    /// How each field's string value is set, by schema index (nil for fields not held as one string).
+    private static let setters = CloudTrailSchema.fields.map { $0.storage.stringAccess?.set }
+
+    mutating func string(_ field: Int, _ value: UnsafeRawBufferPointer, hash: UInt64?) {
+        EventRecordBuilder.setters[field]!(&record, text(value, hash: hash))
     }
 
-    mutating func json(_ field: EventField, _ text: UnsafeRawBufferPointer) {
-        let value = EventRecordBuilder.text(text)
-        switch field {
-        case .requestParameters: record.requestParameters = value
-        case .responseElements: record.responseElements = value
-        case .additionalEventData: record.additionalEventData = value
-        case .resources: record.resources = value
-        case .serviceEventDetails: record.serviceEventDetails = value
-        case .addendum: record.addendum = value
-        case .edgeDeviceDetails: record.edgeDeviceDetails = value
-        case .eventContext: record.eventContext = value
-        case .insightDetails: record.insightDetails = value
-        default: preconditionFailure("\(field) is not a JSON field")
-        }
+    mutating func json(_ field: Int, _ text: UnsafeRawBufferPointer) {
+        EventRecordBuilder.setters[field]!(&record, EventRecordBuilder.text(text))
     }
 
     mutating func eventTime(_ milliseconds: Int64, text: UnsafeRawBufferPointer?) {
         record.eventTime = EventTimestamp(milliseconds: milliseconds, originalText: text.map(EventRecordBuilder.text))
     }
 
-    mutating func bool(_ field: EventField, _ value: Bool) {
-        if field == .readOnly { record.readOnly = value } else { record.managementEvent = value }
+    mutating func bool(_ field: Int, _ value: Bool) {
+        guard case .boolean(let access) = CloudTrailSchema.fields[field].storage else {
+            preconditionFailure("\(CloudTrailSchema.fields[field].name) is not a boolean field")
+        }
+        access.set(&record, value)
     }
 
-    mutating func beginUserIdentity() { record.userIdentity = UserIdentity() }
-
-    mutating func endUserIdentity(other: UnsafeRawBufferPointer) {
-        record.userIdentity?.otherFields = EventRecordBuilder.text(other)
+    /// An empty object replaces any earlier one (a key given twice: the last wins).
+    mutating func beginObject(_ field: Int) {
+        let setRemainder = EventRecordBuilder.setters[EventRecordBuilder.remainders[field]!]!
+        setRemainder(&record, nil)
+        setRemainder(&record, "{}")
     }
 
-    mutating func beginTLSDetails() { record.tlsDetails = TLSDetails() }
+    /// The remainder entry of each split object, by schema index.
+    private static let remainders = CloudTrailSchema.fields.indices.map { index -> Int? in
+        guard case .object = CloudTrailSchema.fields[index].storage else { return nil }
+        return CloudTrailSchema.remainder(of: index)
+    }
 
-    mutating func endTLSDetails(other: UnsafeRawBufferPointer) {
-        record.tlsDetails?.otherFields = EventRecordBuilder.text(other)
+    mutating func endObject(_ field: Int, remainder: UnsafeRawBufferPointer) {
+        EventRecordBuilder.setters[EventRecordBuilder.remainders[field]!]!(&record, EventRecordBuilder.text(remainder))
     }
 
     mutating func extraFields(_ text: UnsafeRawBufferPointer) { record.extraFields = EventRecordBuilder.text(text) }

@@ -19,58 +19,81 @@ public struct EventRecordWriter {
     /// Appends the record as compact JSON to `out`.
     public func encode(_ record: EventRecord, into out: inout [UInt8]) {
         var object = ObjectWriter(out: out)
-        object.string("eventVersion", record.eventVersion)
-        if let identity = record.userIdentity {
-            var inner = ObjectWriter(out: [])
-            inner.string("type", identity.type)
-            inner.string("principalId", identity.principalId)
-            inner.string("arn", identity.arn)
-            inner.string("accountId", identity.accountId)
-            inner.string("accessKeyId", identity.accessKeyId)
-            inner.string("userName", identity.userName)
-            inner.string("invokedBy", identity.invokedBy)
-            inner.merge(identity.otherFields)
-            object.raw("userIdentity", inner.finish())
-        }
-        object.string("eventTime", record.eventTime?.text)
-        object.string("eventSource", record.eventSource)
-        object.string("eventName", record.eventName)
-        object.string("awsRegion", record.awsRegion)
-        object.string("sourceIPAddress", record.sourceIPAddress)
-        object.string("userAgent", record.userAgent)
-        object.string("errorCode", record.errorCode)
-        object.string("errorMessage", record.errorMessage)
-        object.json("requestParameters", record.requestParameters)
-        object.json("responseElements", record.responseElements)
-        object.json("additionalEventData", record.additionalEventData)
-        object.string("requestID", record.requestID)
-        object.string("eventID", record.eventID)
-        object.bool("readOnly", record.readOnly)
-        object.json("resources", record.resources)
-        object.string("eventType", record.eventType)
-        object.string("apiVersion", record.apiVersion)
-        object.bool("managementEvent", record.managementEvent)
-        object.string("recipientAccountId", record.recipientAccountId)
-        object.string("sharedEventID", record.sharedEventID)
-        object.string("vpcEndpointId", record.vpcEndpointId)
-        object.string("vpcEndpointAccountId", record.vpcEndpointAccountId)
-        object.json("serviceEventDetails", record.serviceEventDetails)
-        object.string("eventCategory", record.eventCategory)
-        object.json("addendum", record.addendum)
-        object.string("sessionCredentialFromConsole", record.sessionCredentialFromConsole)
-        object.json("edgeDeviceDetails", record.edgeDeviceDetails)
-        if let tls = record.tlsDetails {
-            var inner = ObjectWriter(out: [])
-            inner.string("tlsVersion", tls.tlsVersion)
-            inner.string("cipherSuite", tls.cipherSuite)
-            inner.string("clientProvidedHostHeader", tls.clientProvidedHostHeader)
-            inner.merge(tls.otherFields)
-            object.raw("tlsDetails", inner.finish())
-        }
-        object.json("eventContext", record.eventContext)
-        object.json("insightDetails", record.insightDetails)
-        if let extra = record.extraFields { object.merge(extra) }
+        EventRecordWriter.write(EventRecordWriter.fields, of: record, to: &object)
         out = object.finish()
+    }
+
+    /// How one field is written; the steps of an object follow `CloudTrailSchema`'s order.
+    ///
+    /// A plain struct read in place (keys in memory the table keeps for the process's life), so
+    /// writing a record retains nothing per field.
+    private struct Step: @unchecked Sendable {
+        enum Kind { case string, json, eventTime, bool, object, remainder }
+
+        let kind: Kind
+        let key: UnsafeRawBufferPointer
+        /// The value (`.string`, `.json`, `.remainder`), or the remainder whose presence says the
+        /// object is there (`.object`).
+        var string: StringAccess.Get = { _ in nil }
+        var bool: @Sendable (EventRecord) -> Bool? = { _ in nil }
+        var members: [Step] = []
+
+        init(_ kind: Kind, _ key: String) {
+            self.kind = kind
+            let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: key.utf8.count, alignment: 1)
+            bytes.copyBytes(from: key.utf8)
+            self.key = UnsafeRawBufferPointer(bytes)
+        }
+    }
+
+    private static let fields = steps(of: nil)
+
+    /// The steps of `parent`'s members (nil: the record's), remainder last.
+    private static func steps(of parent: Int?) -> [Step] {
+        var steps = [Step]()
+        for index in CloudTrailSchema.members(of: parent) {
+            let field = CloudTrailSchema.fields[index]
+            switch field.storage {
+            case .string(let access, let layout):
+                var step = Step(layout == .json ? .json : .string, field.key)
+                step.string = access.get
+                steps.append(step)
+            case .eventTime: steps.append(Step(.eventTime, field.key))
+            case .boolean(let access):
+                var step = Step(.bool, field.key)
+                step.bool = access.get
+                steps.append(step)
+            case .object:
+                var step = Step(.object, field.key)
+                step.string = CloudTrailSchema.fields[CloudTrailSchema.remainder(of: index)].storage.stringAccess!.get
+                step.members = EventRecordWriter.steps(of: index)
+                steps.append(step)
+            case .eventTimeText, .inRemainder, .remainderColumn: break
+            }
+        }
+        var remainder = Step(.remainder, "")
+        remainder.string = CloudTrailSchema.fields[CloudTrailSchema.remainder(of: parent)].storage.stringAccess!.get
+        return steps + [remainder]
+    }
+
+    private static func write(_ steps: [Step], of record: EventRecord, to object: inout ObjectWriter) {
+        steps.withUnsafeBufferPointer { steps in
+            for index in steps.indices {
+                let key = steps[index].key
+                switch steps[index].kind {
+                case .string: object.string(key, steps[index].string(record))
+                case .json: object.json(key, steps[index].string(record))
+                case .eventTime: object.string(key, record.eventTime?.text)
+                case .bool: object.bool(key, steps[index].bool(record))
+                case .object:
+                    guard steps[index].string(record) != nil else { continue }
+                    var inner = ObjectWriter(out: [])
+                    write(steps[index].members, of: record, to: &inner)
+                    object.raw(key, inner.finish())
+                case .remainder: if let text = steps[index].string(record) { object.merge(text) }
+                }
+            }
+        }
     }
 }
 
@@ -84,34 +107,34 @@ private struct ObjectWriter {
         self.out.append(0x7B)
     }
 
-    mutating func key(_ name: StaticString) {
+    mutating func key(_ name: UnsafeRawBufferPointer) {
         if !isEmpty { out.append(0x2C) }
         isEmpty = false
         out.append(0x22)
-        out.append(contentsOf: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        out.append(contentsOf: name)
         out.append(0x22)
         out.append(0x3A)
     }
 
-    mutating func string(_ name: StaticString, _ value: String?) {
+    mutating func string(_ name: UnsafeRawBufferPointer, _ value: String?) {
         guard let value else { return }
         key(name)
         JSONStringEscaper.append(value, to: &out)
     }
 
-    mutating func bool(_ name: StaticString, _ value: Bool?) {
+    mutating func bool(_ name: UnsafeRawBufferPointer, _ value: Bool?) {
         guard let value else { return }
         key(name)
         out.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
     }
 
-    mutating func json(_ name: StaticString, _ text: String?) {
+    mutating func json(_ name: UnsafeRawBufferPointer, _ text: String?) {
         guard let text else { return }
         key(name)
         out.append(contentsOf: text.utf8)
     }
 
-    mutating func raw(_ name: StaticString, _ bytes: [UInt8]) {
+    mutating func raw(_ name: UnsafeRawBufferPointer, _ bytes: [UInt8]) {
         key(name)
         out.append(contentsOf: bytes)
     }

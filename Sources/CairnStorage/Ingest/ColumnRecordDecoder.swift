@@ -25,9 +25,8 @@ final class StagedRecord: RecordFieldSink {
     @exclusivity(unchecked) private(set) var spans = [StringSpan](repeating: .null, count: ColumnBatch.columnCount)
     @exclusivity(unchecked) private(set) var bytes: [UInt8] = []
     @exclusivity(unchecked) private(set) var eventTime: Int64?
-    /// `readOnly` and `managementEvent`: 0 false, 1 true, 2 null (as `ColumnBatch` stores them).
-    @exclusivity(unchecked) private(set) var readOnly: UInt8 = 2
-    @exclusivity(unchecked) private(set) var managementEvent: UInt8 = 2
+    /// The boolean columns' values as `ColumnBatch` stores them: 0 false, 1 true, 2 null.
+    @exclusivity(unchecked) private(set) var flags = [UInt8](repeating: 2, count: SegmentColumn.boolColumns.count)
 
     init() { bytes.reserveCapacity(4096) }
 
@@ -35,16 +34,15 @@ final class StagedRecord: RecordFieldSink {
         for index in spans.indices { spans[index] = .null }
         bytes.removeAll(keepingCapacity: true)
         eventTime = nil
-        readOnly = 2
-        managementEvent = 2
+        for index in flags.indices { flags[index] = 2 }
     }
 
-    private func set(_ column: SegmentColumn, _ value: UnsafeRawBufferPointer) {
-        spans[Int(column.rawValue)] = StringSpan(start: UInt32(bytes.count), length: Int32(value.count))
+    private func set(_ column: Int, _ value: UnsafeRawBufferPointer) {
+        spans[column] = StringSpan(start: UInt32(bytes.count), length: Int32(value.count))
         bytes.append(contentsOf: value)
     }
 
-    private func clear(_ column: SegmentColumn) { spans[Int(column.rawValue)] = .null }
+    private func clear(_ column: Int) { spans[column] = .null }
 
     /// The value of `column`, or nil when null (valid until the next change).
     func value(_ column: SegmentColumn, _ body: (UnsafeRawBufferPointer?) -> Void) {
@@ -55,91 +53,49 @@ final class StagedRecord: RecordFieldSink {
 
     // MARK: RecordFieldSink
 
-    func string(_ field: StringField, _ value: UnsafeRawBufferPointer, hash: UInt64?) {
-        set(StagedRecord.columns[field.rawValue], value)
+    func string(_ field: Int, _ value: UnsafeRawBufferPointer, hash: UInt64?) {
+        set(StagedRecord.columns[field], value)
     }
 
-    func json(_ field: EventField, _ text: UnsafeRawBufferPointer) {
-        let column: SegmentColumn =
-            switch field {
-            case .requestParameters: .requestParameters
-            case .responseElements: .responseElements
-            case .additionalEventData: .additionalEventData
-            case .resources: .resources
-            case .serviceEventDetails: .serviceEventDetails
-            case .addendum: .addendum
-            case .edgeDeviceDetails: .edgeDeviceDetails
-            case .eventContext: .eventContext
-            case .insightDetails: .insightDetails
-            default: preconditionFailure("\(field) is not a JSON field")
-            }
-        set(column, text)
-    }
+    func json(_ field: Int, _ text: UnsafeRawBufferPointer) { set(StagedRecord.columns[field], text) }
 
     func eventTime(_ milliseconds: Int64, text: UnsafeRawBufferPointer?) {
         eventTime = milliseconds
-        if let text { set(.eventTimeText, text) } else { clear(.eventTimeText) }
+        let textColumn = Int(SegmentColumn.eventTimeText.rawValue)
+        if let text { set(textColumn, text) } else { clear(textColumn) }
     }
 
-    func bool(_ field: EventField, _ value: Bool) {
-        if field == .readOnly { readOnly = value ? 1 : 0 } else { managementEvent = value ? 1 : 0 }
+    func bool(_ field: Int, _ value: Bool) { flags[StagedRecord.boolSlots[field]] = value ? 1 : 0 }
+
+    func beginObject(_ field: Int) {
+        for column in StagedRecord.objectColumns[field] { clear(column) }
     }
 
-    func beginUserIdentity() {
-        for column in StagedRecord.identityColumns { clear(column) }
+    func endObject(_ field: Int, remainder: UnsafeRawBufferPointer) {
+        set(StagedRecord.remainderColumns[field], remainder)
     }
 
-    func endUserIdentity(other: UnsafeRawBufferPointer) { set(.userIdentityOther, other) }
+    func extraFields(_ text: UnsafeRawBufferPointer) { set(Int(SegmentColumn.extraFields.rawValue), text) }
 
-    func beginTLSDetails() {
-        for column in StagedRecord.tlsColumns { clear(column) }
+    /// The column id of each schema field, by schema index (-1 for none).
+    private static let columns = CloudTrailSchema.fields.map { $0.column.map(Int.init) ?? -1 }
+
+    /// The place of each boolean field's value in `flags`, by schema index (-1 for others).
+    private static let boolSlots = CloudTrailSchema.fields.map { field in
+        field.column.flatMap { SegmentColumn(rawValue: $0) }.flatMap { SegmentColumn.boolColumns.firstIndex(of: $0) }
+            ?? -1
     }
 
-    func endTLSDetails(other: UnsafeRawBufferPointer) { set(.tlsOther, other) }
-
-    func extraFields(_ text: UnsafeRawBufferPointer) { set(.extraFields, text) }
-
-    /// The column of each `StringField`, by raw value.
-    private static let columns: [SegmentColumn] = StringField.allCases.map { field in
-        switch field {
-        case .eventVersion: .eventVersion
-        case .eventSource: .eventSource
-        case .eventName: .eventName
-        case .awsRegion: .awsRegion
-        case .sourceIPAddress: .sourceIPAddress
-        case .userAgent: .userAgent
-        case .errorCode: .errorCode
-        case .errorMessage: .errorMessage
-        case .requestID: .requestID
-        case .eventID: .eventID
-        case .eventType: .eventType
-        case .apiVersion: .apiVersion
-        case .recipientAccountId: .recipientAccountId
-        case .sharedEventID: .sharedEventID
-        case .vpcEndpointId: .vpcEndpointId
-        case .vpcEndpointAccountId: .vpcEndpointAccountId
-        case .eventCategory: .eventCategory
-        case .sessionCredentialFromConsole: .sessionCredentialFromConsole
-        case .identityType: .userIdentityType
-        case .identityPrincipalId: .userIdentityPrincipalId
-        case .identityArn: .userIdentityArn
-        case .identityAccountId: .userIdentityAccountId
-        case .identityAccessKeyId: .userIdentityAccessKeyId
-        case .identityUserName: .userIdentityUserName
-        case .identityInvokedBy: .userIdentityInvokedBy
-        case .tlsVersion: .tlsVersion
-        case .tlsCipherSuite: .tlsCipherSuite
-        case .tlsClientProvidedHostHeader: .tlsClientProvidedHostHeader
-        }
+    /// The columns of each split object (its members' and its remainder's), by schema index.
+    private static let objectColumns = CloudTrailSchema.fields.indices.map { index in
+        CloudTrailSchema.members(of: index).compactMap { CloudTrailSchema.fields[$0].column.map(Int.init) }
     }
 
-    private static let identityColumns: [SegmentColumn] = [
-        .userIdentityType, .userIdentityPrincipalId, .userIdentityArn, .userIdentityAccountId,
-        .userIdentityAccessKeyId, .userIdentityUserName, .userIdentityInvokedBy, .userIdentityOther,
-    ]
-    private static let tlsColumns: [SegmentColumn] = [
-        .tlsVersion, .tlsCipherSuite, .tlsClientProvidedHostHeader, .tlsOther,
-    ]
+    /// The remainder column of each split object, by schema index (-1 for other fields).
+    private static let remainderColumns = CloudTrailSchema.fields.indices.map { index -> Int in
+        guard case .object = CloudTrailSchema.fields[index].storage else { return -1 }
+        return Int(CloudTrailSchema.fields[CloudTrailSchema.remainder(of: index)].column!)
+    }
 }
 
 extension StagedRecord {

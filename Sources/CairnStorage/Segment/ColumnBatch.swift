@@ -18,9 +18,9 @@ public struct ColumnBatch: Sendable {
     public private(set) var jsonByteCount = 0
     /// eventTime of each row, milliseconds since the epoch.
     private(set) var times: [Int64] = []
-    /// `readOnly` and `managementEvent` per row: 0 false, 1 true, 2 null.
-    private(set) var readOnly: [UInt8] = []
-    private(set) var managementEvent: [UInt8] = []
+    /// The boolean columns' values (`readOnly`, `managementEvent`), `boolColumns.count` per row:
+    /// 0 false, 1 true, 2 null.
+    private(set) var flags: [UInt8] = []
     /// Every row's string values, back to back.
     private(set) var bytes: [UInt8] = []
     /// `columnCount` spans per row into `bytes`.
@@ -49,8 +49,7 @@ public struct ColumnBatch: Sendable {
             count += batch.count
             jsonByteCount += batch.jsonByteCount
             times += batch.times
-            readOnly += batch.readOnly
-            managementEvent += batch.managementEvent
+            flags += batch.flags
             let shift = UInt32(bytes.count)
             bytes += batch.bytes
             ColumnBatch.checkSize(bytes.count)
@@ -69,8 +68,7 @@ public struct ColumnBatch: Sendable {
         count += 1
         jsonByteCount += size
         times.append(time.milliseconds)
-        readOnly.append(ColumnBatch.code(record.readOnly))
-        managementEvent.append(ColumnBatch.code(record.managementEvent))
+        for column in SegmentColumn.boolColumns { flags.append(ColumnBatch.code(column.boolValue(record))) }
         let first = spans.count
         spans.append(contentsOf: repeatElement(.null, count: ColumnBatch.columnCount))
         for column in SegmentColumn.stringColumns {
@@ -93,8 +91,7 @@ public struct ColumnBatch: Sendable {
         count += 1
         jsonByteCount += size
         times.append(time)
-        readOnly.append(record.readOnly)
-        managementEvent.append(record.managementEvent)
+        flags += record.flags
         let shift = UInt32(bytes.count)
         bytes.append(contentsOf: record.bytes)
         ColumnBatch.checkSize(bytes.count)
@@ -115,7 +112,7 @@ public struct ColumnBatch: Sendable {
     private static func code(_ value: Bool?) -> UInt8 { value.map { $0 ? 1 : 0 } ?? 2 }
 
     func bool(_ column: SegmentColumn, _ row: Int) -> Bool? {
-        let code = column == .readOnly ? readOnly[row] : managementEvent[row]
+        let code = flags[row * SegmentColumn.boolColumns.count + column.boolSlot]
         return code == 2 ? nil : code == 1
     }
 
@@ -136,12 +133,7 @@ public struct ColumnBatch: Sendable {
         for column in SegmentColumn.reconstructionOrder {
             switch column.physicalType {
             case .time: record.eventTime = EventTimestamp(milliseconds: times[row])
-            case .bool:
-                if column == .readOnly {
-                    record.readOnly = bool(column, row)
-                } else {
-                    record.managementEvent = bool(column, row)
-                }
+            case .bool: column.setBoolValue(bool(column, row), on: &record)
             default: column.setStringValue(string(column, row), on: &record)
             }
         }
@@ -187,4 +179,15 @@ struct StringChunk {
 extension SegmentColumn {
     /// The columns stored as strings (everything but eventTime and the booleans).
     static let stringColumns = allCases.filter { $0.physicalType != .time && $0.physicalType != .bool }
+
+    /// The boolean columns, in the order a batch row keeps their values.
+    static let boolColumns = allCases.filter { $0.physicalType == .bool }
+
+    /// The place of a boolean column's value in a batch row's flags.
+    var boolSlot: Int {
+        guard let slot = SegmentColumn.boolColumns.firstIndex(of: self) else {
+            preconditionFailure("\(self) is not a boolean column")
+        }
+        return slot
+    }
 }

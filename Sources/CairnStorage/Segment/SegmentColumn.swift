@@ -1,58 +1,80 @@
 public import CairnCore
 
-/// The columns of a segment, one per CloudTrail field Cairn stores.
+/// A column of a segment: one per CloudTrail field with a column in `CloudTrailSchema`, which gives
+/// its id, name, layout and indexes.
 ///
-/// Raw values are written in every
-/// segment's schema: part of the format, never renumbered or reused (add new ones at the end).
-public enum SegmentColumn: UInt16, CaseIterable, Sendable {
-    case eventTime = 0
-    /// The original eventTime text, only for rows whose text is not canonical.
-    case eventTimeText = 1
-    case eventVersion = 2
-    case eventSource = 3
-    case eventName = 4
-    case awsRegion = 5
-    case sourceIPAddress = 6
-    case userAgent = 7
-    case errorCode = 8
-    case errorMessage = 9
-    case requestParameters = 10
-    case responseElements = 11
-    case additionalEventData = 12
-    case requestID = 13
-    case eventID = 14
-    case readOnly = 15
-    case resources = 16
-    case eventType = 17
-    case apiVersion = 18
-    case managementEvent = 19
-    case recipientAccountId = 20
-    case sharedEventID = 21
-    case vpcEndpointId = 22
-    case vpcEndpointAccountId = 23
-    case serviceEventDetails = 24
-    case eventCategory = 25
-    case addendum = 26
-    case sessionCredentialFromConsole = 27
-    case edgeDeviceDetails = 28
-    case eventContext = 29
-    case insightDetails = 30
-    case userIdentityType = 31
-    case userIdentityPrincipalId = 32
-    case userIdentityArn = 33
-    case userIdentityAccountId = 34
-    case userIdentityAccessKeyId = 35
-    case userIdentityUserName = 36
-    case userIdentityInvokedBy = 37
-    /// The rest of userIdentity as a JSON object; null when the record has no userIdentity.
-    case userIdentityOther = 38
-    case tlsVersion = 39
-    case tlsCipherSuite = 40
-    case tlsClientProvidedHostHeader = 41
-    /// The rest of tlsDetails as a JSON object; null when the record has no tlsDetails.
-    case tlsOther = 42
-    /// Unknown top-level keys and known keys with unexpected types, as a JSON object.
-    case extraFields = 43
+/// Raw values are written in every segment's schema: part of the format, never renumbered or
+/// reused (add new ones at the end; `SegmentColumnIDTests` pins them).
+public struct SegmentColumn: RawRepresentable, Hashable, Comparable, CaseIterable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt16
+
+    /// The column with id `rawValue`; nil when the schema has none.
+    public init?(rawValue: UInt16) {
+        guard Int(rawValue) < SegmentColumn.fieldIndexes.count, SegmentColumn.fieldIndexes[Int(rawValue)] >= 0 else {
+            return nil
+        }
+        self.rawValue = rawValue
+    }
+
+    /// The column of the schema entry named `name`.
+    private init(named name: String) {
+        guard let index = CloudTrailSchema.index(of: name), let column = CloudTrailSchema.fields[index].column else {
+            preconditionFailure("the schema has no column named \(name)")
+        }
+        rawValue = column
+    }
+
+    /// The schema entry of each column id (-1 for an id no column has).
+    private static let fieldIndexes: [Int] = {
+        var indexes = [Int]()
+        for (index, field) in CloudTrailSchema.fields.enumerated() {
+            guard let column = field.column.map(Int.init) else { continue }
+            if indexes.count <= column { indexes += repeatElement(-1, count: column + 1 - indexes.count) }
+            precondition(indexes[column] < 0, "two schema entries share column \(column)")
+            indexes[column] = index
+        }
+        return indexes
+    }()
+
+    /// Every column, by id.
+    public static let allCases: [SegmentColumn] = fieldIndexes.indices.compactMap {
+        SegmentColumn(rawValue: UInt16($0))
+    }
+
+    /// The column's index in `CloudTrailSchema.fields`.
+    package var fieldIndex: Int { SegmentColumn.fieldIndexes[Int(rawValue)] }
+
+    /// The column's entry in `CloudTrailSchema`.
+    package var field: SchemaField { CloudTrailSchema.fields[fieldIndex] }
+
+    public static func < (lhs: SegmentColumn, rhs: SegmentColumn) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public var description: String { name }
+
+    // The columns code names; any other column is reached through the schema.
+    public static let eventTime = SegmentColumn(named: "eventTime")
+    public static let eventTimeText = SegmentColumn(named: "eventTimeText")
+    public static let eventVersion = SegmentColumn(named: "eventVersion")
+    public static let eventSource = SegmentColumn(named: "eventSource")
+    public static let eventName = SegmentColumn(named: "eventName")
+    public static let awsRegion = SegmentColumn(named: "awsRegion")
+    public static let sourceIPAddress = SegmentColumn(named: "sourceIPAddress")
+    public static let errorCode = SegmentColumn(named: "errorCode")
+    public static let requestParameters = SegmentColumn(named: "requestParameters")
+    public static let responseElements = SegmentColumn(named: "responseElements")
+    public static let requestID = SegmentColumn(named: "requestID")
+    public static let eventID = SegmentColumn(named: "eventID")
+    public static let readOnly = SegmentColumn(named: "readOnly")
+    public static let resources = SegmentColumn(named: "resources")
+    public static let eventType = SegmentColumn(named: "eventType")
+    public static let managementEvent = SegmentColumn(named: "managementEvent")
+    public static let recipientAccountId = SegmentColumn(named: "recipientAccountId")
+    public static let eventCategory = SegmentColumn(named: "eventCategory")
+    public static let userIdentityArn = SegmentColumn(named: "userIdentity.arn")
+    public static let userIdentityAccessKeyId = SegmentColumn(named: "userIdentity.accessKeyId")
+    public static let userIdentityOther = SegmentColumn(named: "userIdentity.*")
+    public static let tlsOther = SegmentColumn(named: "tlsDetails.*")
+    public static let extraFields = SegmentColumn(named: "extraFields")
 
     /// How values are laid out.
     ///
@@ -77,27 +99,27 @@ public enum SegmentColumn: UInt16, CaseIterable, Sendable {
         case tokens = 1
     }
 
-    public var physicalType: PhysicalType {
-        switch self {
-        case .eventTime: .time
-        case .requestID, .eventID, .sharedEventID: .uuid
-        case .sourceIPAddress: .ip
-        case .readOnly, .managementEvent: .bool
-        case .requestParameters, .responseElements, .additionalEventData, .resources, .serviceEventDetails, .addendum,
-            .edgeDeviceDetails, .eventContext, .insightDetails, .userIdentityOther, .tlsOther, .extraFields:
-            .json
-        default: .string
+    public var physicalType: PhysicalType { SegmentColumn.physicalTypes[Int(rawValue)] }
+
+    /// Each column's physical type, by id (read per chunk and per page).
+    private static let physicalTypes: [PhysicalType] = fieldIndexes.map { index in
+        guard index >= 0 else { return .string }
+        switch CloudTrailSchema.fields[index].storage.layout {
+        case .time: return .time
+        case .string: return .string
+        case .uuid: return .uuid
+        case .ip: return .ip
+        case .bool: return .bool
+        case .json: return .json
+        case nil: preconditionFailure("a column entry has a layout")
         }
     }
 
     /// The bloom filter this column carries (storage.md §3.4, issue #2).
     public var bloomKind: BloomKind? {
-        switch self {
-        case .eventID, .requestID, .userIdentityAccessKeyId, .userIdentityArn, .sourceIPAddress: .values
-        case .resources: .values  // keyed by each resource ARN
-        case .requestParameters, .responseElements, .additionalEventData, .serviceEventDetails: .tokens
-        default: nil
-        }
+        let traits = field.traits
+        if traits.contains(.tokenBloom) { return .tokens }
+        return traits.contains(.bloom) || traits.contains(.pointLookup) ? .values : nil
     }
 
     /// Target false-positive rate of the column's bloom filter.
@@ -108,157 +130,86 @@ public enum SegmentColumn: UInt16, CaseIterable, Sendable {
     /// 0.1%). That costs 28 bits per distinct value instead of 16.9 (eventID) and 10.5 (requestID),
     /// about 3.5 bytes per event in all; accessKeyId repeats within a row group, so its filters stay
     /// small. The others use 1%.
-    public var bloomFalsePositiveRate: Double {
-        switch self {
-        case .eventID, .requestID, .userIdentityAccessKeyId: 0.0001
-        default: 0.01
-        }
-    }
+    public var bloomFalsePositiveRate: Double { field.traits.contains(.pointLookup) ? 0.0001 : 0.01 }
 
     /// Whether zone maps keep the column's exact value set: only for the low-cardinality columns
     /// queries filter on by equality (storage.md §3.6); for user agents or messages a value set
     /// would repeat the data in the footer without helping pruning.
-    var keepsValueSet: Bool {
-        switch self {
-        case .eventVersion, .eventSource, .eventName, .awsRegion, .errorCode, .eventType, .apiVersion,
-            .recipientAccountId, .eventCategory, .userIdentityType, .userIdentityAccountId, .vpcEndpointAccountId,
-            .sessionCredentialFromConsole, .tlsVersion:
-            true
-        default: false
-        }
-    }
+    package var keepsValueSet: Bool { field.traits.contains(.valueSet) }
 
     /// Whether the column may be dictionary encoded (everything but time and booleans).
     var allowsDictionary: Bool { physicalType != .time && physicalType != .bool }
 
-    /// The column's name in Lake's dotted form, lower-cased for SQL binding later.
-    public var name: String {
-        switch self {
-        case .userIdentityType: "userIdentity.type"
-        case .userIdentityPrincipalId: "userIdentity.principalId"
-        case .userIdentityArn: "userIdentity.arn"
-        case .userIdentityAccountId: "userIdentity.accountId"
-        case .userIdentityAccessKeyId: "userIdentity.accessKeyId"
-        case .userIdentityUserName: "userIdentity.userName"
-        case .userIdentityInvokedBy: "userIdentity.invokedBy"
-        case .userIdentityOther: "userIdentity.*"
-        case .tlsVersion: "tlsDetails.tlsVersion"
-        case .tlsCipherSuite: "tlsDetails.cipherSuite"
-        case .tlsClientProvidedHostHeader: "tlsDetails.clientProvidedHostHeader"
-        case .tlsOther: "tlsDetails.*"
-        default: String(describing: self)
-        }
-    }
+    /// The column's name: the field's dotted JSON path (`userIdentity.type`), `userIdentity.*` for
+    /// an object's remainder.
+    public var name: String { field.name }
 
     /// The column's value for `record`, as a string (nil = null); not for `.eventTime` or booleans.
     public func stringValue(_ record: EventRecord) -> String? {
-        switch self {
-        case .eventTime, .readOnly, .managementEvent: preconditionFailure("\(self) is not a string column")
-        case .eventTimeText: record.eventTime?.originalText
-        case .eventVersion: record.eventVersion
-        case .eventSource: record.eventSource
-        case .eventName: record.eventName
-        case .awsRegion: record.awsRegion
-        case .sourceIPAddress: record.sourceIPAddress
-        case .userAgent: record.userAgent
-        case .errorCode: record.errorCode
-        case .errorMessage: record.errorMessage
-        case .requestParameters: record.requestParameters
-        case .responseElements: record.responseElements
-        case .additionalEventData: record.additionalEventData
-        case .requestID: record.requestID
-        case .eventID: record.eventID
-        case .resources: record.resources
-        case .eventType: record.eventType
-        case .apiVersion: record.apiVersion
-        case .recipientAccountId: record.recipientAccountId
-        case .sharedEventID: record.sharedEventID
-        case .vpcEndpointId: record.vpcEndpointId
-        case .vpcEndpointAccountId: record.vpcEndpointAccountId
-        case .serviceEventDetails: record.serviceEventDetails
-        case .eventCategory: record.eventCategory
-        case .addendum: record.addendum
-        case .sessionCredentialFromConsole: record.sessionCredentialFromConsole
-        case .edgeDeviceDetails: record.edgeDeviceDetails
-        case .eventContext: record.eventContext
-        case .insightDetails: record.insightDetails
-        case .userIdentityType: record.userIdentity?.type
-        case .userIdentityPrincipalId: record.userIdentity?.principalId
-        case .userIdentityArn: record.userIdentity?.arn
-        case .userIdentityAccountId: record.userIdentity?.accountId
-        case .userIdentityAccessKeyId: record.userIdentity?.accessKeyId
-        case .userIdentityUserName: record.userIdentity?.userName
-        case .userIdentityInvokedBy: record.userIdentity?.invokedBy
-        case .userIdentityOther: record.userIdentity?.otherFields
-        case .tlsVersion: record.tlsDetails?.tlsVersion
-        case .tlsCipherSuite: record.tlsDetails?.cipherSuite
-        case .tlsClientProvidedHostHeader: record.tlsDetails?.clientProvidedHostHeader
-        case .tlsOther: record.tlsDetails?.otherFields
-        case .extraFields: record.extraFields
+        guard let access = SegmentColumn.stringAccess[Int(rawValue)] else {
+            preconditionFailure("\(self) is not a string column")
         }
+        return access.get(record)
     }
 
     /// Sets the column's value on `record` (the inverse of `stringValue`).
     public func setStringValue(_ value: String?, on record: inout EventRecord) {
-        switch self {
-        case .eventTime, .readOnly, .managementEvent: preconditionFailure("\(self) is not a string column")
-        case .eventTimeText: if let value { record.eventTime?.originalText = value }
-        case .eventVersion: record.eventVersion = value
-        case .eventSource: record.eventSource = value
-        case .eventName: record.eventName = value
-        case .awsRegion: record.awsRegion = value
-        case .sourceIPAddress: record.sourceIPAddress = value
-        case .userAgent: record.userAgent = value
-        case .errorCode: record.errorCode = value
-        case .errorMessage: record.errorMessage = value
-        case .requestParameters: record.requestParameters = value
-        case .responseElements: record.responseElements = value
-        case .additionalEventData: record.additionalEventData = value
-        case .requestID: record.requestID = value
-        case .eventID: record.eventID = value
-        case .resources: record.resources = value
-        case .eventType: record.eventType = value
-        case .apiVersion: record.apiVersion = value
-        case .recipientAccountId: record.recipientAccountId = value
-        case .sharedEventID: record.sharedEventID = value
-        case .vpcEndpointId: record.vpcEndpointId = value
-        case .vpcEndpointAccountId: record.vpcEndpointAccountId = value
-        case .serviceEventDetails: record.serviceEventDetails = value
-        case .eventCategory: record.eventCategory = value
-        case .addendum: record.addendum = value
-        case .sessionCredentialFromConsole: record.sessionCredentialFromConsole = value
-        case .edgeDeviceDetails: record.edgeDeviceDetails = value
-        case .eventContext: record.eventContext = value
-        case .insightDetails: record.insightDetails = value
-        case .userIdentityType: if let value { record.userIdentity?.type = value }
-        case .userIdentityPrincipalId: if let value { record.userIdentity?.principalId = value }
-        case .userIdentityArn: if let value { record.userIdentity?.arn = value }
-        case .userIdentityAccountId: if let value { record.userIdentity?.accountId = value }
-        case .userIdentityAccessKeyId: if let value { record.userIdentity?.accessKeyId = value }
-        case .userIdentityUserName: if let value { record.userIdentity?.userName = value }
-        case .userIdentityInvokedBy: if let value { record.userIdentity?.invokedBy = value }
-        case .userIdentityOther:
-            if let value {
-                var identity = UserIdentity()
-                identity.otherFields = value
-                record.userIdentity = identity
+        guard let access = SegmentColumn.stringAccess[Int(rawValue)] else {
+            preconditionFailure("\(self) is not a string column")
+        }
+        access.set(&record, value)
+    }
+
+    /// How each string column's value is read and written, by id.
+    private static let stringAccess = fieldIndexes.map {
+        $0 < 0 ? nil : CloudTrailSchema.fields[$0].storage.stringAccess
+    }
+
+    /// The column's value for `record`; only for boolean columns.
+    public func boolValue(_ record: EventRecord) -> Bool? { boolAccess.get(record) }
+
+    /// Sets a boolean column's value on `record`.
+    public func setBoolValue(_ value: Bool?, on record: inout EventRecord) { boolAccess.set(&record, value) }
+
+    private var boolAccess: BoolAccess {
+        guard case .boolean(let access) = field.storage else { preconditionFailure("\(self) is not a boolean column") }
+        return access
+    }
+
+    /// Sets the column's values on `records`: record `i` gets the vector's row `rows[i]` (row `i`
+    /// when `rows` is nil).
+    ///
+    /// One call per column, so the accessor is looked up and the vector's case matched once, not
+    /// per row (export and `eventjson` rebuild every field of every record this way).
+    public func setValues(_ vector: ColumnVector, rows: [Int]? = nil, on records: inout [EventRecord]) {
+        let row = { (index: Int) in rows?[index] ?? index }
+        switch vector {
+        case .times(let times):
+            for index in records.indices { records[index].eventTime = EventTimestamp(milliseconds: times[row(index)]) }
+        case .bools(let flags):
+            let set = boolAccess.set
+            for index in records.indices { set(&records[index], flags[row(index)]) }
+        case .strings(let strings):
+            guard let set = SegmentColumn.stringAccess[Int(rawValue)]?.set else {
+                preconditionFailure("\(self) is not a string column")
             }
-        case .tlsVersion: if let value { record.tlsDetails?.tlsVersion = value }
-        case .tlsCipherSuite: if let value { record.tlsDetails?.cipherSuite = value }
-        case .tlsClientProvidedHostHeader: if let value { record.tlsDetails?.clientProvidedHostHeader = value }
-        case .tlsOther:
-            if let value {
-                var details = TLSDetails()
-                details.otherFields = value
-                record.tlsDetails = details
+            for index in records.indices { set(&records[index], strings[row(index)]) }
+        case .dictionary(let values, let codes):
+            guard let set = SegmentColumn.stringAccess[Int(rawValue)]?.set else {
+                preconditionFailure("\(self) is not a string column")
             }
-        case .extraFields: record.extraFields = value
+            for index in records.indices {
+                let code = codes[row(index)]
+                set(&records[index], code < 0 ? nil : values[Int(code)])
+            }
         }
     }
 
-    /// Columns in the order a reader must apply them so objects exist before their fields are set.
+    /// Columns in the order a reader must apply them so objects exist before their fields are set:
+    /// eventTime (before its text), then the remainders of split objects, then the rest by id.
     public static let reconstructionOrder: [SegmentColumn] = {
-        var order: [SegmentColumn] = [.eventTime, .userIdentityOther, .tlsOther]
+        let remainders = allCases.filter { $0.field.storage.isRemainder && $0.field.path.count > 1 }
+        var order: [SegmentColumn] = [.eventTime] + remainders
         order += allCases.filter { !order.contains($0) }
         return order
     }()

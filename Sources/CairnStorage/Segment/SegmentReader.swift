@@ -327,24 +327,7 @@ public final class SegmentReader {
         let group = footer.rowGroups[rowGroup]
         var records = [EventRecord](repeating: EventRecord(), count: group.rowCount)
         for column in SegmentColumn.reconstructionOrder where footer.columns.contains(column) {
-            switch try readColumn(column, rowGroup: rowGroup) {
-            case .times(let values):
-                for index in 0..<records.count {
-                    records[index].eventTime = EventTimestamp(milliseconds: values[index])
-                }
-            case .bools(let values):
-                for index in 0..<records.count {
-                    if column == .readOnly {
-                        records[index].readOnly = values[index]
-                    } else {
-                        records[index].managementEvent = values[index]
-                    }
-                }
-            case .strings(let values):
-                for index in 0..<records.count { column.setStringValue(values[index], on: &records[index]) }
-            case .dictionary:
-                preconditionFailure("readColumn expands dictionaries unless asked to keep them")
-            }
+            column.setValues(try readColumn(column, rowGroup: rowGroup), on: &records)
         }
         return records
     }
