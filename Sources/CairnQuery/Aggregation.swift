@@ -34,7 +34,8 @@ struct AggregateState: Sendable {
             collected.append(value)
             return
         }
-        if value.isNull { return }
+        // array_agg(DISTINCT x) keeps one NULL, as Trino does (NULLs are elements of arrays).
+        if value.isNull, call.function != .arrayAgg { return }
         if call.function == .approxPercentile, distinct == nil {
             try budget.reserve(24 + value.estimatedHeapBytes, for: "approx_percentile values")
         }

@@ -6,7 +6,7 @@ import CairnSQL
 extension DuckDBDialect {
     /// Functions whose DuckDB name is all that changes.
     static let renamed: [String: String] = [
-        "approx_distinct": "count", "count_if": "count_if", "stddev": "stddev_samp", "variance": "var_samp",
+        "stddev": "stddev_samp", "variance": "var_samp",
         "regexp_like": "regexp_matches", "starts_with": "starts_with", "strlen": "length", "substring": "substr",
         "ceiling": "ceil", "day_of_month": "day", "dow": "isodow", "day_of_week": "isodow", "doy": "dayofyear",
         "day_of_year": "dayofyear", "week_of_year": "week", "year_of_week": "isoyear", "yow": "isoyear",
@@ -30,6 +30,8 @@ extension DuckDBDialect {
         let distinct = call.isDistinct ? "DISTINCT " : ""
         if call.isStar { return "count(*)" + filter }
         func plain(_ duckName: String) -> String { duckName + "(" + distinct + args.joined(separator: ", ") + ")" + filter }
+        // DuckDB's count_if is null over no rows; Trino's is a count.
+        if name == "count_if" { return "count(CASE WHEN " + args[0] + " THEN 1 END)" + filter }
         if name == "approx_distinct" { return "count(DISTINCT " + args[0] + ")" + filter }
         if Self.same.contains(name) { return plain(name) }
         if let renamed = Self.renamed[name] { return plain(renamed) }
@@ -145,11 +147,11 @@ extension DuckDBDialect {
         let nulls = count("(" + bodyText + ") IS NULL")
         switch name {
         case "any_match":
-            return "(CASE WHEN \(trues) > 0 THEN true WHEN \(nulls) > 0 THEN NULL ELSE false END)"
+            return "(CASE WHEN \(array) IS NULL THEN NULL WHEN \(trues) > 0 THEN true WHEN \(nulls) > 0 THEN NULL ELSE false END)"
         case "all_match":
-            return "(CASE WHEN \(falses) > 0 THEN false WHEN \(nulls) > 0 THEN NULL ELSE true END)"
+            return "(CASE WHEN \(array) IS NULL THEN NULL WHEN \(falses) > 0 THEN false WHEN \(nulls) > 0 THEN NULL ELSE true END)"
         default:
-            return "(CASE WHEN \(trues) > 0 THEN false WHEN \(nulls) > 0 THEN NULL ELSE true END)"
+            return "(CASE WHEN \(array) IS NULL THEN NULL WHEN \(trues) > 0 THEN false WHEN \(nulls) > 0 THEN NULL ELSE true END)"
         }
     }
 

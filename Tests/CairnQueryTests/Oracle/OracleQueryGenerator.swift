@@ -227,7 +227,8 @@ struct OracleQueryGenerator {
         case 8: base = "bool_and(\(predicate(depth: 1)))"
         case 9: base = "bool_or(\(predicate(depth: 1)))"
         case 10: base = "\(pick(["max_by", "min_by"]))(\(stringValue()), eventid)"
-        case 11: base = "\(pick(["max_by", "min_by"]))(eventid, \(pick([integerValue(), "eventtime"])))"
+        // Keys without ties (eventid), so the row max_by picks is defined.
+        case 11: base = "\(pick(["max_by", "min_by"]))(\(pick([integerValue(), timeValue()])), eventid)"
         case 12: base = "\(pick(["stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop"]))(\(integerValue()))"
         case 13: base = "cardinality(array_agg(\(stringValue())))"
         case 14: base = "cardinality(array_agg(DISTINCT \(stringValue())))"

@@ -76,9 +76,24 @@ def duck_type(shape):
     return "STRUCT(" + ", ".join(f'"{name}" {duck_type(inner)}' for name, inner in shape.items()) + ")"
 
 
+# CloudTrail's field names as the record format spells them; a key spelled otherwise
+# (`principalid`) is not that field.
+CLOUDTRAIL_NAMES = """eventVersion userIdentity eventTime eventSource eventName awsRegion sourceIPAddress userAgent
+    errorCode errorMessage requestParameters responseElements additionalEventData requestID eventID readOnly
+    resources eventType apiVersion managementEvent recipientAccountId sharedEventID annotation vpcEndpointId
+    vpcEndpointAccountId serviceEventDetails addendum edgeDeviceDetails insightDetails eventCategory tlsDetails
+    sessionCredentialFromConsole eventContext type principalId arn accountId accessKeyId userName sessionContext
+    invokedBy identityProvider credentialId onBehalfOf userId identityStoreArn inScopeOf sourceArn sourceAccount
+    issuerType credentialsIssuedTo attributes creationDate mfaAuthenticated sessionIssuer webIdFederationData
+    federatedProvider sourceIdentity ec2RoleDelivery ec2IssuedInVPC tlsVersion cipherSuite
+    clientProvidedHostHeader ARN ARNPrefix""".split()
+
+
 def lowered(obj):
-    """A JSON object's keys lower-cased (Lake resolves field names case-insensitively)."""
-    return {key.lower(): value for key, value in obj.items()} if isinstance(obj, dict) else {}
+    """A JSON object's CloudTrail fields by lower-cased name."""
+    if not isinstance(obj, dict):
+        return {}
+    return {spelled.lower(): obj[spelled] for spelled in CLOUDTRAIL_NAMES if spelled in obj}
 
 
 def text(value):
@@ -105,11 +120,7 @@ def shaped(value, shape):
 
 
 def boolean(value):
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return None
+    return value if isinstance(value, bool) else None
 
 
 def event_time(value):
