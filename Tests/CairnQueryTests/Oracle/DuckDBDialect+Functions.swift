@@ -10,8 +10,7 @@ extension DuckDBDialect {
         "regexp_like": "regexp_matches", "starts_with": "starts_with", "strlen": "length", "substring": "substr",
         "ceiling": "ceil", "day_of_month": "day", "dow": "isodow", "day_of_week": "isodow", "doy": "dayofyear",
         "day_of_year": "dayofyear", "week_of_year": "week", "year_of_week": "isoyear", "yow": "isoyear",
-        "split": "string_split", "json_array_length": "json_array_length", "arbitrary": "any_value",
-        "filter": "list_filter", "transform": "list_transform", "contains": "list_contains",
+        "split": "string_split", "arbitrary": "any_value", "filter": "list_filter", "transform": "list_transform",
     ]
 
     /// Functions with the same name and meaning in both.
@@ -26,10 +25,14 @@ extension DuckDBDialect {
         let name = call.name.normalized
         var args = [String]()
         for argument in call.arguments { args.append(try expression(argument)) }
-        let filter = try call.filter.map { value throws(Untranslatable) in " FILTER (WHERE " + (try expression(value)) + ")" } ?? ""
+        let filter =
+            try call.filter.map { value throws(Untranslatable) in " FILTER (WHERE " + (try expression(value)) + ")" }
+            ?? ""
         let distinct = call.isDistinct ? "DISTINCT " : ""
         if call.isStar { return "count(*)" + filter }
-        func plain(_ duckName: String) -> String { duckName + "(" + distinct + args.joined(separator: ", ") + ")" + filter }
+        func plain(_ duckName: String) -> String {
+            duckName + "(" + distinct + args.joined(separator: ", ") + ")" + filter
+        }
         // DuckDB's count_if is null over no rows; Trino's is a count.
         if name == "count_if" { return "count(CASE WHEN " + args[0] + " THEN 1 END)" + filter }
         if name == "approx_distinct" { return "count(DISTINCT " + args[0] + ")" + filter }
@@ -41,7 +44,8 @@ extension DuckDBDialect {
             return plain(name == "max_by" ? "arg_max_null" : "arg_min_null")
         case "approx_percentile":
             // Cairn answers the nearest rank, which is within Trino's documented error.
-            let condition = try call.filter.map { value throws(Untranslatable) in " AND " + (try expression(value)) } ?? ""
+            let condition =
+                try call.filter.map { value throws(Untranslatable) in " AND " + (try expression(value)) } ?? ""
             let values = "list(" + args[0] + ") FILTER (WHERE " + args[0] + " IS NOT NULL" + condition + ")"
             let count = "count(" + args[0] + ")" + filter
             return "(list_sort(" + values + "))[greatest(1, CAST(ceil(" + args[1] + " * " + count + ") AS BIGINT))]"
@@ -57,7 +61,16 @@ extension DuckDBDialect {
         case "if":
             return "(CASE WHEN " + args[0] + " THEN " + args[1] + (args.count > 2 ? " ELSE " + args[2] : "") + " END)"
         case "substr":
-            return "substring(" + args.joined(separator: ", ") + ")"
+            // Trino: '' when a negative start reaches before the string; DuckDB clips it.
+            return "(CASE WHEN length(" + args[0] + ") + (" + args[1] + ") < 0 THEN '' ELSE substring("
+                + args.joined(separator: ", ") + ") END)"
+        case "json_array_length":
+            return "CAST(json_array_length(" + args[0] + ") AS BIGINT)"
+        case "contains":
+            // Trino: null when the element is missing and the array holds a null.
+            return "(CASE WHEN list_contains(" + args[0] + ", " + args[1] + ") THEN true WHEN list_contains("
+                + "list_transform(" + args[0] + ", lambda e: e IS NULL), true) THEN NULL ELSE list_contains("
+                + args[0] + ", " + args[1] + ") END)"
         case "replace":
             return "replace(" + args[0] + ", " + args[1] + ", " + (args.count > 2 ? args[2] : "''") + ")"
         case "split_part":
@@ -74,21 +87,22 @@ extension DuckDBDialect {
             // Trino: null for objects and arrays; DuckDB: their JSON text.
             return "(CASE WHEN json_type(" + args[0] + ", " + args[1] + ") NOT IN ('OBJECT', 'ARRAY') THEN "
                 + "json_extract_string(" + args[0] + ", " + args[1] + ") END)"
-        case "json_parse": return "CAST(" + args[0] + " AS JSON)"
+        case "json_parse": return "json(" + args[0] + ")"  // minified, as Trino prints JSON
         case "json_format": return "CAST(" + args[0] + " AS VARCHAR)"
         case "is_json_scalar": return "(json_type(" + args[0] + ") NOT IN ('OBJECT', 'ARRAY'))"
         case "json_array_get": return "json_extract(" + args[0] + ", '$[' || " + args[1] + " || ']')"
         case "element_at": return try elementAtCall(call)
         case "cardinality":
             switch inferredType(call.arguments[0]) {
-            case .map, .json: return "json_array_length(json_keys(" + args[0] + "))"
+            case .map, .json: return "CAST(json_array_length(json_keys(" + args[0] + ")) AS BIGINT)"
             default: return "len(" + args[0] + ")"
             }
         case "map_keys": return "json_keys(" + args[0] + ")"
         case "array_join": return "array_to_string(" + args[0] + ", " + args[1] + ")"
         case "array_max", "array_min":
             // Trino: null when any element is.
-            return "(CASE WHEN list_contains(list_transform(" + args[0] + ", lambda e: e IS NULL), true) THEN NULL ELSE "
+            return "(CASE WHEN list_contains(list_transform(" + args[0]
+                + ", lambda e: e IS NULL), true) THEN NULL ELSE "
                 + (name == "array_max" ? "list_max(" : "list_min(") + args[0] + ") END)"
         case "any_match", "all_match", "none_match":
             return try match(name, call.arguments)
@@ -100,7 +114,7 @@ extension DuckDBDialect {
         case "current_date": return "CAST(TIMESTAMP '" + Value.formatTimestamp(now) + "' AS DATE)"
         case "from_iso8601_timestamp": return "CAST(CAST(" + args[0] + " AS TIMESTAMPTZ) AS TIMESTAMP)"
         case "to_unixtime": return "(CAST(epoch_ms(" + args[0] + ") AS DOUBLE) / 1000)"
-        case "from_unixtime": return "make_timestamp(CAST(round(" + args[0] + " * 1000000) AS BIGINT))"
+        case "from_unixtime": return "make_timestamp(CAST(round(CAST(" + args[0] + " AS DOUBLE) * 1000000) AS BIGINT))"
         case "to_iso8601": return "strftime(" + args[0] + ", '%Y-%m-%dT%H:%M:%S.%gZ')"
         case "date_add":
             return "(" + args[2] + " + " + (try interval(call.arguments[0], count: args[1])) + ")"
@@ -147,11 +161,14 @@ extension DuckDBDialect {
         let nulls = count("(" + bodyText + ") IS NULL")
         switch name {
         case "any_match":
-            return "(CASE WHEN \(array) IS NULL THEN NULL WHEN \(trues) > 0 THEN true WHEN \(nulls) > 0 THEN NULL ELSE false END)"
+            return
+                "(CASE WHEN \(array) IS NULL THEN NULL WHEN \(trues) > 0 THEN true WHEN \(nulls) > 0 THEN NULL ELSE false END)"
         case "all_match":
-            return "(CASE WHEN \(array) IS NULL THEN NULL WHEN \(falses) > 0 THEN false WHEN \(nulls) > 0 THEN NULL ELSE true END)"
+            return
+                "(CASE WHEN \(array) IS NULL THEN NULL WHEN \(falses) > 0 THEN false WHEN \(nulls) > 0 THEN NULL ELSE true END)"
         default:
-            return "(CASE WHEN \(array) IS NULL THEN NULL WHEN \(trues) > 0 THEN false WHEN \(nulls) > 0 THEN NULL ELSE true END)"
+            return
+                "(CASE WHEN \(array) IS NULL THEN NULL WHEN \(trues) > 0 THEN false WHEN \(nulls) > 0 THEN NULL ELSE true END)"
         }
     }
 

@@ -75,7 +75,9 @@ enum DuckDBOracle {
         }
         let answers = try String(contentsOf: output, encoding: .utf8).split(separator: "\n").map(parse)
         guard answers.count == queries.count else {
-            throw Failure(description: "duckdb_oracle.py answered \(answers.count) of \(queries.count) queries: \(stderr)")
+            throw Failure(
+                description: "duckdb_oracle.py answered \(answers.count) of \(queries.count) queries: \(stderr)"
+            )
         }
         return answers
     }

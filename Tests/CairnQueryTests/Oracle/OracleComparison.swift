@@ -43,7 +43,8 @@ enum OracleComparison {
     /// Nil when the two results agree, else a short description of the first difference.
     static func difference(_ actual: [[Cell]], _ oracle: [[Cell]], ordered: Bool) -> String? {
         guard actual.count == oracle.count else {
-            return "\(actual.count) rows, DuckDB \(oracle.count): first \(render(actual.prefix(3))) vs \(render(oracle.prefix(3)))"
+            return
+                "\(actual.count) rows, DuckDB \(oracle.count): first \(render(actual.prefix(3))) vs \(render(oracle.prefix(3)))"
         }
         let a = ordered ? actual : actual.sorted { key($0) < key($1) }
         let o = ordered ? oracle : oracle.sorted { key($0) < key($1) }

@@ -12,5 +12,8 @@ enum OracleDifferences {
     }
 
     /// Golden records (`file:line`) not checked against DuckDB, with the reason.
-    static let goldenExceptions: [String: String] = [:]
+    static let goldenExceptions: [String: String] = [
+        "fields.test:103": "eventjson is Cairn's rendering of the whole record; DuckDB's table has no such column",
+        "fields.test:108": "eventjson is Cairn's rendering of the whole record; DuckDB's table has no such column",
+    ]
 }

@@ -34,11 +34,15 @@ struct OracleQueryGenerator {
     mutating func next() -> Generated {
         switch pick(shapes) {
         case .projection: return projection()
-        case .aggregate: return Generated(sql: "SELECT \(aggregates(1 + int(4))) FROM default\(whereClause())", ordered: true)
+        case .aggregate:
+            return Generated(sql: "SELECT \(aggregates(1 + int(4))) FROM default\(whereClause())", ordered: true)
         case .groupBy: return groupBy()
         case .distinct:
             let items = (0...int(2)).map { _ in scalar() }
-            return Generated(sql: "SELECT DISTINCT \(items.joined(separator: ", ")) FROM default\(whereClause())", ordered: false)
+            return Generated(
+                sql: "SELECT DISTINCT \(items.joined(separator: ", ")) FROM default\(whereClause())",
+                ordered: false
+            )
         case .join: return join()
         case .subquery: return subquery()
         case .commonTable: return commonTable()
@@ -87,11 +91,14 @@ struct OracleQueryGenerator {
         case 6: return "split_part(\(inner), \(pick(["':'", "'.'", "'/'", "'-'"])), \(1 + int(4)))"
         case 7: return "replace(\(inner), \(pick(["'a'", "'-'", "':'", "'Get'"])), \(pick(["'_'", "''", "'XY'"])))"
         case 8: return "coalesce(\(inner), 'none')"
-        case 9: return "regexp_extract(\(inner), \(pick(["'[0-9]+'", "'^[a-z]+'", "'([A-Z][a-z]+)'", "'[.]([a-z]+)$'"])))"
+        case 9:
+            return "regexp_extract(\(inner), \(pick(["'[0-9]+'", "'^[a-z]+'", "'([A-Z][a-z]+)'", "'[.]([a-z]+)$'"])))"
         case 10: return "regexp_replace(\(inner), \(pick(["'[0-9]'", "'[aeiou]'", "'^.'"])), '#')"
         case 11: return "trim(\(inner))"
         case 12: return "reverse(\(inner))"
-        case 13: return "json_extract_scalar(requestparameters, \(pick(["'$.bucketName'", "'$.roleArn'", "'$.key'", "'$.instancesSet'", "'$.userName'"])))"
+        case 13:
+            return
+                "json_extract_scalar(requestparameters, \(pick(["'$.bucketName'", "'$.roleArn'", "'$.key'", "'$.instancesSet'", "'$.userName'"])))"
         case 14: return "date_format(eventtime, \(pick(["'%Y-%m-%d'", "'%H:%i:%s'", "'%Y%m%d%H'", "'%d/%m/%y %H'"])))"
         case 15: return "CAST(\(pick(["eventtime", "date_trunc('hour', eventtime)"])) AS VARCHAR)"
         case 16: return "if(\(predicate(depth: 2)), \(inner), \(quote("other")))"
@@ -147,10 +154,14 @@ struct OracleQueryGenerator {
     mutating func timeValue() -> String {
         switch int(8) {
         case 0: return "date_trunc(\(pick(["'hour'", "'day'", "'minute'", "'month'", "'week'", "'year'"])), eventtime)"
-        case 1: return "date_add(\(pick(["'hour'", "'day'", "'minute'", "'month'"])), \(pick(["1", "-2", "30"])), eventtime)"
+        case 1:
+            return
+                "date_add(\(pick(["'hour'", "'day'", "'minute'", "'month'"])), \(pick(["1", "-2", "30"])), eventtime)"
         case 2: return "(eventtime + INTERVAL \(pick(["'1'", "'7'", "'-2'"])) \(pick(["HOUR", "DAY", "MINUTE"])))"
         case 3: return "(eventtime - INTERVAL '90' MINUTE)"
-        case 4: return "from_iso8601_timestamp(\(quote(pick(["2026-11-02T10:00:00Z", "2026-11-01T00:00:00.123Z", "2026-11-03T05:00:00+02:00"]))))"
+        case 4:
+            return
+                "from_iso8601_timestamp(\(quote(pick(["2026-11-02T10:00:00Z", "2026-11-01T00:00:00.123Z", "2026-11-03T05:00:00+02:00"]))))"
         default: return "eventtime"
         }
     }
@@ -172,13 +183,17 @@ struct OracleQueryGenerator {
         let s = sample
         switch int(26) {
         case 0: return "eventname = \(quote(pick(s.eventNames, or: "x")))"
-        case 1: return "eventname IN (\(quote(pick(s.eventNames, or: "x"))), \(quote(pick(s.eventNames, or: "y"))), NULL)"
+        case 1:
+            return "eventname IN (\(quote(pick(s.eventNames, or: "x"))), \(quote(pick(s.eventNames, or: "y"))), NULL)"
         case 2: return "recipientaccountid <> \(quote(pick(s.accounts, or: "x")))"
         case 3: return "awsregion NOT IN (\(quote(pick(s.regions, or: "x"))))"
         case 4: return "eventtime >= \(timeLiteral())"
         case 5: return "eventtime < \(timeLiteral())"
-        case 6: return "\(pick(["errorcode", "useridentity.username", "useridentity.invokedby", "requestparameters", "resources", "vpcendpointid"])) IS NULL"
-        case 7: return "\(pick(["errorcode", "useridentity.arn", "tlsdetails.tlsversion", "responseelements"])) IS NOT NULL"
+        case 6:
+            return
+                "\(pick(["errorcode", "useridentity.username", "useridentity.invokedby", "requestparameters", "resources", "vpcendpointid"])) IS NULL"
+        case 7:
+            return "\(pick(["errorcode", "useridentity.arn", "tlsdetails.tlsversion", "responseelements"])) IS NOT NULL"
         case 8: return "useridentity.accesskeyid = \(quote(pick(s.accessKeys, or: "x")))"
         case 9: return "useridentity.arn LIKE \(quote("%" + pick(["user", "role", "root", "Admin", "_"]) + "%"))"
         case 10: return "sourceipaddress = \(quote(pick(s.ips, or: "x")))"
@@ -188,9 +203,12 @@ struct OracleQueryGenerator {
         case 14: return "eventname LIKE \(quote(String(pick(s.eventNames, or: "Get").prefix(1 + int(4))) + "%"))"
         case 15: return "eventtime BETWEEN \(timeLiteral()) AND \(timeLiteral())"
         case 16: return "\(integerValue()) \(pick(["=", "<", ">=", "<>"])) \(int(24))"
-        case 17: return "regexp_like(\(stringValue()), \(pick(["'^Get'", "'[0-9]{3}'", "'(?i)admin'", "'Error$'", "'s3'"])))"
+        case 17:
+            return "regexp_like(\(stringValue()), \(pick(["'^Get'", "'[0-9]{3}'", "'(?i)admin'", "'Error$'", "'s3'"])))"
         case 18: return "starts_with(\(stringValue()), \(pick(["'arn:aws:iam'", "'Describe'", "'1'"])))"
-        case 19: return "CAST(eventtime AS DATE) = DATE \(quote(String(Value.formatTimestamp(s.times.isEmpty ? 0 : pick(s.times)).prefix(10))))"
+        case 19:
+            return
+                "CAST(eventtime AS DATE) = DATE \(quote(String(Value.formatTimestamp(s.times.isEmpty ? 0 : pick(s.times)).prefix(10))))"
         case 20: return "eventtime > '\(String(Value.formatTimestamp(s.times.isEmpty ? 0 : pick(s.times)).prefix(19)))'"
         case 21: return "\(stringValue()) IS DISTINCT FROM \(quote(pick(s.eventNames, or: "x")))"
         case 22: return "errorcode NOT LIKE '%Denied%'"
@@ -229,7 +247,9 @@ struct OracleQueryGenerator {
         case 10: base = "\(pick(["max_by", "min_by"]))(\(stringValue()), eventid)"
         // Keys without ties (eventid), so the row max_by picks is defined.
         case 11: base = "\(pick(["max_by", "min_by"]))(\(pick([integerValue(), timeValue()])), eventid)"
-        case 12: base = "\(pick(["stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop"]))(\(integerValue()))"
+        case 12:
+            base =
+                "\(pick(["stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop"]))(\(integerValue()))"
         case 13: base = "cardinality(array_agg(\(stringValue())))"
         case 14: base = "cardinality(array_agg(DISTINCT \(stringValue())))"
         case 15: base = "approx_percentile(\(integerValue()), \(pick(["0.5", "0.9", "0.1"])))"
@@ -243,7 +263,9 @@ struct OracleQueryGenerator {
         default: base = "sum(\(integerValue())) / count(*)"
         }
         // FILTER (WHERE) on plain aggregate calls.
-        if chance(15), !base.contains(" "), base.hasSuffix(")"), !base.hasPrefix("cardinality"), !base.hasPrefix("contains") {
+        if chance(15), !base.contains(" "), base.hasSuffix(")"), !base.hasPrefix("cardinality"),
+            !base.hasPrefix("contains")
+        {
             return base + " FILTER (WHERE \(predicate(depth: 1)))"
         }
         return base
@@ -267,11 +289,15 @@ struct OracleQueryGenerator {
     }
 
     mutating func groupBy() -> Generated {
-        let keys = (0...int(2)).map { _ in chance(60) ? stringValue() : pick([integerValue(), timeValue(), "readonly"]) }
+        let keys = (0...int(2)).map { _ in chance(60) ? stringValue() : pick([integerValue(), timeValue(), "readonly"])
+        }
         let aggregateCount = 1 + int(3)
         var sql = "SELECT \(keys.joined(separator: ", ")), \(aggregates(aggregateCount)) FROM default\(whereClause())"
         sql += " GROUP BY " + (1...keys.count).map(String.init).joined(separator: ", ")
-        if chance(30) { sql += " HAVING \(pick(["count(*) > 1", "count(*) >= \(1 + int(5))", "count_if(errorcode IS NULL) > 0", "max(eventtime) > \(timeLiteral())", "count(DISTINCT eventname) > 1"]))" }
+        if chance(30) {
+            sql +=
+                " HAVING \(pick(["count(*) > 1", "count(*) >= \(1 + int(5))", "count_if(errorcode IS NULL) > 0", "max(eventtime) > \(timeLiteral())", "count(DISTINCT eventname) > 1"]))"
+        }
         let ordered = chance(40)
         if ordered { sql += orderAll(keys.count + aggregateCount) + (chance(50) ? " LIMIT \(1 + int(10))" : "") }
         return Generated(sql: sql, ordered: ordered)
@@ -285,7 +311,8 @@ struct OracleQueryGenerator {
             "eventname IN (\(g.quote(g.pick(g.sample.eventNames, or: "x"))), \(g.quote(g.pick(g.sample.eventNames, or: "y"))))"
         }
         let left = "SELECT \(key) AS k, eventname AS n, eventtime AS t FROM default WHERE \(names(&self))"
-        let right = "SELECT \(key) AS k, eventname AS n, errorcode AS e FROM default WHERE (\(names(&self)) AND \(atom()))"
+        let right =
+            "SELECT \(key) AS k, eventname AS n, errorcode AS e FROM default WHERE (\(names(&self)) AND \(atom()))"
         let sql = """
             SELECT a.n, b.n, count(*), count(b.e), min(a.t) FROM (\(left)) a \(kind) (\(right)) b ON a.k = b.k\
             \(chance(30) ? " AND a.n <> b.n" : "") GROUP BY 1, 2
@@ -297,12 +324,14 @@ struct OracleQueryGenerator {
         switch int(4) {
         case 0:
             return Generated(
-                sql: "SELECT eventname, count(*) FROM default WHERE eventtime >= (SELECT min(eventtime) FROM default WHERE \(predicate())) GROUP BY 1",
+                sql:
+                    "SELECT eventname, count(*) FROM default WHERE eventtime >= (SELECT min(eventtime) FROM default WHERE \(predicate())) GROUP BY 1",
                 ordered: false
             )
         case 1:
             return Generated(
-                sql: "SELECT \(stringValue()), eventid FROM default WHERE \(pick(["sourceipaddress", "useridentity.arn", "eventname"])) \(chance(30) ? "NOT " : "")IN (SELECT \(pick(["sourceipaddress", "useridentity.arn", "eventname"])) FROM default WHERE \(predicate()))",
+                sql:
+                    "SELECT \(stringValue()), eventid FROM default WHERE \(pick(["sourceipaddress", "useridentity.arn", "eventname"])) \(chance(30) ? "NOT " : "")IN (SELECT \(pick(["sourceipaddress", "useridentity.arn", "eventname"])) FROM default WHERE \(predicate()))",
                 ordered: false
             )
         case 2:
@@ -312,7 +341,8 @@ struct OracleQueryGenerator {
             )
         default:
             return Generated(
-                sql: "SELECT count(*), max(n) FROM (SELECT eventname AS n, \(integerValue()) AS v FROM default\(whereClause())) WHERE v > \(int(10))",
+                sql:
+                    "SELECT count(*), max(n) FROM (SELECT eventname AS n, \(integerValue()) AS v FROM default\(whereClause())) WHERE v > \(int(10))",
                 ordered: true
             )
         }

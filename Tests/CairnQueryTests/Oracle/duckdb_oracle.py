@@ -53,6 +53,7 @@ USER_IDENTITY = {
     "onbehalfof": {"userid": None, "identitystorearn": None},
     "inscopeof": {"sourcearn": None, "sourceaccount": None, "issuertype": None, "credentialsissuedto": None},
 }
+IDENTITY_COLUMNS = {"type", "principalid", "arn", "accountid", "accesskeyid", "username", "invokedby"}
 TLS_DETAILS = {"tlsversion": None, "ciphersuite": None, "clientprovidedhostheader": None}
 RESOURCE = {"accountid": None, "type": None, "arn": None, "arnprefix": None}
 
@@ -104,19 +105,28 @@ def text(value):
 
 
 def map_text(value):
-    """A map column: the JSON object itself (read_json keeps it as JSON), null when not an object."""
-    return value if isinstance(value, dict) else None
+    """A map column: the JSON value itself (read_json keeps it as JSON); Cairn stores a field of an
+    unexpected JSON type (a string holding JSON text) verbatim, and so does this."""
+    return value
 
 
-def shaped(value, shape):
+def shaped(value, shape, exact=True):
+    """A struct field; `exact=False` matches names case-insensitively (as Cairn does below the
+    userIdentity fields it keeps in columns of their own)."""
     if shape is None:
         return text(value)
     if shape == "map":
-        return map_text(value)
+        return map_text(value) if isinstance(value, dict) else None
     if not isinstance(value, dict):
         return None
-    fields = lowered(value)
-    return {name: shaped(fields.get(name), inner) for name, inner in shape.items()}
+    fields = lowered(value) if exact else {key.lower(): item for key, item in value.items()}
+    if shape is USER_IDENTITY:
+        loose = {key.lower(): item for key, item in value.items()}
+        return {
+            name: shaped(fields.get(name) if name in IDENTITY_COLUMNS else loose.get(name), inner, False)
+            for name, inner in shape.items()
+        }
+    return {name: shaped(fields.get(name), inner, exact) for name, inner in shape.items()}
 
 
 def boolean(value):
