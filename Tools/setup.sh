@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs what building Cairn needs on Debian/Ubuntu when it is missing: the zstd, lz4 and zlib
-# development packages and pkg-config (the system libraries CairnCompression links).
+# Installs what building and testing Cairn needs on Debian/Ubuntu when it is missing: the zstd, lz4
+# and zlib development packages and pkg-config (the system libraries CairnCompression links), and
+# .venv with DuckDB for the query engine's oracle test. Does nothing when all is there.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 missing=()
 for package in libzstd-dev liblz4-dev zlib1g-dev pkg-config; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -13,4 +15,23 @@ if ((${#missing[@]} > 0)); then
     "${sudo_cmd[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+apt_install() {
+    local sudo_cmd=()
+    [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "$@" >/dev/null
+}
 command -v swift >/dev/null || { echo "setup: the Swift toolchain (6.2 or later) must be on PATH" >&2; exit 1; }
+# The query engine's differential test checks Cairn against DuckDB (Tests/CairnQueryTests/Oracle):
+# a virtual environment in the repository with a pinned DuckDB, made once.
+duckdb_version=1.5.6
+if ! .venv/bin/python -c "import duckdb, sys; sys.exit(duckdb.__version__ != '$duckdb_version')" >/dev/null 2>&1; then
+    echo "setup: installing duckdb $duckdb_version into .venv"
+    command -v python3 >/dev/null || apt_install python3 python3-venv
+    if [[ ! -x .venv/bin/python ]] && ! python3 -m venv .venv >/dev/null 2>&1; then
+        rm -rf .venv  # Debian's python3 lacks ensurepip until python3-venv is installed
+        apt_install python3-venv
+        python3 -m venv .venv
+    fi
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check "duckdb==$duckdb_version"
+fi

@@ -50,7 +50,8 @@ struct AggregateState: Sendable {
             collected.append(value)
             return
         }
-        if value.isNull { return }
+        // array_agg(DISTINCT x) keeps one NULL, as Trino does (NULLs are elements of arrays).
+        if value.isNull, call.function != .arrayAgg { return }
         if call.function == .histogram {
             try count(value, budget: budget)
             return

@@ -209,6 +209,10 @@ extension Binder {
                 )
             }
             let rows = try subqueryRows(sub, query)
+            // Over no rows `x IN (...)` is false and `x NOT IN (...)` true, even for a NULL x.
+            guard !rows.isEmpty else {
+                return TypedExpression(expression: .constant(.boolean(negated)), type: .boolean)
+            }
             let items = rows.map { BoundExpression.constant($0[0]) }
             return TypedExpression(expression: .inList(o.expression, items, negated: negated), type: .boolean)
         case .between(let operand, let low, let high, let negated):

@@ -3,6 +3,13 @@ import CairnStorage
 
 /// Builds a Lake field's values from decoded segment columns, for the rows a scan keeps.
 enum FieldMaterializer {
+    /// A map column's value: null when the field is absent or JSON `null` (records keep an explicit
+    /// `"requestParameters": null` verbatim, and Lake shows it as NULL, not as a map).
+    static func mapValue(_ text: String?) -> Value {
+        guard let text, text != "null" else { return .null }
+        return .map(text)
+    }
+
     static func values(
         _ field: FieldSource,
         type: DataType,
@@ -22,7 +29,7 @@ enum FieldMaterializer {
             }
         case .map(let column):
             let strings = try strings(column, &source, &statistics)
-            return rows.map { strings[$0].map(Value.map) ?? .null }
+            return rows.map { mapValue(strings[$0]) }
         case .jsonPath(let column, let path):
             let strings = try strings(column, &source, &statistics)
             return rows.map { row in

@@ -179,6 +179,11 @@ import Testing
             return
         }
         #expect(elements.count == 2 && elements.contains(.null), "NULLs are elements")
+        // Found by the DuckDB oracle: DISTINCT dropped the NULL; Trino keeps one.
+        let distinctNull = try engine.execute(
+            "SELECT cardinality(array_agg(DISTINCT x)) FROM (SELECT 1 AS x UNION ALL SELECT NULL UNION ALL SELECT NULL)"
+        )
+        #expect(distinctNull.rows == [[.integer(2)]], "array_agg(DISTINCT x) keeps one NULL")
         #expect(try engine.execute("SELECT array_agg(eventname) FROM default WHERE false").rows == [[.null]])
         #expect(throws: QueryError.self) {
             try engine.execute("SELECT array_agg(eventname) FILTER (WHERE readonly) FROM default")

@@ -119,7 +119,7 @@ struct ReferenceExecutor {
         case .column(.readOnly): return record.readOnly.map(Value.boolean) ?? .null
         case .column(.managementEvent): return record.managementEvent.map(Value.boolean) ?? .null
         case .column(let column): return column.stringValue(record).map(Value.string) ?? .null
-        case .map(let column): return column.stringValue(record).map(Value.map) ?? .null
+        case .map(let column): return FieldMaterializer.mapValue(column.stringValue(record))
         case .jsonPath(let column, let path):
             guard let text = column.stringValue(record) else { return .null }
             return JSONSupport.value(atPath: path, in: text, type: type)
