@@ -362,8 +362,10 @@ struct OracleQueryGenerator {
         return Generated(sql: sql, ordered: false)
     }
 
-    /// Window queries: ranking, offsets, values and aggregates over ROWS, RANGE and GROUPS frames,
-    /// over rows or over groups. Orders end with eventid so every row has one place.
+    /// Window queries: ranking, offsets, values and aggregates over frames.
+    ///
+    /// ROWS, RANGE and GROUPS frames, over rows or over groups; orders end with enough columns that
+    /// every row has one place.
     mutating func window() -> Generated {
         // Real data has events without an eventid and events sharing one: more keys, and only
         // rows with an id, so the order is total.
