@@ -65,10 +65,48 @@ struct HashJoin {
         }
         var output = [[Value]]()
         var rightMatched = [Bool](repeating: false, count: rightRows.count)
+        var leftMatched = [Bool](repeating: false, count: leftRows.count)
         let residualExpression = residual.isEmpty ? nil : residual.dropFirst().reduce(residual[0]) { .and($0, $1) }
-        var pairs = 0
-        for (leftIndex, leftRow) in leftRows.enumerated() {
-            var matched = false
+        // Candidate pairs are checked against the residual condition a chunk at a time, column at a
+        // time (a row-at-a-time check of a cross join's millions of pairs was the join's cost).
+        var pendingLeft = [Int]()
+        var pendingRight = [Int]()
+        let leftColumns = (0..<leftWidth).map { column in leftRows.map { $0[column] } }
+        let rightColumns = (0..<rightWidth).map { column in rightRows.map { $0[column] } }
+        func flush() throws(QueryError) {
+            guard !pendingLeft.isEmpty else { return }
+            var keep = [Bool](repeating: true, count: pendingLeft.count)
+            if let residualExpression {
+                let columns =
+                    leftColumns.map { column in pendingLeft.map { column[$0] } }
+                    + rightColumns.map { column in pendingRight.map { column[$0] } }
+                keep = try evaluator.mask(residualExpression, on: Batch(columns: columns, count: pendingLeft.count))
+            }
+            for (position, passes) in keep.enumerated() where passes && output.count < limit {
+                let leftIndex = pendingLeft[position]
+                let rightIndex = pendingRight[position]
+                leftMatched[leftIndex] = true
+                rightMatched[rightIndex] = true
+                output.append(leftRows[leftIndex] + rightRows[rightIndex])
+                if output.count % 4096 == 0 { try budget.reserve(4096 * outputRowByteCount, for: "JOIN output") }
+            }
+            pendingLeft.removeAll(keepingCapacity: true)
+            pendingRight.removeAll(keepingCapacity: true)
+            try budget.checkDeadline()
+        }
+        var flushedLeft = 0
+        /// Unmatched left rows (LEFT and FULL joins) once every pair of theirs was checked.
+        func padUnmatched(upTo end: Int) throws(QueryError) {
+            guard kind == .left || kind == .full else { return }
+            while flushedLeft < end, output.count < limit {
+                if !leftMatched[flushedLeft] {
+                    output.append(leftRows[flushedLeft] + [Value](repeating: .null, count: rightWidth))
+                    if output.count % 4096 == 0 { try budget.reserve(4096 * outputRowByteCount, for: "JOIN output") }
+                }
+                flushedLeft += 1
+            }
+        }
+        for leftIndex in leftRows.indices {
             let candidates: [Int]
             if leftKeys.isEmpty {
                 candidates = Array(rightRows.indices)
@@ -77,24 +115,18 @@ struct HashJoin {
                 candidates = key.contains(where: \.isNull) ? [] : table[key] ?? []
             }
             for rightIndex in candidates {
-                pairs += 1
-                if pairs % 65_536 == 0 { try budget.checkDeadline() }
-                let combined = leftRow + rightRows[rightIndex]
-                if let residualExpression {
-                    guard case .boolean(true) = try evaluator.evaluate(residualExpression, row: combined, lambdas: [])
-                    else { continue }
+                pendingLeft.append(leftIndex)
+                pendingRight.append(rightIndex)
+                if pendingLeft.count >= 4096 {
+                    try flush()
+                    if output.count >= limit { return Batches.split(output, width: leftWidth + rightWidth) }
                 }
-                matched = true
-                rightMatched[rightIndex] = true
-                output.append(combined)
-                if output.count % 4096 == 0 { try budget.reserve(4096 * outputRowByteCount, for: "JOIN output") }
-                if output.count >= limit { break }
             }
-            if !matched, kind == .left || kind == .full {
-                output.append(leftRow + [Value](repeating: .null, count: rightWidth))
-            }
-            if output.count >= limit { return Batches.split(output, width: leftWidth + rightWidth) }
+            if pendingLeft.isEmpty { try padUnmatched(upTo: leftIndex + 1) }
         }
+        try flush()
+        try padUnmatched(upTo: leftRows.count)
+        if output.count >= limit { return Batches.split(Array(output.prefix(limit)), width: leftWidth + rightWidth) }
         if kind == .right || kind == .full {
             for (index, row) in rightRows.enumerated() where !rightMatched[index] {
                 output.append([Value](repeating: .null, count: leftWidth) + row)
