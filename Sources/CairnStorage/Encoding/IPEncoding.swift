@@ -46,39 +46,46 @@ enum IPEncoding {
 
     static func decode(_ reader: inout ByteReader, rowCount: Int) throws(StorageError) -> [String?] {
         let validity = try Validity.read(&reader, count: rowCount)
-        let tags = try BitPacking.unpack(&reader, count: validity.lazy.filter { $0 }.count, width: 2)
-        var v4 = [String]()
-        var v6 = [String]()
-        var textCount = 0
-        for tag in tags where tag > tagIPv6 {
-            guard tag == tagText else { throw reader.corrupt("invalid IP tag \(tag)") }
-            textCount += 1
-        }
-        for _ in tags.lazy.filter({ $0 == tagIPv4 }) {
-            v4.append(IPAddress.formatIPv4(UInt32(bigEndian: try reader.readUInt32())))
-        }
-        for _ in tags.lazy.filter({ $0 == tagIPv6 }) {
-            let high = UInt64(bigEndian: try reader.readUInt64())
-            let low = UInt64(bigEndian: try reader.readUInt64())
-            v6.append(IPAddress.formatIPv6(high: high, low: low))
-        }
-        let texts = try StringEncoding.readStrings(&reader, count: textCount)
-        var present = [String]()
-        present.reserveCapacity(tags.count)
-        var next = (v4: 0, v6: 0, text: 0)
+        var presentCount = 0
+        for valid in validity where valid { presentCount += 1 }
+        let tags = try BitPacking.unpack(&reader, count: presentCount, width: 2)
+        var counts = (v4: 0, v6: 0, text: 0)
         for tag in tags {
             switch tag {
-            case tagIPv4:
-                present.append(v4[next.v4])
-                next.v4 += 1
-            case tagIPv6:
-                present.append(v6[next.v6])
-                next.v6 += 1
-            default:
-                present.append(texts[next.text])
-                next.text += 1
+            case tagIPv4: counts.v4 += 1
+            case tagIPv6: counts.v6 += 1
+            case tagText: counts.text += 1
+            default: throw reader.corrupt("invalid IP tag \(tag)")
             }
         }
-        return StringEncoding.expand(present, validity)
+        // The sections follow one another: addresses are read in place, in one pass over the rows.
+        let v4 = try reader.readBytes(counts.v4 * 4)
+        let v6 = try reader.readBytes(counts.v6 * 16)
+        let texts = try StringEncoding.readStrings(&reader, count: counts.text)
+        var result = [String?](repeating: nil, count: rowCount)
+        var next = (tag: 0, v4: v4.startIndex, v6: v6.startIndex, text: 0)
+        for row in 0..<rowCount where validity[row] {
+            switch tags[next.tag] {
+            case tagIPv4:
+                var address: UInt32 = 0
+                for offset in 0..<4 { address = address << 8 | UInt32(v4[next.v4 + offset]) }
+                result[row] = IPAddress.formatIPv4(address)
+                next.v4 += 4
+            case tagIPv6:
+                var high: UInt64 = 0
+                var low: UInt64 = 0
+                for offset in 0..<8 {
+                    high = high << 8 | UInt64(v6[next.v6 + offset])
+                    low = low << 8 | UInt64(v6[next.v6 + 8 + offset])
+                }
+                result[row] = IPAddress.formatIPv6(high: high, low: low)
+                next.v6 += 16
+            default:
+                result[row] = texts[next.text]
+                next.text += 1
+            }
+            next.tag += 1
+        }
+        return result
     }
 }
