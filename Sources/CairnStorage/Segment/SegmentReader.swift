@@ -172,7 +172,8 @@ public final class SegmentReader {
     /// step 6).
     ///
     /// With `keepDictionary`, a dictionary-coded chunk comes back as `.dictionary` (codes and
-    /// values) instead of expanded strings.
+    /// values) instead of expanded strings, and so does a sourceIPAddress chunk, its dictionary
+    /// built while decoding (`IPDictionaryDecoder`).
     public func readColumn(
         _ column: SegmentColumn,
         rowGroup: Int,
@@ -272,6 +273,19 @@ public final class SegmentReader {
                 }
                 return ColumnRead(
                     vector: .dictionary(values: dictionary, codes: cut(codes)),
+                    compressedByteCount: compressed,
+                    uncompressedByteCount: uncompressed
+                )
+            }
+            if keepDictionary && chunk.encoding == .ip {
+                var decoder = IPDictionaryDecoder(rowCapacity: selectedRowCount)
+                for page in selected {
+                    var reader = try pageReader(try pageBytes(page), page, chunk.encoding, &uncompressed)
+                    try decoder.decodePage(&reader, rowCount: page.rowCount)
+                    try finish(reader, page)
+                }
+                return ColumnRead(
+                    vector: .dictionary(values: decoder.values, codes: cut(decoder.codes)),
                     compressedByteCount: compressed,
                     uncompressedByteCount: uncompressed
                 )
