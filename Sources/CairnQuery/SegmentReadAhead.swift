@@ -15,13 +15,16 @@ import Synchronization
 /// time leave both cores mostly idle (4,747 segments: about 1.1 s for a full scan, against 0.1 s
 /// warm). The read-ahead threads only read: the workers still decode and check every page, and an
 /// error is left for the worker that reads the segment to report. They stay at most `distance`
-/// segments ahead of the workers (a top-N or LIMIT scan may stop early), skip segments the workers
-/// have reached, and start only when some footer is not cached yet, so a warm process pays nothing.
+/// segments ahead of the workers (16 for a top-N scan, which may skip or stop early), skip
+/// segments the workers have reached, and start only when some footer is not cached yet, so a
+/// warm process pays nothing.
 final class SegmentReadAhead: @unchecked Sendable {
     /// Read-ahead threads: enough reads in flight to keep a virtual disk busy.
     static let threadCount = 8
-    /// How far the read-ahead may run ahead of the workers, in segments.
+    /// How far the read-ahead may run ahead of the workers, in segments: far for a full scan,
+    /// near for a time-ordered top-N scan, which skips segments once its cut-off is known.
     static let distance = 256
+    static let topNDistance = 16
 
     /// The index of the next unit the workers take (they advance it; read-ahead only looks).
     let workerNext = Atomic<Int>(0)
@@ -30,6 +33,7 @@ final class SegmentReadAhead: @unchecked Sendable {
     private let units: [SegmentEntry]
     private let store: EventStore
     private let columns: [SegmentColumn]
+    private let distance: Int
     /// Whether the scan skips a row group.
     typealias RowGroupPruned = (FooterBox, Int, SegmentEntry, () throws(QueryError) -> SegmentReader) throws(QueryError)
         -> Bool
@@ -47,8 +51,10 @@ final class SegmentReadAhead: @unchecked Sendable {
         units: [SegmentEntry],
         store: EventStore,
         columns: [SegmentColumn],
+        distance: Int = SegmentReadAhead.distance,
         pruned: @escaping RowGroupPruned
     ) {
+        self.distance = distance
         self.units = units
         self.store = store
         self.columns = columns
@@ -91,7 +97,7 @@ final class SegmentReadAhead: @unchecked Sendable {
             guard index < units.count else { return }
             // Reached by the workers already: nothing to gain.
             if index < workerNext.load(ordering: .relaxed) { continue }
-            while index >= workerNext.load(ordering: .relaxed) + SegmentReadAhead.distance {
+            while index >= workerNext.load(ordering: .relaxed) + distance {
                 if stopped.load(ordering: .relaxed) { return }
                 usleep(200)
             }

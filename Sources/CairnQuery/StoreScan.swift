@@ -132,7 +132,12 @@ final class StoreScan: @unchecked Sendable {
         let workers = min(workerCount, max(unitCount, 1))
         let readAhead: SegmentReadAhead? =
             SegmentReadAhead.isUseful(units)
-            ? SegmentReadAhead(units: units, store: store, columns: readAheadColumns()) {
+            ? SegmentReadAhead(
+                units: units,
+                store: store,
+                columns: readAheadColumns(),
+                distance: spec.timeOrderedLimit == nil ? SegmentReadAhead.distance : SegmentReadAhead.topNDistance
+            ) {
                 (box, rowGroup, entry, open) throws(QueryError) in
                 try self.rowGroupPruned(box, rowGroup, entry, open) != nil
             } : nil
