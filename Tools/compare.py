@@ -1,12 +1,25 @@
 """Cairn against DuckDB, ClickHouse (chDB) and Parquet+zstd on the same CloudTrail events.
 
 Every engine loads the same NDJSON file from `cairn generate`. Measured per engine: ingest events/s
-and CPU seconds, bytes per event on disk, and for each benchmark query the cold latency (first run in
-a new process) and the warm latency (median of --runs runs in one process), plus Cairn's ratio to the
-best peer. Query parameters are picked from the data so that every query returns rows; a query that
-returns none is an error. Results: <out>/<events>/results.json and chart.png; --scaling repeats at
-100k and 1M events besides --events (and 10M with --with-10m) and plots how each cost grows on log-log
-axes; --reuse takes sizes already measured from their results.json.
+and CPU seconds, bytes per event on disk, and for each benchmark query a cold and a warm latency, plus
+Cairn's ratio to the best peer. Query parameters are picked from the data so that every query returns
+rows; a query that returns none is an error. Results: <out>/<events>/results.json and chart.png;
+--scaling repeats at 100k and 1M events besides --events (and 10M with --with-10m) and plots how each
+cost grows on log-log axes; --reuse takes sizes already measured from their results.json.
+
+How latency is measured, the same way for every engine:
+- cold: each query alone in a fresh process, timed by this script from just before it spawns the
+  process to the moment the process has written the result and exited. That includes starting the
+  process, loading the engine's libraries (for DuckDB and chDB: the Python interpreter and
+  `import duckdb` / `import chdb`; the child exits with os._exit right after printing, so no
+  teardown is counted), opening the database and running the query. Before every cold run the
+  engine's data files (the Cairn store, the DuckDB file, the chDB directory, the Parquet file) are
+  flushed and evicted from the OS page cache with posix_fadvise(DONTNEED); program binaries and
+  libraries stay cached, as on a machine where the engine is installed and in use. The median of
+  --cold-runs such runs is reported; the bare interpreter start (`python -c pass`) is printed beside
+  the table for reference.
+- warm: the median of --runs executions in one process after a first, untimed execution (Cairn:
+  `cairn query --repeat-count`; the peers: their Python connection), with the data in the page cache.
 """
 import argparse, json, os, resource, shutil, statistics, subprocess, sys, time
 
@@ -215,21 +228,18 @@ def cairn_queries(p):
 
 
 def measure_cairn(cairn, store, params, runs):
-    """Warm: median of `runs` executions after the first in one process (`cairn query --repeat-count`);
-    cold: the first execution in a new process (opens the store, reads footers and blooms)."""
+    """Warm: median of `runs` executions after the first in one process (`cairn query --repeat-count`).
+    Cold is measured by `measure_cold`, like the peers'."""
     results = {}
     for qid, sql in cairn_queries(params).items():
         sql = " ".join(sql.split())
-        def run(repeat):
-            done = subprocess.run([cairn, "query", "--data", store, "--format", "ndjson", "--repeat-count", str(repeat), sql],
-                                  capture_output=True, text=True, check=True)
-            rows = len([line for line in done.stdout.split("\n") if line])
-            return json.loads(done.stderr.strip().splitlines()[-1]), rows
-        warm, rows = run(runs + 1)
-        cold, _ = run(2)
+        done = subprocess.run([cairn, "query", "--data", store, "--format", "ndjson", "--repeat-count", str(runs + 1), sql],
+                              capture_output=True, text=True, check=True)
+        rows = len([line for line in done.stdout.split("\n") if line])
+        warm = json.loads(done.stderr.strip().splitlines()[-1])
         if rows == 0:
             raise SystemExit(f"cairn {qid} returned no rows: {sql}")
-        results[qid] = {"warm_ms": warm["warmMedianMilliseconds"], "cold_ms": cold["coldMilliseconds"], "rows": rows,
+        results[qid] = {"warm_ms": warm["warmMedianMilliseconds"], "rows": rows,
                         "bytes_scanned": warm["bytesScanned"], "events_scanned": warm["eventsScanned"],
                         "row_groups_read": warm["rowGroupsRead"]}
     return results
@@ -263,17 +273,84 @@ def measure_warm(kind, paths, params, runs):
     return results
 
 
-def measure_cold(kind, paths, params, qid):
-    """First run in a new process."""
-    code = (
-        "import json,sys,time; sys.path.insert(0, %r); import compare as c; "
-        "p=json.loads(sys.argv[1]); paths=json.loads(sys.argv[2]); t=time.perf_counter(); "
-        "e=c.open_engine(%r, paths); n=e.run(c.queries_for(%r, p)[%r]); "
-        "print(json.dumps({'ms': (time.perf_counter()-t)*1000, 'rows': n}))"
-    ) % (os.path.dirname(os.path.abspath(__file__)), kind, kind, qid)
-    out = subprocess.run([sys.executable, "-c", code, json.dumps(params), json.dumps(paths)],
-                         capture_output=True, text=True, check=True).stdout
-    return json.loads(out)["ms"]
+def data_files(path):
+    """Every regular file of a database: the file itself, or all files under its directory."""
+    if os.path.isfile(path):
+        return [path]
+    return [os.path.join(root, name) for root, _, names in os.walk(path) for name in names]
+
+
+def evict_from_page_cache(path):
+    """Writes back and drops the cached pages of a database's files, so the next read comes from disk.
+
+    Per file rather than `echo 3 > /proc/sys/vm/drop_caches`: it needs no root, leaves the rest of
+    a shared machine's cache alone, and treats every engine alike."""
+    for name in data_files(path):
+        fd = os.open(name, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+
+
+# The child of a peer's cold run: start, import the engine, open the database, run one query, print
+# the row count, exit without teardown. Its own imports are the minimum (no `import compare`).
+PEER_COLD_CHILD = {
+    "duckdb": """import sys, os
+import duckdb
+con = duckdb.connect(sys.argv[1], read_only=sys.argv[1] != ":memory:")
+con.execute("SET threads=2")
+if sys.argv[3]:
+    con.execute("CREATE VIEW events AS SELECT * FROM read_parquet('" + sys.argv[3] + "')")
+print(len(con.execute(sys.argv[2]).fetchall()), flush=True)
+os._exit(0)
+""",
+    "chdb": """import sys, os
+from chdb import session
+out = session.Session(sys.argv[1]).query(sys.argv[2], "CSV").bytes().decode()
+print(len([line for line in out.split("\\n") if line]), flush=True)
+os._exit(0)
+""",
+}
+
+
+def cold_command(kind, paths, params, qid, cairn):
+    """The command line of one cold run, and the files to evict from the page cache before it."""
+    if kind == "cairn":
+        sql = " ".join(cairn_queries(params)[qid].split())
+        return [cairn, "query", "--data", paths["cairn"], "--format", "ndjson", sql], paths["cairn"]
+    sql = queries_for(kind, params)[qid]
+    if kind == "chdb":
+        return [sys.executable, "-c", PEER_COLD_CHILD["chdb"], paths["chdb"], sql], paths["chdb"]
+    if kind == "parquet":
+        return [sys.executable, "-c", PEER_COLD_CHILD["duckdb"], ":memory:", sql, paths["parquet"]], paths["parquet"]
+    return [sys.executable, "-c", PEER_COLD_CHILD["duckdb"], paths["duckdb"], sql, ""], paths["duckdb"]
+
+
+def measure_cold(kind, paths, params, qid, cairn, runs):
+    """Median over `runs` fresh processes of the time from spawn to result written and exit, with the
+    engine's data files evicted from the page cache before each (see the module docstring)."""
+    command, files = cold_command(kind, paths, params, qid, cairn)
+    times = []
+    for _ in range(runs):
+        evict_from_page_cache(files)
+        start = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True)
+        times.append((time.perf_counter() - start) * 1000)
+        if done.returncode != 0:
+            raise SystemExit(f"{kind} {qid} cold run failed: {done.stderr.strip()[-2000:]}")
+    return statistics.median(times)
+
+
+def interpreter_start_ms(runs=5):
+    """Median start and exit of a bare `python -c pass`: the share of the peers' cold time that is the host."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
 
 
 def run_size(args, events):
@@ -319,12 +396,19 @@ def run_size(args, events):
                                     "note": "JSON loaded by DuckDB, then COPY sorted by account, region, time; queried by DuckDB"}
     params = pick_parameters(paths["duckdb"])
     result["parameters"] = params
+    paths["cairn"] = store
+    result["method"] = {
+        "cold": f"median of {args.cold_runs} fresh processes per query, spawn to result and exit, engine libraries "
+                "and interpreter included, data files evicted from the page cache before each (posix_fadvise DONTNEED)",
+        "warm": f"median of {args.runs} runs in one process after an untimed first run, data in the page cache",
+        "python_start_ms": interpreter_start_ms(),
+    }
     for kind in ("duckdb", "chdb", "parquet"):
-        warm = measure_warm(kind, paths, params, args.runs)
-        for qid in warm:
-            warm[qid]["cold_ms"] = measure_cold(kind, paths, params, qid)
-        result["engines"][kind]["queries"] = warm
+        result["engines"][kind]["queries"] = measure_warm(kind, paths, params, args.runs)
     result["engines"]["cairn"]["queries"] = measure_cairn(args.cairn, store, params, args.runs)
+    for kind in ("cairn", "duckdb", "chdb", "parquet"):
+        for qid, entry in result["engines"][kind]["queries"].items():
+            entry["cold_ms"] = measure_cold(kind, paths, params, qid, args.cairn, args.cold_runs)
     for qid, cairn in result["engines"]["cairn"]["queries"].items():
         expected = result["engines"]["duckdb"]["queries"][qid]["rows"]
         if cairn["rows"] != expected:
@@ -353,6 +437,12 @@ def print_table(result):
         cold, warm = ratios[qid]
         print(f"{qid:<5}{label:<46}{cells}{cold:>16.2f}x{warm:>16.2f}x")
     print("ratios: Cairn's latency over the best of DuckDB and chDB (below 1.00x: Cairn is faster)")
+    method = result.get("method")
+    if method:
+        print(f"cold: {method['cold']}; a bare `python -c pass` takes {method['python_start_ms']:.1f} ms")
+        print(f"warm: {method['warm']}")
+    else:
+        print("cold: first run in a new process (older method: peers timed from inside Python, no page cache eviction)")
 
 
 def cairn_ratios(result):
@@ -421,7 +511,8 @@ def main():
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=10, help="warm runs per query (median)")
+    parser.add_argument("--cold-runs", type=int, default=3, help="fresh processes per query and engine (median)")
     parser.add_argument("--out", default="compare-results")
     parser.add_argument("--scaling", action="store_true")
     parser.add_argument("--with-10m", action="store_true")
@@ -430,6 +521,8 @@ def main():
     args = parser.parse_args()
     if args.runs < 10:
         parser.error("--runs must be at least 10 (warm latency is a median)")
+    if args.cold_runs < 1:
+        parser.error("--cold-runs must be at least 1")
     sizes = [args.events]
     if args.scaling:
         sizes = sorted({100_000, 1_000_000, args.events} | ({10_000_000} if args.with_10m else set()))

@@ -116,6 +116,10 @@ struct Kernel {
         return false
     }
 
+    /// The outcome for each value of a dictionary and for null, so that callers decide per row by
+    /// code.
+    func outcomes(_ values: [String]) -> (values: [Bool], null: Bool) { (values.map { passes($0) }, passesNull) }
+
     /// Whether segment metadata proves the conjunct for every row of a row group: the partition
     /// key for account and region, the eventTime bounds, a value set inside the wanted set, a
     /// null count of zero.

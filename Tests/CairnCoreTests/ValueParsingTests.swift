@@ -40,4 +40,19 @@ import Testing
         #expect(IPAddress.parseCanonicalIPv6("2001:DB8::1") == nil)
         #expect(IPAddress.parseCanonicalIPv6("::") != nil)
     }
+
+    /// formatIPv4 writes its digits by hand: every octet width (1, 2 and 3 digits, 0 and 255) in
+    /// every position reads back through the parser.
+    @Test func everyIPv4OctetFormatsAndParsesBack() {
+        for octet: UInt32 in [0, 7, 9, 10, 42, 99, 100, 199, 255] {
+            for shift: UInt32 in [0, 8, 16, 24] {
+                let address = (octet << shift) | (shift == 0 ? 0 : 1)
+                let text = IPAddress.formatIPv4(address)
+                #expect(text.utf8.count <= 15)
+                #expect(IPAddress.parseIPv4(text) == address, "\(text)")
+            }
+        }
+        #expect(IPAddress.formatIPv4(0xFFFF_FFFF) == "255.255.255.255")
+        #expect(IPAddress.formatIPv4(0) == "0.0.0.0")
+    }
 }

@@ -35,8 +35,33 @@ public enum IPAddress {
     }
 
     /// Formats an IPv4 address as dotted-quad text.
+    ///
+    /// Written digit by digit into the string's own storage (at most 15 bytes, so a small string
+    /// with no allocation): a query decoding sourceIPAddress formats one address per row, and
+    /// string interpolation cost about 1,600 instructions per address.
     public static func formatIPv4(_ value: UInt32) -> String {
-        "\(value >> 24).\((value >> 16) & 0xFF).\((value >> 8) & 0xFF).\(value & 0xFF)"
+        String(unsafeUninitializedCapacity: 15) { buffer in
+            var count = 0
+            func append(_ octet: UInt8) {
+                if octet >= 100 {
+                    buffer[count] = 0x30 + octet / 100
+                    count += 1
+                }
+                if octet >= 10 {
+                    buffer[count] = 0x30 + octet / 10 % 10
+                    count += 1
+                }
+                buffer[count] = 0x30 + octet % 10
+                count += 1
+            }
+            append(UInt8(truncatingIfNeeded: value >> 24))
+            for shift: UInt32 in stride(from: 16, through: 0, by: -8) {
+                buffer[count] = 0x2E
+                count += 1
+                append(UInt8(truncatingIfNeeded: value >> shift))
+            }
+            return count
+        }
     }
 
     /// Parses IPv6 text in the RFC 5952 canonical form only (lower case, longest zero run compressed),

@@ -6,7 +6,7 @@ public enum ColumnVector: Sendable, Equatable {
     case bools([Bool?])
     /// Dictionary-coded strings as stored: one code per row into `values`, -1 for null. Only
     /// returned when the reader is asked to keep dictionaries (query scans evaluate predicates and
-    /// group once per distinct value).
+    /// group once per distinct value); IP chunks then come as a dictionary built on decoding.
     case dictionary(values: [String], codes: [Int32])
 
     public var count: Int {
