@@ -63,67 +63,9 @@ final class Executor: @unchecked Sendable {
             default: preconditionFailure("scans always form a pipeline")
             }
         case .aggregate(let input, let keys, let aggregates):
-            let table = GroupTable(keys: keys, aggregates: aggregates, budget: budget, evaluator: evaluator)
-            if let pipeline = Pipeline(input), pipeline.steps.isEmpty, !pipeline.spec.hasResidualFilter,
-                ColumnAggregateSink(keys: keys, aggregates: aggregates, spec: pipeline.spec, table: table) != nil
-            {
-                // Counting by one string column: straight from column vectors.
-                let sinks = (0..<workerCount).map { _ in
-                    ColumnAggregateSink(
-                        keys: keys,
-                        aggregates: aggregates,
-                        spec: pipeline.spec,
-                        table: GroupTable(keys: keys, aggregates: aggregates, budget: budget, evaluator: evaluator)
-                    )!
-                }
-                try scan(pipeline.spec, sinks)
-                for sink in sinks { try sink.finish() }
-                if keys.isEmpty {
-                    for sink in sinks.dropFirst() { try sinks[0].table.merge(sink.table) }
-                    return try sinks[0].table.output()
-                }
-                for sink in sinks { try table.merge(sink.table) }
-            } else if let pipeline = Pipeline(input) {
-                let sinks = (0..<workerCount).map { _ in
-                    AggregateSink(
-                        pipeline: pipeline,
-                        evaluator: evaluator,
-                        table: GroupTable(keys: keys, aggregates: aggregates, budget: budget, evaluator: evaluator)
-                    )
-                }
-                try scan(pipeline.spec, sinks)
-                if keys.isEmpty {
-                    // Every partial table has the one global group; merge into the first.
-                    for sink in sinks.dropFirst() { try sinks[0].table.merge(sink.table) }
-                    return try sinks[0].table.output()
-                }
-                for sink in sinks { try table.merge(sink.table) }
-            } else {
-                for batch in try run(input) { try table.add(batch) }
-            }
-            return try table.output()
+            return try AggregateOperator(keys: keys, aggregates: aggregates, executor: self).run(input)
         case .sort(let input, let keys, let limit):
-            let ordering = RowOrdering(keys: keys)
-            if let pipeline = Pipeline(input) {
-                let sinks = (0..<workerCount).map { _ in
-                    TopNSink(
-                        pipeline: pipeline,
-                        evaluator: evaluator,
-                        buffer: TopNBuffer(ordering: ordering, limit: limit, budget: budget),
-                        timeKey: pipeline.spec.timeOrderedLimit != nil
-                    )
-                }
-                try scan(pipeline.spec, sinks)
-                for sink in sinks.dropFirst() { try sinks[0].buffer.merge(sink.buffer) }
-                return Batches.split(sinks[0].buffer.finish(), width: input.width)
-            }
-            let buffer = TopNBuffer(ordering: ordering, limit: limit, budget: budget)
-            for batch in try run(input) {
-                var keyColumns = [[Value]]()
-                for key in keys { keyColumns.append(try evaluator.evaluate(key.expression, on: batch)) }
-                for row in 0..<batch.count { try buffer.add(keys: keyColumns.map { $0[row] }, row: batch.row(row)) }
-            }
-            return Batches.split(buffer.finish(), width: input.width)
+            return try SortOperator(keys: keys, limit: limit, executor: self).run(input)
         case .limit(let input, let limit, let offset):
             let limit = LimitOperator(limit: limit, offset: offset)
             return limit.run(try run(input, rowLimit: limit.inputRowLimit(rowLimit)))
@@ -177,7 +119,8 @@ final class Executor: @unchecked Sendable {
         return Batch(columns: columns, count: batch.count)
     }
 
-    private func scan(_ spec: ScanSpec, _ sinks: [any ScanSink]) throws(QueryError) {
+    /// Scans a store into per-worker sinks (for the operators that run inside the scan's workers).
+    func scan(_ spec: ScanSpec, _ sinks: [any ScanSink]) throws(QueryError) {
         let snapshot = try stores(spec.storeID)
         let scan = StoreScan(
             snapshot: snapshot,
