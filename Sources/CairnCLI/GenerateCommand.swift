@@ -20,10 +20,28 @@ struct GenerateCommand: ParsableCommand {
         case delivery, ndjson
     }
 
+    /// The spread of the generated events over accounts, regions and days.
+    ///
+    /// `default`: a dozen busy accounts in 8 regions. `organization`: 24 accounts, 17 regions, a long
+    /// tail of small partitions and some large events (the flags below override its parts).
+    enum Shape: String, ExpressibleByArgument, CaseIterable {
+        case `default`, organization
+    }
+
     @Option(name: .long, help: "Number of events.") var events: Int = 100_000
     @Option(name: .long, help: "Random seed.") var seed: UInt64 = 1
     @Option(name: .long, help: "Days covered, ending 2026-11-01T00:00:00Z.") var days: Int = 30
-    @Option(name: .long, help: "Number of AWS accounts.") var accounts: Int = 12
+    @Option(name: .long, help: "default or organization (24 accounts, 17 regions, a long tail).")
+    var shape: Shape = .default
+    @Option(name: .long, help: "Number of AWS accounts (default 12; 24 for --shape organization).") var accounts: Int?
+    @Option(name: .long, help: "Active regions, 1 to 25 (default 8; 17 for --shape organization).") var regions: Int?
+    @Option(name: .long, help: "Share of events in the long tail, 0 to 1 (default 0; 0.15 for organization).")
+    var longTail: Double?
+    @Option(
+        name: .long,
+        help: "Share of events with 2-24 KB responseElements, 0 to 1 (default 0; 0.03 for organization)."
+    )
+    var largeEvents: Double?
     @Option(name: .long, help: "delivery (.json.gz files) or ndjson (one events.ndjson file).") var format: Format =
         .delivery
     @Option(name: .long, help: "Output directory.") var out: String
@@ -31,14 +49,31 @@ struct GenerateCommand: ParsableCommand {
     func validate() throws {
         guard events >= 0 else { throw ValidationError("--events must not be negative") }
         guard days >= 1, days <= 3660 else { throw ValidationError("--days must be 1 to 3660") }
-        guard accounts >= 1, accounts <= 10_000 else { throw ValidationError("--accounts must be 1 to 10000") }
+        if let accounts, !(1...10_000).contains(accounts) { throw ValidationError("--accounts must be 1 to 10000") }
+        if let regions, !(1...25).contains(regions) { throw ValidationError("--regions must be 1 to 25") }
+        for (name, value) in [("--long-tail", longTail), ("--large-events", largeEvents)] {
+            if let value, !(0...1).contains(value) { throw ValidationError("\(name) must be 0 to 1") }
+        }
+    }
+
+    /// The generator's settings: the shape's, with the flags given on top.
+    var generatorConfiguration: EventGenerator.Configuration {
+        var configuration =
+            shape == .organization
+            ? EventGenerator.Configuration.organization(eventCount: events, seed: seed, days: days)
+            : EventGenerator.Configuration(eventCount: events, seed: seed, days: days)
+        if let accounts { configuration.accountCount = accounts }
+        if let regions { configuration.regionCount = regions }
+        if let longTail { configuration.longTailFraction = longTail }
+        if let largeEvents { configuration.largeEventFraction = largeEvents }
+        return configuration
     }
 
     func run() throws {
         let started = Terminal.seconds()
         do {
             let written = try Self.generate(
-                EventGenerator.Configuration(eventCount: events, seed: seed, days: days, accountCount: accounts),
+                generatorConfiguration,
                 format: format,
                 to: out,
                 showProgress: Terminal.isInteractive

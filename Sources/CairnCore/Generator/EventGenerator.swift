@@ -15,19 +15,51 @@ public struct EventGenerator {
         public var accountCount: Int
         /// The end of the generated period (exclusive), epoch milliseconds.
         public var endMilliseconds: Int64
+        /// Regions with activity, 1 to `GeneratorWorld.allRegions.count`; the first 8 carry most of it.
+        public var regionCount: Int
+        /// The share of events from the long tail: background calls by AWS services and automation,
+        /// spread evenly over every account and active region, so most account/region/day partitions
+        /// hold a few events (as in an organisation with every region enabled).
+        public var longTailFraction: Double
+        /// The share of events with a large `responseElements` (2-24 KB, as Describe* and List* calls
+        /// of real data events return).
+        public var largeEventFraction: Double
 
         public init(
             eventCount: Int,
             seed: UInt64 = 1,
             days: Int = 30,
             accountCount: Int = 12,
-            endMilliseconds: Int64 = 1_793_491_200_000
+            endMilliseconds: Int64 = 1_793_491_200_000,
+            regionCount: Int = 8,
+            longTailFraction: Double = 0,
+            largeEventFraction: Double = 0
         ) {
             self.eventCount = eventCount
             self.seed = seed
             self.days = max(1, days)
             self.accountCount = max(1, accountCount)
             self.endMilliseconds = endMilliseconds
+            self.regionCount = min(max(1, regionCount), GeneratorWorld.allRegions.count)
+            self.longTailFraction = min(max(0, longTailFraction), 1)
+            self.largeEventFraction = min(max(0, largeEventFraction), 1)
+        }
+
+        /// An organisation's shape, with many small partitions.
+        ///
+        /// 24 accounts with 17 regions enabled, 15% of events in a long tail of small partitions, 3%
+        /// large events. At 1M events over 30 days: about 12,000 account/region/day partitions, most
+        /// of them a few events, and ~1.4 KB per event.
+        public static func organization(eventCount: Int, seed: UInt64 = 1, days: Int = 30) -> Configuration {
+            Configuration(
+                eventCount: eventCount,
+                seed: seed,
+                days: days,
+                accountCount: 24,
+                regionCount: 17,
+                longTailFraction: 0.15,
+                largeEventFraction: 0.03
+            )
         }
     }
 
@@ -95,8 +127,22 @@ public struct EventGenerator {
         offsets.sort()
         var events = [Event]()
         events.reserveCapacity(count)
+        let spread = configuration.longTailFraction > 0 || configuration.largeEventFraction > 0
         for offset in offsets {
-            events.append(world.makeEvent(at: windowStart + offset, random: &random))
+            guard spread else {
+                // The default shape draws exactly what it always drew: same seed, same bytes.
+                events.append(world.makeEvent(at: windowStart + offset, random: &random))
+                continue
+            }
+            var route: (account: String, region: String)?
+            if Double(random.next() % 1_000_000) / 1_000_000 < configuration.longTailFraction {
+                route = (
+                    world.accounts[Int(random.next() % UInt64(world.accounts.count))],
+                    GeneratorWorld.allRegions[Int(random.next() % UInt64(configuration.regionCount))]
+                )
+            }
+            let large = Double(random.next() % 1_000_000) / 1_000_000 < configuration.largeEventFraction
+            events.append(world.makeEvent(at: windowStart + offset, route: route, large: large, random: &random))
         }
         emitted += count
         windowIndex += 1

@@ -1,12 +1,21 @@
 /// Builds one event's JSON for the generator: the record CloudTrail would write for a principal
 /// calling an action, with service-shaped request and response objects.
 extension GeneratorWorld {
-    func makeEvent(at milliseconds: Int64, random: inout SplitMix64) -> EventGenerator.Event {
-        let principal = pickPrincipal(&random)
+    /// One event; with `route`, from a principal of that account in that region (the long tail);
+    /// with `large`, with a large `responseElements`.
+    func makeEvent(
+        at milliseconds: Int64,
+        route: (account: String, region: String)? = nil,
+        large: Bool = false,
+        random: inout SplitMix64
+    ) -> EventGenerator.Event {
+        let principal = route.map { pickPrincipal(of: $0.account, &random) } ?? pickPrincipal(&random)
         let service = ServiceCatalog.services[principal.services[Int(random.next() % UInt64(principal.services.count))]]
         let action = pickAction(service, &random)
         let region: String
-        if service.source == "iam.amazonaws.com" || service.source == "signin.amazonaws.com"
+        if let route {
+            region = route.region
+        } else if service.source == "iam.amazonaws.com" || service.source == "signin.amazonaws.com"
             || service.source == "organizations.amazonaws.com"
         {
             region = "us-east-1"
@@ -55,7 +64,9 @@ extension GeneratorWorld {
             isConsoleLogin
                 ? "null" : requestParameters(service, action, account: account, region: region, random: &random)
         )
-        if error == nil, !action.readOnly || isConsoleLogin {
+        if large, error == nil {
+            out.raw("responseElements", largeResponse(region: region, random: &random))
+        } else if error == nil, !action.readOnly || isConsoleLogin {
             out.raw(
                 "responseElements",
                 responseElements(service, action, principal: principal, region: region, random: &random)
@@ -274,6 +285,27 @@ extension GeneratorWorld {
             return
                 "{\"name\":\"\(["app", "web", "worker", "etl", "audit"][Int(random.next() % 5)])-\(GeneratorWorld.hex(&random, 6))\",\"tags\":[{\"key\":\"Environment\",\"value\":\"\(["prod", "staging", "dev"][Int(random.next() % 3)])\"},{\"key\":\"Owner\",\"value\":\"\(GeneratorWorld.userNames[Int(random.next() % 20)])\"}]}"
         }
+    }
+
+    /// A Describe*-sized response: 4 to 60 instance-like items, 2-24 KB of JSON.
+    private func largeResponse(region: String, random: inout SplitMix64) -> String {
+        let count = 4 + Int(random.next() % 57)
+        var items = [String]()
+        items.reserveCapacity(count)
+        for _ in 0..<count {
+            let id = GeneratorWorld.hex(&random, 17)
+            let octets = (0..<2).map { _ in String(random.next() % 256) }.joined(separator: ".")
+            items.append(
+                "{\"instanceId\":\"i-\(id)\",\"instanceType\":\"\(["t3.micro", "m5.large", "c6g.xlarge", "r6i.2xlarge"][Int(random.next() % 4)])\","
+                    + "\"placement\":{\"availabilityZone\":\"\(region)\(["a", "b", "c"][Int(random.next() % 3)])\",\"tenancy\":\"default\"},"
+                    + "\"privateIpAddress\":\"10.\(octets).\(random.next() % 256)\",\"subnetId\":\"subnet-\(GeneratorWorld.hex(&random, 17))\","
+                    + "\"vpcId\":\"vpc-\(GeneratorWorld.hex(&random, 17))\",\"state\":{\"code\":16,\"name\":\"running\"},"
+                    + "\"tagSet\":{\"items\":[{\"key\":\"Name\",\"value\":\"svc-\(random.next() % 10_000)\"},{\"key\":\"team\",\"value\":\"platform\"}]}}"
+            )
+        }
+        return "{\"requestId\":\"\(GeneratorWorld.uuid(&random))\",\"reservationSet\":{\"items\":["
+            + items.joined(separator: ",")
+            + "]}}"
     }
 
     private func responseElements(

@@ -20,6 +20,13 @@ struct GeneratorWorld: Sendable {
         "sa-east-1",
     ]
     static let regionWeights = [45.0, 18, 12, 8, 6, 5, 4, 2]
+    /// Every commercial region an organisation may enable: the 8 busy ones first.
+    static let allRegions =
+        regions + [
+            "us-west-1", "ca-central-1", "eu-west-2", "eu-west-3", "eu-north-1", "eu-south-1", "ap-south-1",
+            "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-east-1", "me-south-1", "af-south-1",
+            "il-central-1", "mx-central-1", "ap-southeast-3", "ca-west-1",
+        ]
     static let userAgents = [
         "aws-cli/2.15.30 Python/3.11.8 Linux/6.1.0 exe/x86_64.debian.12 prompt/off command/ec2.describe-instances",
         "Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#5.10.210-201.852.amzn2.x86_64 md/arch#x86_64 lang/python#3.12.2 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.69",
@@ -43,6 +50,8 @@ struct GeneratorWorld: Sendable {
     var accounts: [String]
     var principals: [Principal]
     var cumulativePrincipalWeights: [Double]
+    /// Positions in `principals` of each account's principals.
+    var principalsByAccount: [String: [Int]] = [:]
     var buckets: [String: [String]]
     var functions: [String: [String]]
     var tables: [String: [String]]
@@ -118,6 +127,9 @@ struct GeneratorWorld: Sendable {
         cumulativePrincipalWeights = principals.map {
             total += $0.weight
             return total
+        }
+        for (index, principal) in principals.enumerated() {
+            principalsByAccount[principal.account, default: []].append(index)
         }
     }
 
@@ -206,6 +218,12 @@ struct GeneratorWorld: Sendable {
     static func base64(_ random: inout SplitMix64, _ count: Int) -> String {
         let digits = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
         return String(decoding: (0..<count).map { _ in digits[Int(random.next() & 63)] }, as: UTF8.self)
+    }
+
+    /// A principal of `account`, any one alike (the long tail is automation, not people).
+    func pickPrincipal(of account: String, _ random: inout SplitMix64) -> Principal {
+        let indexes = principalsByAccount[account] ?? [0]
+        return principals[indexes[Int(random.next() % UInt64(indexes.count))]]
     }
 
     func pickPrincipal(_ random: inout SplitMix64) -> Principal {
