@@ -354,17 +354,18 @@ def interpreter_start_ms(runs=5):
 
 
 def run_size(args, events):
-    out = os.path.join(args.out, str(events))
+    suffix = "" if args.shape == "default" else "-" + args.shape
+    out = os.path.join(args.out, str(events) + suffix)
     os.makedirs(out, exist_ok=True)
-    data = os.path.join(args.out, f"data-{events}-{args.seed}-{args.days}")
+    data = os.path.join(args.out, f"data-{events}-{args.seed}-{args.days}{suffix}")
     ndjson = os.path.join(data, "events.ndjson")
     if not os.path.exists(ndjson):
         subprocess.run([args.cairn, "generate", "--events", str(events), "--seed", str(args.seed), "--days",
-                        str(args.days), "--format", "ndjson", "--out", data], check=True)
+                        str(args.days), "--shape", args.shape, "--format", "ndjson", "--out", data], check=True)
     paths = {"duckdb": os.path.join(out, "peer.duckdb"), "chdb": os.path.join(out, "peer.chdb"),
              "parquet": os.path.join(out, "events.parquet")}
     result = {"events": events, "engines": {}, "machine": os.uname().nodename, "cores": os.cpu_count(),
-              "date": time.strftime("%Y-%m-%d"), "dataset": f"cairn generate --events {events} --seed {args.seed} --days {args.days}"}
+              "date": time.strftime("%Y-%m-%d"), "dataset": f"cairn generate --events {events} --seed {args.seed} --days {args.days} --shape {args.shape}"}
 
     # Cairn
     store = os.path.join(out, "cairn-data")
@@ -511,6 +512,8 @@ def main():
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--shape", choices=["default", "organization"], default="default",
+                        help="cairn generate's shape: organization has a long tail of small partitions")
     parser.add_argument("--runs", type=int, default=10, help="warm runs per query (median)")
     parser.add_argument("--cold-runs", type=int, default=3, help="fresh processes per query and engine (median)")
     parser.add_argument("--out", default="compare-results")
