@@ -353,10 +353,15 @@ def interpreter_start_ms(runs=5):
     return statistics.median(times)
 
 
+def size_directory(args, events):
+    """Where one size's results go: <out>/<events>[-<shape>]."""
+    return os.path.join(args.out, str(events) + ("" if args.shape == "default" else "-" + args.shape))
+
+
 def run_size(args, events):
-    suffix = "" if args.shape == "default" else "-" + args.shape
-    out = os.path.join(args.out, str(events) + suffix)
+    out = size_directory(args, events)
     os.makedirs(out, exist_ok=True)
+    suffix = "" if args.shape == "default" else "-" + args.shape
     data = os.path.join(args.out, f"data-{events}-{args.seed}-{args.days}{suffix}")
     ndjson = os.path.join(data, "events.ndjson")
     if not os.path.exists(ndjson):
@@ -531,14 +536,14 @@ def main():
         sizes = sorted({100_000, 1_000_000, args.events} | ({10_000_000} if args.with_10m else set()))
     results = []
     for events in sizes:
-        saved = os.path.join(args.out, str(events), "results.json")
+        saved = os.path.join(size_directory(args, events), "results.json")
         if args.reuse and os.path.exists(saved):
             with open(saved) as f:
                 result = json.load(f)
         else:
             result = run_size(args, events)
         print_table(result)
-        chart(result, os.path.join(args.out, str(events), "chart.png"))
+        chart(result, os.path.join(size_directory(args, events), "chart.png"))
         results.append(result)
     if len(results) > 1:
         scaling_chart(results, os.path.join(args.out, "scaling.png"))
