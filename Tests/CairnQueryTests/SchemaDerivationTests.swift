@@ -110,18 +110,9 @@ import Testing
             #expect(column.stringValue(record) != nil, "\(column.name) is empty in the sample")
         }
 
-        let directory = TemporaryDirectory()
-        defer { directory.remove() }
-        let input = directory.appending("in.ndjson")
-        let file = try LocalFileSystem().openForAppending(input, truncate: true)
-        try file.append(Array((sample.json + "\n").utf8))
-        try file.close()
-        let data = DataDirectory(path: directory.appending("data"))
-        let store = try data.openStore(create: true)
-        _ = try ArchiveImporter(store: store).importPaths([input])
-        try store.close()
-        let engine = QueryEngine(dataDirectory: data)
-        defer { engine.close() }
+        let imported = try ImportedStore(lines: [sample.json])
+        defer { imported.close() }
+        let engine = imported.engine
 
         #expect(Set(sample.lake.keys) == Set(LakeSchema.columns.dropLast().map(\.name)))
         let all = try engine.execute("SELECT * FROM default")

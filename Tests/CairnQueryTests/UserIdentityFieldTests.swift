@@ -11,18 +11,9 @@ import Testing
         #"{"eventVersion":"1.10","eventTime":"2024-05-01T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","recipientAccountId":"111122223333","eventID":"nf-1","userIdentity":{"type":"IdentityCenterUser","accountId":"111122223333","onBehalfOf":{"userId":"u-123","identityStoreArn":"arn:aws:identitystore::111122223333:identitystore/d-1"},"credentialId":"cred-9","inScopeOf":{"sourceArn":"arn:aws:lambda:us-east-1:111122223333:function:f","sourceAccount":"111122223333","issuerType":"AWS::Lambda::Function","credentialsIssuedTo":"arn:aws:sts::111122223333:assumed-role/r/f"}}}"#
 
     @Test func newerFieldsAreColumnsOfUserIdentity() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.remove() }
-        let input = directory.appending("in.ndjson")
-        let file = try LocalFileSystem().openForAppending(input, truncate: true)
-        try file.append(Array((Self.record + "\n").utf8))
-        try file.close()
-        let data = DataDirectory(path: directory.appending("data"))
-        let store = try data.openStore(create: true)
-        _ = try ArchiveImporter(store: store).importPaths([input])
-        try store.close()
-        let engine = QueryEngine(dataDirectory: data)
-        defer { engine.close() }
+        let imported = try ImportedStore(lines: [Self.record])
+        defer { imported.close() }
+        let engine = imported.engine
         let result = try engine.execute(
             "SELECT useridentity.onbehalfof.userid, useridentity.onbehalfof.identitystorearn, useridentity.credentialid, "
                 + "useridentity.inscopeof.issuertype, useridentity.inscopeof.credentialsissuedto FROM default "

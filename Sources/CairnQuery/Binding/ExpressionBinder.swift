@@ -508,6 +508,27 @@ extension Binder {
         return rewritten
     }
 
+    /// Fails with "`name` takes 1 to 3 arguments, not 4" when the call's argument count is not in
+    /// `arity`.
+    static func checkArity(
+        _ arity: ClosedRange<Int>,
+        _ call: FunctionCall,
+        _ name: String,
+        _ expression: Expression
+    ) throws(QueryError) {
+        guard !arity.contains(call.arguments.count) else { return }
+        let expected =
+            arity.lowerBound == arity.upperBound
+            ? "\(arity.lowerBound)"
+            : arity.upperBound == Int.max
+                ? "at least \(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)"
+        throw QueryError(
+            .invalidQuery,
+            "\(name) takes \(expected) arguments, not \(call.arguments.count)",
+            at: expression.range
+        )
+    }
+
     /// Binds a call; `window` binds an aggregate for use over a window frame (its arguments may
     /// then hold the query's own aggregates: `sum(count(*)) OVER ()`).
     mutating func bindCall(
@@ -712,19 +733,7 @@ extension Binder {
                 at: expression.range
             )
         }
-        guard function.arity.contains(call.arguments.count) else {
-            let expected =
-                function.arity.lowerBound == function.arity.upperBound
-                ? "\(function.arity.lowerBound)"
-                : function.arity.upperBound == Int.max
-                    ? "at least \(function.arity.lowerBound)"
-                    : "\(function.arity.lowerBound) to \(function.arity.upperBound)"
-            throw QueryError(
-                .invalidQuery,
-                "\(name) takes \(expected) arguments, not \(call.arguments.count)",
-                at: expression.range
-            )
-        }
+        try Self.checkArity(function.arity, call, name, expression)
         var arguments = [TypedExpression]()
         for (index, argument) in call.arguments.enumerated() {
             if let signature = function.lambdaSignatures.first(where: { $0.position == index }) {

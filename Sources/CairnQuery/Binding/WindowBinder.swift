@@ -38,16 +38,7 @@ extension Binder {
                     at: expression.range
                 )
             }
-            guard function.arity.contains(call.arguments.count) else {
-                let expected =
-                    function.arity.lowerBound == function.arity.upperBound
-                    ? "\(function.arity.lowerBound)" : "\(function.arity.lowerBound) to \(function.arity.upperBound)"
-                throw QueryError(
-                    .invalidQuery,
-                    "\(name) takes \(expected) arguments, not \(call.arguments.count)",
-                    at: expression.range
-                )
-            }
+            try Self.checkArity(function.arity, call, name, expression)
             var arguments = [TypedExpression]()
             for argument in call.arguments { arguments.append(try bindPlain(argument)) }
             switch function {

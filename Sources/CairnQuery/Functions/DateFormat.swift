@@ -9,18 +9,39 @@ enum DateFormat {
         "November", "December",
     ]
 
-    static func format(_ milliseconds: Int64, _ format: String) throws(QueryError) -> String {
-        let parts = TimeFunctions.civil(milliseconds)
-        let hour = Int(parts.msOfDay / 3_600_000)
-        let minute = Int(parts.msOfDay / 60_000 % 60)
-        let second = Int(parts.msOfDay / 1000 % 60)
-        let millisecond = Int(parts.msOfDay % 1000)
-        let weekday = Int(TimeFunctions.floorDivide(parts.days + 3, 7).1)  // 0 = Monday
-        let hour12 = hour % 12 == 0 ? 12 : hour % 12
-        func pad(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    /// The calendar and clock fields both formatters print.
+    struct Fields {
+        let parts: (year: Int, month: Int, day: Int, msOfDay: Int64, days: Int64)
+        let hour: Int
+        let minute: Int
+        let second: Int
+        let millisecond: Int
+        /// 0 = Monday.
+        let weekday: Int
+        let hour12: Int
+
+        init(_ milliseconds: Int64) {
+            parts = TimeFunctions.civil(milliseconds)
+            hour = Int(parts.msOfDay / 3_600_000)
+            minute = Int(parts.msOfDay / 60_000 % 60)
+            second = Int(parts.msOfDay / 1000 % 60)
+            millisecond = Int(parts.msOfDay % 1000)
+            weekday = Int(TimeFunctions.floorDivide(parts.days + 3, 7).1)
+            hour12 = hour % 12 == 0 ? 12 : hour % 12
         }
+    }
+
+    /// `value` with leading zeros to `width` digits (a sign before them).
+    static func pad(_ value: Int, _ width: Int) -> String {
+        let digits = String(abs(value))
+        return (value < 0 ? "-" : "") + String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+
+    static func format(_ milliseconds: Int64, _ format: String) throws(QueryError) -> String {
+        let fields = Fields(milliseconds)
+        let (parts, hour, minute, second) = (fields.parts, fields.hour, fields.minute, fields.second)
+        let (millisecond, weekday, hour12) = (fields.millisecond, fields.weekday, fields.hour12)
+        let pad = DateFormat.pad
         var output = ""
         var characters = format.makeIterator()
         while let character = characters.next() {

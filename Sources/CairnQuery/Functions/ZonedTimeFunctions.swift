@@ -76,16 +76,10 @@ enum JodaFormat {
     static func format(_ instant: Int64, zone: String, pattern: String) throws(QueryError) -> String {
         let offset = TimeZoneRules.named(zone).map { Int64($0.offsetSeconds(at: instant)) } ?? 0
         let local = instant + offset * 1000
-        let parts = TimeFunctions.civil(local)
-        let hour = Int(parts.msOfDay / 3_600_000)
-        let minute = Int(parts.msOfDay / 60_000 % 60)
-        let second = Int(parts.msOfDay / 1000 % 60)
-        let millisecond = Int(parts.msOfDay % 1000)
-        let weekday = Int(TimeFunctions.floorDivide(parts.days + 3, 7).1)  // 0 = Monday
-        func pad(_ value: Int, _ width: Int) -> String {
-            let digits = String(abs(value))
-            return (value < 0 ? "-" : "") + String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
+        let fields = DateFormat.Fields(local)
+        let (parts, hour, minute, second) = (fields.parts, fields.hour, fields.minute, fields.second)
+        let (millisecond, weekday) = (fields.millisecond, fields.weekday)
+        let pad = DateFormat.pad
         var output = ""
         let characters = Array(pattern)
         var index = 0

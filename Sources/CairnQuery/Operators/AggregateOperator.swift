@@ -9,60 +9,37 @@ struct AggregateOperator {
     let aggregates: [AggregateCall]
     let executor: Executor
 
+    private func makeTable() -> GroupTable {
+        GroupTable(keys: keys, aggregates: aggregates, budget: executor.budget, evaluator: executor.evaluator)
+    }
+
     func run(_ input: LogicalPlan) throws(QueryError) -> [Batch] {
-        let table = GroupTable(
-            keys: keys,
-            aggregates: aggregates,
-            budget: executor.budget,
-            evaluator: executor.evaluator
-        )
-        if let pipeline = Pipeline(input), pipeline.steps.isEmpty, !pipeline.spec.hasResidualFilter,
-            ColumnAggregateSink(keys: keys, aggregates: aggregates, spec: pipeline.spec, table: table) != nil
+        guard let pipeline = Pipeline(input) else {
+            let table = makeTable()
+            for batch in try executor.run(input) { try table.add(batch) }
+            return try table.output()
+        }
+        let tables: [GroupTable]
+        if pipeline.steps.isEmpty, !pipeline.spec.hasResidualFilter,
+            ColumnAggregateSink(keys: keys, aggregates: aggregates, spec: pipeline.spec, table: makeTable()) != nil
         {
             // Counting by one string column: straight from column vectors.
             let sinks = (0..<executor.workerCount).map { _ in
-                ColumnAggregateSink(
-                    keys: keys,
-                    aggregates: aggregates,
-                    spec: pipeline.spec,
-                    table: GroupTable(
-                        keys: keys,
-                        aggregates: aggregates,
-                        budget: executor.budget,
-                        evaluator: executor.evaluator
-                    )
-                )!
+                ColumnAggregateSink(keys: keys, aggregates: aggregates, spec: pipeline.spec, table: makeTable())!
             }
             try executor.scan(pipeline.spec, sinks)
             for sink in sinks { try sink.finish() }
-            if keys.isEmpty {
-                for sink in sinks.dropFirst() { try sinks[0].table.merge(sink.table) }
-                return try sinks[0].table.output()
-            }
-            for sink in sinks { try table.merge(sink.table) }
-        } else if let pipeline = Pipeline(input) {
+            tables = sinks.map(\.table)
+        } else {
             let sinks = (0..<executor.workerCount).map { _ in
-                AggregateSink(
-                    pipeline: pipeline,
-                    evaluator: executor.evaluator,
-                    table: GroupTable(
-                        keys: keys,
-                        aggregates: aggregates,
-                        budget: executor.budget,
-                        evaluator: executor.evaluator
-                    )
-                )
+                AggregateSink(pipeline: pipeline, evaluator: executor.evaluator, table: makeTable())
             }
             try executor.scan(pipeline.spec, sinks)
-            if keys.isEmpty {
-                // Every partial table has the one global group; merge into the first.
-                for sink in sinks.dropFirst() { try sinks[0].table.merge(sink.table) }
-                return try sinks[0].table.output()
-            }
-            for sink in sinks { try table.merge(sink.table) }
-        } else {
-            for batch in try executor.run(input) { try table.add(batch) }
+            tables = sinks.map(\.table)
         }
-        return try table.output()
+        // Without keys every partial table has the one global group: merge into the first.
+        let merged = keys.isEmpty ? tables[0] : makeTable()
+        for table in keys.isEmpty ? Array(tables.dropFirst()) : tables { try merged.merge(table) }
+        return try merged.output()
     }
 }

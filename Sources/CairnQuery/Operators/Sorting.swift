@@ -7,18 +7,31 @@ struct RowOrdering: Sendable {
 
     func compare(_ ka: [Value], _ kb: [Value]) -> Int {
         for (position, key) in keys.enumerated() {
-            let a = ka[position]
-            let b = kb[position]
-            switch (a.isNull, b.isNull) {
-            case (true, true): continue
-            case (true, false): return key.nullsFirst ? -1 : 1
-            case (false, true): return key.nullsFirst ? 1 : -1
-            default:
-                let order = Value.sortOrder(a, b)
-                if order != 0 { return key.ascending ? order : -order }
-            }
+            let order = Self.compare(key, ka[position], kb[position])
+            if order != 0 { return order }
         }
         return 0
+    }
+
+    /// Rows `a` and `b` of the key columns (one column per key).
+    func compare(_ columns: [[Value]], _ a: Int, _ b: Int) -> Int {
+        for (position, key) in keys.enumerated() {
+            let order = Self.compare(key, columns[position][a], columns[position][b])
+            if order != 0 { return order }
+        }
+        return 0
+    }
+
+    /// One key's order of two values: direction and NULL placement applied.
+    static func compare(_ key: SortKey, _ a: Value, _ b: Value) -> Int {
+        switch (a.isNull, b.isNull) {
+        case (true, true): return 0
+        case (true, false): return key.nullsFirst ? -1 : 1
+        case (false, true): return key.nullsFirst ? 1 : -1
+        default:
+            let order = Value.sortOrder(a, b)
+            return key.ascending ? order : -order
+        }
     }
 }
 

@@ -34,6 +34,9 @@ struct WindowOperator {
         var group: [Int]
         /// The first position of each peer group.
         var groupStarts: [Int]
+        /// The positions whose single ORDER BY key is not NULL (one sorted run), for RANGE offsets.
+        var valueLow = 0
+        var valueHigh = -1
     }
 
     private func columns(_ expressions: [BoundExpression], _ batch: Batch) throws(QueryError) -> [[Value]] {
@@ -55,21 +58,8 @@ struct WindowOperator {
         let count = batch.count
         let partitionColumns = try columns(call.partition, batch)
         let orderColumns = try columns(call.order.map(\.expression), batch)
-        func orderCompare(_ a: Int, _ b: Int) -> Int {
-            for (position, key) in call.order.enumerated() {
-                let x = orderColumns[position][a]
-                let y = orderColumns[position][b]
-                switch (x.isNull, y.isNull) {
-                case (true, true): continue
-                case (true, false): return key.nullsFirst ? -1 : 1
-                case (false, true): return key.nullsFirst ? 1 : -1
-                default:
-                    let order = Value.sortOrder(x, y)
-                    if order != 0 { return key.ascending ? order : -order }
-                }
-            }
-            return 0
-        }
+        let ordering = RowOrdering(keys: call.order)
+        func orderCompare(_ a: Int, _ b: Int) -> Int { ordering.compare(orderColumns, a, b) }
         func partitionCompare(_ a: Int, _ b: Int) -> Int {
             for column in partitionColumns {
                 let order = Self.partitionOrder(column[a], column[b])
@@ -122,6 +112,13 @@ struct WindowOperator {
                     partition.group.append(partition.groupStarts.count - 1)
                 }
                 groupStart = groupEnd
+            }
+            if call.unit == .range, orderColumns.count == 1 {
+                var low = start
+                while low < end, orderColumns[0][sorted[low]].isNull { low += 1 }
+                var high = end - 1
+                while high >= low, orderColumns[0][sorted[high]].isNull { high -= 1 }
+                (partition.valueLow, partition.valueHigh) = (low, high)
             }
             try computePartition(
                 call,
@@ -433,11 +430,9 @@ struct WindowOperator {
         guard let current = number(key[sorted[position]]).map({ $0 * sign }) else {
             return (partition.peerStart[local], partition.peerEnd[local] - 1)
         }
-        // The non-NULL keys of the partition form one sorted run.
-        var low = first
-        while low <= last, key[sorted[low]].isNull { low += 1 }
-        var high = last
-        while high >= low, key[sorted[high]].isNull { high -= 1 }
+        // The non-NULL keys of the partition form one sorted run (found once per partition).
+        let low = partition.valueLow
+        let high = partition.valueHigh
         func scaled(_ position: Int) -> Double { (number(key[sorted[position]]) ?? 0) * sign }
         /// First position in the run whose key is >= target.
         func lowerBound(_ target: Double) -> Int {

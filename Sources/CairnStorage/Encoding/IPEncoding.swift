@@ -44,24 +44,39 @@ enum IPEncoding {
         return writer.bytes
     }
 
-    static func decode(_ reader: inout ByteReader, rowCount: Int) throws(StorageError) -> [String?] {
-        let validity = try Validity.read(&reader, count: rowCount)
-        var presentCount = 0
-        for valid in validity where valid { presentCount += 1 }
-        let tags = try BitPacking.unpack(&reader, count: presentCount, width: 2)
-        var counts = (v4: 0, v6: 0, text: 0)
-        for tag in tags {
-            switch tag {
-            case tagIPv4: counts.v4 += 1
-            case tagIPv6: counts.v6 += 1
-            case tagText: counts.text += 1
-            default: throw reader.corrupt("invalid IP tag \(tag)")
+    /// A page's sections: which rows are present, each present row's tag, then the IPv4 and IPv6
+    /// addresses (read in place) and the texts, in that order.
+    struct Page {
+        var validity: [Bool]
+        var tags: [UInt64]
+        var v4: ArraySlice<UInt8>
+        var v6: ArraySlice<UInt8>
+        var texts: [String]
+
+        init(_ reader: inout ByteReader, rowCount: Int) throws(StorageError) {
+            validity = try Validity.read(&reader, count: rowCount)
+            var presentCount = 0
+            for valid in validity where valid { presentCount += 1 }
+            tags = try BitPacking.unpack(&reader, count: presentCount, width: 2)
+            var counts = (v4: 0, v6: 0, text: 0)
+            for tag in tags {
+                switch tag {
+                case IPEncoding.tagIPv4: counts.v4 += 1
+                case IPEncoding.tagIPv6: counts.v6 += 1
+                case IPEncoding.tagText: counts.text += 1
+                default: throw reader.corrupt("invalid IP tag \(tag)")
+                }
             }
+            v4 = try reader.readBytes(counts.v4 * 4)
+            v6 = try reader.readBytes(counts.v6 * 16)
+            texts = try StringEncoding.readStrings(&reader, count: counts.text)
         }
+    }
+
+    static func decode(_ reader: inout ByteReader, rowCount: Int) throws(StorageError) -> [String?] {
         // The sections follow one another: addresses are read in place, in one pass over the rows.
-        let v4 = try reader.readBytes(counts.v4 * 4)
-        let v6 = try reader.readBytes(counts.v6 * 16)
-        let texts = try StringEncoding.readStrings(&reader, count: counts.text)
+        let page = try Page(&reader, rowCount: rowCount)
+        let (validity, tags, v4, v6, texts) = (page.validity, page.tags, page.v4, page.v6, page.texts)
         var result = [String?](repeating: nil, count: rowCount)
         var next = (tag: 0, v4: v4.startIndex, v6: v6.startIndex, text: 0)
         for row in 0..<rowCount where validity[row] {
@@ -144,22 +159,8 @@ struct IPDictionaryDecoder {
 
     /// Decodes one page's rows, appending their codes.
     mutating func decodePage(_ reader: inout ByteReader, rowCount: Int) throws(StorageError) {
-        let validity = try Validity.read(&reader, count: rowCount)
-        var presentCount = 0
-        for valid in validity where valid { presentCount += 1 }
-        let tags = try BitPacking.unpack(&reader, count: presentCount, width: 2)
-        var counts = (v4: 0, v6: 0, text: 0)
-        for tag in tags {
-            switch tag {
-            case IPEncoding.tagIPv4: counts.v4 += 1
-            case IPEncoding.tagIPv6: counts.v6 += 1
-            case IPEncoding.tagText: counts.text += 1
-            default: throw reader.corrupt("invalid IP tag \(tag)")
-            }
-        }
-        let v4 = try reader.readBytes(counts.v4 * 4)
-        let v6 = try reader.readBytes(counts.v6 * 16)
-        let texts = try StringEncoding.readStrings(&reader, count: counts.text)
+        let page = try IPEncoding.Page(&reader, rowCount: rowCount)
+        let (validity, tags, v4, v6, texts) = (page.validity, page.tags, page.v4, page.v6, page.texts)
         var next = (tag: 0, v4: v4.startIndex, v6: v6.startIndex, text: 0)
         for row in 0..<rowCount {
             guard validity[row] else {
