@@ -10,9 +10,11 @@
 ///                        catalog/MANIFEST-000007
 ///                        catalog/LEDGER         the import ledger's second copy
 ///                        data/account=<a>/region=<r>/date=<yyyy-mm-dd>/seg-<id>.cts
+///                        data/packed/date=<yyyy-mm-dd>/seg-<id>.cts   small partitions of a sealed day
 ///                        tmp/                   scratch for in-progress work (quarantined on open)
 ///                        quarantine/<time>/     what recovery or repair would not delete
 ///                        LOCK                   the writer lock (flock), holding its pid
+///                        READERS                shared-locked by reader processes while open
 /// <data>/stores/LOCK                            held while a store is created
 /// ```
 public enum FileNames {
@@ -24,6 +26,7 @@ public enum FileNames {
     public static let temporaryDirectory = "tmp"
     public static let quarantineDirectory = "quarantine"
     public static let lock = "LOCK"
+    public static let readers = "READERS"
     public static let current = "CURRENT"
     /// The import ledger's second copy, beside the manifest.
     public static let ledger = "LEDGER"
@@ -38,7 +41,8 @@ public enum FileNames {
 
     /// The partition directory, relative to the store's `data/`.
     public static func partitionDirectory(_ key: PartitionKey) -> String {
-        "account=\(key.account)/region=\(key.region)/date=\(key.dateText)"
+        if key.isPacked { return "packed/date=\(key.dateText)" }
+        return "account=\(key.account)/region=\(key.region)/date=\(key.dateText)"
     }
 
     static func zeroPadded(_ value: UInt64, width: Int) -> String {

@@ -77,6 +77,8 @@ public final class FaultInjectingFileSystem: FileSystem, @unchecked Sendable {
     private var fired: [FiredFault] = []
     /// Lock holders by inode: the token of the `InMemoryFileLock` holding it.
     private var lockHolders: [Int: Int] = [:]
+    /// Shared lock holders by inode: their tokens.
+    private var sharedHolders: [Int: Set<Int>] = [:]
     private var nextLockToken = 1
 
     public init(offersSyncEverything: Bool = true) {
@@ -125,6 +127,7 @@ public final class FaultInjectingFileSystem: FileSystem, @unchecked Sendable {
             crash = nil
             faults = []
             lockHolders = [:]
+            sharedHolders = [:]
             var random = tornWriteSeed.map { SplitMix64(seed: $0) }
             tree.revertToDurable(torn: &random)
             monitor.broadcast()
@@ -281,7 +284,7 @@ public final class FaultInjectingFileSystem: FileSystem, @unchecked Sendable {
         if let failure = admit(.lock, path: path) { throw failure.error }
         let id = try tree.openFile(path, truncate: false, followFinal: false, operation: "open lock file")
         let takenIn = generation
-        while lockHolders[id] != nil {
+        while lockHolders[id] != nil || !(sharedHolders[id]?.isEmpty ?? true) {
             guard wait else { return nil }
             monitor.wait()
             guard generation == takenIn else {
@@ -291,6 +294,29 @@ public final class FaultInjectingFileSystem: FileSystem, @unchecked Sendable {
         let token = nextLockToken
         nextLockToken += 1
         lockHolders[id] = token
+        return InMemoryFileLock(fileSystem: self, fileID: id, token: token, generation: takenIn)
+    }
+
+    /// A shared lock, as `flock(LOCK_SH)` on a descriptor opened read-only: the file must exist.
+    public func lockShared(_ path: String, wait: Bool) throws(StorageError) -> (any FileLock)? {
+        monitor.lock()
+        defer { monitor.unlock() }
+        if let failure = admit(.lock, path: path) { throw failure.error }
+        guard tree.entry(at: path, followFinal: false)?.kind == .file else {
+            throw SimulatedErrno.noEntry.error("open lock file", path)
+        }
+        let id = try tree.openFile(path, truncate: false, followFinal: false, operation: "open lock file")
+        let takenIn = generation
+        while lockHolders[id] != nil {
+            guard wait else { return nil }
+            monitor.wait()
+            guard generation == takenIn else {
+                throw SimulatedErrno.io.error("lock", path, note: "power was lost while waiting for the lock")
+            }
+        }
+        let token = nextLockToken
+        nextLockToken += 1
+        sharedHolders[id, default: []].insert(token)
         return InMemoryFileLock(fileSystem: self, fileID: id, token: token, generation: takenIn)
     }
 
@@ -349,8 +375,12 @@ public final class FaultInjectingFileSystem: FileSystem, @unchecked Sendable {
 
     func releaseLock(file id: Int, token: Int, generation: Int) {
         monitor.withLock {
-            guard generation == self.generation, lockHolders[id] == token else { return }
-            lockHolders[id] = nil
+            guard generation == self.generation else { return }
+            if lockHolders[id] == token {
+                lockHolders[id] = nil
+            } else if sharedHolders[id]?.remove(token) == nil {
+                return
+            }
             monitor.broadcast()
         }
     }

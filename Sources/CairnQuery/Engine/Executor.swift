@@ -10,7 +10,7 @@ import Synchronization
 /// produced, with per-worker partial state merged at the end. Operators above that run on the
 /// merged batches.
 final class Executor: @unchecked Sendable {
-    let stores: (String) throws(QueryError) -> StoreSnapshot
+    let stores: (String) throws(QueryError) -> ScanSnapshot
     let cache: SegmentCache
     let evaluator: Evaluator
     let budget: MemoryBudget
@@ -18,7 +18,7 @@ final class Executor: @unchecked Sendable {
     private(set) var statistics = QueryStatistics()
 
     init(
-        stores: @escaping (String) throws(QueryError) -> StoreSnapshot,
+        stores: @escaping (String) throws(QueryError) -> ScanSnapshot,
         cache: SegmentCache,
         evaluator: Evaluator,
         budget: MemoryBudget,

@@ -29,7 +29,6 @@ public final class QueryEngine: Sendable {
     private let openStores = Mutex<[String: EventStore]>([:])
     /// `EventStore` takes one caller at a time: reading a scan's snapshot (segment list, unflushed
     /// records) happens under this lock, so concurrent queries never call into a store together.
-    private let snapshotLock = Mutex<Void>(())
 
     public init(
         dataDirectory: DataDirectory,
@@ -133,14 +132,13 @@ public final class QueryEngine: Sendable {
         }
     }
 
-    /// A store and what a scan reads of it now: the sorted segment list and the unflushed records.
-    func snapshot(_ id: String) throws(QueryError) -> StoreSnapshot {
+    /// A store and what a scan reads of it now: the sorted segment list and the unflushed records,
+    /// pinned until the query ends.
+    func snapshot(_ id: String) throws(QueryError) -> ScanSnapshot {
         let store = try self.store(id)
-        let (segments, generation, unflushed) = snapshotLock.withLock { _ in
-            (store.segments, store.catalogGeneration, store.unflushedRecords())
-        }
-        let entries = cache.entries(store: id, generation: generation, segments: segments)
-        return StoreSnapshot(store: store, segments: entries, unflushed: unflushed)
+        let pin = store.snapshot()
+        let entries = cache.entries(store: id, generation: pin.generation, segments: pin.segments)
+        return ScanSnapshot(store: store, segments: entries, unflushed: pin.unflushed, pin: pin)
     }
 
     /// Lets queries use a store this process already has open (an ingesting server shares its
@@ -222,8 +220,10 @@ struct StoreDirectory: StoreResolver {
 
 /// What one scan reads of a store: fixed when the scan starts, so a flush committing meanwhile
 /// changes nothing for it (segments are immutable; removed files stay readable while open).
-struct StoreSnapshot: @unchecked Sendable {
+struct ScanSnapshot: @unchecked Sendable {
     let store: EventStore
     let segments: [SegmentEntry]
     let unflushed: [EventRecord]
+    /// Keeps the segments' files from deletion by compaction or retention while the query runs.
+    let pin: StoreSnapshot
 }

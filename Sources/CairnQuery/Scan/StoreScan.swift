@@ -39,7 +39,7 @@ extension ScanSink {
 /// uses, only for matching rows (late materialization). Runs on both cores: workers take segments from
 /// a shared counter.
 final class StoreScan: @unchecked Sendable {
-    let snapshot: StoreSnapshot
+    let snapshot: ScanSnapshot
     var store: EventStore { snapshot.store }
     let spec: ScanSpec
     let cache: SegmentCache
@@ -62,7 +62,7 @@ final class StoreScan: @unchecked Sendable {
     private var residual: [BoundExpression] = []
 
     init(
-        snapshot: StoreSnapshot,
+        snapshot: ScanSnapshot,
         spec: ScanSpec,
         cache: SegmentCache,
         evaluator: Evaluator,

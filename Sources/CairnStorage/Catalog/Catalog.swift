@@ -30,6 +30,15 @@ public final class Catalog: @unchecked Sendable {
     /// (each is appended there right after its edit, and the snapshot is written only once the
     /// copy holds everything before it).
     private var checkpointsSinceSnapshot = [SourceCheckpoint]()
+    /// Segments removed from the catalog whose files are not yet deleted (an older snapshot may still read them), by
+    /// id: their relative paths.
+    ///
+    /// Garbage the catalog proves, deleted once no reader can hold such a snapshot.
+    public private(set) var obsoleteSegments: [SegmentID: String] = [:]
+    /// Generation at which each obsolete segment was removed (this process's count).
+    public private(set) var obsoleteSince: [SegmentID: Int] = [:]
+    /// What the store was billed for, kept when segments are merged or dropped.
+    public private(set) var usage: [UsageKey: UsageCounts] = [:]
     /// The store's identity as the catalog last recorded it.
     public private(set) var storeInfo: StoreInfo?
     /// True when the directory held no catalog at all: a new store.
@@ -67,6 +76,9 @@ public final class Catalog: @unchecked Sendable {
         replayedEditCount = 0
         checkpointsSinceSnapshot = []
         storeInfo = nil
+        obsoleteSegments = [:]
+        obsoleteSince = [:]
+        usage = [:]
         isNew = true
     }
 
@@ -160,7 +172,21 @@ public final class Catalog: @unchecked Sendable {
 
     private func apply(_ edit: CatalogEdit) {
         generation += 1
-        for id in edit.removedSegments { segments[id] = nil }
+        for id in edit.removedSegments {
+            if let removed = segments.removeValue(forKey: id) {
+                obsoleteSegments[id] = removed.relativePath
+                obsoleteSince[id] = generation
+            }
+        }
+        for (id, path) in edit.obsoleteSegments {
+            obsoleteSegments[id] = path
+            obsoleteSince[id] = generation
+        }
+        for id in edit.deletedSegmentFiles {
+            obsoleteSegments[id] = nil
+            obsoleteSince[id] = nil
+        }
+        for (key, counts) in edit.usage { usage[key, default: UsageCounts()].add(counts) }
         for segment in edit.addedSegments {
             segments[segment.id] = segment
             pendingIntents.remove(segment.id)
@@ -241,6 +267,8 @@ public final class Catalog: @unchecked Sendable {
         snapshot.walFileSequence = walFileSequence
         snapshot.intents = pendingIntents.sorted()
         snapshot.storeInfo = storeInfo
+        snapshot.obsoleteSegments = obsoleteSegments.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        snapshot.usage = usage
         try append(snapshot)
         try fileSystem.writeFileAtomically(Path.join(directory, FileNames.current), Catalog.encodeCurrent(name))
         for file in try fileSystem.listDirectory(directory) where file.hasPrefix("MANIFEST-") && file != name {

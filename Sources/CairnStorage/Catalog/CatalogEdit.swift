@@ -19,6 +19,15 @@ public struct CatalogEdit: Sendable {
         case abandonIntent = 7
         /// The store's id, name and creation time: a second copy of `store.meta` for repair.
         case storeInfo = 8
+        /// A removed segment whose file may still be read by an older snapshot (written only in a
+        /// manifest's snapshot edit; a `removeSegment` makes one too).
+        case obsoleteSegment = 9
+        /// An obsolete segment's file was deleted.
+        case deletedSegmentFile = 10
+        /// Usage counters to add (a snapshot edit holds the totals).
+        case usage = 11
+        /// A packed segment: `addSegment`'s fields, then its member partitions.
+        case addPackedSegment = 12
     }
 
     public var addedSegments: [SegmentMeta] = []
@@ -29,14 +38,19 @@ public struct CatalogEdit: Sendable {
     public var intents: [SegmentID] = []
     public var abandonedIntents: [SegmentID] = []
     public var storeInfo: StoreInfo?
+    /// Removed segments whose files are not yet deleted, by id: their relative paths.
+    public var obsoleteSegments: [(SegmentID, String)] = []
+    public var deletedSegmentFiles: [SegmentID] = []
+    public var usage: [UsageKey: UsageCounts] = [:]
 
     public init() {}
 
     func encode() -> [UInt8] {
         var writer = ByteWriter(capacity: 512)
         for segment in addedSegments {
-            writer.writeUInt8(Tag.addSegment.rawValue)
+            writer.writeUInt8(segment.members == nil ? Tag.addSegment.rawValue : Tag.addPackedSegment.rawValue)
             segment.encode(into: &writer)
+            if let members = segment.members { PartitionMember.encode(members, into: &writer) }
         }
         for id in removedSegments {
             writer.writeUInt8(Tag.removeSegment.rawValue)
@@ -68,6 +82,19 @@ public struct CatalogEdit: Sendable {
             writer.writeString(storeInfo.name)
             writer.writeSignedVarInt(storeInfo.createdMilliseconds)
         }
+        for (id, path) in obsoleteSegments {
+            writer.writeUInt8(Tag.obsoleteSegment.rawValue)
+            id.encode(into: &writer)
+            writer.writeString(path)
+        }
+        for id in deletedSegmentFiles {
+            writer.writeUInt8(Tag.deletedSegmentFile.rawValue)
+            id.encode(into: &writer)
+        }
+        for (key, counts) in usage.sorted(by: { $0.key < $1.key }) {
+            writer.writeUInt8(Tag.usage.rawValue)
+            key.encode(counts: counts, into: &writer)
+        }
         return writer.bytes
     }
 
@@ -76,6 +103,10 @@ public struct CatalogEdit: Sendable {
             let raw = try reader.readUInt8()
             switch Tag(rawValue: raw) {
             case .addSegment: addedSegments.append(try SegmentMeta(decoding: &reader))
+            case .addPackedSegment:
+                var segment = try SegmentMeta(decoding: &reader)
+                segment.members = try PartitionMember.decode(&reader, rowCount: segment.rowCount)
+                addedSegments.append(segment)
             case .removeSegment: removedSegments.append(try SegmentID(decoding: &reader))
             case .flushedLSN: flushedLSN = try reader.readVarInt()
             case .checkpoint: checkpoints.append(try SourceCheckpoint(decoding: &reader))
@@ -88,6 +119,12 @@ public struct CatalogEdit: Sendable {
                     name: try reader.readString(limit: 256),
                     createdMilliseconds: try reader.readSignedVarInt()
                 )
+            case .obsoleteSegment:
+                obsoleteSegments.append((try SegmentID(decoding: &reader), try reader.readString(limit: 4096)))
+            case .deletedSegmentFile: deletedSegmentFiles.append(try SegmentID(decoding: &reader))
+            case .usage:
+                let (key, counts) = try UsageKey.decode(&reader)
+                usage[key, default: UsageCounts()].add(counts)
             case nil: throw reader.corrupt("unknown catalog edit tag \(raw)")
             }
         }

@@ -21,7 +21,16 @@ public struct SegmentMeta: Sendable, Equatable {
     public var eventNames: [String]?
     public var eventSources: [String]?
     public var errorCodes: [String]?
+    /// For a packed segment: the partitions its rows belong to (from its footer).
+    public var members: [PartitionMember]?
 
+    /// The accounts whose events the segment holds (nil: any, for a fallback partition).
+    public var accounts: Set<String>? {
+        if let members { return Set(members.map(\.account)) }
+        return PartitionKey.isFallback(partition.account) ? nil : [partition.account]
+    }
+
+    /// Encodes every field but `members` (the catalog writes those after, under their own tag).
     func encode(into writer: inout ByteWriter) {
         id.encode(into: &writer)
         partition.encode(into: &writer)
@@ -87,6 +96,7 @@ public struct SegmentMeta: Sendable, Equatable {
         firstLSN = footer.firstLSN
         lastLSN = footer.lastLSN
         createdMilliseconds = footer.createdMilliseconds
+        members = footer.members
         func union(_ column: SegmentColumn) -> [String]? {
             guard let index = footer.columns.firstIndex(of: column) else { return nil }
             var values = Set<String>()

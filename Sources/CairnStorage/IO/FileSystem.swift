@@ -39,6 +39,12 @@ public protocol FileSystem: Sendable {
     ///
     /// Returns nil at once when another holder has it and `wait` is false; else waits for it.
     func lockExclusively(_ path: String, wait: Bool) throws(StorageError) -> (any FileLock)?
+    /// Takes a shared advisory lock on an existing file (opened read-only, never created), held
+    /// beside other shared holders and excluded by an exclusive one.
+    ///
+    /// Returns nil at once when an exclusive holder has it and `wait` is false; throws `notFound`
+    /// when the file does not exist.
+    func lockShared(_ path: String, wait: Bool) throws(StorageError) -> (any FileLock)?
 }
 
 /// What a path is, as `lstat` sees it.

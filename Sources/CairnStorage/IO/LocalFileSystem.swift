@@ -97,6 +97,20 @@ public struct LocalFileSystem: FileSystem {
         return LocalFileLock(descriptor: descriptor)
     }
 
+    public func lockShared(_ path: String, wait: Bool) throws(StorageError) -> (any FileLock)? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard descriptor >= 0 else { throw LocalFileSystem.errnoError("open lock file", path) }
+        while flock(descriptor, LOCK_SH | (wait ? 0 : LOCK_NB)) != 0 {
+            if errno == EINTR { continue }
+            let failure = errno
+            _ = close(descriptor)
+            if failure == EWOULDBLOCK { return nil }
+            errno = failure
+            throw LocalFileSystem.errnoError("lock", path)
+        }
+        return LocalFileLock(descriptor: descriptor)
+    }
+
     public func rename(_ source: String, to destination: String) throws(StorageError) {
         #if canImport(Glibc)
             let status = Glibc.rename(source, destination)

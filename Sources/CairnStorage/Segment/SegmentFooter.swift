@@ -6,7 +6,10 @@ import CairnCore
 /// See `Docs.docc/SegmentFormat.md`.
 public struct SegmentFooter: Sendable {
     /// Version of the footer layout; part of the format.
+    ///
+    /// Version 2 is version 1 followed by the members of a packed segment; other segments keep writing version 1.
     static let formatVersion: UInt16 = 1
+    static let packedFormatVersion: UInt16 = 2
 
     public var id: SegmentID
     public var createdMilliseconds: Int64
@@ -28,6 +31,8 @@ public struct SegmentFooter: Sendable {
     public var rowGroups: [RowGroupMeta]
     public var blooms: [BloomEntry]
     public var bloomSectionOffset: Int
+    /// For a packed segment (`partition.isPacked`): the partitions its rows belong to.
+    public var members: [PartitionMember]? = nil
 
     public struct RowGroupMeta: Sendable {
         public var firstRow: Int
@@ -72,7 +77,7 @@ public struct SegmentFooter: Sendable {
 
     func encode() -> [UInt8] {
         var writer = ByteWriter(capacity: 4096)
-        writer.writeUInt16(SegmentFooter.formatVersion)
+        writer.writeUInt16(members == nil ? SegmentFooter.formatVersion : SegmentFooter.packedFormatVersion)
         id.encode(into: &writer)
         writer.writeInt64(createdMilliseconds)
         partition.encode(into: &writer)
@@ -116,6 +121,7 @@ public struct SegmentFooter: Sendable {
             writer.writeUInt32(bloom.crc)
         }
         writer.writeVarInt(bloomSectionOffset)
+        if let members { PartitionMember.encode(members, into: &writer) }
         return writer.bytes
     }
 
@@ -137,10 +143,10 @@ extension SegmentFooter {
     /// Decodes a footer; `fileByteCount` bounds every offset it names.
     init(decoding reader: inout ByteReader, fileByteCount: Int) throws(StorageError) {
         let version = try reader.readUInt16()
-        guard version == SegmentFooter.formatVersion else {
+        guard version == SegmentFooter.formatVersion || version == SegmentFooter.packedFormatVersion else {
             throw StorageError(
                 .unsupportedVersion,
-                "segment footer version \(version) is not supported (this build reads \(SegmentFooter.formatVersion))",
+                "segment footer version \(version) is not supported (this build reads \(SegmentFooter.formatVersion) and \(SegmentFooter.packedFormatVersion))",
                 file: reader.file,
                 byteOffset: reader.baseOffset
             )
@@ -215,6 +221,13 @@ extension SegmentFooter {
             )
         }
         bloomSectionOffset = try reader.readCount(limit: fileByteCount, "bloom section offset")
+        members = nil
+        if version == SegmentFooter.packedFormatVersion {
+            guard partition.isPacked else { throw reader.corrupt("a version 2 footer of an unpacked segment") }
+            members = try PartitionMember.decode(&reader, rowCount: rowCount)
+        } else if partition.isPacked {
+            throw reader.corrupt("a packed segment without its partitions")
+        }
         guard reader.isAtEnd else {
             throw reader.corrupt("\(reader.readableByteCount) unexpected bytes after the footer")
         }

@@ -18,10 +18,16 @@ public struct SegmentWriter: Sendable {
     static let version: UInt16 = 1
 
     public var compressionLevel: Int32
+    /// zstd level of the JSON columns (`requestParameters`, `responseElements`, ...), the bulk of a segment;
+    /// `compressionLevel` when nil.
+    ///
+    /// Sealing sets it higher (storage.md §3.5).
+    public var jsonCompressionLevel: Int32?
     public var level: UInt8
 
-    public init(compressionLevel: Int32 = 1, level: UInt8 = 0) {
+    public init(compressionLevel: Int32 = 1, jsonCompressionLevel: Int32? = nil, level: UInt8 = 0) {
         self.compressionLevel = compressionLevel
+        self.jsonCompressionLevel = jsonCompressionLevel
         self.level = level
     }
 
@@ -51,16 +57,18 @@ public struct SegmentWriter: Sendable {
 
     /// The encoded segment and its footer.
     ///
-    /// The rows must all belong to `partition`; they are sorted by eventTime here (stable, so
-    /// arrival order breaks ties).
+    /// The rows must all belong to `partition`, or for a packed one to its `members`; they are
+    /// sorted by eventTime here (stable, so arrival order breaks ties).
     public func encode(
         _ batch: ColumnBatch,
         partition: PartitionKey,
+        members: [PartitionMember]? = nil,
         id: SegmentID,
         createdMilliseconds: Int64,
         lsnRange: ClosedRange<UInt64>? = nil,
         uncompressedByteCount: Int
     ) throws(StorageError) -> (bytes: [UInt8], footer: SegmentFooter) {
+        precondition(partition.isPacked == (members != nil), "a packed segment lists its partitions")
         precondition(batch.count > 0, "a segment holds at least one row")
         let times = batch.times
         let order = (0..<batch.count).sorted { (times[$0], $0) < (times[$1], $1) }
@@ -85,7 +93,8 @@ public struct SegmentWriter: Sendable {
             for column in columns {
                 let chunk = try ColumnChunkWriter(
                     column: column,
-                    compressionLevel: compressionLevel,
+                    compressionLevel: column.physicalType == .json
+                        ? jsonCompressionLevel ?? compressionLevel : compressionLevel,
                     compressor: compressor
                 )
                 .encode(batch, order: rows, into: &file)
@@ -128,7 +137,8 @@ public struct SegmentWriter: Sendable {
             columns: columns,
             rowGroups: rowGroups,
             blooms: blooms,
-            bloomSectionOffset: bloomSectionOffset
+            bloomSectionOffset: bloomSectionOffset,
+            members: members
         )
         let footerOffset = file.count
         let footerBytes = footer.encode()

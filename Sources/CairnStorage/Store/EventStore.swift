@@ -15,11 +15,20 @@ import Dispatch
 ///
 /// Only the holder of the store's writer lock (`LOCK`, taken by `DataDirectory.openStore`) opens
 /// it for writing, and only a writer recovers: see `StoreRecovery`. A reader changes nothing on
-/// disk.
+/// disk; a reader process holds a shared lock on `READERS` while open, so the writer deletes the
+/// files of removed segments only once no reader can still see them.
 ///
-/// Threading: one caller at a time (the importer, later the service's storage thread); flushes run
-/// on their own thread and are committed by that caller. `WriteAheadLog.commit` alone is safe to
-/// call from many threads (group commit).
+/// The commit path (storage.md §3.8): every change of the segment set, whether a flush, a
+/// compaction or retention, is one catalog edit through `commit`: outputs announced by an intent,
+/// written and made durable, then added (and inputs removed) in one edit; removed segments become
+/// obsolete and their files are deleted once no snapshot can read them (`collectGarbage`).
+/// Reads take a `StoreSnapshot`, which changes nothing.
+///
+/// Threading: appends and flushes come from one caller at a time (the importer, later the
+/// service's storage thread); flushes run on their own thread and are committed by that caller.
+/// A maintenance job (compaction, retention) may commit from another thread, and snapshots may be
+/// taken from any thread: the store's state lock orders them. `WriteAheadLog.commit` alone is safe
+/// to call from many threads (group commit).
 public final class EventStore: @unchecked Sendable {
     public struct Options: Sendable {
         public var syncPolicy: WriteAheadLog.SyncPolicy = .always
@@ -59,6 +68,9 @@ public final class EventStore: @unchecked Sendable {
         public var removedFiles: [String] = []
         /// Files moved to `quarantine/`: anything unreferenced the catalog does not prove garbage.
         public var quarantinedFiles: [String] = []
+        /// Files of segments removed by compaction or retention, deleted now that no reader needs
+        /// them.
+        public var deletedObsoleteFiles = 0
 
         /// One line per thing recovery did, for the command that opened the store to print.
         public var lines: [String] {
@@ -72,6 +84,9 @@ public final class EventStore: @unchecked Sendable {
             }
             for file in removedFiles { lines.append("recovery: removed uncommitted \(file)") }
             for file in quarantinedFiles { lines.append("recovery: quarantined \(file)") }
+            if deletedObsoleteFiles > 0 {
+                lines.append("recovery: deleted \(deletedObsoleteFiles) files of segments compacted or expired before")
+            }
             return lines
         }
     }
@@ -98,8 +113,8 @@ public final class EventStore: @unchecked Sendable {
     /// `sourceCheckpoint` events in the memtables, acknowledged when their flush commits.
     private var unacknowledgedEventCount = 0
 
-    private let fileSystem: any FileSystem
-    private let catalog: Catalog
+    let fileSystem: any FileSystem
+    let catalog: Catalog
     private let wal: WriteAheadLog
     private var memtables = Memtables()
     private var lastAppliedLSN: UInt64
@@ -108,6 +123,13 @@ public final class EventStore: @unchecked Sendable {
     /// A flush running in the background: its memtables stay readable and its checkpoints
     /// pending until its catalog edit is committed by `finishFlush`.
     private var flushing: BackgroundFlush?
+    /// Orders the writer, maintenance jobs and snapshot takers (see the type's threading note).
+    let state = ConditionLock()
+    /// Live snapshots by the catalog generation they were taken at.
+    private var pins: [Int: Int] = [:]
+    /// The shared lock a reader holds on `READERS` from open to close.
+    private let readerLock: (any FileLock)?
+    private var sortedSegments: (generation: Int, segments: [SegmentMeta])?
 
     init(
         fileSystem: any FileSystem,
@@ -122,6 +144,15 @@ public final class EventStore: @unchecked Sendable {
         self.info = info
         self.options = options
         self.writerLock = writerLock
+        let readersPath = Path.join(directory, FileNames.readers)
+        if options.readOnly {
+            // Before the catalog is read: a writer deletes a removed segment's file only when no
+            // reader holds this lock, so every file of the catalog read below stays readable.
+            readerLock =
+                fileSystem.kind(of: readersPath) == .file ? try fileSystem.lockShared(readersPath, wait: true) : nil
+        } else {
+            readerLock = nil
+        }
         catalog = try Catalog(
             fileSystem: fileSystem,
             directory: Path.join(directory, FileNames.catalogDirectory),
@@ -135,6 +166,9 @@ public final class EventStore: @unchecked Sendable {
         if !options.readOnly {
             for name in [FileNames.dataDirectory, FileNames.temporaryDirectory, FileNames.walDirectory] {
                 try fileSystem.createDirectory(Path.join(directory, name))
+            }
+            if fileSystem.kind(of: readersPath) == nil {
+                try fileSystem.openForAppending(readersPath, truncate: false).close()
             }
             let recovery = StoreRecovery(fileSystem: fileSystem, directory: directory)
             if catalog.isNew { try recovery.checkHoldsNoData() }
@@ -162,36 +196,49 @@ public final class EventStore: @unchecked Sendable {
         )
         for record in replay.records {
             let batch = try IngestBatch(decoding: record.payload, file: walDirectory, offset: 0)
-            apply(batch, lsn: record.lsn)
+            apply(batch, lsn: record.lsn, source: .live)
             report.replayedBatchCount += 1
             report.replayedEventCount += batch.eventCount
         }
+        if !options.readOnly { report.deletedObsoleteFiles = try collectGarbage().deleted }
         recovery = report
     }
 
     /// Held by a writer from open to `close`: one writer per store across processes.
     private let writerLock: (any FileLock)?
 
-    deinit { writerLock?.release() }
+    deinit {
+        writerLock?.release()
+        readerLock?.release()
+    }
 
-    private func checkWritable() throws(StorageError) {
+    func checkWritable() throws(StorageError) {
         guard !options.readOnly else {
             throw StorageError(.invalidArgument, "store \(info.name) is open read-only", file: directory)
         }
     }
 
-    private func apply(_ batch: IngestBatch, lsn: UInt64) {
-        memtables.add(batch, lsn: lsn)
-        for checkpoint in batch.checkpoints { pendingCheckpoints[checkpoint.sourceKey] = checkpoint }
-        lastAppliedLSN = max(lastAppliedLSN, lsn)
+    private func apply(_ batch: IngestBatch, lsn: UInt64, source: UsageSource) {
+        let month = UsageKey.month(ofMilliseconds: Clock.nowMilliseconds())
+        state.withLock {
+            memtables.add(batch, lsn: lsn, month: month, source: source)
+            for checkpoint in batch.checkpoints { pendingCheckpoints[checkpoint.sourceKey] = checkpoint }
+            lastAppliedLSN = max(lastAppliedLSN, lsn)
+        }
     }
 
     /// Adds `batch`: durable in the WAL before returning (`writeAheadLog`), or with the next flush
     /// (`sourceCheckpoint`); returns the WAL position it is covered by.
     ///
-    /// Every event must have passed `RecordValidator`. Flushes when the memtables exceed their budget.
+    /// Every event must have passed `RecordValidator`. `source` is what usage is counted under
+    /// (by default: live for the WAL, imported for checkpointed sources). Flushes when the
+    /// memtables exceed their budget.
     @discardableResult
-    public func append(_ batch: IngestBatch, durability: Durability = .writeAheadLog) throws(StorageError) -> UInt64 {
+    public func append(
+        _ batch: IngestBatch,
+        durability: Durability = .writeAheadLog,
+        source: UsageSource? = nil
+    ) throws(StorageError) -> UInt64 {
         try checkWritable()
         let lsn: UInt64
         switch durability {
@@ -205,7 +252,7 @@ public final class EventStore: @unchecked Sendable {
             lsn = lastAppliedLSN
             unacknowledgedEventCount += batch.eventCount
         }
-        apply(batch, lsn: lsn)
+        apply(batch, lsn: lsn, source: source ?? (durability == .writeAheadLog ? .live : .imported))
         try finishFlush(wait: false)
         if memtables.byteCount >= options.memtableBudgetByteCount { try startFlush() }
         return lsn
@@ -213,15 +260,17 @@ public final class EventStore: @unchecked Sendable {
 
     /// The latest durable checkpoint of a source, from the WAL or the catalog.
     public func checkpoint(for key: SourceKey) -> SourceCheckpoint? {
-        pendingCheckpoints[key] ?? flushing?.checkpoints[key] ?? catalog.checkpoints[key]
+        state.withLock { pendingCheckpoints[key] ?? flushing?.checkpoints[key] ?? catalog.checkpoints[key] }
     }
 
     /// Every durable checkpoint (the import ledger).
     public var checkpoints: [SourceCheckpoint] {
-        var all = catalog.checkpoints
-        for (key, value) in flushing?.checkpoints ?? [:] { all[key] = value }
-        for (key, value) in pendingCheckpoints { all[key] = value }
-        return Array(all.values)
+        state.withLock {
+            var all = catalog.checkpoints
+            for (key, value) in flushing?.checkpoints ?? [:] { all[key] = value }
+            for (key, value) in pendingCheckpoints { all[key] = value }
+            return Array(all.values)
+        }
     }
 
     /// Writes every memtable as a segment and commits them in one catalog edit; returns when done.
@@ -242,21 +291,20 @@ public final class EventStore: @unchecked Sendable {
         let ids = Dictionary(
             uniqueKeysWithValues: memtables.partitions.keys.map { ($0, SegmentID.make(milliseconds: now)) }
         )
-        if !ids.isEmpty {
-            var intent = CatalogEdit()
-            intent.intents = ids.values.sorted()
-            try catalog.commit(intent)
+        try announce(Array(ids.values))
+        let job = state.withLock {
+            let job = BackgroundFlush(
+                memtables: memtables,
+                checkpoints: pendingCheckpoints,
+                lastLSN: lastAppliedLSN,
+                unacknowledgedEventCount: unacknowledgedEventCount
+            )
+            memtables = Memtables()
+            pendingCheckpoints = [:]
+            unacknowledgedEventCount = 0
+            flushing = job
+            return job
         }
-        let job = BackgroundFlush(
-            memtables: memtables,
-            checkpoints: pendingCheckpoints,
-            lastLSN: lastAppliedLSN,
-            unacknowledgedEventCount: unacknowledgedEventCount
-        )
-        memtables = Memtables()
-        pendingCheckpoints = [:]
-        unacknowledgedEventCount = 0
-        flushing = job
         let fileSystem = self.fileSystem
         let directory = self.directory
         let options = self.options
@@ -272,26 +320,27 @@ public final class EventStore: @unchecked Sendable {
         }
     }
 
-    /// Commits a finished background flush: one catalog edit with its segments, WAL position and
-    /// checkpoints, then drops the WAL files it made obsolete.
+    /// Commits a finished background flush: one catalog edit with its segments, WAL position,
+    /// checkpoints and usage, then drops the WAL files it made obsolete.
     private func finishFlush(wait: Bool) throws(StorageError) {
-        guard let job = flushing, wait || job.isDone else { return }
+        guard let job = state.withLock({ flushing }), wait || job.isDone else { return }
         let written = try job.result()
         var edit = CatalogEdit()
         edit.addedSegments = written
         edit.flushedLSN = job.lastLSN
         edit.checkpoints = Array(job.checkpoints.values)
         edit.walFileSequence = wal.currentFileSequence
-        try catalog.commit(edit)
-        flushing = nil
+        edit.usage = job.memtables.usage.counts
+        try state.withLock { () throws(StorageError) in
+            try catalog.commit(edit)
+            flushing = nil
+        }
         acknowledgedEventCount += job.unacknowledgedEventCount
         try wal.removeFiles(through: job.lastLSN)
     }
 
     /// Encodes partitions into segments on `flushConcurrency` threads, each writing and publishing
-    /// its own files, then makes them all durable: with one `syncfs` where the system has it (a flush
-    /// writes hundreds of small files; syncing each file and directory cost a journal commit apiece),
-    /// else file by file and directory by directory.
+    /// its own files, then makes them all durable.
     private static func writeSegments(
         _ memtables: Memtables,
         ids: [PartitionKey: SegmentID],
@@ -316,76 +365,138 @@ public final class EventStore: @unchecked Sendable {
                         lsnRange: memtable.firstLSN...memtable.lastLSN,
                         uncompressedByteCount: memtable.byteCount
                     )
-                    return try publish(bytes, footer: footer, fileSystem: fileSystem, directory: directory)
+                    return try SegmentPublisher.publish(
+                        bytes,
+                        footer: footer,
+                        fileSystem: fileSystem,
+                        directory: directory
+                    )
                 }
             }
         }
-        var metas = [SegmentMeta]()
-        var files = [String]()
-        var directoriesToSync = Set<String>()
-        for index in partitions.indices {
-            let (meta, createdDirectory) = try results.get(index)
-            var parent = Path.join(directory, FileNames.dataDirectory, FileNames.partitionDirectory(meta.partition))
-            directoriesToSync.insert(parent)
-            // A new directory's own entry is durable only once its parents are synced too.
-            for _ in 0..<(createdDirectory ? 3 : 0) {
-                guard let slash = parent.lastIndex(of: "/") else { break }
-                parent = String(parent[..<slash])
-                directoriesToSync.insert(parent)
+        var published = [(meta: SegmentMeta, createdDirectory: Bool)]()
+        for index in partitions.indices { published.append(try results.get(index)) }
+        try SegmentPublisher.makeDurable(published, fileSystem: fileSystem, directory: directory, workers: workers)
+        return published.map(\.meta)
+    }
+
+    // MARK: The commit path
+
+    /// Announces segments a job is about to write (an intent edit): until an edit adds them, their
+    /// files are provably uncommitted, so a crash leaves nothing recovery cannot prove garbage.
+    public func announce(_ ids: [SegmentID]) throws(StorageError) {
+        try checkWritable()
+        guard !ids.isEmpty else { return }
+        var intent = CatalogEdit()
+        intent.intents = ids.sorted()
+        try state.withLock { () throws(StorageError) in try catalog.commit(intent) }
+    }
+
+    /// Replaces `removed` by `added` in one catalog edit (compaction), or drops `removed`
+    /// (retention): the one way a job changes the segment set.
+    ///
+    /// `added` must have been announced and made durable. Fails, committing nothing, when a
+    /// segment of `removed` is no longer in the catalog (another job got there first). The removed
+    /// segments' files are deleted once no snapshot can read them.
+    public func replaceSegments(_ removed: [SegmentMeta], with added: [SegmentMeta]) throws(StorageError) {
+        try checkWritable()
+        try state.withLock { () throws(StorageError) in
+            for meta in removed where catalog.segments[meta.id] == nil {
+                throw StorageError(
+                    .invalidArgument,
+                    "segment \(meta.id) is no longer in the catalog; the job's inputs are stale",
+                    file: Path.join(directory, meta.relativePath)
+                )
             }
-            metas.append(meta)
-            files.append(Path.join(directory, meta.relativePath))
+            var edit = CatalogEdit()
+            edit.addedSegments = added
+            edit.removedSegments = removed.map(\.id)
+            try catalog.commit(edit)
         }
-        if try fileSystem.syncEverything(below: directory) { return metas }
-        let paths = files + directoriesToSync.sorted()
-        let fileCount = files.count
-        let syncs = ResultBox<Void>(count: paths.count)
-        DispatchQueue.concurrentPerform(iterations: min(workers, max(paths.count, 1))) { worker in
-            for index in stride(from: worker, to: paths.count, by: workers) {
-                syncs.set(index) { () throws(StorageError) in
-                    if index < fileCount {
-                        let file = try fileSystem.openForAppending(paths[index], truncate: false)
-                        defer { try? file.close() }
-                        try file.sync()
-                    } else {
-                        try fileSystem.syncDirectory(paths[index])
-                    }
+        _ = try collectGarbage()
+    }
+
+    /// Drops segments from the catalog (retention): their files go once no snapshot reads them.
+    public func removeSegments(_ metas: [SegmentMeta]) throws(StorageError) {
+        try replaceSegments(metas, with: [])
+    }
+
+    /// Deletes the files of obsolete segments that no snapshot of this process and no reader
+    /// process can read, then records the deletions; returns how many were deleted and kept.
+    ///
+    /// A reader process holds a shared lock on `READERS` while open; while any does, nothing is
+    /// deleted (its catalog may be older than the removal). Empty partition directories go too.
+    @discardableResult
+    public func collectGarbage() throws(StorageError) -> (deleted: Int, kept: Int) {
+        try checkWritable()
+        let candidates: [(SegmentID, String)] = state.withLock {
+            let oldestPin = pins.keys.min() ?? .max
+            return catalog.obsoleteSegments.compactMap { id, path in
+                (catalog.obsoleteSince[id] ?? 0) <= oldestPin ? (id, path) : nil
+            }
+        }
+        let total = state.withLock { catalog.obsoleteSegments.count }
+        guard !candidates.isEmpty else { return (0, total) }
+        let readersPath = Path.join(directory, FileNames.readers)
+        guard let exclusive = try fileSystem.lockExclusively(readersPath, wait: false) else { return (0, total) }
+        defer { exclusive.release() }
+        var parents = Set<String>()
+        for (_, relative) in candidates {
+            try fileSystem.remove(Path.join(directory, relative))
+            parents.insert(Path.parent(of: Path.join(directory, relative)))
+        }
+        try removeEmptyDirectories(parents)
+        var edit = CatalogEdit()
+        edit.deletedSegmentFiles = candidates.map(\.0).sorted()
+        try state.withLock { () throws(StorageError) in try catalog.commit(edit) }
+        return (candidates.count, total - candidates.count)
+    }
+
+    /// Removes partition directories left empty, up to (not including) `data/`.
+    private func removeEmptyDirectories(_ directories: Set<String>) throws(StorageError) {
+        let dataPath = Path.join(directory, FileNames.dataDirectory)
+        var pending = directories
+        while let path = pending.max(by: { $0.count < $1.count }) {
+            pending.remove(path)
+            guard path.count > dataPath.count, fileSystem.kind(of: path) == .directory,
+                try fileSystem.listDirectory(path).isEmpty
+            else { continue }
+            try fileSystem.remove(path)
+            pending.insert(Path.parent(of: path))
+        }
+    }
+
+    // MARK: Reading
+
+    /// What a reader sees now: the catalog's segments and the unflushed events.
+    ///
+    /// Changes nothing; the segments' files stay until the snapshot is released.
+    public func snapshot() -> StoreSnapshot {
+        state.withLock {
+            let generation = catalog.generation
+            pins[generation, default: 0] += 1
+            let segments = sortedSegmentsLocked()
+            var unflushed = [EventRecord]()
+            for tables in [flushing?.memtables, memtables].compactMap({ $0 }) {
+                for (_, partition) in tables.partitions.sorted(by: { $0.key < $1.key }) {
+                    unflushed += partition.records
                 }
             }
+            return StoreSnapshot(segments: segments, generation: generation, unflushed: unflushed) { [weak self] in
+                self?.unpin(generation)
+            }
         }
-        for index in paths.indices { try syncs.get(index) }
-        return metas
     }
 
-    /// Writes a segment straight into its partition directory (created when missing).
-    ///
-    /// Returns its catalog entry and whether the directory was new. Not yet durable, and invisible
-    /// until the catalog edit names it: a crash before that leaves a file named by a pending
-    /// intent, which recovery resolves, so the `tmp/` file and rename of storage.md §3.7 would only
-    /// add two directory updates per segment.
-    private static func publish(
-        _ bytes: [UInt8],
-        footer: SegmentFooter,
-        fileSystem: any FileSystem,
-        directory: String
-    ) throws(StorageError) -> (meta: SegmentMeta, createdDirectory: Bool) {
-        let partitionDirectory = Path.join(FileNames.dataDirectory, FileNames.partitionDirectory(footer.partition))
-        let relativePath = Path.join(partitionDirectory, FileNames.segmentFile(footer.id))
-        let partitionPath = Path.join(directory, partitionDirectory)
-        let createdDirectory = !fileSystem.isDirectory(partitionPath)
-        if createdDirectory { try fileSystem.createDirectory(partitionPath) }
-        let file = try fileSystem.openForAppending(Path.join(directory, relativePath), truncate: true)
-        try file.append(bytes)
-        try file.close()
-        let meta = SegmentMeta(footer: footer, relativePath: relativePath, compressedByteCount: bytes.count)
-        return (meta, createdDirectory)
+    private func unpin(_ generation: Int) {
+        state.withLock {
+            pins[generation, default: 1] -= 1
+            if pins[generation] == 0 { pins[generation] = nil }
+        }
     }
 
-    /// The catalog's segments, by partition then time.
-    ///
-    /// Sorted once per catalog change: queries ask for it on every scan.
-    public var segments: [SegmentMeta] {
-        try? finishFlush(wait: false)
+    /// The catalog's segments, by partition then time (sorted once per catalog change).
+    private func sortedSegmentsLocked() -> [SegmentMeta] {
         if let cached = sortedSegments, cached.generation == catalog.generation { return cached.segments }
         let sorted = catalog.segments.values.sorted {
             ($0.partition, $0.minTime, $0.id) < ($1.partition, $1.minTime, $1.id)
@@ -394,13 +505,22 @@ public final class EventStore: @unchecked Sendable {
         return sorted
     }
 
-    private var sortedSegments: (generation: Int, segments: [SegmentMeta])?
+    /// The catalog's segments now, by partition then time.
+    public var segments: [SegmentMeta] { state.withLock { sortedSegmentsLocked() } }
 
     /// Changes whenever the segment list does (for caches of views of it).
-    public var catalogGeneration: Int { catalog.generation }
+    public var catalogGeneration: Int { state.withLock { catalog.generation } }
+
+    /// Usage counted by committed flushes (issue #15's source).
+    public var usage: [UsageKey: UsageCounts] { state.withLock { catalog.usage } }
+
+    /// Removed segments whose files are not deleted yet.
+    public var obsoleteSegmentCount: Int { state.withLock { catalog.obsoleteSegments.count } }
 
     /// Events in memtables, not yet in segments.
-    public var unflushedEventCount: Int { memtables.eventCount + (flushing?.memtables.eventCount ?? 0) }
+    public var unflushedEventCount: Int {
+        state.withLock { memtables.eventCount + (flushing?.memtables.eventCount ?? 0) }
+    }
 
     /// Opens a segment of this store for reading.
     public func openSegment(_ meta: SegmentMeta) throws(StorageError) -> SegmentReader {
@@ -418,7 +538,8 @@ public final class EventStore: @unchecked Sendable {
         in range: ClosedRange<Int64>? = nil,
         _ body: (EventRecord) throws -> Void
     ) throws {
-        for meta in segments {
+        let snapshot = snapshot()
+        for meta in snapshot.segments {
             if let range, meta.maxTime < range.lowerBound || meta.minTime > range.upperBound { continue }
             let reader = try openSegment(meta)
             for group in reader.footer.rowGroups.indices {
@@ -428,32 +549,22 @@ public final class EventStore: @unchecked Sendable {
                 }
             }
         }
-        for tables in [flushing?.memtables, memtables].compactMap({ $0 }) {
-            for (_, partition) in tables.partitions.sorted(by: { $0.key < $1.key }) {
-                for record in partition.records {
-                    if let range, !range.contains(record.eventTime!.milliseconds) { continue }
-                    try body(record)
-                }
-            }
+        for record in snapshot.unflushed {
+            if let range, !range.contains(record.eventTime!.milliseconds) { continue }
+            try body(record)
         }
     }
 
     /// Records acknowledged but not yet in segments (memtables, including one being flushed), in
     /// partition order; queries scan them after the segments.
-    public func unflushedRecords() -> [EventRecord] {
-        try? finishFlush(wait: false)
-        var records = [EventRecord]()
-        for tables in [flushing?.memtables, memtables].compactMap({ $0 }) {
-            for (_, partition) in tables.partitions.sorted(by: { $0.key < $1.key }) {
-                records += partition.records
-            }
-        }
-        return records
-    }
+    public func unflushedRecords() -> [EventRecord] { snapshot().unflushed }
 
     /// Flushes and closes the WAL and catalog, then releases the writer lock.
     public func close() throws(StorageError) {
-        if options.readOnly { return }
+        if options.readOnly {
+            readerLock?.release()
+            return
+        }
         try flush()
         try wal.close()
         try catalog.close()
@@ -502,23 +613,5 @@ final class BackgroundFlush: @unchecked Sendable {
             done.signal()
         }
         return try lock.withLock { outcome! }.get()
-    }
-}
-
-/// Per-index results filled from several threads.
-final class ResultBox<Value>: @unchecked Sendable {
-    private var results: [Result<Value, StorageError>?]
-    private let lock = ConditionLock()
-
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ body: () throws(StorageError) -> Value) {
-        let result: Result<Value, StorageError>
-        do { result = .success(try body()) } catch { result = .failure(error) }
-        lock.withLock { results[index] = result }
-    }
-
-    func get(_ index: Int) throws(StorageError) -> Value {
-        try lock.withLock { results[index]! }.get()
     }
 }

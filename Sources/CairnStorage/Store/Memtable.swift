@@ -53,22 +53,19 @@ struct Memtables {
     var partitions: [PartitionKey: Partition] = [:]
     var byteCount = 0
     var eventCount = 0
+    /// What the events will be billed as, committed with their flush.
+    var usage = UsageTally()
 
     var isEmpty: Bool { eventCount == 0 }
 
-    /// Adds a batch's events under `lsn`.
-    mutating func add(_ batch: IngestBatch, lsn: UInt64) {
+    /// Adds a batch's events under `lsn`, counting them as ingested in `month` from `source`.
+    mutating func add(_ batch: IngestBatch, lsn: UInt64, month: String, source: UsageSource) {
         for (key, rows) in batch.partitions {
             partitions[key, default: Partition()].add(rows, lsn: lsn)
             byteCount += rows.jsonByteCount
             eventCount += rows.count
+            usage.add(rows, region: key.region, month: month, source: source)
         }
-    }
-
-    mutating func removeAll() {
-        partitions = [:]
-        byteCount = 0
-        eventCount = 0
     }
 }
 

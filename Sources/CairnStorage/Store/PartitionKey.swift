@@ -15,11 +15,22 @@ public struct PartitionKey: Hashable, Sendable, Comparable, CustomStringConverti
 
     public static let missingComponent = "_none"
     public static let unsafeComponent = "_other"
+    /// Account and region of a packed segment: the small partitions of one sealed day, together.
+    public static let packedComponent = "_packed"
 
     /// Whether a component is one of the fallbacks, which hold records of many (or no) values.
     public static func isFallback(_ component: String) -> Bool {
-        component == missingComponent || component == unsafeComponent
+        component == missingComponent || component == unsafeComponent || component == packedComponent
     }
+
+    /// The key of a packed segment of a day: its rows belong to many partitions of that day
+    /// (`SegmentMeta.members` lists them).
+    public static func packed(epochDay: Int64) -> PartitionKey {
+        PartitionKey(account: packedComponent, region: packedComponent, epochDay: epochDay)
+    }
+
+    /// Whether this is a packed segment's key rather than one partition's.
+    public var isPacked: Bool { account == PartitionKey.packedComponent }
 
     public init(account: String, region: String, epochDay: Int64) {
         self.account = account
@@ -47,7 +58,9 @@ public struct PartitionKey: Hashable, Sendable, Comparable, CustomStringConverti
 
     static func component(_ value: String?) -> String {
         guard let value, !value.isEmpty else { return missingComponent }
+        // A value spelled like a reserved component must not pass for it.
         guard value.utf8.count <= Limits.maxPartitionComponentByteCount, !value.hasPrefix("."),
+            value != missingComponent, value != packedComponent,
             value.utf8.allSatisfy({ byte in
                 (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
                     || byte == 0x2E || byte == 0x5F || byte == 0x2D

@@ -3,7 +3,8 @@ import CairnCore
 /// What a writer does with files on opening a store, before it writes anything: the rule that
 /// recovery never deletes what it cannot prove is garbage.
 ///
-/// - A segment file under `data/` that the catalog references is the store's data.
+/// - A segment file under `data/` that the catalog references is the store's data; one of a
+///   segment the catalog removed (obsolete) is left for `EventStore.collectGarbage`.
 /// - An unreferenced segment file named by a pending intent (a flush that never committed) is
 ///   removed when it does not read as a whole segment: it holds nothing. A whole one is
 ///   quarantined instead: the intent proves the flush never committed only if no edit was lost,
@@ -47,7 +48,9 @@ struct StoreRecovery {
         catalog: Catalog,
         into report: inout EventStore.RecoveryReport
     ) throws(StorageError) -> Set<SegmentID> {
-        let referenced = Set(catalog.segments.values.map(\.relativePath))
+        // Obsolete segments' files are garbage the catalog proves: `collectGarbage` deletes them
+        // once no reader can see them.
+        let referenced = Set(catalog.segments.values.map(\.relativePath)).union(catalog.obsoleteSegments.values)
         let intents = catalog.pendingIntents
         let quarantine = Quarantine(fileSystem: fileSystem, storeDirectory: directory)
         var removed = [String]()

@@ -1,0 +1,150 @@
+import CairnCore
+
+/// What a store was billed for, kept in the catalog and never in segments: compaction merges
+/// segments and retention drops them, but the events a month ingested stay counted (issue #11,
+/// #15).
+///
+/// Counted when a flush commits, by the month it commits in (UTC), the partition's region and the
+/// kind of source.
+public struct UsageKey: Hashable, Sendable, Comparable {
+    /// `YYYY-MM` of the ingestion (UTC).
+    public var month: String
+    /// The partition's region component (`_none` when the events had none).
+    public var region: String
+    public var source: UsageSource
+
+    public init(month: String, region: String, source: UsageSource) {
+        self.month = month
+        self.region = region
+        self.source = source
+    }
+
+    public static func < (lhs: UsageKey, rhs: UsageKey) -> Bool {
+        (lhs.month, lhs.region, lhs.source.rawValue) < (rhs.month, rhs.region, rhs.source.rawValue)
+    }
+
+    /// The `YYYY-MM` of a time.
+    public static func month(ofMilliseconds milliseconds: Int64) -> String {
+        String(EventTimestamp.dateText(epochDay: EventTimestamp.epochDay(milliseconds)).prefix(7))
+    }
+}
+
+/// Where events came from, as CloudTrail prices them (spec §8).
+public enum UsageSource: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    /// Recorded live through the API (CloudTrail events).
+    case live = 0
+    /// Imported from trail log files or archives.
+    case imported = 1
+    /// Events from other sources (PutAuditEvents channels).
+    case other = 2
+
+    public var description: String {
+        switch self {
+        case .live: "live"
+        case .imported: "imported"
+        case .other: "other"
+        }
+    }
+}
+
+/// The billed categories of an event (spec §8): management events split by readOnly.
+public enum UsageCategory: Int, Sendable, CaseIterable, CustomStringConvertible {
+    case managementRead = 0
+    case managementWrite = 1
+    case data = 2
+    case networkActivity = 3
+    case insight = 4
+
+    /// From `eventCategory` and `readOnly`: a missing category is a management event (records
+    /// from before the field existed), a missing readOnly a write (CloudTrail marks reads).
+    public init(eventCategory: String?, readOnly: Bool?) {
+        switch eventCategory {
+        case "Data": self = .data
+        case "NetworkActivity": self = .networkActivity
+        case "Insight": self = .insight
+        default: self = readOnly == true ? .managementRead : .managementWrite
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .managementRead: "management-read"
+        case .managementWrite: "management-write"
+        case .data: "data"
+        case .networkActivity: "network-activity"
+        case .insight: "insight"
+        }
+    }
+}
+
+/// Counters of one `UsageKey`: events per category and their compact JSON bytes.
+public struct UsageCounts: Sendable, Equatable {
+    /// By `UsageCategory.rawValue`.
+    public var events = [Int](repeating: 0, count: UsageCategory.allCases.count)
+    /// Compact JSON bytes ingested (what Lake ingestion bills).
+    public var bytes = 0
+
+    public init() {}
+
+    public var eventCount: Int { events.reduce(0, +) }
+
+    public subscript(category: UsageCategory) -> Int {
+        get { events[category.rawValue] }
+        set { events[category.rawValue] = newValue }
+    }
+
+    public mutating func add(_ other: UsageCounts) {
+        for index in events.indices { events[index] += other.events[index] }
+        bytes += other.bytes
+    }
+}
+
+extension UsageKey {
+    func encode(counts: UsageCounts, into writer: inout ByteWriter) {
+        writer.writeString(month)
+        writer.writeString(region)
+        writer.writeUInt8(source.rawValue)
+        writer.writeVarInt(counts.bytes)
+        writer.writeVarInt(counts.events.count)
+        for count in counts.events { writer.writeVarInt(count) }
+    }
+
+    static func decode(_ reader: inout ByteReader) throws(StorageError) -> (UsageKey, UsageCounts) {
+        let month = try reader.readString(limit: 16)
+        let region = try reader.readString(limit: 256)
+        let raw = try reader.readUInt8()
+        guard let source = UsageSource(rawValue: raw) else { throw reader.corrupt("unknown usage source \(raw)") }
+        var counts = UsageCounts()
+        counts.bytes = Int(try reader.readVarInt())
+        let categoryCount = try reader.readCount(limit: 64, "usage category count")
+        for index in 0..<categoryCount {
+            let value = Int(try reader.readVarInt())
+            // Categories a later version adds are kept out rather than misfiled.
+            if index < counts.events.count { counts.events[index] = value }
+        }
+        return (UsageKey(month: month, region: region, source: source), counts)
+    }
+}
+
+/// Usage counters of events on their way into segments (a memtable's, then a flush's).
+struct UsageTally: Sendable {
+    var counts: [UsageKey: UsageCounts] = [:]
+
+    /// Counts a partition's rows ingested in `month` from `source`.
+    mutating func add(_ rows: ColumnBatch, region: String, month: String, source: UsageSource) {
+        var delta = UsageCounts()
+        delta.bytes = rows.jsonByteCount
+        for row in 0..<rows.count {
+            let category = UsageCategory(
+                eventCategory: rows.string(.eventCategory, row),
+                readOnly: rows.bool(.readOnly, row)
+            )
+            delta[category] += 1
+        }
+        counts[UsageKey(month: month, region: region, source: source), default: UsageCounts()].add(delta)
+    }
+
+    mutating func merge(_ other: UsageTally) {
+        for (key, value) in other.counts { counts[key, default: UsageCounts()].add(value) }
+    }
+}
