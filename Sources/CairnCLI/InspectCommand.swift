@@ -126,6 +126,7 @@ struct InspectCommand: ParsableCommand {
                 entry.add("name", column.name)
                 entry.add("bytes", footer.rowGroups.reduce(0) { $0 + $1.chunks[index].byteRange.count })
                 entry.add("nulls", footer.rowGroups.reduce(0) { $0 + $1.chunks[index].zoneMap.nullCount })
+                entry.add("bloomBytes", footer.blooms.filter { $0.column == column }.reduce(0) { $0 + $1.byteCount })
                 entry.add("pages", footer.rowGroups.reduce(0) { $0 + $1.chunks[index].pages.count })
                 entry.add("dictionary", footer.rowGroups.contains { $0.chunks[index].dictionaryPage != nil } ? 1 : 0)
                 columns.append(entry.text)
@@ -143,8 +144,10 @@ struct InspectCommand: ParsableCommand {
             for (index, column) in footer.columns.enumerated() {
                 let bytes = footer.rowGroups.reduce(0) { $0 + $1.chunks[index].byteRange.count }
                 let nulls = footer.rowGroups.reduce(0) { $0 + $1.chunks[index].zoneMap.nullCount }
+                let bloomBytes = footer.blooms.filter { $0.column == column }.reduce(0) { $0 + $1.byteCount }
                 Terminal.write(
-                    "  \(column.name.padding(36)) \(String(bytes).leftPadded(10, with: " ")) bytes  \(nulls) nulls\n"
+                    "  \(column.name.padding(36)) \(String(bytes).leftPadded(10, with: " ")) bytes  \(nulls) nulls"
+                        + (bloomBytes > 0 ? "  bloom \(bloomBytes) bytes\n" : "\n")
                 )
             }
         }

@@ -63,6 +63,50 @@ public enum Limits {
     /// compaction, not bigger flushes, is what makes segments large).
     public static let memtableBudgetByteCount = 96 << 20
 
+    // MARK: Compaction (storage.md §3.9)
+
+    /// Upper bounds of the size tiers a partition's open-day segments are merged within (8 MiB,
+    /// 64 MiB; above is the last tier), in bytes on disk: merging like-sized segments caps write
+    /// amplification at about log₁.₇ of the size range (VictoriaLogs).
+    public static let compactionTierByteCounts = [8 << 20, 64 << 20]
+    /// Fewest and most segments one merge takes: fewer is not worth a rewrite, more holds too many
+    /// rows at once.
+    public static let compactionMergeCount = 4...15
+    /// A merge runs only when its output is at least this many times its largest input (else it
+    /// would mostly rewrite one segment).
+    public static let compactionMinimumGrowth = 1.7
+    /// Rows one compaction output holds at most: a merge holds its rows decoded in memory
+    /// (~1-1.5 KB each on real events), so 262,144 rows keep a job near 400 MB; four full row
+    /// groups are large enough for scans.
+    public static let maxCompactionOutputRowCount = 262_144
+    /// A partition of a sealed day with fewer rows than this is packed with the day's other small
+    /// partitions into shared files: below a quarter of a row group a file of its own costs more
+    /// in inodes, footers and per-chunk headers than its rows gain from their own zone maps.
+    public static let packedPartitionMaxRowCount = 16_384
+    /// zstd level of the JSON columns when sealing (storage.md §3.5: 10.2-10.7x against 9.1x at
+    /// level 1, 146-205 MB/s, paid once per day); other columns take `sealCompressionLevel`.
+    public static let sealJSONCompressionLevel: Int32 = 9
+    public static let sealCompressionLevel: Int32 = 3
+    /// Point look-up filters (eventID, requestID, accessKeyId) of sealed segments: a sealed day is
+    /// a few row groups, so a look-up over a year probes hundreds of filters, not the thousands of
+    /// flush row groups that need 0.01%; 1% (storage.md §3.6's default) expects a few extra row
+    /// groups read per year searched and saves ~2.3 bytes per event per column.
+    public static let sealedPointLookupFalsePositiveRate = 0.01
+    /// How long a closed day must have had no writes before the scheduler seals it (storage.md §3.9): late deliveries
+    /// of a day arrive within minutes, so an hour avoids resealing.
+    ///
+    /// `cairn compact` run by hand seals at once.
+    public static let sealQuietMilliseconds: Int64 = 3_600_000
+    /// Input bytes per second the background compaction worker reads at most (storage.md §3.9:
+    /// one worker, rate-limited, leaving the other core to ingest and queries).
+    public static let compactionRateBytesPerSecond = 50 << 20
+    /// Unmerged flush segments above which the scheduler reports back-pressure (ingest should
+    /// slow down so compaction keeps up): a full scan opens every one of them.
+    public static let compactionBackPressureSegmentCount = 4_096
+    /// Plan-and-run passes of one `cairn compact`: each merge can fill the next tier, and 15 inputs
+    /// per merge over three tiers settle in a few passes; the bound stops a bug from looping.
+    public static let compactionPassCount = 8
+
     /// Largest memtable budget a store accepts: a column batch addresses its values with 32-bit
     /// offsets, and a partition's batch holds at most the budget's bytes.
     public static let maxMemtableBudgetByteCount = 1 << 30

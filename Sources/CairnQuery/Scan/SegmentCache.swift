@@ -19,6 +19,9 @@ final class SegmentEntry: @unchecked Sendable {
     let epochDay: Int64
     let account: String
     let region: String
+    /// For a packed segment: the accounts and regions of its partitions.
+    let memberAccounts: Set<String>?
+    let memberRegions: Set<String>?
 
     private struct Loaded {
         var footer: FooterBox?
@@ -40,6 +43,8 @@ final class SegmentEntry: @unchecked Sendable {
         epochDay = meta.partition.epochDay
         account = meta.partition.account
         region = meta.partition.region
+        memberAccounts = meta.members.map { Set($0.map(\.account)) }
+        memberRegions = meta.members.map { Set($0.map(\.region)) }
     }
 
     /// The footer once read (one reference, not a copy of the footer's arrays).

@@ -231,6 +231,12 @@ final class StoreScan: @unchecked Sendable {
         if let regions = pruning.regions, !regions.contains(entry.region), !PartitionKey.isFallback(entry.region) {
             return "partition (region)"
         }
+        if let accounts = pruning.accounts, let members = entry.memberAccounts, accounts.isDisjoint(with: members) {
+            return "packed partitions (account)"
+        }
+        if let regions = pruning.regions, let members = entry.memberRegions, regions.isDisjoint(with: members) {
+            return "packed partitions (region)"
+        }
         if let wanted = pruning.eventNames, let known = entry.eventNames, wanted.isDisjoint(with: known) {
             return "catalog value set"
         }

@@ -37,6 +37,8 @@ public final class Catalog: @unchecked Sendable {
     public private(set) var obsoleteSegments: [SegmentID: String] = [:]
     /// Generation at which each obsolete segment was removed (this process's count).
     public private(set) var obsoleteSince: [SegmentID: Int] = [:]
+    /// For pending intents of compaction outputs: the segments each would replace.
+    public private(set) var intentInputs: [SegmentID: [SegmentID]] = [:]
     /// What the store was billed for, kept when segments are merged or dropped.
     public private(set) var usage: [UsageKey: UsageCounts] = [:]
     /// The store's identity as the catalog last recorded it.
@@ -78,6 +80,7 @@ public final class Catalog: @unchecked Sendable {
         storeInfo = nil
         obsoleteSegments = [:]
         obsoleteSince = [:]
+        intentInputs = [:]
         usage = [:]
         isNew = true
     }
@@ -196,6 +199,9 @@ public final class Catalog: @unchecked Sendable {
         if let sequence = edit.walFileSequence { walFileSequence = max(walFileSequence, sequence) }
         pendingIntents.formUnion(edit.intents)
         pendingIntents.subtract(edit.abandonedIntents)
+        for (output, inputs) in edit.intentInputs { intentInputs[output] = inputs }
+        for id in edit.abandonedIntents { intentInputs[id] = nil }
+        for segment in edit.addedSegments { intentInputs[segment.id] = nil }
         if let info = edit.storeInfo { storeInfo = info }
     }
 
@@ -205,6 +211,7 @@ public final class Catalog: @unchecked Sendable {
         guard !readOnly else { throw StorageError(.invalidArgument, "catalog is open read-only", file: directory) }
         try fileSystem.createDirectory(directory)
         pendingIntents.subtract(resolvedIntents)
+        for id in resolvedIntents { intentInputs[id] = nil }
         if let storeInfo { self.storeInfo = storeInfo }
         // The copy keeps what it has beyond the catalog (edits the manifest lost to damage) for
         // repair; the catalog stays the source of truth for imports. Its frames are checked whole
@@ -266,6 +273,7 @@ public final class Catalog: @unchecked Sendable {
         }
         snapshot.walFileSequence = walFileSequence
         snapshot.intents = pendingIntents.sorted()
+        snapshot.intentInputs = intentInputs.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         snapshot.storeInfo = storeInfo
         snapshot.obsoleteSegments = obsoleteSegments.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         snapshot.usage = usage

@@ -28,6 +28,9 @@ public struct CatalogEdit: Sendable {
         case usage = 11
         /// A packed segment: `addSegment`'s fields, then its member partitions.
         case addPackedSegment = 12
+        /// The inputs a compaction output (announced by an intent) replaces: while they are all
+        /// still in the catalog with their files, an uncommitted output is a redundant copy.
+        case intentInputs = 13
     }
 
     public var addedSegments: [SegmentMeta] = []
@@ -42,6 +45,8 @@ public struct CatalogEdit: Sendable {
     public var obsoleteSegments: [(SegmentID, String)] = []
     public var deletedSegmentFiles: [SegmentID] = []
     public var usage: [UsageKey: UsageCounts] = [:]
+    /// For intents of compaction outputs: the segments each replaces.
+    public var intentInputs: [(SegmentID, [SegmentID])] = []
 
     public init() {}
 
@@ -91,6 +96,12 @@ public struct CatalogEdit: Sendable {
             writer.writeUInt8(Tag.deletedSegmentFile.rawValue)
             id.encode(into: &writer)
         }
+        for (output, inputs) in intentInputs {
+            writer.writeUInt8(Tag.intentInputs.rawValue)
+            output.encode(into: &writer)
+            writer.writeVarInt(inputs.count)
+            for input in inputs { input.encode(into: &writer) }
+        }
         for (key, counts) in usage.sorted(by: { $0.key < $1.key }) {
             writer.writeUInt8(Tag.usage.rawValue)
             key.encode(counts: counts, into: &writer)
@@ -122,6 +133,12 @@ public struct CatalogEdit: Sendable {
             case .obsoleteSegment:
                 obsoleteSegments.append((try SegmentID(decoding: &reader), try reader.readString(limit: 4096)))
             case .deletedSegmentFile: deletedSegmentFiles.append(try SegmentID(decoding: &reader))
+            case .intentInputs:
+                let output = try SegmentID(decoding: &reader)
+                let count = try reader.readCount(limit: 1 << 20, "compaction input count")
+                var inputs = [SegmentID]()
+                for _ in 0..<count { inputs.append(try SegmentID(decoding: &reader)) }
+                intentInputs.append((output, inputs))
             case .usage:
                 let (key, counts) = try UsageKey.decode(&reader)
                 usage[key, default: UsageCounts()].add(counts)

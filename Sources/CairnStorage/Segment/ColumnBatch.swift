@@ -13,18 +13,18 @@ public struct ColumnBatch: Sendable {
     /// Spans per row: one per `SegmentColumn`, by raw value (time and boolean columns stay null).
     static let columnCount = SegmentColumn.allCases.count
 
-    public private(set) var count = 0
+    public internal(set) var count = 0
     /// Sum of the rows' compact JSON sizes (what ingestion is billed on, and the memtable budget).
-    public private(set) var jsonByteCount = 0
+    public internal(set) var jsonByteCount = 0
     /// eventTime of each row, milliseconds since the epoch.
-    private(set) var times: [Int64] = []
+    var times: [Int64] = []
     /// The boolean columns' values (`readOnly`, `managementEvent`), `boolColumns.count` per row:
     /// 0 false, 1 true, 2 null.
-    private(set) var flags: [UInt8] = []
+    var flags: [UInt8] = []
     /// Every row's string values, back to back.
-    private(set) var bytes: [UInt8] = []
+    var bytes: [UInt8] = []
     /// `columnCount` spans per row into `bytes`.
-    private(set) var spans: [StringSpan] = []
+    var spans: [StringSpan] = []
 
     public init() {}
 

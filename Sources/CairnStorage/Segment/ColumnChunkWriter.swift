@@ -15,6 +15,8 @@ struct ColumnChunkWriter {
 
     let column: SegmentColumn
     let compressionLevel: Int32
+    /// Overrides the point look-up columns' filter rate (sealed segments).
+    var pointLookupFalsePositiveRate: Double? = nil
     /// Shared by the chunks of one segment (one encoding thread).
     let compressor: ZstdCompressor
 
@@ -165,11 +167,14 @@ struct ColumnChunkWriter {
         -> SplitBlockBloomFilter?
     {
         guard let kind = column.bloomKind, stats.presentCount > 0 else { return nil }
+        let falsePositiveRate =
+            column.field.traits.contains(.pointLookup)
+            ? pointLookupFalsePositiveRate ?? column.bloomFalsePositiveRate : column.bloomFalsePositiveRate
         if kind == .values, column != .resources {
             // The statistics hashed every distinct value (XXH64, the bloom's hash) already.
             var filter = SplitBlockBloomFilter(
                 distinctCount: stats.distinctHashes.count,
-                falsePositiveRate: column.bloomFalsePositiveRate
+                falsePositiveRate: falsePositiveRate
             )
             stats.distinctHashes.forEach { filter.insert(hash: $0) }
             return filter
@@ -187,7 +192,7 @@ struct ColumnChunkWriter {
         guard hashes.count > 0 else { return nil }
         var filter = SplitBlockBloomFilter(
             distinctCount: hashes.count,
-            falsePositiveRate: column.bloomFalsePositiveRate
+            falsePositiveRate: falsePositiveRate
         )
         // Skip a token filter that would cost more than half the chunk it guards (storage.md §3.6);
         // id filters are always kept: point look-ups are the reason blooms exist.

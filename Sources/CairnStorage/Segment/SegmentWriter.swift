@@ -24,11 +24,23 @@ public struct SegmentWriter: Sendable {
     /// Sealing sets it higher (storage.md §3.5).
     public var jsonCompressionLevel: Int32?
     public var level: UInt8
+    /// False-positive rate of the point look-up columns' filters (eventID, requestID, accessKeyId);
+    /// `SegmentColumn.bloomFalsePositiveRate` when nil.
+    ///
+    /// Sealed segments hold a day in a few row groups, so a look-up probes a few filters per day, not thousands, and 1%
+    /// is enough (storage.md §3.6).
+    public var pointLookupFalsePositiveRate: Double?
 
-    public init(compressionLevel: Int32 = 1, jsonCompressionLevel: Int32? = nil, level: UInt8 = 0) {
+    public init(
+        compressionLevel: Int32 = 1,
+        jsonCompressionLevel: Int32? = nil,
+        level: UInt8 = 0,
+        pointLookupFalsePositiveRate: Double? = nil
+    ) {
         self.compressionLevel = compressionLevel
         self.jsonCompressionLevel = jsonCompressionLevel
         self.level = level
+        self.pointLookupFalsePositiveRate = pointLookupFalsePositiveRate
     }
 
     /// The encoded segment of `records` and its footer.
@@ -95,6 +107,7 @@ public struct SegmentWriter: Sendable {
                     column: column,
                     compressionLevel: column.physicalType == .json
                         ? jsonCompressionLevel ?? compressionLevel : compressionLevel,
+                    pointLookupFalsePositiveRate: pointLookupFalsePositiveRate,
                     compressor: compressor
                 )
                 .encode(batch, order: rows, into: &file)

@@ -384,11 +384,15 @@ public final class EventStore: @unchecked Sendable {
 
     /// Announces segments a job is about to write (an intent edit): until an edit adds them, their
     /// files are provably uncommitted, so a crash leaves nothing recovery cannot prove garbage.
-    public func announce(_ ids: [SegmentID]) throws(StorageError) {
+    ///
+    /// A compaction names the inputs each output replaces (`replacing`), so recovery can tell an
+    /// uncommitted output from the only copy of its rows.
+    public func announce(_ ids: [SegmentID], replacing: [(SegmentID, [SegmentID])] = []) throws(StorageError) {
         try checkWritable()
         guard !ids.isEmpty else { return }
         var intent = CatalogEdit()
         intent.intents = ids.sorted()
+        intent.intentInputs = replacing
         try state.withLock { () throws(StorageError) in try catalog.commit(intent) }
     }
 

@@ -6,7 +6,8 @@ import CairnCore
 /// - A segment file under `data/` that the catalog references is the store's data; one of a
 ///   segment the catalog removed (obsolete) is left for `EventStore.collectGarbage`.
 /// - An unreferenced segment file named by a pending intent (a flush that never committed) is
-///   removed when it does not read as a whole segment: it holds nothing. A whole one is
+///   removed when it does not read as a whole segment: it holds nothing. So is a compaction output
+///   whose inputs are all still in the catalog with their files: it is a redundant copy. A whole one is
 ///   quarantined instead: the intent proves the flush never committed only if no edit was lost,
 ///   and a manifest cut at an edit boundary looks exactly like one that never had the edit.
 /// - Anything else not referenced (a stray file, anything in `tmp/`, a symbolic link, a segment the
@@ -63,7 +64,7 @@ struct StoreRecovery {
         try walk(FileNames.dataDirectory) { relative, kind throws(StorageError) in
             guard !referenced.contains(relative) || kind != .file else { return }
             if kind == .file, let id = StoreRecovery.segmentID(fromPath: relative), intents.contains(id),
-                !isWholeSegment(relative)
+                !isWholeSegment(relative) || isRedundantCompactionOutput(id, catalog: catalog)
             {
                 try fileSystem.remove(Path.join(directory, relative))
                 removed.append(relative)
@@ -84,6 +85,16 @@ struct StoreRecovery {
             try fileSystem.syncDirectory(directory)
         }
         return intents
+    }
+
+    /// Whether an uncommitted compaction output only copies data still in place: every input it
+    /// was to replace is in the catalog and its file is there.
+    func isRedundantCompactionOutput(_ id: SegmentID, catalog: Catalog) -> Bool {
+        guard let inputs = catalog.intentInputs[id], !inputs.isEmpty else { return false }
+        return inputs.allSatisfy { input in
+            guard let meta = catalog.segments[input] else { return false }
+            return fileSystem.kind(of: Path.join(directory, meta.relativePath)) == .file
+        }
     }
 
     /// Whether the file reads as a segment whose every page and filter checks out.

@@ -1,0 +1,215 @@
+import CairnCore
+
+/// Runs compaction tasks on a store open for writing, through the store's commit path
+/// (storage.md §3.9).
+///
+/// Each task announces its outputs (intents naming the inputs they replace), writes them and makes
+/// them durable, then replaces its inputs in one catalog edit. Readers see the old segments or the
+/// new ones, never both nor neither; the inputs' files are deleted once no snapshot can read them.
+/// A crash at any step leaves either the inputs (the outputs are redundant copies, which recovery
+/// deletes) or the outputs (the inputs are obsolete, deleted by the next writer): nothing lost,
+/// nothing twice, no garbage.
+///
+/// Rows equal to another row of the same output (same eventID, same content: a duplicate
+/// delivery) are stored once.
+public struct Compactor {
+    public let store: EventStore
+    /// Limits the read rate of a background worker; nil runs at full speed (`cairn compact`).
+    public var throttle: CompactionThrottle?
+
+    public init(store: EventStore, throttle: CompactionThrottle? = nil) {
+        self.store = store
+        self.throttle = throttle
+    }
+
+    /// What one output will hold.
+    private struct OutputPlan {
+        var id: SegmentID
+        var partition: PartitionKey
+        /// Packed outputs: their partitions, in key order.
+        var packed: [PartitionKey]?
+        var inputs: [SegmentMeta]
+    }
+
+    /// Runs `task`; `progress` is told the input bytes done after each output.
+    public func run(_ task: CompactionTask, progress: (Int) -> Void = { _ in }) throws(StorageError)
+        -> CompactionResult
+    {
+        try store.checkWritable()
+        let now = Clock.nowMilliseconds()
+        let outputs = plan(task, now: now)
+        var intent = [(SegmentID, [SegmentID])]()
+        for output in outputs { intent.append((output.id, output.inputs.map(\.id))) }
+        try store.announce(outputs.map(\.id), replacing: intent)
+        let sealed = task.kind == .seal
+        let writer = SegmentWriter(
+            compressionLevel: Limits.sealCompressionLevel,
+            jsonCompressionLevel: sealed ? Limits.sealJSONCompressionLevel : nil,
+            level: sealed ? SegmentLevel.sealed : SegmentLevel.merged,
+            pointLookupFalsePositiveRate: sealed ? Limits.sealedPointLookupFalsePositiveRate : nil
+        )
+        var result = CompactionResult()
+        result.tasks = 1
+        result.inputSegments = task.inputs.count
+        result.inputByteCount = task.inputByteCount
+        result.inputRows = task.inputRowCount
+        var published = [(meta: SegmentMeta, createdDirectory: Bool)]()
+        var done = 0
+        for output in outputs {
+            var batch = ColumnBatch()
+            for input in output.inputs {
+                let reader = try store.openSegment(input)
+                for group in reader.footer.rowGroups.indices { try batch.appendRowGroup(of: reader, rowGroup: group) }
+                batch.jsonByteCount += input.uncompressedByteCount
+                throttle?.consume(input.compressedByteCount)
+            }
+            let (kept, duplicates, conflicts) = batch.deduplicated()
+            result.duplicates += duplicates
+            result.sameIDOtherContent += conflicts
+            var members: [PartitionMember]?
+            if let packed = output.packed {
+                var counts = [PartitionKey: Int]()
+                for input in output.inputs { counts[input.partition, default: 0] += input.rowCount }
+                // Rows dropped as duplicates leave their partition's count; recount from the rows.
+                if duplicates > 0 { counts = Compactor.partitionCounts(kept, day: output.partition.epochDay) }
+                members = packed.compactMap { key in
+                    counts[key].map { PartitionMember(account: key.account, region: key.region, rowCount: $0) }
+                }
+            }
+            let created = output.inputs.map(\.createdMilliseconds).max() ?? now
+            let lsns = output.inputs.filter { $0.lastLSN > 0 }
+            let (bytes, footer) = try writer.encode(
+                kept,
+                partition: output.partition,
+                members: members,
+                id: output.id,
+                createdMilliseconds: created,
+                lsnRange: lsns.isEmpty
+                    ? nil : (lsns.map(\.firstLSN).min() ?? 0)...(lsns.map(\.lastLSN).max() ?? 0),
+                uncompressedByteCount: kept.jsonByteCount
+            )
+            published.append(
+                try SegmentPublisher.publish(
+                    bytes,
+                    footer: footer,
+                    fileSystem: store.fileSystem,
+                    directory: store.directory
+                )
+            )
+            result.outputSegments += 1
+            result.outputByteCount += bytes.count
+            result.outputRows += kept.count
+            if members != nil { result.packedSegments += 1 }
+            done += output.inputs.reduce(0) { $0 + $1.compressedByteCount }
+            progress(done)
+        }
+        try SegmentPublisher.makeDurable(
+            published,
+            fileSystem: store.fileSystem,
+            directory: store.directory,
+            workers: 1
+        )
+        try store.replaceSegments(task.inputs, with: published.map(\.meta))
+        return result
+    }
+
+    /// Rows per partition of a packed batch.
+    private static func partitionCounts(_ batch: ColumnBatch, day: Int64) -> [PartitionKey: Int] {
+        var counts = [PartitionKey: Int]()
+        for row in 0..<batch.count {
+            let key = PartitionKey(
+                account: PartitionKey.component(batch.string(.recipientAccountId, row)),
+                region: PartitionKey.component(batch.string(.awsRegion, row)),
+                epochDay: day
+            )
+            counts[key, default: 0] += 1
+        }
+        return counts
+    }
+
+    /// The outputs of a task: a merge makes one; a seal one per large partition (more when it
+    /// holds more than an output's rows) and packed files for the small ones, in partition order.
+    private func plan(_ task: CompactionTask, now: Int64) -> [OutputPlan] {
+        switch task.kind {
+        case .merge:
+            return [
+                OutputPlan(
+                    id: SegmentID.make(milliseconds: now),
+                    partition: task.partition ?? task.inputs[0].partition,
+                    packed: nil,
+                    inputs: task.inputs
+                )
+            ]
+        case .seal:
+            var byPartition = [PartitionKey: [SegmentMeta]]()
+            for input in task.inputs { byPartition[input.partition, default: []].append(input) }
+            var outputs = [OutputPlan]()
+            var packedKeys = [PartitionKey]()
+            var packedInputs = [SegmentMeta]()
+            var packedRows = 0
+            func emitPacked() {
+                guard !packedInputs.isEmpty else { return }
+                outputs.append(
+                    OutputPlan(
+                        id: SegmentID.make(milliseconds: now),
+                        partition: .packed(epochDay: task.epochDay),
+                        packed: packedKeys,
+                        inputs: packedInputs
+                    )
+                )
+                packedKeys = []
+                packedInputs = []
+                packedRows = 0
+            }
+            for (key, inputs) in byPartition.sorted(by: { $0.key < $1.key }) {
+                let rows = inputs.reduce(0) { $0 + $1.rowCount }
+                if rows < Limits.packedPartitionMaxRowCount && !PartitionKey.isFallback(key.account)
+                    && !PartitionKey.isFallback(key.region)
+                {
+                    if packedRows + rows > Limits.maxCompactionOutputRowCount { emitPacked() }
+                    packedKeys.append(key)
+                    packedInputs += inputs
+                    packedRows += rows
+                    continue
+                }
+                var chunk = [SegmentMeta]()
+                var chunkRows = 0
+                for input in inputs.sorted(by: { ($0.minTime, $0.id) < ($1.minTime, $1.id) }) {
+                    if !chunk.isEmpty && chunkRows + input.rowCount > Limits.maxCompactionOutputRowCount {
+                        outputs.append(OutputPlan(id: SegmentID.make(milliseconds: now), partition: key, inputs: chunk))
+                        chunk = []
+                        chunkRows = 0
+                    }
+                    chunk.append(input)
+                    chunkRows += input.rowCount
+                }
+                outputs.append(OutputPlan(id: SegmentID.make(milliseconds: now), partition: key, inputs: chunk))
+            }
+            emitPacked()
+            return outputs
+        }
+    }
+}
+
+extension Compactor {
+    /// Plans and runs compaction until nothing is left to do (a merge can make a tier ready for
+    /// the next); `progress` is told input bytes done and the total of the current plan.
+    public func runAll(
+        now: Int64,
+        quietMilliseconds: Int64? = nil,
+        progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }
+    ) throws(StorageError) -> CompactionResult {
+        var result = CompactionResult()
+        for _ in 0..<Limits.compactionPassCount {
+            let tasks = CompactionPlan.tasks(for: store.segments, now: now, quietMilliseconds: quietMilliseconds)
+            guard !tasks.isEmpty else { break }
+            let total = tasks.reduce(0) { $0 + $1.inputByteCount }
+            var before = 0
+            for task in tasks {
+                result.add(try run(task) { done in progress(before + done, total) })
+                before += task.inputByteCount
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,144 @@
+import CairnCore
+
+/// Row-level work on batches that compaction and deduplication need: filling a batch from a stored
+/// row group without building records, comparing rows, keeping a subset.
+extension ColumnBatch {
+    /// Appends every row of a row group, column by column from the decoded vectors (no
+    /// `EventRecord` per row: a merge reads millions).
+    mutating func appendRowGroup(of reader: SegmentReader, rowGroup: Int) throws(StorageError) {
+        let rowCount = reader.footer.rowGroups[rowGroup].rowCount
+        guard rowCount > 0 else { return }
+        let firstRow = count
+        let boolCount = SegmentColumn.boolColumns.count
+        spans.append(contentsOf: repeatElement(.null, count: rowCount * ColumnBatch.columnCount))
+        flags.append(contentsOf: repeatElement(2, count: rowCount * boolCount))
+        var rowTimes: [Int64]?
+        for column in reader.footer.columns {
+            let vector = try reader.readColumn(column, rowGroup: rowGroup)
+            switch (column.physicalType, vector) {
+            case (.time, .times(let values)) where column == .eventTime:
+                rowTimes = values
+            case (.bool, .bools(let values)):
+                let slot = column.boolSlot
+                for (row, value) in values.enumerated() {
+                    flags[(firstRow + row) * boolCount + slot] = value.map { $0 ? 1 : 0 } ?? 2
+                }
+            case (_, .strings(let values)):
+                for (row, value) in values.enumerated() {
+                    guard let value else { continue }
+                    setSpan(column, row: firstRow + row, to: value)
+                }
+            case (_, .dictionary(let values, let codes)):
+                for (row, code) in codes.enumerated() where code >= 0 {
+                    setSpan(column, row: firstRow + row, to: values[Int(code)])
+                }
+            default:
+                throw StorageError.corrupt(
+                    "column \(column) decoded as an unexpected vector",
+                    file: reader.path,
+                    at: nil
+                )
+            }
+        }
+        guard let rowTimes, rowTimes.count == rowCount else {
+            throw StorageError.corrupt("row group \(rowGroup) lacks its eventTime column", file: reader.path, at: nil)
+        }
+        times += rowTimes
+        count += rowCount
+    }
+
+    private mutating func setSpan(_ column: SegmentColumn, row: Int, to value: String) {
+        let start = bytes.count
+        bytes.append(contentsOf: value.utf8)
+        spans[row * ColumnBatch.columnCount + Int(column.rawValue)] = StringSpan(
+            start: UInt32(start),
+            length: Int32(bytes.count - start)
+        )
+    }
+
+    /// Whether two rows hold the same event: the same time, flags and values in every column.
+    func rowsEqual(_ left: Int, _ right: Int) -> Bool {
+        guard times[left] == times[right] else { return false }
+        let boolCount = SegmentColumn.boolColumns.count
+        for slot in 0..<boolCount where flags[left * boolCount + slot] != flags[right * boolCount + slot] {
+            return false
+        }
+        return bytes.withUnsafeBytes { base in
+            for column in 0..<ColumnBatch.columnCount {
+                let a = spans[left * ColumnBatch.columnCount + column]
+                let b = spans[right * ColumnBatch.columnCount + column]
+                guard a.isNull == b.isNull else { return false }
+                if a.isNull { continue }
+                guard a.length == b.length, a.bytes(in: base).elementsEqual(b.bytes(in: base)) else { return false }
+            }
+            return true
+        }
+    }
+
+    /// The rows at `rows`, in that order; `jsonByteCount` is shared out in proportion.
+    func selecting(_ rows: [Int]) -> ColumnBatch {
+        var result = ColumnBatch()
+        let boolCount = SegmentColumn.boolColumns.count
+        result.count = rows.count
+        result.jsonByteCount =
+            count == 0 ? 0 : Int((Double(jsonByteCount) * Double(rows.count) / Double(count)).rounded())
+        result.times.reserveCapacity(rows.count)
+        result.spans.reserveCapacity(rows.count * ColumnBatch.columnCount)
+        bytes.withUnsafeBytes { base in
+            for row in rows {
+                result.times.append(times[row])
+                result.flags.append(contentsOf: flags[(row * boolCount)..<((row + 1) * boolCount)])
+                for column in 0..<ColumnBatch.columnCount {
+                    let span = spans[row * ColumnBatch.columnCount + column]
+                    if span.isNull {
+                        result.spans.append(.null)
+                    } else {
+                        result.spans.append(StringSpan(start: UInt32(result.bytes.count), length: span.length))
+                        result.bytes.append(contentsOf: span.bytes(in: base))
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// The rows left once every row equal to an earlier one (same eventID, same content) is
+    /// dropped, and how many were dropped; `sameIDOtherContent` counts rows that share an eventID
+    /// with an earlier row but differ from it (kept).
+    func deduplicated() -> (batch: ColumnBatch, duplicates: Int, sameIDOtherContent: Int) {
+        var byID = [Int: [Int]]()
+        var keep = [Int]()
+        keep.reserveCapacity(count)
+        var duplicates = 0
+        var conflicts = 0
+        bytes.withUnsafeBytes { base in
+            for row in 0..<count {
+                let idSpan = span(.eventID, row)
+                guard !idSpan.isNull else {
+                    keep.append(row)
+                    continue
+                }
+                let key = Int(truncatingIfNeeded: XXHash64.hash(idSpan.bytes(in: base)))
+                let earlier = byID[key, default: []]
+                var sameID = false
+                var duplicate = false
+                for other in earlier where span(.eventID, other).bytes(in: base).elementsEqual(idSpan.bytes(in: base)) {
+                    sameID = true
+                    if rowsEqual(other, row) {
+                        duplicate = true
+                        break
+                    }
+                }
+                if duplicate {
+                    duplicates += 1
+                    continue
+                }
+                if sameID { conflicts += 1 }
+                byID[key, default: []].append(row)
+                keep.append(row)
+            }
+        }
+        guard duplicates > 0 else { return (self, 0, conflicts) }
+        return (selecting(keep), duplicates, conflicts)
+    }
+}
