@@ -140,8 +140,32 @@ public enum Limits {
     /// unlikely.
     public static let catalogReadAttemptCount = 5
 
-    /// Largest file `cairn ingest` reads whole into memory; bigger NDJSON files are read in chunks.
+    /// Size of the chunks a big NDJSON file is read and parsed in (cut back to a line end), two at a
+    /// time: large enough that a chunk's fixed costs vanish, small enough that the chunks parsed ahead
+    /// of the commit (at most two windows of two) hold ~32 MiB of input.
     public static let ingestChunkByteCount = 8 << 20
+
+    /// Largest file `cairn ingest` reads (or gunzips) whole into memory; bigger NDJSON files are
+    /// streamed in chunks, and bigger gzip files are first decompressed to a file in the store's
+    /// `tmp/`.
+    ///
+    /// A whole file is held raw while it is parsed, and two windows of files are in
+    /// flight, so this bounds ingest memory with `ingestWindowByteCount` (issue #11: the peak stays
+    /// under 1 GiB for any shape of input). 64 MiB keeps medium files (CloudTrail exports split per
+    /// day, ~50 MB) parsed one per core without the pipeline restarts streaming costs per file.
+    public static let ingestWholeFileByteCount = 64 << 20
+
+    /// Bytes of small files read and parsed together in one window (besides at most 64 files).
+    ///
+    /// One window is parsed while the one before is committed: before this bound 30 files of
+    /// ~50 MB made one window and the import peaked at 1.7 GB. 32 MiB still gives each core dozens
+    /// of delivery files (a few KB each) per window.
+    public static let ingestWindowByteCount = 32 << 20
+
+    /// Largest decompressed size of one gzip file `cairn ingest` accepts: a bound on what a
+    /// decompression bomb can write to `tmp/`, far above any CloudTrail archive one imports as one
+    /// file.
+    public static let maxDecompressedFileByteCount = 1 << 38
 
     // MARK: Queries
 

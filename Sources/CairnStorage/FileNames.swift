@@ -12,6 +12,7 @@
 ///                        data/account=<a>/region=<r>/date=<yyyy-mm-dd>/seg-<id>.cts
 ///                        data/packed/date=<yyyy-mm-dd>/seg-<id>.cts   small partitions of a sealed day
 ///                        tmp/                   scratch for in-progress work (quarantined on open)
+///                        tmp/spool-<n>.ndjson   an imported gzip file's content (removed on open)
 ///                        quarantine/<time>/     what recovery or repair would not delete
 ///                        LOCK                   the writer lock (flock), holding its pid
 ///                        READERS                shared-locked by reader processes while open
@@ -38,6 +39,13 @@ public enum FileNames {
     public static func walFile(_ sequence: UInt64) -> String { zeroPadded(sequence, width: 12) + walExtension }
 
     public static func segmentFile(_ id: SegmentID) -> String { "seg-" + id.description + segmentExtension }
+
+    /// Start of the name of a decompressed copy of an imported gzip file in `tmp/`: a copy of
+    /// input, never data, so recovery removes it instead of quarantining it.
+    public static let spoolPrefix = "spool-"
+
+    /// A decompressed copy of an imported gzip file, in `tmp/`.
+    public static func spoolFile(_ number: UInt64) -> String { spoolPrefix + String(number, radix: 16) + ".ndjson" }
 
     /// The partition directory, relative to the store's `data/`.
     public static func partitionDirectory(_ key: PartitionKey) -> String {

@@ -101,38 +101,52 @@ public enum JSONTokenizer {
     }
 
     /// Calls `body` with the XXH64 hash of each token of the UTF-8 text `bytes`.
-    ///
-    /// Tokens are lowered into a fixed buffer; one longer than it is hashed incrementally would
-    /// cost more than it saves, so long tokens are collected in an array instead.
     public static func forEachTokenHash(_ bytes: UnsafeRawBufferPointer, _ body: (UInt64) -> Void) {
+        forEachToken(bytes) { body(XXHash64.hash($0)) }
+    }
+
+    /// Calls `body` with each token of the UTF-8 text `bytes`, lowered (valid only during the call).
+    ///
+    /// At least 16 bytes are readable at every token's base address, whatever its length, so a
+    /// short token can be loaded as two words (`TokenHashSet`). Tokens are lowered into a fixed
+    /// buffer; one longer than it is collected in an array instead.
+    static func forEachToken(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
         withUnsafeTemporaryAllocation(byteCount: 256, alignment: 8) { scratch in
-            var length = 0
-            var long = [UInt8]()
-            func finish() {
-                if long.isEmpty {
-                    body(XXHash64.hash(UnsafeRawBufferPointer(rebasing: scratch[0..<length])))
-                } else {
-                    long.append(contentsOf: scratch[0..<length])
-                    body(long.withUnsafeBytes { XXHash64.hash($0) })
-                    long.removeAll(keepingCapacity: true)
-                }
-                length = 0
-            }
-            for byte in bytes {
-                if let lowered = tokenByte(byte) {
-                    if length == scratch.count {
-                        long.append(contentsOf: scratch)
-                        length = 0
+            lowered.withUnsafeBufferPointer { table in
+                var length = 0
+                var long = [UInt8]()
+                func finish() {
+                    if long.isEmpty {
+                        body(UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
+                    } else {
+                        long.append(contentsOf: scratch[0..<length])
+                        long.withUnsafeBytes { body($0) }
+                        long.removeAll(keepingCapacity: true)
                     }
-                    scratch[length] = lowered
-                    length += 1
-                } else if length > 0 || !long.isEmpty {
-                    finish()
+                    length = 0
                 }
+                for byte in bytes {
+                    // One table load per byte instead of three range tests (the loop is most of
+                    // the time a flush spends on token blooms).
+                    let lowered = table[Int(byte)]
+                    if lowered != 0 {
+                        if length == scratch.count {
+                            long.append(contentsOf: scratch)
+                            length = 0
+                        }
+                        scratch[length] = lowered
+                        length += 1
+                    } else if length > 0 || !long.isEmpty {
+                        finish()
+                    }
+                }
+                if length > 0 || !long.isEmpty { finish() }
             }
-            if length > 0 || !long.isEmpty { finish() }
         }
     }
+
+    /// Each byte lowered when it belongs to a token, 0 when it does not.
+    private static let lowered: [UInt8] = (0...255).map { tokenByte(UInt8($0)) ?? 0 }
 
     /// The tokens of `text` (for query planning: which tokens a pattern guarantees).
     public static func tokens(_ text: String) -> [String] {

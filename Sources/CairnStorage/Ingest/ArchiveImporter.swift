@@ -40,7 +40,9 @@ public final class ArchiveImporter {
     public var batchByteCount = 4 << 20
     public var parallelism = 2
     /// Plain files larger than this are streamed in chunks instead of read whole.
-    public var streamingThresholdByteCount = 64 << 20
+    public var streamingThresholdByteCount = Limits.ingestWholeFileByteCount
+    /// Bytes of files read and parsed together in one window of small files.
+    public var windowByteCount = Limits.ingestWindowByteCount
     /// Size of the chunks a streamed file is read in (cut back to a line end).
     public var chunkByteCount = Limits.ingestChunkByteCount
     /// Windows of `parallelism` chunks parsed ahead of the one being committed.
@@ -62,6 +64,14 @@ public final class ArchiveImporter {
     private var startLedger = LedgerSnapshot([:])
     private var seenThisRun = Set<SourceKey>()
     private var acknowledgedBaseline = 0
+    /// Bytes of input submitted for parsing and not yet committed (files in windows, chunks of
+    /// streamed files).
+    private var readAheadByteCount = 0 {
+        didSet { peakReadAheadByteCount = max(peakReadAheadByteCount, readAheadByteCount) }
+    }
+    /// The most input this importer held ahead of the commit: tests check it stays within two
+    /// windows (or two windows of chunks), whatever the files.
+    package private(set) var peakReadAheadByteCount = 0
 
     public init(store: EventStore, fileSystem: any FileSystem = LocalFileSystem()) {
         self.store = store
@@ -77,14 +87,20 @@ public final class ArchiveImporter {
         progress.fileCount = files.count
         progress.byteCount = files.reduce(0) { $0 + $1.size }
         var small = [(path: String, size: Int)]()
+        var smallByteCount = 0
         for file in files {
             if file.size > streamingThresholdByteCount, !file.path.hasSuffix(".gz") {
                 try submitSmall(&small)
+                smallByteCount = 0
                 try drainSmall()
                 try importLarge(file.path, size: file.size)
             } else {
                 small.append(file)
-                if small.count >= ArchiveImporter.smallFileWindow { try submitSmall(&small) }
+                smallByteCount += file.size
+                if small.count >= ArchiveImporter.smallFileWindow || smallByteCount >= windowByteCount {
+                    try submitSmall(&small)
+                    smallByteCount = 0
+                }
             }
         }
         try submitSmall(&small)
@@ -135,9 +151,11 @@ public final class ArchiveImporter {
                 fileSystem: fileSystem,
                 ledger: startLedger,
                 keepsJSON: keepsJSON,
-                parallelism: parallelism
+                parallelism: parallelism,
+                wholeByteCount: streamingThresholdByteCount
             )
         )
+        readAheadByteCount += files.reduce(0) { $0 + $1.size }
         files.removeAll()
         while smallJobs.count > 1 { try applySmall(smallJobs.removeFirst()) }
     }
@@ -148,7 +166,12 @@ public final class ArchiveImporter {
     }
 
     private func applySmall(_ job: SmallFilesJob) throws(StorageError) {
+        defer { readAheadByteCount -= job.files.reduce(0) { $0 + $1.size } }
         for (index, unit) in job.wait().enumerated() {
+            if unit.isTooLargeToReadWhole {
+                try importSpooled(unit.path)
+                continue
+            }
             summary.files += 1
             progress.filesDone += 1
             progress.bytesDone += job.files[index].size
@@ -156,18 +179,27 @@ public final class ArchiveImporter {
         }
     }
 
+    /// Reads, gunzips and parses a whole file; a gzip file whose content is over `wholeByteCount`
+    /// comes back marked `isTooLargeToReadWhole`, for `importSpooled`.
     static func readAndParse(
         _ path: String,
         fileSystem: any FileSystem,
         ledger: LedgerSnapshot,
-        keepsJSON: Bool
+        keepsJSON: Bool,
+        wholeByteCount: Int
     ) -> ParsedUnit {
         var bytes: [UInt8]
         do {
             bytes = try fileSystem.readFile(path)
             if bytes.withUnsafeBytes({ Gzip.hasMagic($0) }) {
-                bytes = try bytes.withUnsafeBytes { raw throws(CompressionError) in try Gzip.decompress(raw) }
+                bytes = try bytes.withUnsafeBytes { raw throws(CompressionError) in
+                    try Gzip.decompress(raw, maxOutputByteCount: wholeByteCount)
+                }
             }
+        } catch let error as CompressionError where error.code == .outputTooLarge {
+            var unit = ParsedUnit(path: path, sourceKey: SourceKey(high: 0, low: 0))
+            unit.isTooLargeToReadWhole = true
+            return unit
         } catch {
             return ParsedUnit(path: path, sourceKey: SourceKey(high: 0, low: 0), fileError: "cannot read: \(error)")
         }
@@ -200,6 +232,11 @@ public final class ArchiveImporter {
     private func importLarge(_ path: String, size: Int) throws(StorageError) {
         let file = try fileSystem.openForReading(path)
         defer { file.close() }
+        try importLarge(path, size: size, file: file)
+    }
+
+    /// Imports a big file, read from `file` (the file at `path`, or its decompressed copy).
+    private func importLarge(_ path: String, size: Int, file: any ReadableFile) throws(StorageError) {
         let chunkHashes = try ContentKey.chunkHashes(file: file, length: size, parallelism: parallelism)
         let key = ContentKey.key(chunkHashes, size: size)
         summary.files += 1
@@ -255,11 +292,13 @@ public final class ArchiveImporter {
         func fill() throws(StorageError) {
             while queue.count <= ArchiveImporter.windowsAhead, let window = try reader.nextWindow() {
                 queue.append(ParseJob(window: window, path: path, key: key, keepsJSON: keepsJSON))
+                readAheadByteCount += queue.last!.byteCount
             }
         }
         try fill()
         while !queue.isEmpty {
             let job = queue.removeFirst()
+            defer { readAheadByteCount -= job.byteCount }
             try fill()
             for (index, var unit) in job.wait().enumerated() {
                 let chunk = job.window[index]
@@ -307,7 +346,10 @@ public final class ArchiveImporter {
                 if ended {
                     // A record spans the cut (pretty-printed objects): drop the rest of this window
                     // and the windows read ahead, and continue reading where the record starts.
-                    for pending in queue { pending.cancel() }
+                    for pending in queue {
+                        pending.cancel()
+                        readAheadByteCount -= pending.byteCount
+                    }
                     queue.removeAll()
                     reader.rewind(to: chunk.base + unit.consumedByteCount)
                     try fill()
@@ -316,6 +358,30 @@ public final class ArchiveImporter {
             }
         }
         progress.filesDone += 1
+    }
+
+    /// Imports a gzip file whose content is too big to hold whole: decompresses it into the store's
+    /// `tmp/` and streams that copy under the file's own path (its ledger key is the content's, as
+    /// when it is read whole); the copy is removed when done, and by recovery after a crash.
+    private func importSpooled(_ path: String) throws(StorageError) {
+        let spoolPath = Path.join(
+            store.directory,
+            FileNames.temporaryDirectory,
+            FileNames.spoolFile(UInt64.random(in: 0...UInt64.max))
+        )
+        defer { try? fileSystem.remove(spoolPath) }
+        let size: Int
+        do {
+            size = try GzipSpool.decompress(path, to: spoolPath, fileSystem: fileSystem, pieceByteCount: chunkByteCount)
+        } catch let error where error.code == .corrupt || error.code == .limitExceeded {
+            summary.files += 1
+            progress.filesDone += 1
+            summary.record(.init(file: path, message: "cannot read: \(error)"))
+            return
+        }
+        let file = try fileSystem.openForReading(spoolPath)
+        defer { file.close() }
+        try importLarge(path, size: size, file: file)
     }
 
     private func isEnvelopeStart(_ bytes: ArraySlice<UInt8>) -> Bool {
@@ -417,6 +483,8 @@ struct ParsedUnit: Sendable {
     var consumedByteCount = 0
     var contentByteCount = 0
     var isDigest = false
+    /// A gzip file whose content is too big to hold whole: nothing was parsed, the importer streams it.
+    var isTooLargeToReadWhole = false
     var fileError: String?
     var fatalError: CoreError?
     var alreadyImported: SourceCheckpoint?
@@ -776,6 +844,9 @@ struct ParseJob {
         }
     }
 
+    /// Bytes of the window's chunks.
+    var byteCount: Int { window.reduce(0) { $0 + $1.bytes.count } }
+
     /// Waits for every chunk's result.
     func wait() -> [ParsedUnit] { tasks.wait() }
 
@@ -794,7 +865,8 @@ struct SmallFilesJob {
         fileSystem: any FileSystem,
         ledger: LedgerSnapshot,
         keepsJSON: Bool,
-        parallelism: Int
+        parallelism: Int,
+        wholeByteCount: Int
     ) {
         self.files = files
         self.ledger = ledger
@@ -809,7 +881,8 @@ struct SmallFilesJob {
                     files[index].path,
                     fileSystem: fileSystem,
                     ledger: ledger,
-                    keepsJSON: keepsJSON
+                    keepsJSON: keepsJSON,
+                    wholeByteCount: wholeByteCount
                 )
             }
         )

@@ -185,9 +185,9 @@ struct ColumnChunkWriter {
                 EventRecord.forEachResourceARN(in: values.bytes(span)) { hashes.insert(XXHash64.hash($0)) }
             }
         } else {
-            for span in stats.distinctValues {
-                JSONTokenizer.forEachTokenHash(values.bytes(span)) { hashes.insert($0) }
-            }
+            var tokens = TokenHashSet(textByteCount: stats.distinctValues.reduce(0) { $0 + Int($1.length) })
+            for span in stats.distinctValues { tokens.insertTokens(of: values.bytes(span)) }
+            hashes = tokens.hashes
         }
         guard hashes.count > 0 else { return nil }
         var filter = SplitBlockBloomFilter(

@@ -10,6 +10,8 @@ import CairnCore
 ///   whose inputs are all still in the catalog with their files: it is a redundant copy. A whole one is
 ///   quarantined instead: the intent proves the flush never committed only if no edit was lost,
 ///   and a manifest cut at an edit boundary looks exactly like one that never had the edit.
+/// - A decompressed copy of an imported gzip file in `tmp/` (`spool-*`) is removed: the import
+///   resumes from the file itself.
 /// - Anything else not referenced (a stray file, anything in `tmp/`, a symbolic link, a segment the
 ///   catalog never heard of) is moved to `quarantine/<time>/` under its relative path, and
 ///   reported. Nothing is ever followed through a symbolic link: entries are examined with `lstat`
@@ -58,6 +60,12 @@ struct StoreRecovery {
         var quarantined = [String]()
         for name in try listIfDirectory(FileNames.temporaryDirectory) {
             let relative = Path.join(FileNames.temporaryDirectory, name)
+            if name.hasPrefix(FileNames.spoolPrefix), fileSystem.kind(of: Path.join(directory, relative)) == .file {
+                // A copy of an imported gzip file's content: the import resumes from the file.
+                try fileSystem.remove(Path.join(directory, relative))
+                removed.append(relative)
+                continue
+            }
             try quarantine.move(relative)
             quarantined.append(relative)
         }
