@@ -98,8 +98,9 @@ public final class EventStore: @unchecked Sendable {
     /// `sourceCheckpoint` events in the memtables, acknowledged when their flush commits.
     private var unacknowledgedEventCount = 0
 
-    private let fileSystem: any FileSystem
-    private let catalog: Catalog
+    /// Internal, not private: `EventStore+Removal.swift` and store settings commit through them.
+    let fileSystem: any FileSystem
+    let catalog: Catalog
     private let wal: WriteAheadLog
     private var memtables = Memtables()
     private var lastAppliedLSN: UInt64
