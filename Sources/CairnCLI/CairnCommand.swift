@@ -50,7 +50,8 @@ struct CairnCommand: ParsableCommand {
         abstract: "A self-hosted CloudTrail: store, search and verify AWS audit events.",
         subcommands: [
             IngestCommand.self, ExportCommand.self, InspectCommand.self, QueryCommand.self, LookupCommand.self,
-            VerifyCommand.self, RepairCommand.self, CompactCommand.self, GenerateCommand.self, DemoCommand.self,
+            VerifyCommand.self, RepairCommand.self, CompactCommand.self, StoreCommand.self, RetentionCommand.self,
+            GenerateCommand.self, DemoCommand.self,
         ]
     )
 }

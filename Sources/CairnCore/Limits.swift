@@ -167,6 +167,29 @@ public enum Limits {
     /// file.
     public static let maxDecompressedFileByteCount = 1 << 38
 
+    // MARK: Event data stores
+
+    /// Shortest retention period a store accepts, in days: Lake's `RetentionPeriod` minimum
+    /// (spec §2.1, CreateEventDataStore: 7..3653 days).
+    public static let minRetentionDays = 7
+
+    /// Longest retention period a store accepts, in days: Lake's `RetentionPeriod` maximum for its
+    /// default billing mode (spec §2.1: ten years, 3653 days); longer means "unlimited" here.
+    public static let maxRetentionDays = 3_653
+
+    /// Retention period of a store `cairn store create` makes without `--retention-days`.
+    ///
+    /// Lake's default for its default billing mode (`EXTENDABLE_RETENTION_PRICING`, spec §2.1). Stores
+    /// created implicitly (the `default` store, `cairn ingest --store new`) keep everything
+    /// instead: imported history is never deleted without someone asking for a period.
+    public static let defaultRetentionDays = 366
+
+    /// Shortest event data store name, in bytes (spec §1.4: 3..128 of `[a-zA-Z0-9._-]`).
+    public static let minStoreNameByteCount = 3
+
+    /// Longest event data store name, in bytes (spec §1.4).
+    public static let maxStoreNameByteCount = 128
+
     // MARK: Queries
 
     /// Longest query text, in bytes: Lake's StartQuery accepts a `QueryStatement` of 1 to 10,000

@@ -16,10 +16,13 @@
 ///                        quarantine/<time>/     what recovery or repair would not delete
 ///                        LOCK                   the writer lock (flock), holding its pid
 ///                        READERS                shared-locked by reader processes while open
-/// <data>/stores/LOCK                            held while a store is created
+/// <data>/stores/LOCK                            held while a store is created or renamed
+/// <data>/deleted/<storeId>/                     a deleted store while it is removed
 /// ```
 public enum FileNames {
     public static let storesDirectory = "stores"
+    /// Where `cairn store delete` moves a store (one rename) before removing it.
+    public static let deletedStoresDirectory = "deleted"
     public static let storeMeta = "store.meta"
     public static let walDirectory = "wal"
     public static let catalogDirectory = "catalog"

@@ -21,6 +21,12 @@ import Testing
         #expect(Limits.maxMemtableBudgetByteCount <= Int(UInt32.max), "column batches use 32-bit offsets")
     }
 
+    @Test func retentionLimitsAreLakes() {
+        #expect(Limits.minRetentionDays == 7 && Limits.maxRetentionDays == 3_653, "Lake's RetentionPeriod range")
+        #expect((Limits.minRetentionDays...Limits.maxRetentionDays).contains(Limits.defaultRetentionDays))
+        #expect(Limits.minStoreNameByteCount == 3 && Limits.maxStoreNameByteCount == 128)
+    }
+
     @Test func zoneMapBoundsAreSmall() {
         #expect(Limits.zoneMapStringPrefixByteCount <= 64)
         #expect(Limits.maxZoneMapValueSetCount <= 255, "value sets are for few values")

@@ -31,6 +31,11 @@ public struct CatalogEdit: Sendable {
         /// The inputs a compaction output (announced by an intent) replaces: while they are all
         /// still in the catalog with their files, an uncommitted output is a redundant copy.
         case intentInputs = 13
+        /// The store's retention period in days (0: unlimited), completing the `storeInfo` of the same
+        /// edit; an edit with `storeInfo` and without it is from before retention existed: unlimited.
+        case storeRetention = 20
+        /// The store's termination protection (1: on), completing the `storeInfo` of the same edit.
+        case storeTerminationProtection = 21
     }
 
     public var addedSegments: [SegmentMeta] = []
@@ -86,6 +91,10 @@ public struct CatalogEdit: Sendable {
             writer.writeString(storeInfo.id)
             writer.writeString(storeInfo.name)
             writer.writeSignedVarInt(storeInfo.createdMilliseconds)
+            writer.writeUInt8(Tag.storeRetention.rawValue)
+            writer.writeVarInt(storeInfo.retentionDays ?? 0)
+            writer.writeUInt8(Tag.storeTerminationProtection.rawValue)
+            writer.writeUInt8(storeInfo.terminationProtected ? 1 : 0)
         }
         for (id, path) in obsoleteSegments {
             writer.writeUInt8(Tag.obsoleteSegment.rawValue)
@@ -110,6 +119,8 @@ public struct CatalogEdit: Sendable {
     }
 
     init(decoding reader: inout ByteReader) throws(StorageError) {
+        var retentionDays: Int?
+        var terminationProtected: Bool?
         while !reader.isAtEnd {
             let raw = try reader.readUInt8()
             switch Tag(rawValue: raw) {
@@ -142,8 +153,23 @@ public struct CatalogEdit: Sendable {
             case .usage:
                 let (key, counts) = try UsageKey.decode(&reader)
                 usage[key, default: UsageCounts()].add(counts)
+            case .storeRetention:
+                let days = try reader.readVarInt()
+                guard days == 0 || StoreInfo.retentionDayRange.contains(Int(clamping: days)) else {
+                    throw reader.corrupt("retention period of \(days) days is outside \(StoreInfo.retentionDayRange)")
+                }
+                retentionDays = Int(days)
+            case .storeTerminationProtection:
+                let flag = try reader.readUInt8()
+                guard flag <= 1 else { throw reader.corrupt("termination protection flag \(flag) is not 0 or 1") }
+                terminationProtected = flag == 1
             case nil: throw reader.corrupt("unknown catalog edit tag \(raw)")
             }
+        }
+        if retentionDays != nil || terminationProtected != nil {
+            guard storeInfo != nil else { throw reader.corrupt("store settings without the store's identity") }
+            if let retentionDays { storeInfo?.retentionDays = retentionDays == 0 ? nil : retentionDays }
+            if let terminationProtected { storeInfo?.terminationProtected = terminationProtected }
         }
     }
 }

@@ -407,8 +407,8 @@ public final class EventStore: @unchecked Sendable {
         try state.withLock { () throws(StorageError) in
             for meta in removed where catalog.segments[meta.id] == nil {
                 throw StorageError(
-                    .invalidArgument,
-                    "segment \(meta.id) is no longer in the catalog; the job's inputs are stale",
+                    .notFound,
+                    "segment \(meta.id) is no longer in store \(info.name); the job's inputs are stale",
                     file: Path.join(directory, meta.relativePath)
                 )
             }
@@ -422,7 +422,16 @@ public final class EventStore: @unchecked Sendable {
 
     /// Drops segments from the catalog (retention): their files go once no snapshot reads them.
     public func removeSegments(_ metas: [SegmentMeta]) throws(StorageError) {
+        guard !metas.isEmpty else { return }
         try replaceSegments(metas, with: [])
+    }
+
+    /// Commits an edit of the store's settings (its identity, retention, protection); never of
+    /// its segments.
+    func commitSettings(_ edit: CatalogEdit) throws(StorageError) {
+        try checkWritable()
+        precondition(edit.addedSegments.isEmpty && edit.removedSegments.isEmpty, "segments change by the commit path")
+        try state.withLock { () throws(StorageError) in try catalog.commit(edit) }
     }
 
     /// Deletes the files of obsolete segments that no snapshot of this process and no reader
