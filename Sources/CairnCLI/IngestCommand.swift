@@ -112,6 +112,7 @@ struct IngestCommand: ParsableCommand {
             object.add("events", summary.events)
             object.add("rejected", summary.rejected)
             object.add("duplicates", summary.duplicates)
+            object.add("sameEventIDOtherContent", summary.sameEventIDOtherContent)
             object.add("alreadyImportedFiles", summary.alreadyImportedFiles)
             object.add("continuedFiles", summary.continuedFiles)
             object.add("skippedFiles", raw: "[" + summary.skippedFiles.map(jsonString).joined(separator: ",") + "]")
@@ -131,12 +132,16 @@ struct IngestCommand: ParsableCommand {
             for issue in summary.issues.prefix(20) { Terminal.error("rejected: \(issue)") }
             if summary.issueCount > 20 { Terminal.error("... and \(summary.issueCount - 20) more") }
             for skipped in summary.skippedFiles { Terminal.error("skipped: \(skipped)") }
-            Terminal.write(
-                "\(summary.files) files, \(summary.events) events ingested, \(summary.rejected) rejected, "
-                    + "\(summary.duplicates) duplicates (\(summary.alreadyImportedFiles) files already imported"
-                    + (summary.continuedFiles > 0 ? ", \(summary.continuedFiles) continued where they were" : "") + ") "
-                    + "in \(String(format1(seconds)))s (\(Int(Double(summary.events) / max(seconds, 1e-9))) events/s)\n"
-            )
+            var line = "\(summary.files) files, \(summary.events) events ingested, \(summary.rejected) rejected, "
+            line += "\(summary.duplicates) duplicates (\(summary.alreadyImportedFiles) files already imported"
+            if summary.continuedFiles > 0 { line += ", \(summary.continuedFiles) continued where they were" }
+            line += ") "
+            if summary.sameEventIDOtherContent > 0 {
+                line += "\(summary.sameEventIDOtherContent) kept with a known eventID but other content "
+            }
+            let rate = Int(Double(summary.events) / max(seconds, 1e-9))
+            line += "in \(String(format1(seconds)))s (\(rate) events/s)\n"
+            Terminal.write(line)
         }
         Terminal.flush()
         if summary.rejected > 0 || summary.issueCount > 0 { throw ExitCode.failure }

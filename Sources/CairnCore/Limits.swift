@@ -106,6 +106,11 @@ public enum Limits {
     /// Plan-and-run passes of one `cairn compact`: each merge can fill the next tier, and 15 inputs
     /// per merge over three tiers settle in a few passes; the bound stops a bug from looping.
     public static let compactionPassCount = 8
+    /// Stored events whose eventID and content hashes a writer keeps to drop duplicate deliveries
+    /// at ingest (~40 bytes each in the dictionaries: 4 Mi entries hold ~160 MB, two months of a
+    /// 2M-events-a-month store, within ingest's 1 GiB); partitions beyond are reloaded from their
+    /// segments when touched again.
+    public static let duplicateIndexEntryCount = 4 << 20
 
     /// Largest memtable budget a store accepts: a column batch addresses its values with 32-bit
     /// offsets, and a partition's batch holds at most the budget's bytes.

@@ -21,8 +21,11 @@ public struct IngestSummary: Sendable {
     /// Events accepted and acknowledged.
     public var events = 0
     public var rejected = 0
-    /// Events not added again because their file was already imported (the import ledger).
+    /// Events not added again: their file was already imported (the import ledger), or an event
+    /// with the same eventID and content is stored (a duplicate delivery, dropped by the flush).
     public var duplicates = 0
+    /// Events stored although a stored event has their eventID, because their content differs.
+    public var sameEventIDOtherContent = 0
     /// Files already fully imported, skipped by the ledger.
     public var alreadyImportedFiles = 0
     /// Files that are an earlier import's content plus more (appended lines, or a cut-short file

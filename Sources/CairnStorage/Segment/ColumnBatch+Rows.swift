@@ -142,3 +142,28 @@ extension ColumnBatch {
         return (selecting(keep), duplicates, conflicts)
     }
 }
+
+extension ColumnBatch {
+    /// XXH64 of a row's eventID (0 when it has none).
+    func eventIDHash(_ row: Int) -> UInt64 {
+        let span = span(.eventID, row)
+        guard !span.isNull else { return 0 }
+        return bytes.withUnsafeBytes { XXHash64.hash(span.bytes(in: $0)) }
+    }
+
+    /// A 64-bit hash of everything a row holds (time, flags, every value, each with its column),
+    /// equal for equal rows.
+    func contentHash(_ row: Int) -> UInt64 {
+        var hash = UInt64(bitPattern: times[row]) &* 0x9E37_79B9_7F4A_7C15
+        let boolCount = SegmentColumn.boolColumns.count
+        for slot in 0..<boolCount { hash = (hash &* 31) &+ UInt64(flags[row * boolCount + slot]) }
+        bytes.withUnsafeBytes { base in
+            for column in 0..<ColumnBatch.columnCount {
+                let span = spans[row * ColumnBatch.columnCount + column]
+                guard !span.isNull else { continue }
+                hash = XXHash64.hash(span.bytes(in: base), seed: hash &+ UInt64(column) &* 0x100_0000_01B3)
+            }
+        }
+        return hash
+    }
+}

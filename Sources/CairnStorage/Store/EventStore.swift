@@ -130,6 +130,13 @@ public final class EventStore: @unchecked Sendable {
     /// The shared lock a reader holds on `READERS` from open to close.
     private let readerLock: (any FileLock)?
     private var sortedSegments: (generation: Int, segments: [SegmentMeta])?
+    /// Stored events' ids and contents, for flushes to drop duplicate deliveries.
+    private let duplicateIndex = DuplicateIndex()
+    /// Events flushes dropped since the store was opened: equal to a stored one (same eventID,
+    /// same content).
+    public private(set) var duplicateEventCount = 0
+    /// Events flushes kept although a stored event has their eventID: their content differs.
+    public private(set) var sameEventIDOtherContentCount = 0
 
     init(
         fileSystem: any FileSystem,
@@ -292,8 +299,33 @@ public final class EventStore: @unchecked Sendable {
             uniqueKeysWithValues: memtables.partitions.keys.map { ($0, SegmentID.make(milliseconds: now)) }
         )
         try announce(Array(ids.values))
+        // Stored segments of the partitions the duplicate index has not loaded yet, pinned while
+        // the flush reads them.
+        let (pin, toLoad) = state.withLock { () -> (StoreSnapshot?, [PartitionKey: [SegmentMeta]]) in
+            let missing = memtables.partitions.keys.filter { !duplicateIndex.isLoaded($0) }
+            guard !missing.isEmpty else { return (nil, [:]) }
+            var stored = [PartitionKey: [SegmentMeta]]()
+            for segment in sortedSegmentsLocked() {
+                if segment.partition.isPacked {
+                    for member in segment.members ?? [] {
+                        let key = PartitionKey(
+                            account: member.account,
+                            region: member.region,
+                            epochDay: segment.partition.epochDay
+                        )
+                        stored[key, default: []].append(segment)
+                    }
+                } else {
+                    stored[segment.partition, default: []].append(segment)
+                }
+            }
+            var loads = [PartitionKey: [SegmentMeta]]()
+            for key in missing { loads[key] = stored[key] ?? [] }
+            return (pinLocked(), loads)
+        }
         let job = state.withLock {
             let job = BackgroundFlush(
+                announced: Set(ids.values),
                 memtables: memtables,
                 checkpoints: pendingCheckpoints,
                 lastLSN: lastAppliedLSN,
@@ -308,11 +340,25 @@ public final class EventStore: @unchecked Sendable {
         let fileSystem = self.fileSystem
         let directory = self.directory
         let options = self.options
+        let index = duplicateIndex
         job.start { () throws(StorageError) in
-            try EventStore.writeSegments(
+            defer { withExtendedLifetime(pin) {} }
+            for (key, segments) in toLoad {
+                index.load(
+                    key,
+                    from: try DuplicateIndex.storedRows(
+                        of: key,
+                        in: segments,
+                        fileSystem: fileSystem,
+                        directory: directory
+                    )
+                )
+            }
+            return try EventStore.writeSegments(
                 job.memtables,
                 ids: ids,
                 createdMilliseconds: now,
+                duplicateIndex: index,
                 fileSystem: fileSystem,
                 directory: directory,
                 options: options
@@ -326,7 +372,8 @@ public final class EventStore: @unchecked Sendable {
         guard let job = state.withLock({ flushing }), wait || job.isDone else { return }
         let written = try job.result()
         var edit = CatalogEdit()
-        edit.addedSegments = written
+        edit.addedSegments = written.segments
+        edit.abandonedIntents = job.announced.subtracting(written.segments.map(\.id)).sorted()
         edit.flushedLSN = job.lastLSN
         edit.checkpoints = Array(job.checkpoints.values)
         edit.walFileSequence = wal.currentFileSequence
@@ -336,6 +383,8 @@ public final class EventStore: @unchecked Sendable {
             flushing = nil
         }
         acknowledgedEventCount += job.unacknowledgedEventCount
+        duplicateEventCount += written.duplicates
+        sameEventIDOtherContentCount += written.sameIDOtherContent
         try wal.removeFiles(through: job.lastLSN)
     }
 
@@ -345,25 +394,39 @@ public final class EventStore: @unchecked Sendable {
         _ memtables: Memtables,
         ids: [PartitionKey: SegmentID],
         createdMilliseconds now: Int64,
+        duplicateIndex: DuplicateIndex,
         fileSystem: any FileSystem,
         directory: String,
         options: Options
-    ) throws(StorageError) -> [SegmentMeta] {
-        let partitions = memtables.partitions.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+    ) throws(StorageError) -> FlushOutput {
+        var output = FlushOutput()
+        // Duplicates first, one partition after the other (the index is the flush thread's).
+        var kept = [(key: PartitionKey, value: Memtables.Partition, rows: ColumnBatch)]()
+        for (key, memtable) in memtables.partitions.sorted(by: { $0.key < $1.key }) {
+            let (rows, duplicates, conflicts) = duplicateIndex.filter(
+                ColumnBatch(concatenating: memtable.batches),
+                partition: key
+            )
+            output.duplicates += duplicates
+            output.sameIDOtherContent += conflicts
+            if rows.count > 0 { kept.append((key, memtable, rows)) }
+        }
+        let partitions = kept
         let results = ResultBox<(meta: SegmentMeta, createdDirectory: Bool)>(count: partitions.count)
         let writer = SegmentWriter(compressionLevel: options.compressionLevel)
         let workers = max(1, min(options.flushConcurrency, partitions.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for index in stride(from: worker, to: partitions.count, by: workers) {
-                let (key, memtable) = partitions[index]
+                let (key, memtable, rows) = partitions[index]
                 results.set(index) { () throws(StorageError) in
                     let (bytes, footer) = try writer.encode(
-                        ColumnBatch(concatenating: memtable.batches),
+                        rows,
                         partition: key,
                         id: ids[key]!,
                         createdMilliseconds: now,
                         lsnRange: memtable.firstLSN...memtable.lastLSN,
-                        uncompressedByteCount: memtable.byteCount
+                        uncompressedByteCount: rows.count == memtable.eventCount
+                            ? memtable.byteCount : rows.jsonByteCount
                     )
                     return try SegmentPublisher.publish(
                         bytes,
@@ -377,7 +440,8 @@ public final class EventStore: @unchecked Sendable {
         var published = [(meta: SegmentMeta, createdDirectory: Bool)]()
         for index in partitions.indices { published.append(try results.get(index)) }
         try SegmentPublisher.makeDurable(published, fileSystem: fileSystem, directory: directory, workers: workers)
-        return published.map(\.meta)
+        output.segments = published.map(\.meta)
+        return output
     }
 
     // MARK: The commit path
@@ -458,17 +522,26 @@ public final class EventStore: @unchecked Sendable {
             try fileSystem.remove(Path.join(directory, relative))
             parents.insert(Path.parent(of: Path.join(directory, relative)))
         }
-        try removeEmptyDirectories(parents)
+        let touched = try removeEmptyDirectories(parents)
+        // The removals are durable before the catalog says so: else a power loss brings files back
+        // that the catalog no longer knows, and the next writer quarantines them.
+        if try !fileSystem.syncEverything(below: directory) {
+            for path in touched.sorted(by: { $0.count > $1.count }) where fileSystem.kind(of: path) == .directory {
+                try fileSystem.syncDirectory(path)
+            }
+        }
         var edit = CatalogEdit()
         edit.deletedSegmentFiles = candidates.map(\.0).sorted()
         try state.withLock { () throws(StorageError) in try catalog.commit(edit) }
         return (candidates.count, total - candidates.count)
     }
 
-    /// Removes partition directories left empty, up to (not including) `data/`.
-    private func removeEmptyDirectories(_ directories: Set<String>) throws(StorageError) {
+    /// Removes partition directories left empty, up to (not including) `data/`; returns every
+    /// directory whose entries changed (to sync).
+    private func removeEmptyDirectories(_ directories: Set<String>) throws(StorageError) -> Set<String> {
         let dataPath = Path.join(directory, FileNames.dataDirectory)
         var pending = directories
+        var touched = directories
         while let path = pending.max(by: { $0.count < $1.count }) {
             pending.remove(path)
             guard path.count > dataPath.count, fileSystem.kind(of: path) == .directory,
@@ -476,7 +549,9 @@ public final class EventStore: @unchecked Sendable {
             else { continue }
             try fileSystem.remove(path)
             pending.insert(Path.parent(of: path))
+            touched.insert(Path.parent(of: path))
         }
+        return touched
     }
 
     // MARK: Reading
@@ -486,18 +561,22 @@ public final class EventStore: @unchecked Sendable {
     /// Changes nothing; the segments' files stay until the snapshot is released.
     public func snapshot() -> StoreSnapshot {
         state.withLock {
-            let generation = catalog.generation
-            pins[generation, default: 0] += 1
-            let segments = sortedSegmentsLocked()
             var unflushed = [EventRecord]()
             for tables in [flushing?.memtables, memtables].compactMap({ $0 }) {
                 for (_, partition) in tables.partitions.sorted(by: { $0.key < $1.key }) {
                     unflushed += partition.records
                 }
             }
-            return StoreSnapshot(segments: segments, generation: generation, unflushed: unflushed) { [weak self] in
-                self?.unpin(generation)
-            }
+            return pinLocked(unflushed: unflushed)
+        }
+    }
+
+    /// A snapshot of the catalog's segments now (the state lock held).
+    private func pinLocked(unflushed: [EventRecord] = []) -> StoreSnapshot {
+        let generation = catalog.generation
+        pins[generation, default: 0] += 1
+        return StoreSnapshot(segments: sortedSegmentsLocked(), generation: generation, unflushed: unflushed) {
+            [weak self] in self?.unpin(generation)
         }
     }
 
@@ -585,8 +664,18 @@ public final class EventStore: @unchecked Sendable {
     }
 }
 
+/// What a flush wrote, and the duplicate deliveries it dropped.
+struct FlushOutput: Sendable {
+    var segments: [SegmentMeta] = []
+    var duplicates = 0
+    var sameIDOtherContent = 0
+}
+
 /// A flush running on a background thread, and its result once done.
 final class BackgroundFlush: @unchecked Sendable {
+    /// The segment ids announced for it; those it did not write (every row a duplicate) are
+    /// abandoned in its edit.
+    let announced: Set<SegmentID>
     let memtables: Memtables
     let checkpoints: [SourceKey: SourceCheckpoint]
     let lastLSN: UInt64
@@ -594,23 +683,25 @@ final class BackgroundFlush: @unchecked Sendable {
     let unacknowledgedEventCount: Int
     private let done = DispatchSemaphore(value: 0)
     private let lock = ConditionLock()
-    private var outcome: Result<[SegmentMeta], StorageError>?
+    private var outcome: Result<FlushOutput, StorageError>?
 
     init(
+        announced: Set<SegmentID>,
         memtables: Memtables,
         checkpoints: [SourceKey: SourceCheckpoint],
         lastLSN: UInt64,
         unacknowledgedEventCount: Int
     ) {
+        self.announced = announced
         self.memtables = memtables
         self.checkpoints = checkpoints
         self.lastLSN = lastLSN
         self.unacknowledgedEventCount = unacknowledgedEventCount
     }
 
-    func start(_ work: @escaping @Sendable () throws(StorageError) -> [SegmentMeta]) {
+    func start(_ work: @escaping @Sendable () throws(StorageError) -> FlushOutput) {
         DispatchQueue.global().async {
-            let result: Result<[SegmentMeta], StorageError>
+            let result: Result<FlushOutput, StorageError>
             do throws(StorageError) { result = .success(try work()) } catch { result = .failure(error) }
             self.lock.withLock { self.outcome = result }
             self.done.signal()
@@ -620,7 +711,7 @@ final class BackgroundFlush: @unchecked Sendable {
     var isDone: Bool { lock.withLock { outcome != nil } }
 
     /// Waits for the flush and returns its segments.
-    func result() throws(StorageError) -> [SegmentMeta] {
+    func result() throws(StorageError) -> FlushOutput {
         if !isDone {
             done.wait()
             done.signal()

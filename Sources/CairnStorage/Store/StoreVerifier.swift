@@ -157,7 +157,13 @@ struct StoreVerifier {
                 if kind == .symbolicLink {
                     report.problem("unreferenced", "a symbolic link inside the store (never followed)", file: path)
                 } else if !referenced.contains(relative), catalog != nil {
-                    if let id = StoreRecovery.segmentID(fromPath: relative), intents.contains(id) {
+                    if let id = StoreRecovery.segmentID(fromPath: relative), catalog?.obsoleteSegments[id] == relative {
+                        report.notice(
+                            "obsolete",
+                            "replaced by compaction or dropped by retention; deleted once no reader has it",
+                            file: path
+                        )
+                    } else if let id = StoreRecovery.segmentID(fromPath: relative), intents.contains(id) {
                         report.notice(
                             "intent",
                             "output of a flush that never committed; the next writer resolves it",

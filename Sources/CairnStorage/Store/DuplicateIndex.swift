@@ -1,0 +1,123 @@
+import CairnCore
+
+/// What a flush checks new events against to store a duplicate delivery once (issue #11 point 5):
+/// per partition, each stored event's eventID hash and content hash.
+///
+/// CloudTrail delivers at least once and archives overlap, so the same event (same eventID, same
+/// content) arrives again in another file or batch: it is dropped and counted. An event with a
+/// stored eventID but other content is kept and counted apart. Content is compared by a 64-bit
+/// hash of every value, combined with the eventID's: two different events would have to collide
+/// in both.
+///
+/// A partition's entries are loaded from its stored segments the first time a flush touches it
+/// in this process, then kept up to date by each flush; the partitions flushed least recently are
+/// dropped beyond `Limits.duplicateIndexEntryCount` (and loaded again when touched). Used by the
+/// flush thread only.
+final class DuplicateIndex: @unchecked Sendable {
+    private struct Partition {
+        /// eventID hash to content hash; `extra` holds further contents of the same eventID.
+        var contents: [UInt64: UInt64] = [:]
+        var extra: [UInt64: [UInt64]] = [:]
+        var lastUse = 0
+    }
+
+    private var partitions: [PartitionKey: Partition] = [:]
+    private var entryCount = 0
+    private var clock = 0
+
+    /// Whether a partition's stored events are loaded.
+    func isLoaded(_ key: PartitionKey) -> Bool { partitions[key] != nil }
+
+    /// Loads a partition's stored events from `batches` (its rows in stored segments).
+    func load(_ key: PartitionKey, from batches: [ColumnBatch]) {
+        var partition = Partition()
+        for batch in batches {
+            for row in 0..<batch.count {
+                _ = DuplicateIndex.insert(batch.eventIDHash(row), batch.contentHash(row), into: &partition)
+            }
+        }
+        entryCount += partition.contents.count
+        partitions[key] = partition
+    }
+
+    /// The rows of `batch` (all of partition `key`, which must be loaded) not stored already, and
+    /// how many were dropped as duplicates or kept with a known eventID and other content; the
+    /// kept rows are recorded.
+    func filter(_ batch: ColumnBatch, partition key: PartitionKey) -> (
+        batch: ColumnBatch, duplicates: Int, sameIDOtherContent: Int
+    ) {
+        clock += 1
+        var partition = partitions.removeValue(forKey: key) ?? Partition()
+        let before = partition.contents.count
+        partition.lastUse = clock
+        var keep = [Int]()
+        keep.reserveCapacity(batch.count)
+        var duplicates = 0
+        var conflicts = 0
+        for row in 0..<batch.count {
+            let id = batch.eventIDHash(row)
+            guard id != 0 else {
+                keep.append(row)
+                continue
+            }
+            switch DuplicateIndex.insert(id, batch.contentHash(row), into: &partition) {
+            case .duplicate: duplicates += 1
+            case .sameIDOtherContent:
+                conflicts += 1
+                keep.append(row)
+            case .new: keep.append(row)
+            }
+        }
+        entryCount += partition.contents.count - before
+        partitions[key] = partition
+        evictBeyondLimit()
+        return (duplicates == 0 ? batch : batch.selecting(keep), duplicates, conflicts)
+    }
+
+    private enum Outcome { case new, duplicate, sameIDOtherContent }
+
+    private static func insert(_ id: UInt64, _ content: UInt64, into partition: inout Partition) -> Outcome {
+        guard let first = partition.contents[id] else {
+            partition.contents[id] = content
+            return .new
+        }
+        if first == content || partition.extra[id]?.contains(content) == true { return .duplicate }
+        partition.extra[id, default: []].append(content)
+        return .sameIDOtherContent
+    }
+
+    private func evictBeyondLimit() {
+        guard entryCount > Limits.duplicateIndexEntryCount else { return }
+        for (key, partition) in partitions.sorted(by: { $0.value.lastUse < $1.value.lastUse }) {
+            guard entryCount > Limits.duplicateIndexEntryCount / 2 else { break }
+            entryCount -= partition.contents.count
+            partitions[key] = nil
+        }
+    }
+}
+
+extension DuplicateIndex {
+    /// The rows of partition `key` in its stored `segments` (its own, and its share of packed ones).
+    static func storedRows(
+        of key: PartitionKey,
+        in segments: [SegmentMeta],
+        fileSystem: any FileSystem,
+        directory: String
+    ) throws(StorageError) -> [ColumnBatch] {
+        var batches = [ColumnBatch]()
+        for segment in segments {
+            let reader = try SegmentReader(fileSystem: fileSystem, path: Path.join(directory, segment.relativePath))
+            var batch = ColumnBatch()
+            for group in reader.footer.rowGroups.indices { try batch.appendRowGroup(of: reader, rowGroup: group) }
+            if segment.partition.isPacked {
+                let rows = (0..<batch.count).filter { row in
+                    PartitionKey.component(batch.string(.recipientAccountId, row)) == key.account
+                        && PartitionKey.component(batch.string(.awsRegion, row)) == key.region
+                }
+                batch = batch.selecting(rows)
+            }
+            batches.append(batch)
+        }
+        return batches
+    }
+}
