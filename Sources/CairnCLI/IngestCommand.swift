@@ -72,7 +72,7 @@ struct IngestCommand: ParsableCommand {
         var options = EventStore.Options()
         options.syncPolicy = try parseSyncPolicy()
         if let memtableBytes { options.memtableBudgetByteCount = memtableBytes }
-        let summary: IngestSummary
+        var summary = IngestSummary()
         do {
             let store = try storeOptions.openForWriting(options, writer: writerOptions, command: "ingest")
             let importer = ArchiveImporter(store: store)
@@ -94,9 +94,11 @@ struct IngestCommand: ParsableCommand {
                     )
                 }
             }
+            let baseline = (store.duplicateEventCount, store.sameEventIDOtherContentCount)
             summary = try importer.importPaths(paths)
             let before = store.acknowledgedEventCount
             try store.close()
+            summary.countFlushedDuplicates(of: store, since: baseline)
             if lines, store.acknowledgedEventCount > before {
                 Terminal.error("acknowledged \(summary.events)")
             }

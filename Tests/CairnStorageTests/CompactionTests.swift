@@ -315,3 +315,31 @@ private final class Atomic<Value: Sendable>: @unchecked Sendable {
         set { lock.withLock { stored = newValue } }
     }
 }
+
+/// The background worker the server runs.
+@Suite struct CompactionSchedulerTests {
+    @Test func theWorkerSealsQuietClosedDaysAndStops() throws {
+        let fs = FaultInjectingFileSystem()
+        let events = CompactionTests.events()
+        try CompactionTests.makeStore(fs, events: events, perFlush: 10)
+        let store = try DataDirectory(path: CompactionTests.dataPath, fileSystem: fs)
+            .openStore(create: false, options: CompactionTests.options())
+        let before = try CompactionTests.contents(store)
+        let segmentsBefore = store.segments.count
+        let scheduler = CompactionScheduler(store: store, bytesPerSecond: 1 << 30, intervalMilliseconds: 10)
+        #expect(!scheduler.isBehind)
+        // Just written: closed days are not quiet yet, so the pass only merges.
+        let first = try scheduler.runOnce()
+        #expect(first.packedSegments == 0 && store.segments.allSatisfy { $0.level < SegmentLevel.sealed })
+        // An hour and a minute later they are sealed; the worker does it on its own.
+        scheduler.start()
+        while scheduler.passes < 3 { Thread.sleep(forTimeInterval: 0.01) }
+        scheduler.stop()
+        #expect(scheduler.lastError == nil)
+        let later = try scheduler.runOnce(now: Clock.nowMilliseconds() + Limits.sealQuietMilliseconds + 60_000)
+        #expect(later.packedSegments == 3)
+        #expect(store.segments.count < segmentsBefore)
+        #expect(try CompactionTests.contents(store) == before)
+        try store.close()
+    }
+}

@@ -1,5 +1,7 @@
 /// What an import did, for `cairn ingest` to print (and `--json`).
 public struct IngestSummary: Sendable {
+    public init() {}
+
     /// One problem with one record or file, with where it is.
     public struct Issue: Sendable, CustomStringConvertible {
         public var file: String
@@ -21,11 +23,23 @@ public struct IngestSummary: Sendable {
     /// Events accepted and acknowledged.
     public var events = 0
     public var rejected = 0
-    /// Events not added again: their file was already imported (the import ledger), or an event
-    /// with the same eventID and content is stored (a duplicate delivery, dropped by the flush).
+    /// Events not added again: their file was already imported (the import ledger), or, once
+    /// `countFlushedDuplicates` has run, an event with the same eventID and content is stored (a
+    /// duplicate delivery, dropped by the flush).
     public var duplicates = 0
     /// Events stored although a stored event has their eventID, because their content differs.
     public var sameEventIDOtherContent = 0
+
+    /// Adds what the store's flushes dropped as duplicate deliveries since `baseline` (the store's
+    /// `duplicateEventCount` and `sameEventIDOtherContentCount` before the import); call it after
+    /// the last flush (the store's `close`).
+    public mutating func countFlushedDuplicates(
+        of store: EventStore,
+        since baseline: (duplicates: Int, sameEventIDOtherContent: Int)
+    ) {
+        duplicates += store.duplicateEventCount - baseline.duplicates
+        sameEventIDOtherContent += store.sameEventIDOtherContentCount - baseline.sameEventIDOtherContent
+    }
     /// Files already fully imported, skipped by the ledger.
     public var alreadyImportedFiles = 0
     /// Files that are an earlier import's content plus more (appended lines, or a cut-short file
