@@ -151,19 +151,68 @@ extension ColumnBatch {
         return bytes.withUnsafeBytes { XXHash64.hash(span.bytes(in: $0)) }
     }
 
-    /// A 64-bit hash of everything a row holds (time, flags, every value, each with its column),
-    /// equal for equal rows.
+    /// A 64-bit hash of everything a row holds (time, flags, every value, each with its column
+    /// and length), equal for equal rows whatever the batch's layout.
+    ///
+    /// One inlined multiply-rotate pass over 8-byte words (the wyhash/xxHash round) rather than a
+    /// hash call per value: a flush hashes every row it writes.
     func contentHash(_ row: Int) -> UInt64 {
-        var hash = UInt64(bitPattern: times[row]) &* 0x9E37_79B9_7F4A_7C15
+        var state = RowHasher(seed: UInt64(bitPattern: times[row]))
         let boolCount = SegmentColumn.boolColumns.count
-        for slot in 0..<boolCount { hash = (hash &* 31) &+ UInt64(flags[row * boolCount + slot]) }
+        for slot in 0..<boolCount { state.mix(UInt64(flags[row * boolCount + slot])) }
         bytes.withUnsafeBytes { base in
             for column in 0..<ColumnBatch.columnCount {
                 let span = spans[row * ColumnBatch.columnCount + column]
                 guard !span.isNull else { continue }
-                hash = XXHash64.hash(span.bytes(in: base), seed: hash &+ UInt64(column) &* 0x100_0000_01B3)
+                state.mix(UInt64(column) << 32 | UInt64(span.length))
+                state.mix(span.bytes(in: base))
             }
         }
+        return state.finish()
+    }
+}
+
+/// The mixing rounds of `contentHash`.
+struct RowHasher {
+    private static let prime1: UInt64 = 0x9E37_79B1_85EB_CA87
+    private static let prime2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+    private var accumulator: UInt64
+
+    init(seed: UInt64) { accumulator = seed &+ RowHasher.prime1 }
+
+    @inline(__always)
+    mutating func mix(_ word: UInt64) {
+        accumulator ^= (word &* RowHasher.prime2).rotated(31) &* RowHasher.prime1
+        accumulator = accumulator.rotated(27) &* RowHasher.prime1 &+ RowHasher.prime2
+    }
+
+    @inline(__always)
+    mutating func mix(_ bytes: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            mix(bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            offset += 8
+        }
+        if offset < bytes.count {
+            var tail: UInt64 = 0
+            for index in offset..<bytes.count { tail = tail << 8 | UInt64(bytes[index]) }
+            mix(tail)
+        }
+    }
+
+    /// The xxHash64 avalanche.
+    func finish() -> UInt64 {
+        var hash = accumulator
+        hash ^= hash >> 33
+        hash &*= RowHasher.prime2
+        hash ^= hash >> 29
+        hash &*= 0x1656_67B1_9E37_79F9
+        hash ^= hash >> 32
         return hash
     }
+}
+
+extension UInt64 {
+    @inline(__always)
+    fileprivate func rotated(_ count: UInt64) -> UInt64 { (self << count) | (self >> (64 - count)) }
 }

@@ -40,38 +40,48 @@ final class DuplicateIndex: @unchecked Sendable {
         partitions[key] = partition
     }
 
-    /// The rows of `batch` (all of partition `key`, which must be loaded) not stored already, and
-    /// how many were dropped as duplicates or kept with a known eventID and other content; the
-    /// kept rows are recorded.
-    func filter(_ batch: ColumnBatch, partition key: PartitionKey) -> (
-        batch: ColumnBatch, duplicates: Int, sameIDOtherContent: Int
+    /// Which rows of `batches` (all of partition `key`, one after another) to keep: nil when every row is new, else
+    /// their indexes in the batches' concatenation; and how many were dropped as duplicates or kept with a known
+    /// eventID and other content.
+    ///
+    /// The kept rows are recorded.
+    func filter(_ batches: [ColumnBatch], partition key: PartitionKey) -> (
+        keep: [Int]?, duplicates: Int, sameIDOtherContent: Int
     ) {
         clock += 1
         var partition = partitions.removeValue(forKey: key) ?? Partition()
         let before = partition.contents.count
         partition.lastUse = clock
-        var keep = [Int]()
-        keep.reserveCapacity(batch.count)
-        var duplicates = 0
+        var dropped = [Int]()
         var conflicts = 0
-        for row in 0..<batch.count {
-            let id = batch.eventIDHash(row)
-            guard id != 0 else {
-                keep.append(row)
-                continue
+        var base = 0
+        for batch in batches {
+            for row in 0..<batch.count {
+                let id = batch.eventIDHash(row)
+                guard id != 0 else { continue }
+                switch DuplicateIndex.insert(id, batch.contentHash(row), into: &partition) {
+                case .duplicate: dropped.append(base + row)
+                case .sameIDOtherContent: conflicts += 1
+                case .new: break
+                }
             }
-            switch DuplicateIndex.insert(id, batch.contentHash(row), into: &partition) {
-            case .duplicate: duplicates += 1
-            case .sameIDOtherContent:
-                conflicts += 1
-                keep.append(row)
-            case .new: keep.append(row)
-            }
+            base += batch.count
         }
         entryCount += partition.contents.count - before
         partitions[key] = partition
         evictBeyondLimit()
-        return (duplicates == 0 ? batch : batch.selecting(keep), duplicates, conflicts)
+        guard !dropped.isEmpty else { return (nil, 0, conflicts) }
+        var keep = [Int]()
+        keep.reserveCapacity(base - dropped.count)
+        var next = 0
+        for row in 0..<base {
+            if next < dropped.count && dropped[next] == row {
+                next += 1
+            } else {
+                keep.append(row)
+            }
+        }
+        return (keep, dropped.count, conflicts)
     }
 
     private enum Outcome { case new, duplicate, sameIDOtherContent }

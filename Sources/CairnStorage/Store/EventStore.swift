@@ -400,16 +400,14 @@ public final class EventStore: @unchecked Sendable {
         options: Options
     ) throws(StorageError) -> FlushOutput {
         var output = FlushOutput()
-        // Duplicates first, one partition after the other (the index is the flush thread's).
-        var kept = [(key: PartitionKey, value: Memtables.Partition, rows: ColumnBatch)]()
+        // Duplicates first, one partition after the other (the index is the flush thread's);
+        // only the rows to keep are noted, so no partition's rows are copied before encoding.
+        var kept = [(key: PartitionKey, value: Memtables.Partition, keep: [Int]?)]()
         for (key, memtable) in memtables.partitions.sorted(by: { $0.key < $1.key }) {
-            let (rows, duplicates, conflicts) = duplicateIndex.filter(
-                ColumnBatch(concatenating: memtable.batches),
-                partition: key
-            )
+            let (keep, duplicates, conflicts) = duplicateIndex.filter(memtable.batches, partition: key)
             output.duplicates += duplicates
             output.sameIDOtherContent += conflicts
-            if rows.count > 0 { kept.append((key, memtable, rows)) }
+            if keep?.isEmpty != true { kept.append((key, memtable, keep)) }
         }
         let partitions = kept
         let results = ResultBox<(meta: SegmentMeta, createdDirectory: Bool)>(count: partitions.count)
@@ -417,8 +415,10 @@ public final class EventStore: @unchecked Sendable {
         let workers = max(1, min(options.flushConcurrency, partitions.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for index in stride(from: worker, to: partitions.count, by: workers) {
-                let (key, memtable, rows) = partitions[index]
+                let (key, memtable, keep) = partitions[index]
                 results.set(index) { () throws(StorageError) in
+                    let all = ColumnBatch(concatenating: memtable.batches)
+                    let rows = keep.map { all.selecting($0) } ?? all
                     let (bytes, footer) = try writer.encode(
                         rows,
                         partition: key,
