@@ -1,6 +1,7 @@
 import ArgumentParser
 import CairnCore
 import CairnStorage
+import Synchronization
 
 /// `cairn compact`: merge small segments, seal closed days, pack small partitions.
 struct CompactCommand: ParsableCommand {
@@ -78,9 +79,12 @@ struct CompactCommand: ParsableCommand {
         for line in store.recovery.lines { Terminal.error("cairn compact: \(line)") }
         let before = StoreShape(store.segments)
         let start = Terminal.seconds()
-        var bar = ProgressBar()
+        let bar = SharedProgressBar()
         let showProgress = !json && Terminal.isInteractive
-        let result = try Compactor(store: store).runAll(now: now, quietMilliseconds: 0) { done, total in
+        // Both cores: a hand-run compaction has the machine (the server's scheduler uses one).
+        let result = try Compactor(store: store).runAll(now: now, quietMilliseconds: 0, concurrency: 2) {
+            done,
+            total in
             guard showProgress else { return }
             let elapsed = max(Terminal.seconds() - start, 0.001)
             let rate = Double(done) / elapsed / 1e6
@@ -129,6 +133,14 @@ struct CompactCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// A progress bar drawn from the compaction workers.
+private final class SharedProgressBar: Sendable {
+    private let bar = Mutex(ProgressBar())
+
+    func draw(fraction: Double, detail: String) { bar.withLock { $0.draw(fraction: fraction, detail: detail) } }
+    func finish() { bar.withLock { $0.finish() } }
 }
 
 /// Segment count, bytes and days of a store, for before/after lines.

@@ -129,6 +129,10 @@ public enum Limits {
 
     /// Largest manifest, in bytes, before it is rewritten as a snapshot on open.
     public static let maxManifestByteCount = 16 << 20
+    /// A manifest is rewritten as one snapshot once it holds this many times its live state (and
+    /// over 256 KiB): edits of segments long since compacted away are history nobody reads, and a
+    /// reader parses all of it on every open.
+    public static let manifestHistoryFactor = 4
 
     /// Largest single manifest edit a reader accepts: the snapshot edit of a store with a million
     /// segments (~200 bytes each) plus its ledger; a larger length field is corruption.

@@ -50,6 +50,9 @@ public final class Catalog: @unchecked Sendable {
     private let directory: String
     private let readOnly: Bool
     private var manifestNumber: UInt64 = 0
+    /// Bytes of the current manifest's snapshot edit: its live state.
+    private var snapshotByteCount = 0
+    private var snapshotSegmentCount = 0
     private var manifest: (any WritableFile)?
     private var ledgerFile: (any WritableFile)?
     private var ledger: ImportLedger {
@@ -244,7 +247,16 @@ public final class Catalog: @unchecked Sendable {
         guard !readOnly, manifest != nil else {
             throw StorageError(.invalidArgument, "catalog is not open for writing", file: directory)
         }
-        if let manifest, manifest.byteCount > Limits.maxManifestByteCount { try rewriteManifest() }
+        // Past the cap, or mostly history: a compaction that replaced thousands of segments by a
+        // few leaves a manifest many times its live state (12 bytes per event on 1M events).
+        // The live state's size, estimated from the last snapshot's bytes per segment.
+        let liveByteCount = snapshotByteCount * (segments.count + 1) / (snapshotSegmentCount + 1)
+        if let manifest,
+            manifest.byteCount > Limits.maxManifestByteCount
+                || manifest.byteCount > max(256 << 10, Limits.manifestHistoryFactor * liveByteCount)
+        {
+            try rewriteManifest()
+        }
         try append(edit)
         apply(edit)
         // The copy after the original: a crash between leaves the copy behind, never ahead of
@@ -277,7 +289,11 @@ public final class Catalog: @unchecked Sendable {
         snapshot.storeInfo = storeInfo
         snapshot.obsoleteSegments = obsoleteSegments.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         snapshot.usage = usage
-        try append(snapshot)
+        let encoded = snapshot.encode()
+        snapshotByteCount = encoded.count
+        snapshotSegmentCount = segments.count
+        try manifest!.append(RecordFrame.encode(encoded))
+        try manifest!.sync()
         try fileSystem.writeFileAtomically(Path.join(directory, FileNames.current), Catalog.encodeCurrent(name))
         for file in try fileSystem.listDirectory(directory) where file.hasPrefix("MANIFEST-") && file != name {
             if let number = UInt64(file.dropFirst("MANIFEST-".count)), number <= previous {

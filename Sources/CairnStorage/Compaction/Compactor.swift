@@ -1,4 +1,5 @@
 import CairnCore
+import Dispatch
 
 /// Runs compaction tasks on a store open for writing, through the store's commit path
 /// (storage.md §3.9).
@@ -12,7 +13,7 @@ import CairnCore
 ///
 /// Rows equal to another row of the same output (same eventID, same content: a duplicate
 /// delivery) are stored once.
-public struct Compactor {
+public struct Compactor: Sendable {
     public let store: EventStore
     /// Limits the read rate of a background worker; nil runs at full speed (`cairn compact`).
     public var throttle: CompactionThrottle?
@@ -194,22 +195,49 @@ public struct Compactor {
 extension Compactor {
     /// Plans and runs compaction until nothing is left to do (a merge can make a tier ready for
     /// the next); `progress` is told input bytes done and the total of the current plan.
+    ///
+    /// Tasks (each of one day) run on `concurrency` threads: `cairn compact` uses both cores, the
+    /// background scheduler one.
     public func runAll(
         now: Int64,
         quietMilliseconds: Int64? = nil,
-        progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }
+        concurrency: Int = 1,
+        progress: @escaping @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }
     ) throws(StorageError) -> CompactionResult {
         var result = CompactionResult()
         for _ in 0..<Limits.compactionPassCount {
             let tasks = CompactionPlan.tasks(for: store.segments, now: now, quietMilliseconds: quietMilliseconds)
             guard !tasks.isEmpty else { break }
             let total = tasks.reduce(0) { $0 + $1.inputByteCount }
-            var before = 0
-            for task in tasks {
-                result.add(try run(task) { done in progress(before + done, total) })
-                before += task.inputByteCount
+            let results = ResultBox<CompactionResult>(count: tasks.count)
+            let done = ProgressCounter()
+            let threads = max(1, min(concurrency, tasks.count))
+            let compactor = self
+            DispatchQueue.concurrentPerform(iterations: threads) { worker in
+                for index in stride(from: worker, to: tasks.count, by: threads) {
+                    results.set(index) { () throws(StorageError) in
+                        var reported = 0
+                        return try compactor.run(tasks[index]) { bytes in
+                            progress(done.add(bytes - reported), total)
+                            reported = bytes
+                        }
+                    }
+                }
             }
+            for index in tasks.indices { result.add(try results.get(index)) }
         }
         return result
+    }
+}
+
+/// Bytes done by several workers.
+private final class ProgressCounter: @unchecked Sendable {
+    private let lock = ConditionLock()
+    private var total = 0
+
+    func add(_ bytes: Int) -> Int {
+        lock.withLock { () -> Int in
+            total += bytes; return total
+        }
     }
 }
