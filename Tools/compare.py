@@ -1,8 +1,19 @@
 """Cairn against DuckDB, ClickHouse (chDB) and Parquet+zstd on the same CloudTrail events.
 
-Every engine loads the same NDJSON file from `cairn generate`. Measured per engine: ingest events/s
-and CPU seconds, bytes per event on disk, and for each benchmark query a cold and a warm latency, plus
-Cairn's ratio to the best peer. Query parameters are picked from the data so that every query returns
+Every engine loads the same NDJSON file from `cairn generate`. Measured per engine: ingest events/s,
+CPU seconds and peak RSS (each load runs in a child process of its own, its maximum resident set
+read from wait4; for the peers that includes the Python interpreter, and their events/s and CPU
+seconds are timed inside the child around the load alone, after `import duckdb` / `import chdb`),
+bytes per event (the engine's own count; in files; on disk by allocated blocks, as `du` counts), and
+for each benchmark query a cold and a warm latency, plus Cairn's ratio to the best peer.
+
+Cairn is measured twice in the same run: as ingest leaves the store (engine "cairn") and after
+`cairn compact` on a copy of that store (engine "cairn_compacted": its ingest events/s and CPU
+seconds include the compaction; "compaction" holds the compaction's seconds, input bytes and MB/s
+of input). Segment files per day are the `.cts` files over the distinct `date=` directories. Cold
+runs go query by query through all five (Cairn before, Cairn after, DuckDB, chDB, Parquet), so a
+change of load on a shared machine hits all of them alike. <out>/<events>/summary.md has the
+figures as Markdown tables. Query parameters are picked from the data so that every query returns
 rows; a query that returns none is an error. Results: <out>/<events>/results.json and chart.png;
 --scaling repeats at 100k and 1M events besides --events (and 10M with --with-10m) and plots how each
 cost grows on log-log axes; --reuse takes sizes already measured from their results.json.
@@ -21,7 +32,7 @@ How latency is measured, the same way for every engine:
 - warm: the median of --runs executions in one process after a first, untimed execution (Cairn:
   `cairn query --repeat-count`; the peers: their Python connection), with the data in the page cache.
 """
-import argparse, json, os, resource, shutil, statistics, subprocess, sys, time
+import argparse, json, os, resource, shutil, statistics, subprocess, sys, tempfile, time
 
 QUERY_NAMES = {
     "Q1": "event by eventID",
@@ -51,6 +62,89 @@ def cpu_seconds():
     usage = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime
+
+
+def run_measured(command):
+    """Runs one child process to its end: its stdout, and its wall seconds, CPU seconds and peak RSS
+    in bytes, from wait4 on that child alone (RUSAGE_CHILDREN would give the largest of every child
+    this script has waited for, the generator included)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command[:2])} failed ({process.returncode}): {stderr.strip()[-2000:]}")
+    return stdout, {"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                    "peak_rss_bytes": usage.ru_maxrss * 1024}
+
+
+def disk_bytes(path):
+    """Bytes allocated on disk for a file or a directory tree, directories included, each inode once:
+    what `du -s -B1` reports (st_blocks are 512-byte units)."""
+    seen, total = set(), 0
+    entries = [path] if os.path.isfile(path) else [path] + [
+        os.path.join(root, name) for root, dirs, files in os.walk(path) for name in dirs + files]
+    for entry in entries:
+        st = os.lstat(entry)
+        if (st.st_dev, st.st_ino) not in seen:
+            seen.add((st.st_dev, st.st_ino))
+            total += st.st_blocks * 512
+    return total
+
+
+def file_bytes(path):
+    """The sizes of a database's regular files, summed (what `du -sb` shows, less directory entries)."""
+    return sum(os.path.getsize(name) for name in data_files(path))
+
+
+def segment_layout(store):
+    """Segment files (`*.cts`) of a Cairn store, the distinct days their `date=` directories name, and
+    files per day; the directories of the store, which `du` counts too."""
+    segments, days, directories = 0, set(), 0
+    for root, dirs, files in os.walk(store):
+        directories += len(dirs)
+        for name in files:
+            if name.endswith(".cts"):
+                segments += 1
+                days.update(part for part in root.split(os.sep) if part.startswith("date="))
+    return {"segment_files": segments, "days": len(days), "files_per_day": segments / max(len(days), 1),
+            "directories": directories}
+
+
+def cairn_store_figures(cairn, store, events):
+    """Size and shape of a Cairn store: `cairn inspect`'s bytes per event, the same from the files'
+    sizes and from allocated blocks, and the segment files per day."""
+    inspect = json.loads(subprocess.run([cairn, "inspect", "--data", store, "--json"],
+                                        capture_output=True, text=True, check=True).stdout)["stores"][0]
+    if inspect["events"] != events or inspect.get("unflushedEvents", 0):
+        print(f"warning: {store} holds {inspect['events']} events (+{inspect.get('unflushedEvents', 0)} unflushed) "
+              f"of {events}", file=sys.stderr)
+    return {"bytes_per_event": inspect["bytesPerEvent"], "bytes_per_event_files": file_bytes(store) / events,
+            "bytes_per_event_du": disk_bytes(store) / events, "segments": inspect["segments"],
+            "partitions": inspect["partitions"], **segment_layout(store)}
+
+
+# A peer's load in a child process, so that its peak RSS is its own: imports the engine, then times
+# the load alone (wall and the process's CPU), as the in-process load used to be timed.
+PEER_LOAD_CHILD = """import json, os, resource, sys, time
+sys.path.insert(0, sys.argv[1])
+import compare
+if sys.argv[2] == "duckdb":
+    import duckdb
+else:
+    from chdb import session
+loader = compare.DuckDBEngine.load if sys.argv[2] == "duckdb" else compare.ChDBEngine.load
+usage = lambda: sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+cpu0, t0 = usage(), time.perf_counter()
+count, size = loader(sys.argv[3], sys.argv[4])
+print(json.dumps({"count": count, "size": size, "seconds": time.perf_counter() - t0, "cpu_seconds": usage() - cpu0}), flush=True)
+os._exit(0)
+"""
 
 
 # ---------------------------------------------------------------- engines
@@ -317,9 +411,9 @@ os._exit(0)
 
 def cold_command(kind, paths, params, qid, cairn):
     """The command line of one cold run, and the files to evict from the page cache before it."""
-    if kind == "cairn":
+    if kind in ("cairn", "cairn_compacted"):
         sql = " ".join(cairn_queries(params)[qid].split())
-        return [cairn, "query", "--data", paths["cairn"], "--format", "ndjson", sql], paths["cairn"]
+        return [cairn, "query", "--data", paths[kind], "--format", "ndjson", sql], paths[kind]
     sql = queries_for(kind, params)[qid]
     if kind == "chdb":
         return [sys.executable, "-c", PEER_COLD_CHILD["chdb"], paths["chdb"], sql], paths["chdb"]
@@ -372,23 +466,46 @@ def run_size(args, events):
     result = {"events": events, "engines": {}, "machine": os.uname().nodename, "cores": os.cpu_count(),
               "date": time.strftime("%Y-%m-%d"), "dataset": f"cairn generate --events {events} --seed {args.seed} --days {args.days} --shape {args.shape}"}
 
-    # Cairn
+    # Cairn, as ingest leaves the store
     store = os.path.join(out, "cairn-data")
     shutil.rmtree(store, ignore_errors=True)
-    summary = json.loads(subprocess.run([args.cairn, "ingest", "--data", store, "--json", ndjson],
-                                        capture_output=True, text=True, check=True).stdout)
-    inspect = json.loads(subprocess.run([args.cairn, "inspect", "--data", store, "--json"],
-                                        capture_output=True, text=True, check=True).stdout)["stores"][0]
+    stdout, ingest = run_measured([args.cairn, "ingest", "--data", store, "--json", ndjson])
+    summary = json.loads(stdout)
+    figures = cairn_store_figures(args.cairn, store, events)
     result["engines"]["cairn"] = {"events_per_second": summary["eventsPerSecond"], "cpu_seconds": summary["cpuSeconds"],
-                                  "bytes_per_event": inspect["bytesPerEvent"], "queries": None}
-    # Peers
-    for kind, loader in (("duckdb", DuckDBEngine.load), ("chdb", ChDBEngine.load)):
-        cpu0, t0 = cpu_seconds(), time.perf_counter()
-        count, size = loader(ndjson, paths[kind])
-        seconds, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
-        assert count == events, f"{kind} loaded {count} of {events}"
-        result["engines"][kind] = {"events_per_second": events / seconds, "cpu_seconds": cpu, "bytes_per_event": size / events,
-                                   "seconds": seconds}
+                                  "seconds": summary["seconds"], "peak_rss_bytes": ingest["peak_rss_bytes"],
+                                  "peak_resident_bytes_reported": summary.get("peakResidentBytes"),
+                                  **figures, "queries": None}
+    # Cairn after `cairn compact`, on a copy, so both stores can be queried side by side. The copy is
+    # evicted from the page cache first: compaction reads its input from disk, as it would after ingest.
+    compacted = os.path.join(out, "cairn-data-compacted")
+    shutil.rmtree(compacted, ignore_errors=True)
+    shutil.copytree(store, compacted, symlinks=True)
+    evict_from_page_cache(compacted)
+    stdout, compaction = run_measured([args.cairn, "compact", "--data", compacted, "--json"])
+    report = json.loads(stdout.strip().splitlines()[-1])
+    before = result["engines"]["cairn"]
+    result["engines"]["cairn_compacted"] = {
+        "events_per_second": events / (summary["seconds"] + report["seconds"]),
+        "cpu_seconds": summary["cpuSeconds"] + compaction["cpu_seconds"],
+        "peak_rss_bytes": max(ingest["peak_rss_bytes"], compaction["peak_rss_bytes"]),
+        **cairn_store_figures(args.cairn, compacted, events),
+        "compaction": {"seconds": report["seconds"], "input_bytes": report["inputBytes"],
+                       "output_bytes": report["outputBytes"], "input_mb_per_second": report["inputMBPerSecond"],
+                       "wall_seconds": compaction["seconds"], "cpu_seconds": compaction["cpu_seconds"],
+                       "peak_rss_bytes": compaction["peak_rss_bytes"], "report": report},
+        "note": "the store after `cairn compact`; events/s and CPU-s are ingest and compaction together", "queries": None}
+    # Peers, each loaded in a child process of its own
+    here = os.path.dirname(os.path.abspath(__file__))
+    for kind in ("duckdb", "chdb"):
+        stdout, load = run_measured([sys.executable, "-c", PEER_LOAD_CHILD, here, kind, ndjson, paths[kind]])
+        loaded = json.loads(stdout.strip().splitlines()[-1])
+        assert loaded["count"] == events, f"{kind} loaded {loaded['count']} of {events}"
+        result["engines"][kind] = {"events_per_second": events / loaded["seconds"], "cpu_seconds": loaded["cpu_seconds"],
+                                   "bytes_per_event": loaded["size"] / events, "seconds": loaded["seconds"],
+                                   "peak_rss_bytes": load["peak_rss_bytes"],
+                                   "bytes_per_event_files": file_bytes(paths[kind]) / events,
+                                   "bytes_per_event_du": disk_bytes(paths[kind]) / events}
     import duckdb
     con = duckdb.connect(paths["duckdb"])
     t0, cpu0 = time.perf_counter(), cpu_seconds()
@@ -399,49 +516,78 @@ def run_size(args, events):
     result["engines"]["parquet"] = {"events_per_second": events / (duck["seconds"] + time.perf_counter() - t0),
                                     "cpu_seconds": duck["cpu_seconds"] + cpu_seconds() - cpu0,
                                     "bytes_per_event": os.path.getsize(paths["parquet"]) / events,
+                                    "bytes_per_event_files": os.path.getsize(paths["parquet"]) / events,
+                                    "bytes_per_event_du": disk_bytes(paths["parquet"]) / events,
+                                    "peak_rss_bytes": None,
                                     "note": "JSON loaded by DuckDB, then COPY sorted by account, region, time; queried by DuckDB"}
     params = pick_parameters(paths["duckdb"])
     result["parameters"] = params
-    paths["cairn"] = store
+    paths["cairn"], paths["cairn_compacted"] = store, compacted
     result["method"] = {
         "cold": f"median of {args.cold_runs} fresh processes per query, spawn to result and exit, engine libraries "
                 "and interpreter included, data files evicted from the page cache before each (posix_fadvise DONTNEED)",
         "warm": f"median of {args.runs} runs in one process after an untimed first run, data in the page cache",
         "python_start_ms": interpreter_start_ms(),
+        "peak_rss": "maximum resident set of the loading process (wait4); the peers' includes the Python interpreter",
+        "bytes_per_event_du": "allocated blocks of every file and directory of the database, as du -s -B1",
     }
     for kind in ("duckdb", "chdb", "parquet"):
         result["engines"][kind]["queries"] = measure_warm(kind, paths, params, args.runs)
     result["engines"]["cairn"]["queries"] = measure_cairn(args.cairn, store, params, args.runs)
-    for kind in ("cairn", "duckdb", "chdb", "parquet"):
-        for qid, entry in result["engines"][kind]["queries"].items():
+    result["engines"]["cairn_compacted"]["queries"] = measure_cairn(args.cairn, compacted, params, args.runs)
+    for qid in QUERY_NAMES:
+        for kind in ("cairn", "cairn_compacted", "duckdb", "chdb", "parquet"):
+            entry = result["engines"][kind]["queries"][qid]
             entry["cold_ms"] = measure_cold(kind, paths, params, qid, args.cairn, args.cold_runs)
-    for qid, cairn in result["engines"]["cairn"]["queries"].items():
-        expected = result["engines"]["duckdb"]["queries"][qid]["rows"]
-        if cairn["rows"] != expected:
-            print(f"warning: cairn {qid} returned {cairn['rows']} rows, DuckDB {expected}", file=sys.stderr)
+    for kind in ("cairn", "cairn_compacted"):
+        for qid, cairn in result["engines"][kind]["queries"].items():
+            expected = result["engines"]["duckdb"]["queries"][qid]["rows"]
+            if cairn["rows"] != expected:
+                print(f"warning: {kind} {qid} returned {cairn['rows']} rows, DuckDB {expected}", file=sys.stderr)
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(result, f, indent=2)
     return result
 
 
+LABELS = {"cairn": "cairn", "cairn_compacted": "cairn compacted"}
+PEERS = ("duckdb", "chdb")  # the best peer of the ratios; Parquet is queried by DuckDB
+
+
+def megabytes(value):
+    return "-" if value is None else f"{value / 1e6:,.0f}"
+
+
 def print_table(result):
     engines = result["engines"]
     print(f"\n{result['events']:,} events, {result['date']}, {result['cores']} cores ({result['dataset']})")
-    print(f"{'engine':<10}{'ingest ev/s':>14}{'CPU-s':>8}{'bytes/event':>13}")
+    print(f"{'engine':<17}{'ingest ev/s':>14}{'CPU-s':>8}{'peak RSS MB':>13}{'bytes/event':>13}{'in files':>10}{'du':>8}"
+          f"{'files/day':>11}")
     for name, e in engines.items():
-        print(f"{name:<10}{e['events_per_second']:>14,.0f}{e['cpu_seconds']:>8.1f}{e['bytes_per_event']:>13.1f}")
-    peers = [n for n in engines if n != "cairn"]
-    best_ingest = max(engines[n]["events_per_second"] for n in ("duckdb", "chdb"))
+        files_per_day = f"{e['files_per_day']:>11.1f}" if "files_per_day" in e else f"{'':>11}"
+        print(f"{LABELS.get(name, name):<17}{e['events_per_second']:>14,.0f}{e['cpu_seconds']:>8.1f}"
+              f"{megabytes(e.get('peak_rss_bytes')):>13}{e['bytes_per_event']:>13.1f}"
+              f"{e.get('bytes_per_event_files', float('nan')):>10.1f}{e.get('bytes_per_event_du', float('nan')):>8.1f}{files_per_day}")
+    peers = [n for n in engines if not n.startswith("cairn")]
+    best_ingest = max(engines[n]["events_per_second"] for n in PEERS)
     best_size = min(engines[n]["bytes_per_event"] for n in peers)
     print(f"cairn / best peer: ingest {engines['cairn']['events_per_second'] / best_ingest:.2f}x, "
           f"size {engines['cairn']['bytes_per_event'] / best_size:.2f}x (lower is smaller)")
-    print(f"\n{'query':<5}{'':<46}" + "".join(f"{n + ' cold/warm ms':>24}" for n in engines)
-          + f"{'cairn/best cold':>17}{'cairn/best warm':>17}")
-    ratios = cairn_ratios(result)
+    after = engines.get("cairn_compacted")
+    if after:
+        c = after["compaction"]
+        print(f"compaction: {c['seconds']:.1f} s, {c['input_bytes'] / 1e6:,.1f} MB in -> {c['output_bytes'] / 1e6:,.1f} MB out, "
+              f"{c['input_mb_per_second']:.1f} MB/s of input, peak RSS {megabytes(c['peak_rss_bytes'])} MB; "
+              f"segment files per day {engines['cairn']['files_per_day']:.1f} -> {after['files_per_day']:.1f}; "
+              f"bytes/event du / Parquet: before {engines['cairn']['bytes_per_event_du'] / engines['parquet']['bytes_per_event_du']:.2f}x, "
+              f"after {after['bytes_per_event_du'] / engines['parquet']['bytes_per_event_du']:.2f}x")
+    names = list(engines)
+    print(f"\n{'query':<5}{'':<46}" + "".join(f"{LABELS.get(n, n) + ' cold/warm ms':>30}" for n in names)
+          + "".join(f"{LABELS.get(n, n) + '/best cold':>26}{'warm':>7}" for n in names if n.startswith("cairn")))
+    ratios = {n: cairn_ratios(result, n) for n in names if n.startswith("cairn")}
     for qid, label in QUERY_NAMES.items():
-        cells = "".join(f"{engines[n]['queries'][qid]['cold_ms']:>12.1f}{engines[n]['queries'][qid]['warm_ms']:>12.1f}" for n in engines)
-        cold, warm = ratios[qid]
-        print(f"{qid:<5}{label:<46}{cells}{cold:>16.2f}x{warm:>16.2f}x")
+        cells = "".join(f"{engines[n]['queries'][qid]['cold_ms']:>18.1f}{engines[n]['queries'][qid]['warm_ms']:>12.1f}" for n in names)
+        cells += "".join(f"{ratios[n][qid][0]:>25.2f}x{ratios[n][qid][1]:>6.2f}x" for n in ratios)
+        print(f"{qid:<5}{label:<46}{cells}")
     print("ratios: Cairn's latency over the best of DuckDB and chDB (below 1.00x: Cairn is faster)")
     method = result.get("method")
     if method:
@@ -451,16 +597,73 @@ def print_table(result):
         print("cold: first run in a new process (older method: peers timed from inside Python, no page cache eviction)")
 
 
-def cairn_ratios(result):
-    """Per query, Cairn's cold and warm latency over the best of DuckDB and chDB."""
+def cairn_ratios(result, engine="cairn"):
+    """Per query, a Cairn engine's (before or after compaction) cold and warm latency over the best of DuckDB and chDB."""
     engines = result["engines"]
     ratios = {}
     for qid in QUERY_NAMES:
-        best_cold = min(engines[n]["queries"][qid]["cold_ms"] for n in ("duckdb", "chdb"))
-        best_warm = min(engines[n]["queries"][qid]["warm_ms"] for n in ("duckdb", "chdb"))
-        cairn = engines["cairn"]["queries"][qid]
+        best_cold = min(engines[n]["queries"][qid]["cold_ms"] for n in PEERS)
+        best_warm = min(engines[n]["queries"][qid]["warm_ms"] for n in PEERS)
+        cairn = engines[engine]["queries"][qid]
         ratios[qid] = (cairn["cold_ms"] / best_cold, cairn["warm_ms"] / best_warm)
     return ratios
+
+
+def markdown(result):
+    """The run's figures as Markdown: storage and ingest, compaction, and Q1-Q10 with Cairn before and after
+    compaction beside the peers."""
+    engines = result["engines"]
+    before, after = engines["cairn"], engines.get("cairn_compacted")
+    lines = [f"{result['events']:,} events, {result['date']}, {result['cores']} cores, `{result['dataset']}`", ""]
+    number = lambda e, key, fmt: "-" if e.get(key) is None else format(e[key], fmt)
+    lines += ["| engine | ingest events/s | CPU-s | peak RSS MB | bytes/event | bytes/event in files | bytes/event on disk (du) | segment files | files/day |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for name, e in engines.items():
+        lines.append(f"| {LABELS.get(name, name)} | {e['events_per_second']:,.0f} | {e['cpu_seconds']:.1f} | "
+                     f"{megabytes(e.get('peak_rss_bytes'))} | {e['bytes_per_event']:.1f} | {number(e, 'bytes_per_event_files', '.1f')} | "
+                     f"{number(e, 'bytes_per_event_du', '.1f')} | {number(e, 'segment_files', ',')} | {number(e, 'files_per_day', '.1f')} |")
+    duck, parquet = engines["duckdb"], engines["parquet"]
+    lines.append("")
+    ratio_line = f"Cairn ÷ DuckDB: ingest events/s {before['events_per_second'] / duck['events_per_second']:.2f}x"
+    if before.get("peak_rss_bytes") and duck.get("peak_rss_bytes"):
+        ratio_line += f", peak RSS {before['peak_rss_bytes'] / duck['peak_rss_bytes']:.2f}x"
+    if "bytes_per_event_du" in parquet:
+        ratio_line += f". Bytes/event on disk (du) ÷ Parquet: before compaction {before['bytes_per_event_du'] / parquet['bytes_per_event_du']:.2f}x"
+        if after:
+            ratio_line += f", after {after['bytes_per_event_du'] / parquet['bytes_per_event_du']:.2f}x"
+    lines.append(ratio_line + ".")
+    if after:
+        c = after["compaction"]
+        r = c["report"]
+        lines += ["", f"`cairn compact`: {c['seconds']:.1f} s ({c['cpu_seconds']:.1f} CPU-s), {r['tasks']:,} tasks, "
+                  f"{r['inputSegments']:,} segments in, {r['outputSegments']:,} out ({r['packedSegments']:,} packed), "
+                  f"{c['input_bytes'] / 1e6:,.1f} MB in -> {c['output_bytes'] / 1e6:,.1f} MB out, "
+                  f"**{c['input_mb_per_second']:.1f} MB/s of input**, peak RSS {megabytes(c['peak_rss_bytes'])} MB, "
+                  f"{r['duplicates']} duplicates; segments {r['segmentsBefore']:,} -> {r['segmentsAfter']:,} over {r['days']} days "
+                  f"(files per day {before['files_per_day']:.1f} -> {after['files_per_day']:.1f})."]
+    names = [n for n in engines]
+    cairns = [n for n in names if n.startswith("cairn")]
+    ratios = {n: cairn_ratios(result, n) for n in cairns}
+    header = "| query | " + " | ".join(f"{LABELS.get(n, n)} cold / warm ms" for n in names)
+    header += " | " + " | ".join(f"{LABELS.get(n, n)} ÷ best peer, cold / warm" for n in cairns)
+    if after:
+        header += " | after ÷ before, cold / warm"
+    lines += ["", header + " |", "|" + "---|" * (header.count("|"))]
+    for qid, label in QUERY_NAMES.items():
+        cells = [f"{engines[n]['queries'][qid]['cold_ms']:.1f} / {engines[n]['queries'][qid]['warm_ms']:.1f}" for n in names]
+        cells += [f"{ratios[n][qid][0]:.2f}x / {ratios[n][qid][1]:.2f}x" for n in cairns]
+        if after:
+            b, a = before["queries"][qid], after["queries"][qid]
+            cells.append(f"{a['cold_ms'] / b['cold_ms']:.2f}x / {a['warm_ms'] / b['warm_ms']:.2f}x")
+        lines.append(f"| {qid} {label} | " + " | ".join(cells) + " |")
+    method = result.get("method")
+    lines += ["", "Best peer: the faster of DuckDB and chDB (below 1.00x: Cairn is faster)."]
+    if method:
+        lines += [f"Cold: {method['cold']}; a bare `python -c pass` takes {method['python_start_ms']:.1f} ms. "
+                  f"Warm: {method['warm']}."]
+        if "peak_rss" in method:
+            lines.append(f"Peak RSS: {method['peak_rss']}. On disk: {method['bytes_per_event_du']}.")
+    return "\n".join(lines) + "\n"
 
 
 def chart(result, path):
@@ -471,15 +674,17 @@ def chart(result, path):
     peers = list(engines)
     fig, axes = plt.subplots(1, 3, figsize=(16, 5), gridspec_kw={"width_ratios": [1, 1, 4]})
     names = list(engines)
-    axes[0].bar(names, [engines[n]["events_per_second"] for n in names], color="#4C72B0")
+    labels = [LABELS.get(n, n).replace(" ", "\n") for n in names]
+    axes[0].bar(labels, [engines[n]["events_per_second"] for n in names], color="#4C72B0")
     axes[0].set_title("ingest, events/s (higher is better)")
-    axes[1].bar(names, [engines[n]["bytes_per_event"] for n in names], color="#55A868")
-    axes[1].set_title("bytes per event (lower is better)")
+    on_disk = all("bytes_per_event_du" in engines[n] for n in names)
+    axes[1].bar(labels, [engines[n]["bytes_per_event_du" if on_disk else "bytes_per_event"] for n in names], color="#55A868")
+    axes[1].set_title("bytes per event" + (" on disk, du" if on_disk else "") + " (lower is better)")
     width = 0.8 / len(peers)
     for i, n in enumerate(peers):
         xs = [j + i * width for j in range(len(QUERY_NAMES))]
-        axes[2].bar(xs, [engines[n]["queries"][q]["warm_ms"] for q in QUERY_NAMES], width, label=n)
-    axes[2].set_xticks([j + width for j in range(len(QUERY_NAMES))], list(QUERY_NAMES))
+        axes[2].bar(xs, [engines[n]["queries"][q]["warm_ms"] for q in QUERY_NAMES], width, label=LABELS.get(n, n))
+    axes[2].set_xticks([j + width * (len(peers) - 1) / 2 for j in range(len(QUERY_NAMES))], list(QUERY_NAMES))
     axes[2].set_yscale("log")
     axes[2].set_title("warm query latency, ms (log scale; lower is better)")
     axes[2].legend()
@@ -494,7 +699,7 @@ def scaling_chart(results, path):
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 3, figsize=(17, 5))
     sizes = [r["events"] for r in results]
-    for name in results[0]["engines"]:
+    for name in [n for n in results[0]["engines"] if all(n in r["engines"] for r in results)]:
         seconds = [r["events"] / r["engines"][name]["events_per_second"] for r in results]
         axes[0].loglog(sizes, seconds, marker="o", label=name)
         total = [r["events"] * r["engines"][name]["bytes_per_event"] for r in results]
@@ -543,6 +748,10 @@ def main():
         else:
             result = run_size(args, events)
         print_table(result)
+        summary = markdown(result)
+        with open(os.path.join(size_directory(args, events), "summary.md"), "w") as f:
+            f.write(summary)
+        print("\n" + summary)
         chart(result, os.path.join(size_directory(args, events), "chart.png"))
         results.append(result)
     if len(results) > 1:
