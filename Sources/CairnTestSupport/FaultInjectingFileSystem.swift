@@ -279,35 +279,25 @@ public final class FaultInjectingFileSystem: FileSystem, @unchecked Sendable {
     /// A symbolic link there fails, as `O_NOFOLLOW` does. Held until released or until a power
     /// loss; a waiter from before a power loss fails.
     public func lockExclusively(_ path: String, wait: Bool) throws(StorageError) -> (any FileLock)? {
-        monitor.lock()
-        defer { monitor.unlock() }
-        if let failure = admit(.lock, path: path) { throw failure.error }
-        let id = try tree.openFile(path, truncate: false, followFinal: false, operation: "open lock file")
-        let takenIn = generation
-        while lockHolders[id] != nil || !(sharedHolders[id]?.isEmpty ?? true) {
-            guard wait else { return nil }
-            monitor.wait()
-            guard generation == takenIn else {
-                throw SimulatedErrno.io.error("lock", path, note: "power was lost while waiting for the lock")
-            }
-        }
-        let token = nextLockToken
-        nextLockToken += 1
-        lockHolders[id] = token
-        return InMemoryFileLock(fileSystem: self, fileID: id, token: token, generation: takenIn)
+        try lock(path, shared: false, wait: wait)
     }
 
     /// A shared lock, as `flock(LOCK_SH)` on a descriptor opened read-only: the file must exist.
     public func lockShared(_ path: String, wait: Bool) throws(StorageError) -> (any FileLock)? {
+        try lock(path, shared: true, wait: wait)
+    }
+
+    /// Both kinds: an exclusive lock waits for every holder, a shared one for an exclusive holder.
+    private func lock(_ path: String, shared: Bool, wait: Bool) throws(StorageError) -> (any FileLock)? {
         monitor.lock()
         defer { monitor.unlock() }
         if let failure = admit(.lock, path: path) { throw failure.error }
-        guard tree.entry(at: path, followFinal: false)?.kind == .file else {
+        if shared, tree.entry(at: path, followFinal: false)?.kind != .file {
             throw SimulatedErrno.noEntry.error("open lock file", path)
         }
         let id = try tree.openFile(path, truncate: false, followFinal: false, operation: "open lock file")
         let takenIn = generation
-        while lockHolders[id] != nil {
+        while lockHolders[id] != nil || (!shared && !(sharedHolders[id]?.isEmpty ?? true)) {
             guard wait else { return nil }
             monitor.wait()
             guard generation == takenIn else {
@@ -316,7 +306,11 @@ public final class FaultInjectingFileSystem: FileSystem, @unchecked Sendable {
         }
         let token = nextLockToken
         nextLockToken += 1
-        sharedHolders[id, default: []].insert(token)
+        if shared {
+            sharedHolders[id, default: []].insert(token)
+        } else {
+            lockHolders[id] = token
+        }
         return InMemoryFileLock(fileSystem: self, fileID: id, token: token, generation: takenIn)
     }
 

@@ -118,11 +118,7 @@ public struct Compactor: Sendable {
     private static func partitionCounts(_ batch: ColumnBatch, day: Int64) -> [PartitionKey: Int] {
         var counts = [PartitionKey: Int]()
         for row in 0..<batch.count {
-            let key = PartitionKey(
-                account: PartitionKey.component(batch.string(.recipientAccountId, row)),
-                region: PartitionKey.component(batch.string(.awsRegion, row)),
-                epochDay: day
-            )
+            let key = batch.partitionKey(row, epochDay: day)
             counts[key, default: 0] += 1
         }
         return counts

@@ -144,6 +144,16 @@ extension ColumnBatch {
 }
 
 extension ColumnBatch {
+    /// The partition a row belongs to on `epochDay` (`PartitionKey`'s rule for its account and
+    /// region components).
+    func partitionKey(_ row: Int, epochDay: Int64) -> PartitionKey {
+        PartitionKey(
+            account: PartitionKey.component(string(.recipientAccountId, row)),
+            region: PartitionKey.component(string(.awsRegion, row)),
+            epochDay: epochDay
+        )
+    }
+
     /// XXH64 of a row's eventID (0 when it has none).
     func eventIDHash(_ row: Int) -> UInt64 {
         let span = span(.eventID, row)

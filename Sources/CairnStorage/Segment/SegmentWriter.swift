@@ -181,14 +181,7 @@ public struct SegmentWriter: Sendable {
     /// groups of a day, not all of them).
     static func clusteredByPartition(_ batch: ColumnBatch) -> (order: [Int], groups: [Range<Int>]) {
         let times = batch.times
-        var keys = [String]()
-        keys.reserveCapacity(batch.count)
-        for row in 0..<batch.count {
-            keys.append(
-                PartitionKey.component(batch.string(.recipientAccountId, row)) + "/"
-                    + PartitionKey.component(batch.string(.awsRegion, row))
-            )
-        }
+        let keys = (0..<batch.count).map { batch.partitionKey($0, epochDay: 0) }
         let order = (0..<batch.count).sorted { (keys[$0], times[$0], $0) < (keys[$1], times[$1], $1) }
         var groups = [Range<Int>]()
         var start = 0

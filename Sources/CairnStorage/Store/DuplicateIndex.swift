@@ -120,10 +120,7 @@ extension DuplicateIndex {
             var batch = ColumnBatch()
             for group in reader.footer.rowGroups.indices { try batch.appendRowGroup(of: reader, rowGroup: group) }
             if segment.partition.isPacked {
-                let rows = (0..<batch.count).filter { row in
-                    PartitionKey.component(batch.string(.recipientAccountId, row)) == key.account
-                        && PartitionKey.component(batch.string(.awsRegion, row)) == key.region
-                }
+                let rows = (0..<batch.count).filter { batch.partitionKey($0, epochDay: key.epochDay) == key }
                 batch = batch.selecting(rows)
             }
             batches.append(batch)
