@@ -19,9 +19,14 @@ let package = Package(
         .library(name: "CairnStorage", targets: ["CairnStorage"]),
         .library(name: "CairnSQL", targets: ["CairnSQL"]),
         .library(name: "CairnQuery", targets: ["CairnQuery"]),
+        .library(name: "CairnService", targets: ["CairnService"]),
+        .library(name: "CairnServer", targets: ["CairnServer"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -57,11 +62,31 @@ let package = Package(
             dependencies: ["CairnCore", "CairnSQL", "CairnStorage"],
             swiftSettings: cairnSettings
         ),
+        .target(
+            name: "CairnService",
+            dependencies: [
+                "CairnCore", "CairnStorage", "CairnSQL", "CairnQuery",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: cairnSettings
+        ),
+        .target(
+            name: "CairnServer",
+            dependencies: [
+                "CairnService", "CairnCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: cairnSettings
+        ),
         .executableTarget(
             name: "CairnCLI",
             dependencies: [
-                "CairnCore", "CairnCompression", "CairnStorage", "CairnSQL", "CairnQuery",
+                "CairnCore", "CairnCompression", "CairnStorage", "CairnSQL", "CairnQuery", "CairnService",
+                "CairnServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: cairnSettings
         ),
@@ -95,6 +120,16 @@ let package = Package(
             dependencies: ["CairnCore", "CairnSQL", "CairnQuery", "CairnStorage", "CairnTestSupport"],
             exclude: ["Oracle/duckdb_oracle.py"],
             resources: [.copy("Golden")],
+            swiftSettings: cairnSettings
+        ),
+        .testTarget(
+            name: "CairnServiceTests",
+            dependencies: ["CairnCore", "CairnStorage", "CairnQuery", "CairnService", "CairnTestSupport"],
+            swiftSettings: cairnSettings
+        ),
+        .testTarget(
+            name: "CairnServerTests",
+            dependencies: ["CairnCore", "CairnService", "CairnServer", "CairnTestSupport"],
             swiftSettings: cairnSettings
         ),
         .testTarget(

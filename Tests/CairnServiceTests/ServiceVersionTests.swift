@@ -1,0 +1,6 @@
+import CairnService
+import Testing
+
+@Test func versionIsSemantic() {
+    #expect(ServiceVersion.current.split(separator: ".").count == 3)
+}
