@@ -1,6 +1,7 @@
 import ArgumentParser
 import CairnCore
 import CairnQuery
+import CairnService
 import CairnStorage
 
 /// `cairn lookup`: LookupEvents (event history) from the command line.
@@ -59,40 +60,23 @@ struct LookupCommand: ParsableCommand {
         request.region = region
         request.eventCategory = eventCategory
         request.store = storeOptions.store
-        let engine = QueryEngine(dataDirectory: DataDirectory(path: storeOptions.dataDirectory))
-        defer { engine.close() }
         let page: LookupPage
-        do {
-            page = try engine.lookupEvents(request)
-        } catch {
-            Terminal.error("cairn lookup: \(error)")
-            throw ExitCode.failure
-        }
-        if json {
-            var events = [String]()
-            for event in page.events {
-                var builder = JSONObjectBuilder()
-                if let id = event.eventId { builder.add("EventId", id) }
-                if let name = event.eventName { builder.add("EventName", name) }
-                if let readOnly = event.readOnly { builder.add("ReadOnly", readOnly) }
-                if let key = event.accessKeyId { builder.add("AccessKeyId", key) }
-                builder.add("EventTime", Double(event.eventTime) / 1000)
-                if let source = event.eventSource { builder.add("EventSource", source) }
-                if let user = event.username { builder.add("Username", user) }
-                let resources = event.resources.map { resource in
-                    var r = JSONObjectBuilder()
-                    if let type = resource.resourceType { r.add("ResourceType", type) }
-                    if let name = resource.resourceName { r.add("ResourceName", name) }
-                    return r.text
-                }
-                builder.add("Resources", raw: "[" + resources.joined(separator: ",") + "]")
-                builder.add("CloudTrailEvent", event.cloudTrailEvent)
-                events.append(builder.text)
+        do throws(ServiceError) {
+            let service = try CairnService(dataPath: storeOptions.dataDirectory, readOnly: true)
+            let context = CallContext(
+                accountId: service.config.accountId,
+                region: service.config.region,
+                requestId: UUIDBytes.randomV4(),
+                receivedMilliseconds: Clock.nowMilliseconds()
+            )
+            page = try service.lookup(request, context)
+            if json {
+                Terminal.write(CairnService.lookupOutput(page).description + "\n")
+                return
             }
-            var response = "{\"Events\":[" + events.joined(separator: ",") + "]"
-            if let token = page.nextToken { response += ",\"NextToken\":" + jsonString(token) }
-            Terminal.write(response + "}\n")
-            return
+        } catch {
+            Terminal.error("cairn lookup: \(error.description)")
+            throw ExitCode.failure
         }
         var out = ""
         for event in page.events {

@@ -250,3 +250,50 @@ public enum Limits {
     /// Days of history LookupEvents searches by default (spec §2.1: "the last 90 days").
     public static let lookupHistoryDays = 90
 }
+
+// MARK: Lake query jobs (cairn serve)
+
+extension Limits {
+    /// Lake queries running or queued at once per service (spec §2: `MaxConcurrentQueriesException`
+    /// beyond 10).
+    public static let maxConcurrentQueries = 10
+
+    /// Days a query's results and statistics are kept (spec §6.2: Lake keeps them 7 days).
+    public static let queryResultRetentionDays = 7
+
+    /// Rows between two entries of a result file's in-memory offset index: 8 bytes per 64 rows keeps
+    /// the index of a million-row result at 125 KB, and a page read skips at most 63 rows.
+    public static let queryResultIndexStride = 64
+
+    /// Days a deleted event data store stays restorable (`PENDING_DELETION`, spec §2.2).
+    public static let eventDataStorePendingDeletionDays = 7
+
+    /// Event data stores per account and region (spec §2 quotas; pending deletion ones don't count).
+    public static let maxEventDataStoresPerRegion = 10
+
+    /// Advanced event selectors per event data store (spec §2 quotas).
+    public static let maxAdvancedSelectorsPerEventDataStore = 5
+
+    /// Tags per resource (spec §1.4: `TagsLimitExceededException` beyond 50).
+    public static let maxTagsPerResource = 50
+
+    /// Self-audit events buffered before they are written, and the longest they wait: one WAL
+    /// commit per batch keeps the audit trail off every request's latency.
+    public static let selfAuditBatchEventCount = 512
+    public static let selfAuditFlushMilliseconds = 200
+}
+
+// MARK: The HTTP server (cairn serve)
+
+extension Limits {
+    /// Largest body of a CloudTrail API call (AWS JSON 1.1): the biggest inputs (advanced selectors
+    /// with 500 values, a 10,000-character query) are tens of KB; 2 MiB refuses floods early.
+    public static let maxAPIRequestByteCount = 2 << 20
+
+    /// Largest body of the native bulk ingest: 64 MiB is ~50,000 CloudTrail events, enough for
+    /// one WAL commit to carry a big batch while one request's buffer stays bounded.
+    public static let maxBulkIngestByteCount = 64 << 20
+
+    /// Rejected records listed in one bulk ingest answer (the count covers all of them).
+    public static let maxReportedRejections = 100
+}

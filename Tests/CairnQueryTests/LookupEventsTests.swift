@@ -91,43 +91,43 @@ import Testing
                 $0.nextToken = token1
             }
         }
-        #expect(error?.message.hasPrefix("InvalidNextTokenException") == true)
+        #expect(error?.code == .invalidNextToken)
         #expect(throws: QueryError.self) { try Self.lookup { $0.nextToken = "garbage" } }
     }
 
-    @Test func invalidRequestsAreRejectedWithAWSErrorNames() throws {
+    @Test func invalidRequestsAreRejectedWithTheirCodes() throws {
         func message(_ build: (inout LookupRequest) -> Void) -> String {
             do {
                 _ = try Self.lookup(build)
                 return "no error"
             } catch let error as QueryError {
-                return error.message
+                return "\(error.code)"
             } catch {
                 return "\(error)"
             }
         }
-        #expect(message { $0.attributes = [("Eventname", "x")] }.hasPrefix("InvalidLookupAttributesException"))
+        #expect(message { $0.attributes = [("Eventname", "x")] }.hasPrefix("invalidLookupAttributes"))
         #expect(
             message { $0.attributes = [("EventName", "a"), ("EventSource", "b")] }.hasPrefix(
-                "InvalidLookupAttributesException"
+                "invalidLookupAttributes"
             )
         )
-        #expect(message { $0.attributes = [("EventName", "")] }.hasPrefix("InvalidLookupAttributesException"))
+        #expect(message { $0.attributes = [("EventName", "")] }.hasPrefix("invalidLookupAttributes"))
         #expect(
             message { $0.attributes = [("EventName", String(repeating: "_", count: 1_001))] }.hasPrefix(
-                "InvalidLookupAttributesException"
+                "invalidLookupAttributes"
             )
         )
-        #expect(message { $0.attributes = [("ReadOnly", "yes")] }.hasPrefix("InvalidLookupAttributesException"))
-        #expect(message { $0.maxResults = 51 }.hasPrefix("InvalidMaxResultsException"))
-        #expect(message { $0.maxResults = 0 }.hasPrefix("InvalidMaxResultsException"))
+        #expect(message { $0.attributes = [("ReadOnly", "yes")] }.hasPrefix("invalidLookupAttributes"))
+        #expect(message { $0.maxResults = 51 }.hasPrefix("invalidMaxResults"))
+        #expect(message { $0.maxResults = 0 }.hasPrefix("invalidMaxResults"))
         #expect(
             message {
                 $0.startTime = 2
                 $0.endTime = 1
-            }.hasPrefix("InvalidTimeRangeException")
+            }.hasPrefix("invalidTimeRange")
         )
-        #expect(message { $0.eventCategory = "data" }.hasPrefix("InvalidEventCategoryException"))
+        #expect(message { $0.eventCategory = "data" }.hasPrefix("invalidEventCategory"))
     }
 
     @Test func severalAttributesCombineWithAndWhenAllowed() throws {

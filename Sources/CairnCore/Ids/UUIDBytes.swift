@@ -7,6 +7,17 @@ public enum UUIDBytes {
         case upper = 1
     }
 
+    /// A random (version 4) UUID in lower case: the form of Lake's ids (event data stores,
+    /// queries, channels) and of CloudTrail's eventID.
+    public static func randomV4() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let first: UInt64 = generator.next()
+        let second: UInt64 = generator.next()
+        let high = (first & 0xFFFF_FFFF_FFFF_0FFF) | 0x4000
+        let low = (second & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+        return format(high: high, low: low, letterCase: .lower)
+    }
+
     /// Parses a canonical UUID; nil when `text` is not one, or mixes letter cases.
     public static func parse(_ text: String) -> (high: UInt64, low: UInt64, letterCase: LetterCase)? {
         var copy = text

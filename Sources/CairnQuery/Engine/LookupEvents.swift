@@ -71,24 +71,29 @@ extension QueryEngine {
     public func lookupEvents(_ request: LookupRequest, now: Int64? = nil) throws(QueryError) -> LookupPage {
         let now = now ?? Clock.nowMilliseconds()
         guard request.attributes.count <= 1 || request.allowMultipleAttributes else {
-            throw QueryError(.invalidLookup, "InvalidLookupAttributesException: only one lookup attribute is allowed")
+            throw QueryError(.invalidLookupAttributes, "only one lookup attribute is allowed")
         }
         let maxResults = request.maxResults ?? Limits.maxLookupResults
         guard (1...Limits.maxLookupResults).contains(maxResults) else {
             throw QueryError(
-                .invalidLookup,
-                "InvalidMaxResultsException: MaxResults must be between 1 and \(Limits.maxLookupResults)"
+                .invalidMaxResults,
+                "MaxResults must be between 1 and \(Limits.maxLookupResults)"
             )
         }
-        let end = request.endTime ?? now
-        let start = request.startTime ?? (end - Int64(Limits.lookupHistoryDays) * 86_400_000)
+        // The token carries the window the first page resolved, so that a default end ("now") stays
+        // where it was while the caller pages (#13: paging without --end always failed).
+        let fingerprint = Self.fingerprint(request, maxResults: maxResults)
+        var position: LookupToken.Position?
+        if let token = request.nextToken { position = try LookupToken.decode(token, fingerprint: fingerprint) }
+        let end = request.endTime ?? position?.end ?? now
+        let start = request.startTime ?? position?.start ?? (end - Int64(Limits.lookupHistoryDays) * 86_400_000)
         guard start <= end else {
-            throw QueryError(.invalidLookup, "InvalidTimeRangeException: StartTime is after EndTime")
+            throw QueryError(.invalidTimeRange, "StartTime is after EndTime")
         }
         var conditions = ["eventtime >= \(Self.timestampLiteral(start))", "eventtime <= \(Self.timestampLiteral(end))"]
         if let category = request.eventCategory {
             guard category == "insight" else {
-                throw QueryError(.invalidLookup, "InvalidEventCategoryException: EventCategory must be insight")
+                throw QueryError(.invalidEventCategory, "EventCategory must be insight")
             }
             conditions.append("eventcategory = 'Insight'")
         } else {
@@ -101,21 +106,21 @@ extension QueryEngine {
         for (key, value) in request.attributes {
             guard Self.lookupAttributeKeys.contains(key) else {
                 throw QueryError(
-                    .invalidLookup,
-                    "InvalidLookupAttributesException: unknown attribute key \(key)",
+                    .invalidLookupAttributes,
+                    "unknown attribute key \(key)",
                     suggestion: Suggestion.closest(to: key, among: Self.lookupAttributeKeys)
                 )
             }
             guard !value.isEmpty, Self.lookupLength(value) <= Limits.maxLookupAttributeValueLength else {
                 throw QueryError(
-                    .invalidLookup,
-                    "InvalidLookupAttributesException: attribute value must be 1 to \(Limits.maxLookupAttributeValueLength) characters"
+                    .invalidLookupAttributes,
+                    "attribute value must be 1 to \(Limits.maxLookupAttributeValueLength) characters"
                 )
             }
             if request.eventCategory != nil, !["EventId", "EventName", "EventSource"].contains(key) {
                 throw QueryError(
-                    .invalidLookup,
-                    "InvalidLookupAttributesException: \(key) is not allowed with EventCategory insight"
+                    .invalidLookupAttributes,
+                    "\(key) is not allowed with EventCategory insight"
                 )
             }
             let v = Self.literal(value)
@@ -126,7 +131,7 @@ extension QueryEngine {
             case "AccessKeyId": conditions.append("useridentity.accesskeyid = \(v)")
             case "ReadOnly":
                 guard value == "true" || value == "false" else {
-                    throw QueryError(.invalidLookup, "InvalidLookupAttributesException: ReadOnly must be true or false")
+                    throw QueryError(.invalidLookupAttributes, "ReadOnly must be true or false")
                 }
                 conditions.append("readonly = \(value)")
             case "Username": conditions.append("\(Self.usernameExpression) = \(v)")
@@ -134,9 +139,8 @@ extension QueryEngine {
             default: conditions.append("any_match(resources, r -> r.arn = \(v))")
             }
         }
-        let fingerprint = Self.fingerprint(request, start: start, end: end, maxResults: maxResults)
-        if let token = request.nextToken {
-            let (time, eventID) = try LookupToken.decode(token, fingerprint: fingerprint)
+        if let position {
+            let (time, eventID) = (position.time, position.eventID)
             conditions.append(
                 "(eventtime < \(Self.timestampLiteral(time)) OR (eventtime = \(Self.timestampLiteral(time)) AND eventid < \(Self.literal(eventID))))"
             )
@@ -185,7 +189,10 @@ extension QueryEngine {
         }
         var nextToken: String?
         if result.rows.count > maxResults, let last = events.last {
-            nextToken = LookupToken.encode(time: last.eventTime, eventID: last.eventId ?? "", fingerprint: fingerprint)
+            nextToken = LookupToken.encode(
+                LookupToken.Position(time: last.eventTime, eventID: last.eventId ?? "", start: start, end: end),
+                fingerprint: fingerprint
+            )
         }
         return LookupPage(events: events, nextToken: nextToken, statistics: result.statistics)
     }
@@ -207,7 +214,10 @@ extension QueryEngine {
         value.reduce(0) { $0 + ("_ ,\n".contains($1) ? 2 : 1) }
     }
 
-    static func fingerprint(_ request: LookupRequest, start: Int64, end: Int64, maxResults: Int) -> UInt64 {
+    /// Binds a token to the parameters the caller gave (not to defaults such as "now").
+    static func fingerprint(_ request: LookupRequest, maxResults: Int) -> UInt64 {
+        let start = request.startTime.map(String.init) ?? "-"
+        let end = request.endTime.map(String.init) ?? "-"
         var text =
             "\(start)|\(end)|\(maxResults)|\(request.eventCategory ?? "")|\(request.store ?? "")|\(request.region ?? "")"
         for (key, value) in request.attributes { text += "|\(key)=\(value)" }
@@ -215,26 +225,35 @@ extension QueryEngine {
     }
 }
 
-/// The opaque NextToken: the last event's time and id, and a checksum binding them to the
-/// request's parameters (a token from another request is `InvalidNextTokenException`).
+/// The opaque NextToken: the last event's time and id and the page window, with a checksum binding
+/// them to the request's parameters (a token from another request is `InvalidNextTokenException`).
 enum LookupToken {
-    static func encode(time: Int64, eventID: String, fingerprint: UInt64) -> String {
-        let payload = "\(time)|\(eventID)"
+    struct Position {
+        var time: Int64
+        var eventID: String
+        /// The window the first page resolved (defaults included).
+        var start: Int64
+        var end: Int64
+    }
+
+    static func encode(_ position: Position, fingerprint: UInt64) -> String {
+        let payload = "\(position.time)|\(position.start)|\(position.end)|\(position.eventID)"
         let check = XXHash64.hash(payload + "|\(fingerprint)")
         return hex(Array(payload.utf8)) + "." + String(check, radix: 16)
     }
 
-    static func decode(_ token: String, fingerprint: UInt64) throws(QueryError) -> (Int64, String) {
-        let invalid = QueryError(.invalidLookup, "InvalidNextTokenException: the token is not valid for this request")
+    static func decode(_ token: String, fingerprint: UInt64) throws(QueryError) -> Position {
+        let invalid = QueryError(.invalidNextToken, "the token is not valid for this request")
         let parts = token.split(separator: ".")
         guard parts.count == 2, let bytes = unhex(String(parts[0])), let check = UInt64(parts[1], radix: 16) else {
             throw invalid
         }
         let payload = String(decoding: bytes, as: UTF8.self)
         guard XXHash64.hash(payload + "|\(fingerprint)") == check else { throw invalid }
-        let fields = payload.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
-        guard fields.count == 2, let time = Int64(fields[0]) else { throw invalid }
-        return (time, String(fields[1]))
+        let fields = payload.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false)
+        guard fields.count == 4, let time = Int64(fields[0]), let start = Int64(fields[1]), let end = Int64(fields[2])
+        else { throw invalid }
+        return Position(time: time, eventID: String(fields[3]), start: start, end: end)
     }
 
     static func hex(_ bytes: [UInt8]) -> String {

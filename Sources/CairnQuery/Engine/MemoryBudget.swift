@@ -13,14 +13,19 @@ final class MemoryBudget: Sendable {
     let timeLimit: Duration?
     private let deadline: ContinuousClock.Instant?
 
-    init(limit: Int = Limits.queryMemoryByteCount, timeLimit: Duration? = nil) {
+    private let cancellation: QueryCancellation?
+
+    init(limit: Int = Limits.queryMemoryByteCount, timeLimit: Duration? = nil, cancellation: QueryCancellation? = nil) {
         self.limit = limit
         self.timeLimit = timeLimit
+        self.cancellation = cancellation
         deadline = timeLimit.map { ContinuousClock.now.advanced(by: $0) }
     }
 
-    /// Throws `timeout` once the query has run past its time limit.
+    /// Throws `cancelled` once the caller cancelled the query, `timeout` once it has run past its
+    /// time limit.
     func checkDeadline() throws(QueryError) {
+        if let cancellation, cancellation.isCancelled { throw QueryError(.cancelled, "the query was cancelled") }
         guard let deadline, ContinuousClock.now >= deadline else { return }
         let seconds = Double(timeLimit!.components.seconds) + Double(timeLimit!.components.attoseconds) / 1e18
         throw QueryError(

@@ -27,6 +27,9 @@ public final class QueryEngine: Sendable {
     /// How long a query may run (`Limits.queryTimeoutSeconds` unless given).
     private let timeLimit: Duration
     private let openStores = Mutex<[String: EventStore]>([:])
+    /// Stores the engine's owner already holds open (the service's writers), by name or id; the
+    /// engine opens a store read-only itself only when this answers nil.
+    private let storeProvider: (@Sendable (String) -> EventStore?)?
     /// `EventStore` takes one caller at a time: reading a scan's snapshot (segment list, unflushed
     /// records) happens under this lock, so concurrent queries never call into a store together.
 
@@ -35,8 +38,10 @@ public final class QueryEngine: Sendable {
         cache: SegmentCache = SegmentCache(),
         workerCount: Int = 2,
         memoryLimit: Int? = nil,
-        timeLimit: Duration? = nil
+        timeLimit: Duration? = nil,
+        storeProvider: (@Sendable (String) -> EventStore?)? = nil
     ) {
+        self.storeProvider = storeProvider
         self.dataDirectory = dataDirectory
         self.cache = cache
         self.workerCount = max(1, workerCount)
@@ -45,23 +50,31 @@ public final class QueryEngine: Sendable {
     }
 
     /// Parses, binds, plans and runs `sql` (a query or EXPLAIN [ANALYZE]).
-    public func execute(_ sql: String, now: Int64? = nil) throws(QueryError) -> QueryResult {
+    public func execute(
+        _ sql: String,
+        now: Int64? = nil,
+        cancellation: QueryCancellation? = nil
+    ) throws(QueryError) -> QueryResult {
         let statement: Statement
         do {
             statement = try Parser.parse(sql)
         } catch {
             throw QueryError(error)
         }
-        return try execute(statement, now: now)
+        return try execute(statement, now: now, cancellation: cancellation)
     }
 
-    public func execute(_ statement: Statement, now: Int64? = nil) throws(QueryError) -> QueryResult {
+    public func execute(
+        _ statement: Statement,
+        now: Int64? = nil,
+        cancellation: QueryCancellation? = nil
+    ) throws(QueryError) -> QueryResult {
         guard let query = statement.query else { return try catalogResult(statement) }
         let clock = ContinuousClock()
         let start = clock.now
         let context = EvaluationContext(now: now ?? Clock.nowMilliseconds())
         let evaluator = Evaluator(context: context)
-        let budget = MemoryBudget(limit: memoryLimit, timeLimit: timeLimit)
+        let budget = MemoryBudget(limit: memoryLimit, timeLimit: timeLimit, cancellation: cancellation)
         let executor = Executor(
             stores: { id throws(QueryError) in try self.snapshot(id) },
             cache: cache,
@@ -111,6 +124,7 @@ public final class QueryEngine: Sendable {
 
     /// The open store with this id.
     func store(_ id: String) throws(QueryError) -> EventStore {
+        if let provided = storeProvider?(id) { return provided }
         // Opened under the lock: opening runs recovery, which two threads must not run at once.
         let result: Result<EventStore, StorageError> = openStores.withLock { stores in
             if let open = stores[id] { return .success(open) }

@@ -32,8 +32,18 @@ public struct QueryError: Error, Sendable, CustomStringConvertible {
         case storage
         /// The query ran past its time limit (`Limits.queryTimeoutSeconds`, `cairn query --timeout`).
         case timeout
-        /// Bad LookupEvents parameters (attribute, time range, token, max results).
-        case invalidLookup
+        /// The query was cancelled by its caller (Lake's CancelQuery).
+        case cancelled
+        /// Bad LookupEvents attributes: more than one, an unknown key, an empty or too long value.
+        case invalidLookupAttributes
+        /// LookupEvents StartTime after EndTime.
+        case invalidTimeRange
+        /// LookupEvents MaxResults outside 1...50.
+        case invalidMaxResults
+        /// A LookupEvents NextToken that is malformed or belongs to other parameters.
+        case invalidNextToken
+        /// A LookupEvents EventCategory other than `insight`.
+        case invalidEventCategory
     }
 
     public var code: Code

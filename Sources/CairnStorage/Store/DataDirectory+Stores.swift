@@ -87,17 +87,30 @@ extension DataDirectory {
         writerOptions.readOnly = false
         let store = try openStore(nameOrID, create: false, options: writerOptions)
         do throws(StorageError) {
-            var info = store.info
-            if let name = changes.name { info.name = name }
-            if let days = changes.retentionDays { info.retentionDays = days }
-            if let protected = changes.terminationProtected { info.terminationProtected = protected }
-            if info != store.info { try record(info, in: store, renaming: info.name != store.info.name, options) }
+            let info = try updateStore(store, changes: changes, options: options)
             try store.close()
             return info
         } catch {
             try? store.close()
             throw error
         }
+    }
+
+    /// Changes the settings of a store this process holds open as its writer (the service's way:
+    /// it keeps every store open); returns them as now stored.
+    public func updateStore(
+        _ store: EventStore,
+        changes: StoreChanges,
+        options: EventStore.Options = .init()
+    ) throws(StorageError) -> StoreInfo {
+        if let name = changes.name { try StoreInfo.checkName(name) }
+        if let days = changes.retentionDays { try StoreInfo.checkRetentionDays(days) }
+        var info = store.info
+        if let name = changes.name { info.name = name }
+        if let days = changes.retentionDays { info.retentionDays = days }
+        if let protected = changes.terminationProtected { info.terminationProtected = protected }
+        if info != store.info { try record(info, in: store, renaming: info.name != store.info.name, options) }
+        return info
     }
 
     /// Writes `info` to `store.meta`, then commits it to the catalog.

@@ -259,12 +259,5 @@ public struct DataDirectory: Sendable {
     }
 
     /// A random (version 4) UUID, the form of Lake's event data store ids.
-    static func makeStoreID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let first: UInt64 = generator.next()
-        let second: UInt64 = generator.next()
-        let high = (first & 0xFFFF_FFFF_FFFF_0FFF) | 0x4000
-        let low = (second & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
-        return UUIDBytes.format(high: high, low: low, letterCase: .lower)
-    }
+    static func makeStoreID() -> String { UUIDBytes.randomV4() }
 }

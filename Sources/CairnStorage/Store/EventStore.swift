@@ -91,7 +91,10 @@ public final class EventStore: @unchecked Sendable {
         }
     }
 
-    public let info: StoreInfo
+    /// The store's identity and settings; an update through `DataDirectory.updateStore` changes it
+    /// on an open writer.
+    public var info: StoreInfo { state.withLock { currentInfo } }
+    private var currentInfo: StoreInfo
     public let directory: String
     public let options: Options
     public private(set) var recovery = RecoveryReport()
@@ -148,7 +151,7 @@ public final class EventStore: @unchecked Sendable {
         precondition(options.readOnly == (writerLock == nil), "a writer holds the lock, a reader does not")
         self.fileSystem = fileSystem
         self.directory = directory
-        self.info = info
+        self.currentInfo = info
         self.options = options
         self.writerLock = writerLock
         let readersPath = Path.join(directory, FileNames.readers)
@@ -495,7 +498,10 @@ public final class EventStore: @unchecked Sendable {
     func commitSettings(_ edit: CatalogEdit) throws(StorageError) {
         try checkWritable()
         precondition(edit.addedSegments.isEmpty && edit.removedSegments.isEmpty, "segments change by the commit path")
-        try state.withLock { () throws(StorageError) in try catalog.commit(edit) }
+        try state.withLock { () throws(StorageError) in
+            try catalog.commit(edit)
+            if let info = edit.storeInfo { currentInfo = info }
+        }
     }
 
     /// Deletes the files of obsolete segments that no snapshot of this process and no reader

@@ -1,0 +1,154 @@
+import CairnCore
+import CairnService
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The request handlers: read the body within its limit, authenticate, decode, call the service,
+/// encode the answer; errors go through `ErrorResponses`.
+struct APIHandlers: Sendable {
+    let service: CairnService
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    static let targetPrefix = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
+
+    /// `POST /`: AWS JSON 1.1, the operation in `X-Amz-Target`.
+    func awsJSON(_ request: Request, _ context: CairnRequestContext) async -> Response {
+        let started = ContinuousClock.now
+        let requestId = UUIDBytes.randomV4()
+        let target = request.headers[HTTPField.Name("X-Amz-Target")!] ?? ""
+        let operation = target.hasPrefix(Self.targetPrefix) ? String(target.dropFirst(Self.targetPrefix.count)) : ""
+        let label = operation.isEmpty ? "unknown" : operation
+        defer {
+            metrics.observe(operation: label, seconds: Self.seconds(since: started))
+        }
+        do throws(ServiceError) {
+            let body = try await Self.collect(request, limit: Limits.maxAPIRequestByteCount)
+            let caller = try authenticate(request, body: body, context, requestId: requestId)
+            guard !operation.isEmpty else {
+                throw ServiceError(
+                    .unknownOperationException,
+                    target.isEmpty ? "Missing X-Amz-Target header" : "Unknown target \(target)"
+                )
+            }
+            let input: JSONValue
+            if body.isEmpty {
+                input = .object([])
+            } else {
+                do throws(CoreError) {
+                    input = try JSONValue(parsing: String(decoding: body, as: UTF8.self))
+                } catch {
+                    throw ServiceError(.serializationException, "the request body is not valid JSON: \(error.message)")
+                }
+            }
+            let output = try await service.call(operation, input, context: caller)
+            metrics.add("cairn_requests_total", labels: "operation=\"\(label)\",code=\"200\"")
+            return Self.json(output.description, requestId: requestId, contentType: "application/x-amz-json-1.1")
+        } catch {
+            metrics.add("cairn_requests_total", labels: "operation=\"\(label)\",code=\"\(error.code.rawValue)\"")
+            if error.isServerFault {
+                logger.error("\(operation): \(error.description)", metadata: ["request": "\(requestId)"])
+            }
+            return ErrorResponses.response(error, requestId: requestId, kind: .awsJSON)
+        }
+    }
+
+    /// `POST /ingest[?store=NAME]`: CloudTrail records (`{"Records":[...]}`, an array or NDJSON);
+    /// answers once they are durable in the WAL.
+    func bulkIngest(_ request: Request, _ context: CairnRequestContext) async -> Response {
+        let started = ContinuousClock.now
+        let requestId = UUIDBytes.randomV4()
+        defer { metrics.observe(operation: "Ingest", seconds: Self.seconds(since: started)) }
+        do throws(ServiceError) {
+            let body = try await Self.collect(request, limit: Limits.maxBulkIngestByteCount)
+            let caller = try authenticate(request, body: body, context, requestId: requestId)
+            let store = request.uri.queryParameters["store"].map(String.init)
+            let result = try await service.ingest(body, into: store, context: caller)
+            metrics.add("cairn_ingested_events_total", result.acceptedCount)
+            metrics.add("cairn_ingested_bytes_total", body.count)
+            metrics.add("cairn_wal_commits_total", result.acceptedCount > 0 ? 1 : 0)
+            metrics.add("cairn_requests_total", labels: "operation=\"Ingest\",code=\"200\"")
+            var output: [(String, JSONValue)] = [
+                ("eventDataStore", .string(result.storeId)),
+                ("accepted", .number(String(result.acceptedCount))),
+                ("rejected", .number(String(result.rejections.count))),
+            ]
+            if !result.rejections.isEmpty {
+                output.append(
+                    (
+                        "rejections",
+                        .array(
+                            result.rejections.prefix(Limits.maxReportedRejections).map { rejection in
+                                var item: [(String, JSONValue)] = [("reason", .string(rejection.reason))]
+                                if let index = rejection.index { item.append(("index", .number(String(index)))) }
+                                if let offset = rejection.byteOffset {
+                                    item.append(("byteOffset", .number(String(offset))))
+                                }
+                                return .object(item)
+                            }
+                        )
+                    )
+                )
+            }
+            return Self.json(
+                JSONValue.object(output).description,
+                requestId: requestId,
+                contentType: "application/json"
+            )
+        } catch {
+            metrics.add("cairn_requests_total", labels: "operation=\"Ingest\",code=\"\(error.code.rawValue)\"")
+            return ErrorResponses.response(error, requestId: requestId, kind: .restJSON)
+        }
+    }
+
+    func metricsResponse() -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4"
+        let text = metrics.render(extra: service.gauges())
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func authenticate(
+        _ request: Request,
+        body: [UInt8],
+        _ context: CairnRequestContext,
+        requestId: String
+    ) throws(ServiceError) -> CallContext {
+        let incoming = IncomingRequest(
+            method: request.method.rawValue,
+            path: request.uri.path,
+            query: request.uri.query ?? "",
+            headers: request.headers.map { ($0.name.rawName, $0.value) },
+            bodySHA256: CairnService.sha256Hex(body),
+            sourceIPAddress: context.sourceIPAddress
+        )
+        return try service.authenticate(incoming, requestId: requestId)
+    }
+
+    /// The body, refused beyond `limit` bytes.
+    static func collect(_ request: Request, limit: Int) async throws(ServiceError) -> [UInt8] {
+        do {
+            let buffer = try await request.body.collect(upTo: limit)
+            return Array(buffer.readableBytesView)
+        } catch {
+            throw ServiceError(
+                .requestEntityTooLargeException,
+                "the request body exceeds the limit of \(limit) bytes"
+            )
+        }
+    }
+
+    static func json(_ text: String, requestId: String, contentType: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        headers[HTTPField.Name("x-amzn-RequestId")!] = requestId
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,54 @@
+import CairnCore
+public import CairnService
+import HTTPTypes
+import Hummingbird
+public import Logging
+import NIOCore
+
+/// `cairn serve`: the CloudTrail API (AWS JSON 1.1 on `POST /`), CloudTrail Data's PutAuditEvents
+/// the native bulk ingest (`POST /ingest`) and Prometheus
+/// `/metrics`, on Hummingbird 2, in front of one `CairnService`.
+///
+/// Every API request is authenticated with SigV4 before its body is decoded; bodies larger than
+/// `Limits.maxRequestByteCount` are refused; every answer carries `x-amzn-RequestId`.
+public struct CairnHTTPServer: Sendable {
+    public let service: CairnService
+    public let host: String
+    public let port: Int
+    let logger: Logger
+    let metrics = ServerMetrics()
+
+    public init(service: CairnService, host: String = "127.0.0.1", port: Int = 4599, logger: Logger) {
+        self.service = service
+        self.host = host
+        self.port = port
+        self.logger = logger
+    }
+
+    /// Serves until the task is cancelled; `cairn serve` cancels it on SIGINT and SIGTERM.
+    ///
+    /// Then it stops taking connections, finishes what runs and shuts the service down (flushing
+    /// what it buffers).
+    /// `onStarted` gets the bound port (useful with port 0).
+    public func run(onStarted: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let router = Router(context: CairnRequestContext.self)
+        let handlers = APIHandlers(service: service, metrics: metrics, logger: logger)
+        router.post("/") { request, context in await handlers.awsJSON(request, context) }
+        router.post("/ingest") { request, context in await handlers.bulkIngest(request, context) }
+        router.get("/metrics") { _, _ in handlers.metricsResponse() }
+        router.get("/health") { _, _ in
+            Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n")))
+        }
+        let application = Application(
+            router: router,
+            configuration: ApplicationConfiguration(
+                address: .hostname(host, port: port),
+                serverName: "Cairn/\(ServiceVersion.current)"
+            ),
+            onServerRunning: { channel in await onStarted(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        try await application.runService()
+        await service.shutdown()
+    }
+}

@@ -1,6 +1,0 @@
-import CairnService
-
-/// The `Server` header value.
-enum ServerBanner {
-    static let value = "Cairn/\(ServiceVersion.current)"
-}

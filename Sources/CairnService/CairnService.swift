@@ -1,0 +1,136 @@
+import CairnCore
+import CairnQuery
+public import CairnStorage
+public import Logging
+import Synchronization
+
+/// The one owner of a data directory: it opens each event data store once (holding its writer
+/// lock), runs ingestion, answers the CloudTrail and Lake operations, owns the query jobs and
+/// records every call it handles as a CloudTrail event of its own (self-audit).
+///
+/// The server and the CLI call it the same way: an operation name, its JSON input as the AWS model
+/// shapes it, and a `CallContext`; the answer is the JSON output or a `ServiceError` whose code
+/// is the AWS exception name. A read-only service (the CLI's `lookup` and `query`) opens stores
+/// read-only, changes nothing on disk and refuses operations that write.
+public final class CairnService: Sendable {
+    public let config: ServiceConfig
+    public let dataDirectory: DataDirectory
+    public let isReadOnly: Bool
+    let logger: Logger
+    let engine: QueryEngine
+    let stores = StoreTable()
+    let state: Mutex<ServiceState>
+    let stateFile: ServiceStateFile
+    let queryJobs: QueryJobs
+    let auditor: SelfAuditor?
+    /// Serialises operations that change the state file, so each writes what it read.
+    let stateWriter = Mutex<Void>(())
+
+    public init(
+        dataPath: String,
+        config: ServiceConfig = .embeddedDefault,
+        readOnly: Bool = false,
+        logger: Logger = Logger(label: "cairn.service")
+    ) throws(ServiceError) {
+        self.config = config
+        self.isReadOnly = readOnly
+        self.logger = logger
+        dataDirectory = DataDirectory(path: dataPath)
+        stateFile = ServiceStateFile(dataPath: dataPath)
+        let table = stores
+        engine = QueryEngine(dataDirectory: dataDirectory, storeProvider: { table.find($0) })
+        var loaded = try stateFile.load()
+        queryJobs = try QueryJobs(directory: Path.join(dataPath, "service", "queries"), readOnly: readOnly)
+        if readOnly {
+            auditor = nil
+        } else {
+            let defaultStore = try Self.openWriter(dataDirectory, StoreInfo.defaultName, create: true)
+            stores.insert(defaultStore)
+            for info in try Self.storeList(dataDirectory) where info.id != defaultStore.info.id {
+                stores.insert(try Self.openWriter(dataDirectory, info.id, create: false))
+            }
+            auditor = SelfAuditor(store: defaultStore, logger: logger)
+        }
+        // Stores made outside the service (`cairn ingest`, `cairn store create`) get a record: owned
+        // by the configured account, in its home region.
+        var added = false
+        for info in try Self.storeList(dataDirectory) where loaded.eventDataStores[info.id] == nil {
+            loaded.eventDataStores[info.id] = EventDataStoreRecord(
+                storeId: info.id,
+                accountId: config.accountId,
+                region: config.region,
+                status: .enabled,
+                advancedEventSelectors: EventDataStoreRecord.defaultSelectors,
+                multiRegionEnabled: true,
+                organizationEnabled: false,
+                billingMode: .extendableRetention,
+                kmsKeyId: nil,
+                createdMilliseconds: info.createdMilliseconds,
+                updatedMilliseconds: info.createdMilliseconds
+            )
+            added = true
+        }
+        if added && !readOnly { try stateFile.save(loaded) }
+        state = Mutex(loaded)
+    }
+
+    static func openWriter(_ directory: DataDirectory, _ nameOrID: String, create: Bool) throws(ServiceError)
+        -> EventStore
+    {
+        var options = EventStore.Options()
+        options.waitForWriterLock = false
+        do throws(StorageError) {
+            return try directory.openStore(nameOrID, create: create, options: options)
+        } catch {
+            throw ServiceError(.internalFailure, "cannot open event data store \(nameOrID): \(error.message)")
+        }
+    }
+
+    static func storeList(_ directory: DataDirectory) throws(ServiceError) -> [StoreInfo] {
+        do throws(StorageError) {
+            return try directory.stores()
+        } catch {
+            throw ServiceError(.internalFailure, "cannot list the event data stores: \(error.message)")
+        }
+    }
+
+    /// Flushes what is buffered (self-audit events, memtables) and closes every store; the service
+    /// answers nothing afterwards.
+    public func shutdown() async {
+        await auditor?.stop()
+        queryJobs.cancelAll()
+        for store in stores.all {
+            do throws(StorageError) {
+                try store.close()
+            } catch {
+                logger.error("cannot close event data store \(store.info.name): \(error.message)")
+            }
+        }
+    }
+
+    /// Throws unless the service may write.
+    func checkWritable(_ operation: String) throws(ServiceError) {
+        guard !isReadOnly else {
+            throw ServiceError(
+                .unsupportedOperationException,
+                "\(operation) changes the data directory, which this command opened read-only",
+                operation: operation
+            )
+        }
+    }
+
+    /// Applies `change` to the state and saves it before returning (the operation's answer
+    /// depends on it being durable).
+    func updateState<T>(_ change: (inout ServiceState) throws(ServiceError) -> T) throws(ServiceError) -> T {
+        try stateWriter.withLock { _ throws(ServiceError) -> T in
+            var copy = state.withLock { $0 }
+            let result = try change(&copy)
+            try stateFile.save(copy)
+            let saved = copy
+            state.withLock { $0 = saved }
+            return result
+        }
+    }
+
+    var currentState: ServiceState { state.withLock { $0 } }
+}

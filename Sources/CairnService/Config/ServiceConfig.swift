@@ -1,0 +1,24 @@
+/// How a Cairn service is set up: the local account and region, and (for the server) the access
+/// keys callers sign with.
+///
+/// Without a config file Cairn serves the embedded default (`ServiceConfig.embeddedDefault`): one
+/// documented account, region and key pair, printed when `cairn serve` starts, so a newcomer can
+/// point the AWS CLI at it at once.
+public struct ServiceConfig: Sendable {
+    /// The account that owns the data directory's stores (and the one the CLI acts as).
+    public var accountId: String
+    /// The home region: stores the CLI creates live here, and LookupEvents from the CLI searches it.
+    public var region: String
+
+    public init(accountId: String, region: String) {
+        self.accountId = accountId
+        self.region = region
+    }
+
+    /// The embedded default: AWS's documentation account and region.
+    public static let embeddedDefault = ServiceConfig(accountId: "123456789012", region: "us-east-1")
+
+    /// The embedded default's access key pair (documented; for a local, single-user server only).
+    public static let embeddedAccessKeyId = "AKIACAIRNLOCAL000001"
+    public static let embeddedSecretAccessKey = "cairn/local/secret/key/for/the/embedded/default0"
+}
