@@ -249,6 +249,21 @@ public enum Limits {
 
     /// Days of history LookupEvents searches by default (spec §2.1: "the last 90 days").
     public static let lookupHistoryDays = 90
+
+    // MARK: SigV4 request authentication
+
+    /// Milliseconds a request's SigV4 signing time may lie before or after the server's clock: AWS's
+    /// own 15 minutes, so a client whose clock AWS accepts is accepted here and a captured request
+    /// cannot be replayed later than that.
+    public static let sigV4ClockSkewMilliseconds: Int64 = 15 * 60 * 1000
+
+    /// Longest `X-Amz-Expires` a presigned URL may carry, in seconds: AWS's limit of seven days.
+    public static let sigV4MaxPresignExpirySeconds = 604_800
+
+    /// Derived SigV4 signing keys kept in memory: one key serves an access key, region and service
+    /// for a whole day, so a server sees a handful; 256 covers every key of a large configuration
+    /// while a flood of made-up scopes cannot grow the cache.
+    public static let sigV4SigningKeyCacheCount = 256
 }
 
 // MARK: Lake query jobs (cairn serve)
