@@ -26,7 +26,7 @@ struct APIHandlers: Sendable {
         }
         do throws(ServiceError) {
             let body = try await Self.collect(request, limit: Limits.maxAPIRequestByteCount)
-            let caller = try authenticate(request, body: body, context, requestId: requestId)
+            let caller = try authenticate(request, body: body, context, requestId: requestId, service: "cloudtrail")
             guard !operation.isEmpty else {
                 throw ServiceError(
                     .unknownOperationException,
@@ -63,7 +63,7 @@ struct APIHandlers: Sendable {
         defer { metrics.observe(operation: "Ingest", seconds: Self.seconds(since: started)) }
         do throws(ServiceError) {
             let body = try await Self.collect(request, limit: Limits.maxBulkIngestByteCount)
-            let caller = try authenticate(request, body: body, context, requestId: requestId)
+            let caller = try authenticate(request, body: body, context, requestId: requestId, service: nil)
             let store = request.uri.queryParameters["store"].map(String.init)
             let result = try await service.ingest(body, into: store, context: caller)
             metrics.add("cairn_ingested_events_total", result.acceptedCount)
@@ -114,17 +114,27 @@ struct APIHandlers: Sendable {
         _ request: Request,
         body: [UInt8],
         _ context: CairnRequestContext,
-        requestId: String
+        requestId: String,
+        service signingName: String?
     ) throws(ServiceError) -> CallContext {
-        let incoming = IncomingRequest(
+        var headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
+        // HTTP/1.1 keeps Host as a header; Hummingbird moves it into the request's authority.
+        if let authority = request.head.authority, !headers.contains(where: { $0.name.lowercased() == "host" }) {
+            headers.append((name: "host", value: authority))
+        }
+        let signed = SignedRequest(
             method: request.method.rawValue,
-            path: request.uri.path,
-            query: request.uri.query ?? "",
-            headers: request.headers.map { ($0.name.rawName, $0.value) },
-            bodySHA256: CairnService.sha256Hex(body),
-            sourceIPAddress: context.sourceIPAddress
+            rawPath: request.uri.path,
+            rawQuery: request.uri.query ?? "",
+            headers: headers,
+            payloadSHA256Hex: PayloadHasher.sha256Hex(body)
         )
-        return try service.authenticate(incoming, requestId: requestId)
+        return try service.authenticate(
+            signed,
+            sourceIPAddress: context.sourceIPAddress,
+            requestId: requestId,
+            expectedService: signingName
+        )
     }
 
     /// The body, refused beyond `limit` bytes.

@@ -23,6 +23,7 @@ public final class CairnService: Sendable {
     let stateFile: ServiceStateFile
     let queryJobs: QueryJobs
     let auditor: SelfAuditor?
+    let verifier: SigV4Verifier
     /// Serialises operations that change the state file, so each writes what it read.
     let stateWriter = Mutex<Void>(())
 
@@ -35,6 +36,7 @@ public final class CairnService: Sendable {
         self.config = config
         self.isReadOnly = readOnly
         self.logger = logger
+        verifier = SigV4Verifier(keyRing: AccessKeyRing(config.accessKeys))
         dataDirectory = DataDirectory(path: dataPath)
         stateFile = ServiceStateFile(dataPath: dataPath)
         let table = stores

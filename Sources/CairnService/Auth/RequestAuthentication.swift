@@ -1,36 +1,32 @@
 import CairnCore
 import CairnStorage
-import Crypto
 
-/// Turns a signed request into the caller's `CallContext`.
+/// Turns a signed request into the caller's `CallContext`: the account and user come from the
+/// access key, the region from the credential scope.
 extension CairnService {
-    /// Verifies the request's SigV4 signature and returns who is calling.
-    public func authenticate(_ request: IncomingRequest, requestId: String, now: Int64? = nil) throws(ServiceError)
-        -> CallContext
-    {
+    /// Verifies the request's SigV4 signature against the configured keys and returns who calls.
+    ///
+    /// - Parameters:
+    ///   - expectedService: the endpoint's signing name (`cloudtrail`, `cloudtrail-data`), or nil to
+    ///     accept any (the native bulk ingest).
+    public func authenticate(
+        _ request: SignedRequest,
+        sourceIPAddress: String,
+        requestId: String,
+        expectedService: String?,
+        now: Int64? = nil
+    ) throws(ServiceError) -> CallContext {
         let now = now ?? Clock.nowMilliseconds()
-        var region = config.region
-        if let authorization = request.header("authorization"),
-            let credential = authorization.split(separator: " ").first(where: { $0.hasPrefix("Credential=") })
-        {
-            let scope = credential.dropFirst("Credential=".count).split(separator: "/")
-            if scope.count >= 3 { region = String(scope[2]) }
-        }
+        let caller = try verifier.verify(request, now: now, expectedService: expectedService)
         return CallContext(
-            accountId: config.accountId,
-            region: region,
-            sourceIPAddress: request.sourceIPAddress,
-            userAgent: request.header("user-agent") ?? "",
+            accountId: caller.accountId,
+            region: caller.region,
+            accessKeyId: caller.accessKey.accessKeyId,
+            userName: caller.accessKey.userName,
+            sourceIPAddress: sourceIPAddress,
+            userAgent: request.firstHeaderValue("user-agent") ?? "",
             requestId: requestId,
             receivedMilliseconds: now
         )
-    }
-
-    /// SHA-256 of a body as lower-case hex (the SigV4 payload hash).
-    public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { byte in
-            let digits = Array("0123456789abcdef")
-            return String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 15)])
-        }.joined()
     }
 }

@@ -9,16 +9,31 @@ public struct ServiceConfig: Sendable {
     public var accountId: String
     /// The home region: stores the CLI creates live here, and LookupEvents from the CLI searches it.
     public var region: String
+    /// The keys requests may be signed with; each names its account and IAM user.
+    public var accessKeys: [AccessKey]
 
-    public init(accountId: String, region: String) {
+    public init(accountId: String, region: String, accessKeys: [AccessKey]) {
         self.accountId = accountId
         self.region = region
+        self.accessKeys = accessKeys
     }
-
-    /// The embedded default: AWS's documentation account and region.
-    public static let embeddedDefault = ServiceConfig(accountId: "123456789012", region: "us-east-1")
 
     /// The embedded default's access key pair (documented; for a local, single-user server only).
     public static let embeddedAccessKeyId = "AKIACAIRNLOCAL000001"
     public static let embeddedSecretAccessKey = "cairn/local/secret/key/for/the/embedded/default0"
+
+    /// The embedded default: AWS's documentation account and region, and one key of IAM user
+    /// `cairn` in that account.
+    public static let embeddedDefault = ServiceConfig(
+        accountId: "123456789012",
+        region: "us-east-1",
+        accessKeys: [
+            AccessKey(
+                accessKeyId: embeddedAccessKeyId,
+                secretAccessKey: embeddedSecretAccessKey,
+                accountId: "123456789012",
+                userName: "cairn"
+            )
+        ]
+    )
 }
