@@ -33,6 +33,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "Port to listen on (0 picks a free one, printed at start).")
     var port = 4599
 
+    @Option(name: .long, help: "Config file (JSON: accountId, region, accessKeys); default: the embedded default.")
+    var config: String?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -45,9 +48,12 @@ struct ServeCommand: ParsableCommand {
         }
         let logger = Logger(label: "cairn")
         let dataPath = data ?? StoreOptions.defaultDataDirectory
-        let config = ServiceConfig.embeddedDefault
         let service: CairnService
+        let config: ServiceConfig
         do {
+            config =
+                try self.config.map { path throws(ServiceError) in try ServiceConfig.load(path: path) }
+                ?? .embeddedDefault
             service = try CairnService(dataPath: dataPath, config: config, logger: logger)
         } catch {
             Terminal.error("cairn serve: \(error.description)")
@@ -83,15 +89,20 @@ struct ServeCommand: ParsableCommand {
         }
     }
 
-    /// What a newcomer needs to talk to the server at once.
+    /// What a newcomer needs to talk to the server at once; the secret only for the embedded
+    /// default's documented key, never for a configured one.
     static func printBanner(host: String, port: Int, config: ServiceConfig, dataPath: String) {
         let endpoint = "http://\(host):\(port)"
+        let key = config.accessKeys[0]
+        let secret =
+            key.accessKeyId == ServiceConfig.embeddedAccessKeyId
+            ? key.secretAccessKey : "<the secret of this key in your config>"
         Terminal.write(
             """
             cairn serve: listening on \(endpoint) (data: \(dataPath))
               account \(config.accountId), region \(config.region)
-              export AWS_ACCESS_KEY_ID=\(ServiceConfig.embeddedAccessKeyId)
-              export AWS_SECRET_ACCESS_KEY=\(ServiceConfig.embeddedSecretAccessKey)
+              export AWS_ACCESS_KEY_ID=\(key.accessKeyId)
+              export AWS_SECRET_ACCESS_KEY=\(secret)
               export AWS_DEFAULT_REGION=\(config.region)
               aws cloudtrail lookup-events --endpoint-url \(endpoint) --max-items 5
               aws cloudtrail list-event-data-stores --endpoint-url \(endpoint)

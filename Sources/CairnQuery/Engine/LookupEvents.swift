@@ -24,6 +24,8 @@ public struct LookupRequest: Sendable {
     public var store: String?
     /// The caller's region: only events recorded there (AWS semantics); all regions when nil.
     public var region: String?
+    /// The caller's account: only events delivered to it (`recipientAccountId`); all when nil.
+    public var account: String?
 
     public init() {}
 }
@@ -103,6 +105,7 @@ extension QueryEngine {
             )
         }
         if let region = request.region { conditions.append("awsregion = \(Self.literal(region))") }
+        if let account = request.account { conditions.append("recipientaccountid = \(Self.literal(account))") }
         for (key, value) in request.attributes {
             guard Self.lookupAttributeKeys.contains(key) else {
                 throw QueryError(
@@ -219,7 +222,7 @@ extension QueryEngine {
         let start = request.startTime.map(String.init) ?? "-"
         let end = request.endTime.map(String.init) ?? "-"
         var text =
-            "\(start)|\(end)|\(maxResults)|\(request.eventCategory ?? "")|\(request.store ?? "")|\(request.region ?? "")"
+            "\(start)|\(end)|\(maxResults)|\(request.eventCategory ?? "")|\(request.store ?? "")|\(request.region ?? "")|\(request.account ?? "")"
         for (key, value) in request.attributes { text += "|\(key)=\(value)" }
         return XXHash64.hash(text)
     }

@@ -4,7 +4,8 @@ import CairnStorage
 
 /// LookupEvents (spec §2.1): the caller's account's management events in the caller's region,
 /// newest first, from the `default` store (Cairn's event history, imported archives included; a
-/// StartTime older than 90 days is answered from whatever history is kept).
+/// StartTime older than 90 days is answered from whatever history is kept). The data directory's
+/// own account (`ServiceConfig.accountId`) sees the events of every account it archives.
 extension CairnService {
     func lookupEvents(_ input: OperationInput, _ context: CallContext) throws(ServiceError) -> JSONValue {
         var request = LookupRequest()
@@ -21,6 +22,9 @@ extension CairnService {
         request.nextToken = try input.string("NextToken")
         request.eventCategory = try input.string("EventCategory")
         request.region = context.region
+        // The account that owns the data directory sees every account's history (it holds the
+        // organization's archive); another account sees only events delivered to it, as in AWS.
+        request.account = context.accountId == config.accountId ? nil : context.accountId
         request.store = StoreInfo.defaultName
         return Self.lookupOutput(try lookup(request, context))
     }

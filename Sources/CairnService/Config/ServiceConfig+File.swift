@@ -1,0 +1,68 @@
+import CairnCore
+import CairnStorage
+
+/// The config file of `cairn serve --config FILE`: JSON, for example
+///
+/// ```json
+/// {"accountId": "111122223333", "region": "eu-west-1",
+///  "accessKeys": [{"accessKeyId": "AKIA...", "secretAccessKey": "...", "accountId": "111122223333",
+///                  "userName": "alice"}]}
+/// ```
+///
+/// `accountId` and `region` default to the embedded default's; `accessKeys` is required and
+/// non-empty (a server nobody can sign for is a mistake, not a configuration).
+extension ServiceConfig {
+    public static func load(path: String) throws(ServiceError) -> ServiceConfig {
+        let bytes: [UInt8]
+        do {
+            bytes = try LocalFileSystem().readFile(path)
+        } catch {
+            throw ServiceError(.validationException, "cannot read the config file \(path): \(error.message)")
+        }
+        let json: JSONValue
+        do {
+            json = try JSONValue(parsing: String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw ServiceError(.validationException, "the config file \(path) is not valid JSON: \(error.description)")
+        }
+        return try ServiceConfig(json: json, path: path)
+    }
+
+    init(json: JSONValue, path: String) throws(ServiceError) {
+        func fail(_ message: String) -> ServiceError {
+            ServiceError(.validationException, "config file \(path): \(message)")
+        }
+        guard case .object = json else { throw fail("the top level must be a JSON object") }
+        func text(_ value: JSONValue?, _ name: String) throws(ServiceError) -> String? {
+            switch value {
+            case nil, .null?: return nil
+            case .string(let text)?: return text
+            default: throw fail("\(name) must be a string")
+            }
+        }
+        let accountId = try text(json["accountId"], "accountId") ?? ServiceConfig.embeddedDefault.accountId
+        let region = try text(json["region"], "region") ?? ServiceConfig.embeddedDefault.region
+        guard accountId.count == 12, accountId.allSatisfy(\.isNumber) else {
+            throw fail("accountId must be 12 digits, not \(accountId)")
+        }
+        guard case .array(let items)? = json["accessKeys"], !items.isEmpty else {
+            throw fail("accessKeys must be a non-empty list of {accessKeyId, secretAccessKey, accountId, userName}")
+        }
+        var keys = [AccessKey]()
+        for (index, item) in items.enumerated() {
+            let where_ = "accessKeys[\(index)]"
+            guard let id = try text(item["accessKeyId"], "\(where_).accessKeyId"), id.count >= 16,
+                let secret = try text(item["secretAccessKey"], "\(where_).secretAccessKey"), !secret.isEmpty
+            else { throw fail("\(where_) needs accessKeyId (16+ characters) and secretAccessKey") }
+            keys.append(
+                AccessKey(
+                    accessKeyId: id,
+                    secretAccessKey: secret,
+                    accountId: try text(item["accountId"], "\(where_).accountId") ?? accountId,
+                    userName: try text(item["userName"], "\(where_).userName")
+                )
+            )
+        }
+        self.init(accountId: accountId, region: region, accessKeys: keys)
+    }
+}
