@@ -17,3 +17,5 @@ grep -vE '^\[[0-9]+/[0-9]+\]' "$log" || true
 if ((build_status != 0)); then echo "check: build failed" >&2; exit "$build_status"; fi
 echo "== tests"
 swift test --skip-build --disable-xctest
+echo "== client tests (AWS CLI and boto3 against cairn serve)"
+CAIRN_BIN="$(swift build --show-bin-path)/cairn" .venv/bin/python -m pytest -q Tests/client

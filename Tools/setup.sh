@@ -22,16 +22,21 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "$@" >/dev/null
 }
 command -v swift >/dev/null || { echo "setup: the Swift toolchain (6.2 or later) must be on PATH" >&2; exit 1; }
-# The query engine's differential test checks Cairn against DuckDB (Tests/CairnQueryTests/Oracle):
-# a virtual environment in the repository with a pinned DuckDB, made once.
+# The query engine's differential test checks Cairn against DuckDB (Tests/CairnQueryTests/Oracle), and
+# the client tests (Tests/client) drive `cairn serve` with the real AWS CLI and boto3: a virtual
+# environment in the repository with pinned versions, made once.
 duckdb_version=1.5.6
-if ! .venv/bin/python -c "import duckdb, sys; sys.exit(duckdb.__version__ != '$duckdb_version')" >/dev/null 2>&1; then
-    echo "setup: installing duckdb $duckdb_version into .venv"
+python_packages=("duckdb==$duckdb_version" "awscli==1.46.3" "boto3==1.44.8" "pytest==9.2.0")
+if ! .venv/bin/python -c "
+import sys, importlib.metadata as m
+want = {p.split('==')[0]: p.split('==')[1] for p in sys.argv[1:]}
+sys.exit(any(m.version(n) != v for n, v in want.items()))" "${python_packages[@]}" >/dev/null 2>&1; then
+    echo "setup: installing ${python_packages[*]} into .venv"
     command -v python3 >/dev/null || apt_install python3 python3-venv
     if [[ ! -x .venv/bin/python ]] && ! python3 -m venv .venv >/dev/null 2>&1; then
         rm -rf .venv  # Debian's python3 lacks ensurepip until python3-venv is installed
         apt_install python3-venv
         python3 -m venv .venv
     fi
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check "duckdb==$duckdb_version"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check "${python_packages[@]}"
 fi

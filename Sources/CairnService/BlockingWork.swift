@@ -3,12 +3,16 @@ import Dispatch
 /// Runs storage and query work, which is synchronous and may block on I/O for a long time, on
 /// Dispatch's threads rather than on Swift concurrency's cooperative pool (two threads on this
 /// box), so a long scan never stalls the server's request handling.
+///
+/// Each call gets a serial queue of its own: such queues get a thread even when the global pool is
+/// saturated (ten Lake queries keep both cores busy), so a DescribeQuery or CancelQuery is never
+/// queued behind the queries it is about.
 enum BlockingWork {
     static func run<T: Sendable>(
         _ body: @escaping @Sendable () throws(ServiceError) -> T
     ) async throws(ServiceError) -> T {
         let result: Result<T, ServiceError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            DispatchQueue(label: "cairn.operation").async {
                 do throws(ServiceError) {
                     continuation.resume(returning: .success(try body()))
                 } catch {

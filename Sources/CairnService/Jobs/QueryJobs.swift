@@ -85,7 +85,9 @@ final class QueryJobs: Sendable {
             all[job.id] = job
         }
         save(job)
-        DispatchQueue.global().async { self.run(job, engine: engine) }
+        // Its own queue: a thread of its own, so queries share the cores by the scheduler's fairness
+        // and never hold up requests waiting for the global pool.
+        DispatchQueue(label: "cairn.query.\(job.id)", qos: .utility).async { self.run(job, engine: engine) }
         return job
     }
 

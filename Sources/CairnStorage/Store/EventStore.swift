@@ -706,7 +706,9 @@ final class BackgroundFlush: @unchecked Sendable {
     }
 
     func start(_ work: @escaping @Sendable () throws(StorageError) -> FlushOutput) {
-        DispatchQueue.global().async {
+        // A queue of its own gets a thread even when queries keep every core of the global pool
+        // busy (the server runs both): a starved flush would stall every append behind it.
+        DispatchQueue(label: "cairn.flush").async {
             let result: Result<FlushOutput, StorageError>
             do throws(StorageError) { result = .success(try work()) } catch { result = .failure(error) }
             self.lock.withLock { self.outcome = result }
