@@ -249,4 +249,11 @@ public enum Limits {
 
     /// Days of history LookupEvents searches by default (spec §2.1: "the last 90 days").
     public static let lookupHistoryDays = 90
+
+    // MARK: API validation (cairn serve)
+
+    /// Characters of a rejected value that a validation message quotes (`Value '...' at 'name'`): AWS quotes
+    /// the whole value, but a 10,000-character query or an 8 KiB policy echoed into every error body only
+    /// costs bandwidth and spreads request content into logs; every modeled name and ARN fits in 256.
+    public static let maxEchoedValueLength = 256
 }
