@@ -311,4 +311,11 @@ extension Limits {
 
     /// Rejected records listed in one bulk ingest answer (the count covers all of them).
     public static let maxReportedRejections = 100
+
+    // MARK: API validation (cairn serve)
+
+    /// Characters of a rejected value that a validation message quotes (`Value '...' at 'name'`): AWS quotes
+    /// the whole value, but a 10,000-character query or an 8 KiB policy echoed into every error body only
+    /// costs bandwidth and spreads request content into logs; every modeled name and ARN fits in 256.
+    public static let maxEchoedValueLength = 256
 }

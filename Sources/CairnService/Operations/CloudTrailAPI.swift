@@ -16,7 +16,7 @@ extension CairnService {
                     operation: operation
                 )
             }
-            try APIRequestCheck.validate(body, operation: operation)
+            try APIValidator.check(body, operation: operation, in: .cloudTrail)
             let output = try await perform(operation, input, context)
             audit(operation, body, output: output, error: nil, context)
             return output

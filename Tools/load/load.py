@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Load tool for `cairn serve` on loopback: bulk ingest and LookupEvents from many connections,
+Lake StartQuery-to-results latency, and the server's resident memory.
+
+Requests are signed with botocore's SigV4 signer (the server verifies every one), sent over
+keep-alive connections from several processes (32 connections by default), so the client is not
+the bottleneck. Latencies are measured by the client, signing included: they are upper bounds of
+the server's own (which /metrics reports as histograms).
+
+    Tools/load/load.py --endpoint http://127.0.0.1:PORT --pid PID ingest --seconds 20
+    Tools/load/load.py --endpoint ... lookup --seconds 20
+    Tools/load/load.py --endpoint ... query
+"""
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import statistics
+import time
+import urllib.parse
+import uuid
+
+import botocore.auth
+import botocore.awsrequest
+import botocore.credentials
+
+KEY = os.environ.get("AWS_ACCESS_KEY_ID", "AKIACAIRNLOCAL000001")
+SECRET = os.environ.get("AWS_SECRET_ACCESS_KEY", "cairn/local/secret/key/for/the/embedded/default0")
+REGION = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
+SIGNER = botocore.auth.SigV4Auth(botocore.credentials.Credentials(KEY, SECRET), "cloudtrail", REGION)
+
+
+def signed_headers(endpoint, path, body, headers, service="cloudtrail"):
+    request = botocore.awsrequest.AWSRequest(method="POST", url=endpoint + path, data=body, headers=headers)
+    signer = SIGNER if service == "cloudtrail" else botocore.auth.SigV4Auth(
+        botocore.credentials.Credentials(KEY, SECRET), service, REGION)
+    signer.add_auth(request)
+    return dict(request.prepare().headers)
+
+
+def connection(endpoint):
+    parsed = urllib.parse.urlparse(endpoint)
+    return http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=120)
+
+
+def record(index, account, region):
+    return {
+        "eventVersion": "1.09",
+        "userIdentity": {"type": "IAMUser", "principalId": "AIDALOADTEST", "arn": f"arn:aws:iam::{account}:user/load",
+                         "accountId": account, "accessKeyId": "AKIALOADTEST0000", "userName": "load"},
+        "eventTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - index % 86400)),
+        "eventSource": "s3.amazonaws.com", "eventName": random.choice(["GetObject", "PutObject", "ListBuckets"]),
+        "awsRegion": region, "sourceIPAddress": f"198.51.100.{index % 250}", "userAgent": "load.py",
+        "requestParameters": {"bucketName": f"bucket-{index % 97}", "key": f"k/{index}"},
+        "responseElements": None, "requestID": uuid.uuid4().hex, "eventID": str(uuid.uuid4()),
+        "readOnly": True, "eventType": "AwsApiCall", "managementEvent": False, "recipientAccountId": account,
+        "eventCategory": "Data",
+    }
+
+
+def ingest_worker(args):
+    endpoint, seconds, batch, worker, connections = args
+    rng = random.Random(worker)
+    bodies = []
+    for b in range(8):  # distinct bodies, re-signed each time (fresh eventIDs per body)
+        records = [record(rng.randrange(10**9), f"1111222233{worker % 100:02d}", ["us-east-1", "eu-west-1"][b % 2])
+                   for _ in range(batch)]
+        bodies.append(records)
+    conn = connection(endpoint)
+    sent = accepted = 0
+    latencies = []
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        records = bodies[sent % len(bodies)]
+        for item in records:
+            item["eventID"] = str(uuid.uuid4())
+        body = json.dumps({"Records": records}).encode()
+        headers = signed_headers(endpoint, "/ingest", body, {"Content-Type": "application/json"}, service="cairn")
+        started = time.perf_counter()
+        conn.request("POST", "/ingest", body=body, headers=headers)
+        response = conn.getresponse()
+        payload = response.read()
+        latencies.append(time.perf_counter() - started)
+        if response.status != 200:
+            raise SystemExit(f"ingest failed: {response.status} {payload[:300]}")
+        accepted += json.loads(payload)["accepted"]
+        sent += 1
+    return accepted, latencies
+
+
+def lookup_worker(args):
+    endpoint, seconds, worker, attributes = args
+    rng = random.Random(worker)
+    conn = connection(endpoint)
+    latencies = []
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        key, value = rng.choice(attributes)
+        body = json.dumps({"LookupAttributes": [{"AttributeKey": key, "AttributeValue": value}], "MaxResults": 50}).encode()
+        headers = signed_headers(endpoint, "/", body, {"X-Amz-Target": TARGET + "LookupEvents",
+                                                       "Content-Type": "application/x-amz-json-1.1"})
+        started = time.perf_counter()
+        conn.request("POST", "/", body=body, headers=headers)
+        response = conn.getresponse()
+        payload = response.read()
+        latencies.append(time.perf_counter() - started)
+        if response.status != 200:
+            raise SystemExit(f"lookup failed: {response.status} {payload[:300]}")
+    return latencies
+
+
+def call(endpoint, operation, payload):
+    body = json.dumps(payload).encode()
+    headers = signed_headers(endpoint, "/", body, {"X-Amz-Target": TARGET + operation,
+                                                   "Content-Type": "application/x-amz-json-1.1"})
+    conn = connection(endpoint)
+    conn.request("POST", "/", body=body, headers=headers)
+    response = conn.getresponse()
+    answer = json.loads(response.read())
+    if response.status != 200:
+        raise SystemExit(f"{operation} failed: {answer}")
+    return answer
+
+
+def rss(pid):
+    if not pid:
+        return None
+    fields = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status"))
+    return {"VmRSS": fields["VmRSS"].strip(), "VmHWM": fields["VmHWM"].strip()}
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def summary(latencies):
+    return {
+        "requests": len(latencies),
+        "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
+        "mean_ms": round(statistics.mean(latencies) * 1000, 2),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--pid", type=int, help="the server's pid, for its resident memory")
+    parser.add_argument("--connections", type=int, default=32)
+    sub = parser.add_subparsers(dest="mode", required=True)
+    ingest = sub.add_parser("ingest")
+    ingest.add_argument("--seconds", type=float, default=20)
+    ingest.add_argument("--batch", type=int, default=1000, help="events per request")
+    lookup = sub.add_parser("lookup")
+    lookup.add_argument("--seconds", type=float, default=20)
+    sub.add_parser("query")
+    args = parser.parse_args()
+
+    if args.mode == "ingest":
+        started = time.time()
+        with multiprocessing.Pool(args.connections) as pool:
+            results = pool.map(ingest_worker, [(args.endpoint, args.seconds, args.batch, w, args.connections)
+                                               for w in range(args.connections)])
+        elapsed = time.time() - started
+        accepted = sum(r[0] for r in results)
+        latencies = [l for r in results for l in r[1]]
+        report = {"mode": "bulk ingest", "connections": args.connections, "events_per_request": args.batch,
+                  "events": accepted, "seconds": round(elapsed, 1), "events_per_second": round(accepted / elapsed),
+                  **summary(latencies), "server_memory": rss(args.pid)}
+    elif args.mode == "lookup":
+        # Attribute values that occur in the data: taken from a first page of each kind.
+        first = call(args.endpoint, "LookupEvents", {"MaxResults": 50})["Events"]
+        attributes = []
+        for event in first:
+            attributes += [("EventName", event["EventName"]), ("EventId", event["EventId"]),
+                           ("EventSource", event["EventSource"])]
+            if event.get("Username"):
+                attributes.append(("Username", event["Username"]))
+        started = time.time()
+        with multiprocessing.Pool(args.connections) as pool:
+            results = pool.map(lookup_worker, [(args.endpoint, args.seconds, w, attributes)
+                                               for w in range(args.connections)])
+        elapsed = time.time() - started
+        latencies = [l for r in results for l in r]
+        report = {"mode": "LookupEvents", "connections": args.connections, "seconds": round(elapsed, 1),
+                  "requests_per_second": round(len(latencies) / elapsed), **summary(latencies),
+                  "server_memory": rss(args.pid)}
+    else:
+        stores = call(args.endpoint, "ListEventDataStores", {})["EventDataStores"]
+        store = next(s for s in stores if s["Name"] == "default")["EventDataStoreArn"].split("/")[-1]
+        queries = [
+            f"SELECT count(*) FROM {store}",
+            f"SELECT eventsource, count(*) AS n FROM {store} GROUP BY eventsource ORDER BY n DESC LIMIT 10",
+            f"SELECT useridentity.arn, count(*) FROM {store} WHERE errorcode = 'AccessDenied' GROUP BY 1 ORDER BY 2 DESC LIMIT 10",
+            f"SELECT eventid, eventname FROM {store} WHERE eventname = 'ConsoleLogin' LIMIT 100",
+        ]
+        timings = []
+        for sql in queries * 3:
+            started = time.perf_counter()
+            query_id = call(args.endpoint, "StartQuery", {"QueryStatement": sql})["QueryId"]
+            while True:
+                status = call(args.endpoint, "DescribeQuery", {"QueryId": query_id})["QueryStatus"]
+                if status not in ("QUEUED", "RUNNING"):
+                    break
+                time.sleep(0.005)
+            results = call(args.endpoint, "GetQueryResults", {"QueryId": query_id})
+            timings.append((sql.split(" FROM ")[0], time.perf_counter() - started, results["QueryStatus"]))
+        report = {"mode": "StartQuery to results", "queries": [
+            {"query": q, "ms": round(t * 1000, 1), "status": s} for q, t, s in timings], "server_memory": rss(args.pid)}
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,264 @@
+#!/usr/bin/env python3
+"""Generates Cairn's Swift view of the botocore API models of `cloudtrail` and `cloudtrail-data`.
+
+Reads the two models shipped inside the installed botocore (service-2.json.gz) and writes:
+
+- Sources/CairnService/Errors/CloudTrailErrorCode.swift: the closed enum of every exception shape of
+  both models, then the generic codes of the AWS protocols (kept in GENERIC_CODES below);
+- Sources/CairnService/Model/APIModel+CloudTrail.swift and APIModel+CloudTrailData.swift: every shape
+  (one line each, indexed by position) and every operation as Swift literals, so the server needs no
+  JSON parsing, no Foundation and no resource files at run time.
+
+Run it with the project's virtual environment, which pins botocore:
+
+    .venv/bin/python Tools/model/generate.py [--check]
+
+--check writes nothing and exits 1 when a generated file differs from what is committed (for CI).
+The models are botocore's (Apache License 2.0); see Tools/model/README.md.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import sys
+
+import botocore
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DATA = os.path.join(os.path.dirname(botocore.__file__), "data")
+
+SERVICES = [
+    # (botocore name, API version, Swift static name, output file)
+    ("cloudtrail", "2013-11-01", "cloudTrail", "Sources/CairnService/Model/APIModel+CloudTrail.swift"),
+    ("cloudtrail-data", "2021-08-11", "cloudTrailData", "Sources/CairnService/Model/APIModel+CloudTrailData.swift"),
+]
+ERROR_CODE_FILE = "Sources/CairnService/Errors/CloudTrailErrorCode.swift"
+
+# The codes no model names: the generic errors of AWS JSON 1.1 and REST-JSON that Cairn answers with.
+GENERIC_CODES = [
+    ("serializationException", "SerializationException", "The body is not valid JSON or a member has the wrong type."),
+    ("unknownOperationException", "UnknownOperationException", "X-Amz-Target names no operation of the service."),
+    ("validationException", "ValidationException", "A member breaks a length, range, enum or pattern constraint of the model."),
+    ("internalFailure", "InternalFailure", "An unexpected fault inside Cairn (HTTP 500)."),
+    ("serviceUnavailable", "ServiceUnavailable", "The service is shutting down or overloaded (HTTP 503)."),
+    ("missingAuthenticationTokenException", "MissingAuthenticationTokenException", "The request carries no SigV4 signature."),
+    ("incompleteSignatureException", "IncompleteSignatureException", "The Authorization header or presigned query is malformed."),
+    ("invalidSignatureException", "InvalidSignatureException", "The signature does not match, or the request time is too far from now."),
+    ("unrecognizedClientException", "UnrecognizedClientException", "The access key id is not known."),
+    ("requestEntityTooLargeException", "RequestEntityTooLargeException", "The body exceeds the request size limit."),
+    ("requestTimeoutException", "RequestTimeoutException", "The request took longer than the time limit."),
+    ("invalidAuditEventIdException", "InvalidAuditEventIdException", "Cloudtrail-data: an audit event id breaks its pattern."),
+]
+
+SCALAR_TYPES = {"integer", "long", "boolean", "timestamp", "blob", "double", "float"}
+LINE_LENGTH = 120
+
+
+def load(name, version):
+    with gzip.open(os.path.join(DATA, name, version, "service-2.json.gz"), "rt", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def case_name(wire_name):
+    """The Swift case of an exception: its name with the first letter lowercased."""
+    return wire_name[0].lower() + wire_name[1:]
+
+
+def swift_string(text):
+    """A Swift string literal; raw (#"..."#) when the text has backslashes, as patterns do."""
+    if "\\" in text and '"#' not in text and "\n" not in text:
+        return '#"' + text + '"#'
+    out = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append("\\u{%X}" % ord(ch))
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def exception_names(model):
+    return sorted(n for n, s in model["shapes"].items() if s.get("exception"))
+
+
+def error_code_file(models):
+    ct_exceptions = exception_names(models["cloudtrail"])
+    data_exceptions = [n for n in exception_names(models["cloudtrail-data"]) if n not in set(ct_exceptions)]
+    lines = [
+        "/// The error codes Cairn answers with: every exception shape of the botocore models of `cloudtrail`",
+        "/// (2013-11-01) and `cloudtrail-data` (2021-08-11), and the generic codes of the AWS JSON protocols.",
+        "///",
+        "/// The raw value is the wire name (`__type` in AWS JSON 1.1, `X-Amzn-ErrorType` in REST-JSON); tests and the",
+        "/// HTTP mapping match on the case, never on message text. Generated by `Tools/model/generate.py` from",
+        f"/// botocore {botocore.__version__}; regenerate rather than edit.",
+        "public enum CloudTrailErrorCode: String, Sendable, CaseIterable {",
+    ]
+
+    def case_line(case, raw):
+        line = f'    case {case} = "{raw}"'
+        if len(line) > LINE_LENGTH:
+            return [f"    case {case} =", f'        "{raw}"']
+        return [line]
+
+    lines.append("    // MARK: cloudtrail exceptions")
+    for name in ct_exceptions:
+        lines += case_line(case_name(name), name)
+    lines.append("    // MARK: cloudtrail-data exceptions")
+    for name in data_exceptions:
+        lines += case_line(case_name(name), name)
+    lines.append("    // MARK: generic codes of the AWS protocols")
+    for case, raw, comment in GENERIC_CODES:
+        lines.append(f"    /// {comment}")
+        lines += case_line(case, raw)
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def bounds(shape):
+    parts = []
+    for key in ("min", "max"):
+        if key in shape:
+            value = shape[key]
+            if value != int(value):
+                sys.exit(f"generate.py: non-integral {key} {value} is not supported")
+            parts.append(f"{key}: {int(value)}")
+    return parts
+
+
+def shape_line(name, shape, index_of):
+    kind = shape["type"]
+    tail = []
+    if kind == "structure":
+        required = set(shape.get("required", []))
+        members = []
+        for member_name, member in shape.get("members", {}).items():
+            factory = "required" if member_name in required else "optional"
+            args = [swift_string(member_name), str(index_of[member["shape"]])]
+            location = member.get("location")
+            if location:
+                args.append(f"location: .{location}")
+            wire = member.get("locationName")
+            if wire and wire != member_name:
+                args.append(f"wireName: {swift_string(wire)}")
+            if member.get("deprecated"):
+                args.append("deprecated: true")
+            members.append(f".{factory}({', '.join(args)})")
+        head = f".structure({swift_string(name)}, [{', '.join(members)}]"
+        if shape.get("exception"):
+            tail.append("exception: true")
+    elif kind == "list":
+        head = f".list({swift_string(name)}, member: {index_of[shape['member']['shape']]}"
+        tail += bounds(shape)
+    elif kind == "map":
+        head = (
+            f".map({swift_string(name)}, key: {index_of[shape['key']['shape']]}, "
+            f"value: {index_of[shape['value']['shape']]}"
+        )
+        tail += bounds(shape)
+    elif kind == "string":
+        head = f".string({swift_string(name)}"
+        tail += bounds(shape)
+        if "pattern" in shape:
+            tail.append(f"pattern: {swift_string(shape['pattern'])}")
+        if "enum" in shape:
+            tail.append(f"enum: [{', '.join(swift_string(v) for v in shape['enum'])}]")
+    elif kind in SCALAR_TYPES:
+        head = f".scalar(.{kind}, {swift_string(name)}"
+        tail += bounds(shape)
+    else:
+        sys.exit(f"generate.py: shape {name} has unsupported type {kind}")
+    if shape.get("deprecated"):
+        tail.append("deprecated: true")
+    return head + "".join(", " + t for t in tail) + ")"
+
+
+def model_file(model, swift_name):
+    meta = model["metadata"]
+    names = sorted(model["shapes"])
+    index_of = {name: i for i, name in enumerate(names)}
+    protocol = {"json": ".json", "rest-json": ".restJSON"}[meta["protocol"]]
+    target = swift_string(meta["targetPrefix"]) if "targetPrefix" in meta else "nil"
+    signing = meta.get("signingName", meta["endpointPrefix"])
+    operations = model["operations"]
+    lines = [
+        "// swift-format-ignore-file",
+        f"// Generated by Tools/model/generate.py from the botocore {botocore.__version__} model of",
+        f"// {meta['endpointPrefix']} {meta['apiVersion']} (botocore is Apache-2.0; see Tools/model/README.md).",
+        "// Regenerate rather than edit. Shapes are sorted by name; a member, list element, map key or value, and an",
+        "// operation's input and output name their shape by its index, given at the end of each shape's line.",
+        "",
+        "extension APIService {",
+        f"    /// The `{meta['endpointPrefix']}` service ({meta['serviceFullName']}, {meta['protocol']}): "
+        f"{len(operations)} operation{'s' if len(operations) != 1 else ''}, {len(names)} shapes.",
+        f"    public static let {swift_name} = APIService(",
+        f"        name: {swift_string(meta['endpointPrefix'])}, apiVersion: {swift_string(meta['apiVersion'])}, "
+        f"protocol: {protocol}, targetPrefix: {target}, signingName: {swift_string(signing)},",
+        f"        shapes: {swift_name}Shapes, operations: {swift_name}Operations)",
+        "",
+        f"    private static let {swift_name}Shapes: [APIShape] = [",
+    ]
+    for i, name in enumerate(names):
+        lines.append(f"        {shape_line(name, model['shapes'][name], index_of)},  // {i}")
+    lines.append("    ]")
+    lines.append("")
+    lines.append(f"    private static let {swift_name}Operations: [APIOperation] = [")
+    for op_name in sorted(operations):
+        op = operations[op_name]
+        args = [swift_string(op_name)]
+        args.append(f"input: {index_of[op['input']['shape']]}" if "input" in op else "input: nil")
+        args.append(f"output: {index_of[op['output']['shape']]}" if "output" in op else "output: nil")
+        http = op.get("http", {})
+        if http.get("method", "POST") != "POST" or http.get("requestUri", "/") != "/":
+            args.append(f"httpMethod: {swift_string(http['method'])}, requestURI: {swift_string(http['requestUri'])}")
+        if op.get("deprecated"):
+            args.append("deprecated: true")
+        seen = []
+        for error in op.get("errors", []):
+            case = "." + case_name(error["shape"])
+            if case not in seen:  # StartImport lists two errors twice
+                seen.append(case)
+        args.append(f"errors: [{', '.join(seen)}]")
+        lines.append(f"        APIOperation({', '.join(args)}),")
+    lines.append("    ]")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true", help="compare instead of writing; exit 1 on a difference")
+    options = parser.parse_args()
+    models = {name: load(name, version) for name, version, _, _ in SERVICES}
+    outputs = {ERROR_CODE_FILE: error_code_file(models)}
+    for name, _, swift_name, path in SERVICES:
+        outputs[path] = model_file(models[name], swift_name)
+    stale = []
+    for path, text in outputs.items():
+        full = os.path.join(ROOT, path)
+        current = open(full, encoding="utf-8").read() if os.path.exists(full) else None
+        if current == text:
+            continue
+        stale.append(path)
+        if not options.check:
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            with open(full, "w", encoding="utf-8") as f:
+                f.write(text)
+    verb = "differs" if options.check else "written"
+    for path in stale:
+        print(f"{path}: {verb}")
+    if not stale:
+        print(f"generate.py: all {len(outputs)} files match botocore {botocore.__version__}")
+    return 1 if options.check and stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
