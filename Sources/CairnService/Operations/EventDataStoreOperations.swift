@@ -105,7 +105,13 @@ extension CairnService {
             "EventDataStores",
             .array(
                 page.compactMap { record in
-                    infos.first { $0.id == record.storeId }.map { eventDataStoreJSON(record, $0).value }
+                    infos.first { $0.id == record.storeId }.map { info in
+                        // The list item shape (`EventDataStore`) has no BillingMode or KmsKeyId.
+                        var item = eventDataStoreJSON(record, info)
+                        item.remove("BillingMode")
+                        item.remove("KmsKeyId")
+                        return item.value
+                    }
                 }
             )
         )

@@ -15,6 +15,8 @@ public struct OperationOutput: Sendable {
         members.append((name, value))
     }
 
+    public mutating func remove(_ name: String) { members.removeAll { $0.0 == name } }
+
     public mutating func set(_ name: String, _ text: String?) { set(name, text.map(JSONValue.string)) }
 
     public mutating func set(_ name: String, _ flag: Bool?) { set(name, flag.map(JSONValue.bool)) }
