@@ -22,9 +22,11 @@ struct DemoCommand: ParsableCommand {
         do {
             let fileSystem = LocalFileSystem()
             if !fileSystem.exists(Path.join(sample, "AWSLogs")) {
-                Terminal.write("Generating \(events) CloudTrail events over 30 days into \(sample) ...\n")
+                Terminal.write("Generating \(events) CloudTrail events over the last 30 days into \(sample) ...\n")
+                // Ending today (UTC midnight), so LookupEvents' default 90-day window shows them.
+                let today = Clock.nowMilliseconds() / 86_400_000 * 86_400_000
                 let written = try GenerateCommand.generate(
-                    EventGenerator.Configuration(eventCount: events, seed: 1, days: 30),
+                    EventGenerator.Configuration(eventCount: events, seed: 1, days: 30, endMilliseconds: today),
                     format: .delivery,
                     to: sample,
                     showProgress: Terminal.isInteractive
