@@ -319,3 +319,9 @@ extension Limits {
     /// costs bandwidth and spreads request content into logs; every modeled name and ARN fits in 256.
     public static let maxEchoedValueLength = 256
 }
+
+extension Limits {
+    /// How often the server runs retention, expired deletions and result expiry: a minute is far
+    /// below the day granularity of retention and the 7 days of the others, and cheap (catalog only).
+    public static let maintenanceIntervalMilliseconds = 60_000
+}

@@ -10,7 +10,8 @@ import Synchronization
 ///
 /// The server and the CLI call it the same way: an operation name, its JSON input as the AWS model
 /// shapes it, and a `CallContext`; the answer is the JSON output or a `ServiceError` whose code
-/// is the AWS exception name. A read-only service (the CLI's `lookup` and `query`) opens stores
+/// is the AWS exception name. A writer service also runs the storage jobs (`StorageJobs`:
+/// compaction, retention, expiry) unless told not to. A read-only service (the CLI's `lookup` and `query`) opens stores
 /// read-only, changes nothing on disk and refuses operations that write.
 public final class CairnService: Sendable {
     public let config: ServiceConfig
@@ -24,6 +25,7 @@ public final class CairnService: Sendable {
     let queryJobs: QueryJobs
     let auditor: SelfAuditor?
     let verifier: SigV4Verifier
+    let storageJobs: StorageJobs
     /// Serialises operations that change the state file, so each writes what it read.
     let stateWriter = Mutex<Void>(())
 
@@ -31,12 +33,14 @@ public final class CairnService: Sendable {
         dataPath: String,
         config: ServiceConfig = .embeddedDefault,
         readOnly: Bool = false,
+        runsStorageJobs: Bool = true,
         logger: Logger = Logger(label: "cairn.service")
     ) throws(ServiceError) {
         self.config = config
         self.isReadOnly = readOnly
         self.logger = logger
         verifier = SigV4Verifier(keyRing: AccessKeyRing(config.accessKeys))
+        storageJobs = StorageJobs(logger: logger)
         dataDirectory = DataDirectory(path: dataPath)
         stateFile = ServiceStateFile(dataPath: dataPath)
         let table = stores
@@ -74,6 +78,10 @@ public final class CairnService: Sendable {
         }
         if added && !readOnly { try stateFile.save(loaded) }
         state = Mutex(loaded)
+        if !readOnly && runsStorageJobs {
+            for store in stores.all { storageJobs.startCompaction(store) }
+            storageJobs.startMaintenance { [weak self] in self?.maintain(now: Clock.nowMilliseconds()) }
+        }
     }
 
     static func openWriter(_ directory: DataDirectory, _ nameOrID: String, create: Bool) throws(ServiceError)
@@ -101,6 +109,7 @@ public final class CairnService: Sendable {
     public func shutdown() async {
         await auditor?.stop()
         queryJobs.cancelAll()
+        storageJobs.stop()
         for store in stores.all {
             do throws(StorageError) {
                 try store.close()

@@ -113,6 +113,7 @@ extension CairnService {
             $0.status == .pendingDeletion && ($0.deletionRequestedMilliseconds ?? now) + window <= now
         }
         for record in due {
+            storageJobs.stopCompaction(record.storeId)
             if let store = stores.remove(record.storeId) {
                 do throws(StorageError) {
                     try store.close()

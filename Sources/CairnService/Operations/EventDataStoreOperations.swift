@@ -47,7 +47,9 @@ extension CairnService {
             } catch {
                 throw Self.storageFailure(error, input.operation, parameter: "Name")
             }
-            stores.insert(try Self.openWriter(dataDirectory, info.id, create: false))
+            let opened = try Self.openWriter(dataDirectory, info.id, create: false)
+            stores.insert(opened)
+            storageJobs.startCompaction(opened)
             let ingesting = try input.bool("StartIngestion") ?? true
             let record = EventDataStoreRecord(
                 storeId: info.id,

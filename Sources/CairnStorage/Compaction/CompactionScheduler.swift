@@ -78,7 +78,7 @@ public final class CompactionScheduler: @unchecked Sendable {
             return running
         }
         guard !alreadyRunning else { return }
-        DispatchQueue.global(qos: .utility).async { [self] in
+        DispatchQueue(label: "cairn.compaction", qos: .utility).async { [self] in
             while !lock.withLock({ stopping }) {
                 do throws(StorageError) {
                     _ = try pass(now: Clock.nowMilliseconds(), stopsEarly: true)
