@@ -36,6 +36,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "Config file (JSON: accountId, region, accessKeys); default: the embedded default.")
     var config: String?
 
+    @Option(name: .long, help: "Connections kept open at once; more are closed as they open.")
+    var maxConnections = Limits.maxConnections
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -59,7 +62,13 @@ struct ServeCommand: ParsableCommand {
             Terminal.error("cairn serve: \(error.description)")
             throw ExitCode.failure
         }
-        let server = CairnHTTPServer(service: service, host: host, port: port, logger: logger)
+        let server = CairnHTTPServer(
+            service: service,
+            host: host,
+            port: port,
+            maxConnections: maxConnections,
+            logger: logger
+        )
         let host = self.host
         let failure = Mutex<String?>(nil)
         let done = DispatchSemaphore(value: 0)

@@ -325,3 +325,17 @@ extension Limits {
     /// below the day granularity of retention and the 7 days of the others, and cheap (catalog only).
     public static let maintenanceIntervalMilliseconds = 60_000
 }
+
+extension Limits {
+    /// HTTP connections `cairn serve` keeps open at once; more are closed as they open.
+    ///
+    /// The load tests use 32; 1,024 leaves room for many clients while staying far below the
+    /// descriptor limit.
+    public static let maxConnections = 1_024
+
+    /// Seconds an idle keep-alive connection stays open (the AWS SDKs reuse theirs within seconds).
+    public static let idleConnectionSeconds = 60
+
+    /// Seconds an API request may take before it is answered with `RequestTimeoutException`.
+    public static let requestTimeoutSeconds = 60
+}

@@ -4,12 +4,14 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
 /// The request handlers: read the body within its limit, authenticate, decode, call the service,
 /// encode the answer; errors go through `ErrorResponses`.
 struct APIHandlers: Sendable {
     let service: CairnService
     let metrics: ServerMetrics
+    let connections: ConnectionLimiter.Counter
     let logger: Logger
 
     static let targetPrefix = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
@@ -43,7 +45,9 @@ struct APIHandlers: Sendable {
                     throw ServiceError(.serializationException, "the request body is not valid JSON: \(error.message)")
                 }
             }
-            let output = try await service.call(operation, input, context: caller)
+            let output = try await Self.withTimeout(operation) {
+                () async throws(ServiceError) -> JSONValue in try await service.call(operation, input, context: caller)
+            }
             metrics.add("cairn_requests_total", labels: "operation=\"\(label)\",code=\"200\"")
             return Self.json(output.description, requestId: requestId, contentType: "application/x-amz-json-1.1")
         } catch {
@@ -106,7 +110,15 @@ struct APIHandlers: Sendable {
     func metricsResponse() -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4"
-        let text = metrics.render(extra: service.gauges())
+        let text = metrics.render(
+            extra: service.gauges() + [
+                ("cairn_http_connections", "HTTP connections open.", connections.open.load(ordering: .relaxed)),
+                (
+                    "cairn_http_connections_refused", "Connections closed at once: over the limit.",
+                    connections.refused.load(ordering: .relaxed)
+                ),
+            ]
+        )
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
@@ -155,6 +167,34 @@ struct APIHandlers: Sendable {
         headers[.contentType] = contentType
         headers[HTTPField.Name("x-amzn-RequestId")!] = requestId
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// Runs `body`, or answers `RequestTimeoutException` after `Limits.requestTimeoutSeconds` (the work
+    /// itself is not interrupted; Lake queries, the only long work, run as jobs and never get here).
+    static func withTimeout(
+        _ operation: String,
+        _ body: @escaping @Sendable () async throws(ServiceError) -> JSONValue
+    ) async throws(ServiceError) -> JSONValue {
+        let outcome = await withTaskGroup(of: Result<JSONValue, ServiceError>?.self) { group in
+            group.addTask {
+                do throws(ServiceError) { return .success(try await body()) } catch { return .failure(error) }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(Limits.requestTimeoutSeconds))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        guard let outcome else {
+            throw ServiceError(
+                .requestTimeoutException,
+                "\(operation) did not finish within \(Limits.requestTimeoutSeconds) seconds",
+                operation: operation
+            )
+        }
+        return try outcome.get()
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {

@@ -1,4 +1,4 @@
-import CairnCore
+public import CairnCore
 public import CairnService
 import HTTPTypes
 import Hummingbird
@@ -17,11 +17,21 @@ public struct CairnHTTPServer: Sendable {
     public let port: Int
     let logger: Logger
     let metrics = ServerMetrics()
+    let connections = ConnectionLimiter.Counter()
 
-    public init(service: CairnService, host: String = "127.0.0.1", port: Int = 4599, logger: Logger) {
+    let maxConnections: Int
+
+    public init(
+        service: CairnService,
+        host: String = "127.0.0.1",
+        port: Int = 4599,
+        maxConnections: Int = Limits.maxConnections,
+        logger: Logger
+    ) {
         self.service = service
         self.host = host
         self.port = port
+        self.maxConnections = maxConnections
         self.logger = logger
     }
 
@@ -32,15 +42,23 @@ public struct CairnHTTPServer: Sendable {
     /// `onStarted` gets the bound port (useful with port 0).
     public func run(onStarted: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let router = Router(context: CairnRequestContext.self)
-        let handlers = APIHandlers(service: service, metrics: metrics, logger: logger)
+        let handlers = APIHandlers(service: service, metrics: metrics, connections: connections, logger: logger)
         router.post("/") { request, context in await handlers.awsJSON(request, context) }
         router.post("/ingest") { request, context in await handlers.bulkIngest(request, context) }
         router.get("/metrics") { _, _ in handlers.metricsResponse() }
         router.get("/health") { _, _ in
             Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n")))
         }
+        let counter = connections
+        let limit = maxConnections
         let application = Application(
             router: router,
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [ConnectionLimiter(counter: counter, limit: limit)],
+                    idleTimeout: .seconds(Int64(Limits.idleConnectionSeconds))
+                )
+            ),
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: port),
                 serverName: "Cairn/\(ServiceVersion.current)"
