@@ -339,3 +339,66 @@ extension Limits {
     /// Seconds an API request may take before it is answered with `RequestTimeoutException`.
     public static let requestTimeoutSeconds = 60
 }
+
+// MARK: Trails, selectors, channels and PutAuditEvents (cairn serve)
+
+extension Limits {
+    /// Trails visible in one region of an account, shadows of multi-region trails included (spec §2
+    /// quotas: `MaximumNumberOfTrailsExceededException` beyond 5; AWS does not raise it).
+    public static let maxTrailsPerRegion = 5
+
+    /// Trails in one ListTrails page: a region shows at most `maxTrailsPerRegion` trails, so one
+    /// page answers every call while the token still works as AWS's does.
+    public static let trailsPerListPage = 50
+
+    /// Basic event selectors per trail (spec §5.1).
+    public static let maxBasicEventSelectorsPerTrail = 5
+
+    /// DataResources values across a trail's basic selectors, "all" values not counted (spec §5.1).
+    public static let maxDataResourceValuesPerTrail = 250
+
+    /// Condition values across all advanced selectors of a trail or event data store (spec §5.2).
+    public static let maxAdvancedSelectorConditionValues = 500
+
+    /// S3KeyPrefix characters (spec §1.4: `InvalidS3PrefixException` beyond 200).
+    public static let maxS3KeyPrefixLength = 200
+
+    /// SnsTopicName characters, name or ARN (spec §1.4).
+    public static let maxSnsTopicNameLength = 256
+
+    /// Channels per account and region (spec §2 quotas: `ChannelMaxLimitExceededException`).
+    public static let maxChannelsPerRegion = 25
+
+    /// Characters of a resource policy (spec §2.2, the model's `ResourcePolicy` max).
+    public static let maxResourcePolicyLength = 8192
+
+    /// Statements of a channel resource policy (spec §2.2).
+    public static let maxResourcePolicyStatements = 20
+
+    /// Principals of one resource policy statement (spec §2.2).
+    public static let maxPrincipalsPerPolicyStatement = 50
+
+    /// Audit events in one PutAuditEvents call (spec §1.3).
+    public static let maxAuditEventsPerCall = 100
+
+    /// Bytes of one PutAuditEvents body (spec §1.3: 1 MB per call).
+    public static let maxPutAuditEventsByteCount = 1 << 20
+
+    /// Characters of an audit event's short text members of `eventData` (spec §1.3): `version`.
+    public static let maxAuditEventVersionLength = 256
+
+    /// `userIdentity.type` characters (spec §1.3).
+    public static let maxAuditEventIdentityTypeLength = 128
+
+    /// `principalId`, `userAgent`, `eventSource`, `eventName`, `UID` characters (spec §1.3).
+    public static let maxAuditEventTextLength = 1024
+
+    /// `errorCode` and `errorMessage` characters (spec §1.3).
+    public static let maxAuditEventErrorLength = 256
+
+    /// Bytes of `requestParameters` and of `responseElements` as JSON text (spec §1.3: 100 KB).
+    public static let maxAuditEventParametersByteCount = 100 * 1024
+
+    /// Bytes of `additionalEventData` as JSON text (spec §1.3: 28 KB).
+    public static let maxAuditEventAdditionalDataByteCount = 28 * 1024
+}

@@ -45,6 +45,7 @@ public struct CairnHTTPServer: Sendable {
         let handlers = APIHandlers(service: service, metrics: metrics, connections: connections, logger: logger)
         router.post("/") { request, context in await handlers.awsJSON(request, context) }
         router.post("/ingest") { request, context in await handlers.bulkIngest(request, context) }
+        router.post("/PutAuditEvents") { request, context in await handlers.putAuditEvents(request, context) }
         router.get("/metrics") { _, _ in handlers.metricsResponse() }
         router.get("/health") { _, _ in
             Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n")))

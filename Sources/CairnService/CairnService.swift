@@ -28,6 +28,8 @@ public final class CairnService: Sendable {
     let storageJobs: StorageJobs
     /// Serialises operations that change the state file, so each writes what it read.
     let stateWriter = Mutex<Void>(())
+    /// What PutAuditEvents last did on each channel, by channel ARN (memory only).
+    let channelIngestion = Mutex<[String: ChannelIngestionStatus]>([:])
 
     public init(
         dataPath: String,

@@ -35,6 +35,15 @@ extension CairnService {
             guard var record = state.eventDataStores[found.storeId] else {
                 throw notFound(found.storeId, input.operation)
             }
+            if let channel = state.channels.values.first(where: { $0.destinationStoreARNs.contains(record.arn()) }) {
+                throw ServiceError(
+                    .channelExistsForEDSException,
+                    "Event data store \(record.arn()) cannot be deleted while channel \(channel.arn()) sends events "
+                        + "to it; delete the channel or change its destinations first.",
+                    operation: input.operation,
+                    parameter: "EventDataStore"
+                )
+            }
             record.statusBeforeDeletion = record.status
             record.status = .pendingDeletion
             record.deletionRequestedMilliseconds = context.receivedMilliseconds

@@ -147,6 +147,7 @@ extension CairnService {
             )
         }
         let selectors = try eventDataStoreSelectors(input)
+        if let selectors { try checkSelectorKind(found, selectors, input.operation) }
         let newName = try input.string("Name")
         let protection = try input.bool("TerminationProtectionEnabled")
         return try updateState { (state: inout ServiceState) throws(ServiceError) -> JSONValue in
@@ -273,17 +274,36 @@ extension CairnService {
         }
     }
 
+    /// The `AdvancedEventSelectors` member checked by the rules of spec §5.2, or nil when absent.
     private func eventDataStoreSelectors(_ input: OperationInput) throws(ServiceError) -> JSONValue? {
         guard let selectors = try input.list("AdvancedEventSelectors") else { return nil }
-        guard selectors.count <= Limits.maxAdvancedSelectorsPerEventDataStore else {
+        return try AdvancedEventSelectorRules.validate(
+            selectors,
+            target: .eventDataStore,
+            member: "AdvancedEventSelectors",
+            operation: input.operation
+        )
+    }
+
+    /// Throws when new selectors would turn a store of CloudTrail events into one of another kind
+    /// (`ActivityAuditLog`, ...) or the reverse (spec §2.2).
+    private func checkSelectorKind(_ record: EventDataStoreRecord, _ selectors: JSONValue, _ operation: String)
+        throws(ServiceError)
+    {
+        func kind(_ selectors: JSONValue) -> String {
+            AdvancedEventSelectorRules.categories(selectors).first {
+                AdvancedEventSelectorRules.storeOnlyCategories.contains($0)
+            } ?? "CloudTrail events"
+        }
+        let (before, after) = (kind(record.advancedEventSelectors), kind(selectors))
+        guard before == after || AdvancedEventSelectorRules.categories(record.advancedEventSelectors).isEmpty else {
             throw ServiceError(
-                .invalidEventSelectorsException,
-                "An event data store can have at most \(Limits.maxAdvancedSelectorsPerEventDataStore) advanced event selectors.",
-                operation: input.operation,
+                .invalidEventDataStoreCategoryException,
+                "Event data store \(record.arn()) holds \(before); its selectors cannot change it to \(after).",
+                operation: operation,
                 parameter: "AdvancedEventSelectors"
             )
         }
-        return .array(selectors)
     }
 
     static func storageFailure(_ error: StorageError, _ operation: String, parameter: String?) -> ServiceError {

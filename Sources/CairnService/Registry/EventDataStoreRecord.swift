@@ -44,6 +44,10 @@ public struct EventDataStoreRecord: Sendable, Equatable {
     public var deletionRequestedMilliseconds: Int64?
     /// The status it had before deletion was requested, for RestoreEventDataStore.
     public var statusBeforeDeletion: Status?
+    /// Insight selectors (a JSON list of InsightSelector) and the store Insights events go to, once
+    /// PutInsightSelectors enabled them on this store as a source.
+    public var insightSelectors: JSONValue? = nil
+    public var insightsDestination: String? = nil
 
     public func arn() -> String { "arn:aws:cloudtrail:\(region):\(accountId):eventdatastore/\(storeId)" }
 
@@ -77,6 +81,8 @@ extension EventDataStoreRecord {
             members.append(("deletionRequestedMilliseconds", .number(String(deletionRequestedMilliseconds))))
         }
         if let statusBeforeDeletion { members.append(("statusBeforeDeletion", .string(statusBeforeDeletion.rawValue))) }
+        if let insightSelectors { members.append(("insightSelectors", insightSelectors)) }
+        if let insightsDestination { members.append(("insightsDestination", .string(insightsDestination))) }
         return .object(members)
     }
 
@@ -95,5 +101,7 @@ extension EventDataStoreRecord {
         updatedMilliseconds = try record.int64("updatedMilliseconds")
         deletionRequestedMilliseconds = try record.optionalInt64("deletionRequestedMilliseconds")
         statusBeforeDeletion = try record.optionalEnumeration("statusBeforeDeletion")
+        insightSelectors = try record.optionalList("insightSelectors")
+        insightsDestination = try record.optionalString("insightsDestination")
     }
 }

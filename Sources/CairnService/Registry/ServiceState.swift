@@ -1,7 +1,7 @@
 import CairnCore
 
-/// Everything the service knows that is not events: event data store records, tags and resource
-/// policies (trails and channels join it as they are built).
+/// Everything the service knows that is not events: event data store records, trails, channels,
+/// tags and resource policies.
 ///
 /// One value, replaced whole under the service's lock and written to `service/state.json`
 /// atomically (write, sync, rename, sync the directory) before an operation answers, so an
@@ -13,6 +13,10 @@ public struct ServiceState: Sendable {
     public var tags: [String: [(key: String, value: String)]] = [:]
     /// Resource policies (JSON text) by resource ARN.
     public var resourcePolicies: [String: String] = [:]
+    /// By trail ARN (home region).
+    public var trails: [String: TrailRecord] = [:]
+    /// By channel ARN.
+    public var channels: [String: ChannelRecord] = [:]
 
     public init() {}
 
@@ -37,6 +41,8 @@ public struct ServiceState: Sendable {
                 )
             ),
             ("resourcePolicies", .object(resourcePolicies.keys.sorted().map { ($0, .string(resourcePolicies[$0]!)) })),
+            ("trails", .array(trails.keys.sorted().map { trails[$0]!.json })),
+            ("channels", .array(channels.keys.sorted().map { channels[$0]!.json })),
         ])
     }
 
@@ -67,6 +73,19 @@ public struct ServiceState: Sendable {
             for (arn, policy) in members {
                 guard case .string(let text) = policy else { throw file.corrupt("resourcePolicies") }
                 resourcePolicies[arn] = text
+            }
+        }
+        // Files written before trails and channels existed have neither member.
+        if case .array(let records)? = json["trails"] {
+            for item in records {
+                let record = try TrailRecord(json: item)
+                trails[record.arn()] = record
+            }
+        }
+        if case .array(let records)? = json["channels"] {
+            for item in records {
+                let record = try ChannelRecord(json: item)
+                channels[record.arn()] = record
             }
         }
     }

@@ -29,6 +29,13 @@ struct StateDecoding {
         return text
     }
 
+    /// A JSON list kept as it is (selectors), or nil when absent.
+    func optionalList(_ member: String) throws(ServiceError) -> JSONValue? {
+        guard let found = value[member], found != .null else { return nil }
+        guard case .array = found else { throw corrupt(member) }
+        return found
+    }
+
     func bool(_ member: String) throws(ServiceError) -> Bool {
         guard case .bool(let flag)? = value[member] else { throw corrupt(member) }
         return flag

@@ -1,0 +1,24 @@
+/// Standard base64 with padding (RFC 4648 §4), for PutAuditEvents checksums; the module has no
+/// Foundation.
+enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    static func encode(_ bytes: [UInt8]) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var index = 0
+        while index < bytes.count {
+            let remaining = bytes.count - index
+            let b0 = UInt32(bytes[index])
+            let b1 = remaining > 1 ? UInt32(bytes[index + 1]) : 0
+            let b2 = remaining > 2 ? UInt32(bytes[index + 2]) : 0
+            let triple = b0 << 16 | b1 << 8 | b2
+            out.append(alphabet[Int(triple >> 18 & 0x3F)])
+            out.append(alphabet[Int(triple >> 12 & 0x3F)])
+            out.append(remaining > 1 ? alphabet[Int(triple >> 6 & 0x3F)] : 0x3D)
+            out.append(remaining > 2 ? alphabet[Int(triple & 0x3F)] : 0x3D)
+            index += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

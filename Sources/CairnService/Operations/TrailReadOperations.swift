@@ -1,0 +1,90 @@
+import CairnCore
+
+/// GetTrail, DescribeTrails, ListTrails and GetTrailStatus (spec §2.1): they read trails,
+/// shadow trails included (a multi-region trail answers in every region; by ARN for GetTrail and
+/// GetTrailStatus outside its home region).
+extension CairnService {
+    func getTrail(_ input: OperationInput, _ context: CallContext) throws(ServiceError) -> JSONValue {
+        let trail = try resolveTrail(
+            try input.requiredString("Name"),
+            context,
+            member: "Name",
+            operation: input.operation
+        )
+        return .object([("Trail", trailJSON(trail))])
+    }
+
+    /// The trails named in `trailNameList` (unknown ones left out, as AWS does), or every trail of
+    /// the region, shadow trails too unless `includeShadowTrails` is false.
+    func describeTrails(_ input: OperationInput, _ context: CallContext) throws(ServiceError) -> JSONValue {
+        let names = try input.strings("trailNameList") ?? []
+        let includeShadows = try input.bool("includeShadowTrails") ?? true
+        let state = currentState
+        var trails = [TrailRecord]()
+        if names.isEmpty {
+            trails = visibleTrails(state, context, includeShadows: includeShadows)
+        } else {
+            for name in names {
+                let arn = try trailARN(name, context, member: "trailNameList", operation: input.operation)
+                guard let trail = state.trails[arn], trail.accountId == context.accountId,
+                    trail.isVisible(in: context.region), !trails.contains(where: { $0.arn() == arn })
+                else { continue }
+                trails.append(trail)
+            }
+        }
+        return .object([("trailList", .array(trails.map(trailJSON)))])
+    }
+
+    func listTrails(_ input: OperationInput, _ context: CallContext) throws(ServiceError) -> JSONValue {
+        let trails = visibleTrails(currentState, context, includeShadows: true)
+        let start = try PageToken.decode(try input.string("NextToken"), scope: "ListTrails", input.operation)
+        let page = trails.dropFirst(start).prefix(Limits.trailsPerListPage)
+        var output = OperationOutput()
+        output.set(
+            "Trails",
+            .array(
+                page.map { trail in
+                    .object([
+                        ("TrailARN", .string(trail.arn())), ("Name", .string(trail.name)),
+                        ("HomeRegion", .string(trail.homeRegion)),
+                    ])
+                }
+            )
+        )
+        if start + page.count < trails.count {
+            output.set("NextToken", PageToken.encode(start + page.count, scope: "ListTrails"))
+        }
+        return output.value
+    }
+
+    /// Whether the trail logs and since when.
+    ///
+    /// Delivery members (`LatestDeliveryTime`, ...) stay
+    /// absent until Cairn delivers log files; the deprecated string members are ISO text or "".
+    func getTrailStatus(_ input: OperationInput, _ context: CallContext) throws(ServiceError) -> JSONValue {
+        let trail = try resolveTrail(
+            try input.requiredString("Name"),
+            context,
+            member: "Name",
+            operation: input.operation
+        )
+        var output = OperationOutput()
+        output.set("IsLogging", trail.isLogging)
+        output.set("StartLoggingTime", milliseconds: trail.startLoggingMilliseconds)
+        output.set("StopLoggingTime", milliseconds: trail.stopLoggingMilliseconds)
+        output.set("LatestDeliveryAttemptTime", "")
+        output.set("LatestNotificationAttemptTime", "")
+        output.set("LatestNotificationAttemptSucceeded", "")
+        output.set("LatestDeliveryAttemptSucceeded", "")
+        output.set("TimeLoggingStarted", Self.isoSeconds(trail.startLoggingMilliseconds))
+        output.set("TimeLoggingStopped", Self.isoSeconds(trail.stopLoggingMilliseconds))
+        return output.value
+    }
+
+    /// A deprecated time-as-string member: `2016-01-28T23:02:24Z`, or "" when there is no time.
+    static func isoSeconds(_ milliseconds: Int64?) -> String {
+        guard let milliseconds else { return "" }
+        // Whole seconds, rounding down also before 1970.
+        return EventTimestamp.canonicalText(milliseconds - (milliseconds % 1000 + 1000) % 1000)
+    }
+}
