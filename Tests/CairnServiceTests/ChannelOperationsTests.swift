@@ -63,13 +63,13 @@ import Testing
         for (location, code) in cases {
             let error = try await harness.failure(
                 "CreateChannel",
-                #"{"Name":"c","Source":"Custom","Destinations":[{"Type":"EVENT_DATA_STORE","Location":"\#(location)"}]}"#
+                #"{"Name":"chan","Source":"Custom","Destinations":[{"Type":"EVENT_DATA_STORE","Location":"\#(location)"}]}"#
             )
             #expect(error?.code == code, "\(location)")
         }
         let service = try await harness.failure(
             "CreateChannel",
-            #"{"Name":"c","Source":"Custom","Destinations":[{"Type":"AWS_SERVICE","Location":"x"}]}"#
+            #"{"Name":"chan","Source":"Custom","Destinations":[{"Type":"AWS_SERVICE","Location":"x"}]}"#
         )
         #expect(service?.code == .invalidParameterException)
         await harness.close()
@@ -110,7 +110,7 @@ import Testing
         let channel = try #require(
             try await harness.call(
                 "CreateChannel",
-                #"{"Name":"c","Source":"Custom","Destinations":[{"Type":"EVENT_DATA_STORE","Location":"\#(store)"}]}"#
+                #"{"Name":"chan","Source":"Custom","Destinations":[{"Type":"EVENT_DATA_STORE","Location":"\#(store)"}]}"#
             )["ChannelArn"]?.stringValue
         )
         let blocked = try await harness.failure("DeleteEventDataStore", #"{"EventDataStore":"\#(store)"}"#)
@@ -135,7 +135,7 @@ import Testing
         let channel = try #require(
             try await harness.call(
                 "CreateChannel",
-                #"{"Name":"c","Source":"Custom","Destinations":[{"Type":"EVENT_DATA_STORE","Location":"\#(store)"}]}"#
+                #"{"Name":"chan","Source":"Custom","Destinations":[{"Type":"EVENT_DATA_STORE","Location":"\#(store)"}]}"#
             )["ChannelArn"]?.stringValue
         )
         let none = try await harness.failure("GetResourcePolicy", #"{"ResourceArn":"\#(channel)"}"#)

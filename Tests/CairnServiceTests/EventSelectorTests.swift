@@ -153,9 +153,9 @@ import Testing
         let selector = #"{"FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]}]}"#
         let six = Array(repeating: selector, count: 6).joined(separator: ",")
         let cases = [
-            #"{"Name":"s1","AdvancedEventSelectors":[\#(six)]}"#,
-            #"{"Name":"s2","AdvancedEventSelectors":[{"FieldSelectors":[{"Field":"eventCategory","Equals":["Bogus"]}]}]}"#,
-            #"{"Name":"s3","AdvancedEventSelectors":[\#(selector),{"FieldSelectors":[{"Field":"eventCategory","Equals":["ActivityAuditLog"]}]}]}"#,
+            #"{"Name":"store-1","AdvancedEventSelectors":[\#(six)]}"#,
+            #"{"Name":"store-2","AdvancedEventSelectors":[{"FieldSelectors":[{"Field":"eventCategory","Equals":["Bogus"]}]}]}"#,
+            #"{"Name":"store-3","AdvancedEventSelectors":[\#(selector),{"FieldSelectors":[{"Field":"eventCategory","Equals":["ActivityAuditLog"]}]}]}"#,
         ]
         for body in cases {
             #expect(try await harness.failure("CreateEventDataStore", body)?.code == .invalidEventSelectorsException)
@@ -211,7 +211,7 @@ import Testing
         #expect(callRate?.code == .invalidInsightSelectorsException)
         let both = try await harness.failure(
             "PutInsightSelectors",
-            #"{"TrailName":"main","EventDataStore":"x","InsightSelectors":[]}"#
+            #"{"TrailName":"main","EventDataStore":"store","InsightSelectors":[]}"#
         )
         #expect(both?.code == .invalidParameterCombinationException)
         try await harness.call("PutInsightSelectors", #"{"TrailName":"main","InsightSelectors":[]}"#)
