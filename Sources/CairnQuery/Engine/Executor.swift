@@ -260,7 +260,11 @@ final class TopNSink: ScanSink, @unchecked Sendable {
     }
 
     var timeThreshold: Int64? {
-        guard timeKey, case .timestamp(let time)? = buffer.cutoff?.first else { return nil }
+        guard timeKey else { return nil }
+        // Asked once per segment: settle the cut-off as soon as N rows are held (a time-ordered scan
+        // hands over only each segment's newest N rows, so 2 x N could take many segments).
+        buffer.settleCutoff()
+        guard case .timestamp(let time)? = buffer.cutoff?.first else { return nil }
         return time
     }
 }

@@ -62,6 +62,11 @@ final class TopNBuffer: @unchecked Sendable {
         if let limit, entries.count >= max(2 * limit, 16) { compact(limit) }
     }
 
+    /// Sets the cut-off now if the buffer holds at least `limit` rows and has none yet.
+    func settleCutoff() {
+        if cutoff == nil, let limit, entries.count >= limit { compact(limit) }
+    }
+
     private func compact(_ limit: Int) {
         sortEntries()
         if entries.count > limit { entries.removeLast(entries.count - limit) }

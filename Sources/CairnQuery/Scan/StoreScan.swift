@@ -126,6 +126,15 @@ final class StoreScan: @unchecked Sendable {
         let memtable = pruning.contradiction ? [] : snapshot.unflushed
         let units = segments
         let unitCount = segments.count + (memtable.isEmpty ? 0 : 1)
+        // The memtable holds what arrived last, mostly the newest events: a newest-first top-N
+        // (LookupEvents) reads it first, so its threshold can skip every older segment.
+        let memtableFirst = !memtable.isEmpty && spec.timeOrderedLimit?.descending == true
+        let memtableIndex = memtableFirst ? 0 : units.count
+        let segmentOffset = memtableFirst ? 1 : 0
+        // The best eventTime cut-off any worker's top-N has reached: each worker keeps its own
+        // top N, and any one's N-th row bounds the global answer, so all skip by the tightest.
+        let descending = spec.timeOrderedLimit?.descending ?? true
+        let sharedThreshold = Atomic<Int64>(descending ? .min : .max)
         let next = Atomic<Int>(0)
         let failure = Mutex<QueryError?>(nil)
         let results = Mutex<QueryStatistics>(QueryStatistics())
@@ -151,10 +160,25 @@ final class StoreScan: @unchecked Sendable {
                     if failure.withLock({ $0 != nil }) || sink.isSatisfied { break }
                     let index = next.add(1, ordering: .relaxed).oldValue
                     guard index < unitCount else { break }
-                    readAhead?.workerNext.store(index + 1, ordering: .relaxed)
-                    if index < units.count {
-                        let entry = units[index]
-                        if let ordered = spec.timeOrderedLimit, let threshold = sink.timeThreshold {
+                    if index == memtableIndex && !memtable.isEmpty {
+                        try scanMemtable(memtable, order: index, sink: sink, statistics: &local)
+                        if let own = sink.timeThreshold {
+                            if descending {
+                                sharedThreshold.max(own, ordering: .relaxed)
+                            } else {
+                                sharedThreshold.min(own, ordering: .relaxed)
+                            }
+                        }
+                        continue
+                    }
+                    let unit = index - segmentOffset
+                    readAhead?.workerNext.store(unit + 1, ordering: .relaxed)
+                    do {
+                        let entry = units[unit]
+                        if let ordered = spec.timeOrderedLimit {
+                            let shared = sharedThreshold.load(ordering: .relaxed)
+                            let own = sink.timeThreshold ?? shared
+                            let threshold = ordered.descending ? max(own, shared) : min(own, shared)
                             let beyond =
                                 ordered.descending ? entry.maxTime < threshold : entry.minTime > threshold
                             if beyond {
@@ -163,8 +187,13 @@ final class StoreScan: @unchecked Sendable {
                             }
                         }
                         try scanSegment(entry, order: index, sink: sink, statistics: &local)
-                    } else {
-                        try scanMemtable(memtable, order: index, sink: sink, statistics: &local)
+                        if let ordered = spec.timeOrderedLimit, let own = sink.timeThreshold {
+                            if ordered.descending {
+                                sharedThreshold.max(own, ordering: .relaxed)
+                            } else {
+                                sharedThreshold.min(own, ordering: .relaxed)
+                            }
+                        }
                     }
                 }
             } catch {

@@ -11,6 +11,7 @@ import Synchronization
 final class StorageJobs: Sendable {
     private let schedulers = Mutex<[String: CompactionScheduler]>([:])
     private let stopped = Atomic<Bool>(false)
+    private let maintenanceStarted = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
     let logger: Logger
@@ -35,6 +36,7 @@ final class StorageJobs: Sendable {
 
     /// Runs `pass` now and then every interval until `stop`.
     func startMaintenance(_ pass: @escaping @Sendable () -> Void) {
+        maintenanceStarted.store(true, ordering: .relaxed)
         DispatchQueue(label: "cairn.maintenance", qos: .utility).async { [self] in
             while !stopped.load(ordering: .relaxed) {
                 pass()
@@ -47,7 +49,7 @@ final class StorageJobs: Sendable {
     }
 
     func stop() {
-        if !stopped.exchange(true, ordering: .relaxed) {
+        if !stopped.exchange(true, ordering: .relaxed) && maintenanceStarted.load(ordering: .relaxed) {
             wake.signal()
             done.wait()
         }
