@@ -49,7 +49,7 @@ import Testing
             for operation in service.operations { modeled.formUnion(operation.errors) }
         }
         #expect(modeled.count == 91)
-        #expect(CloudTrailErrorCode.allCases.count == modeled.count + 12)
+        #expect(CloudTrailErrorCode.allCases.count == modeled.count + 11)
     }
 
     @Test func lookupByNameFindsOperationsShapesAndTheirService() throws {

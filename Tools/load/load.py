@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Load tool for `cairn serve` on loopback: bulk ingest and LookupEvents from many connections,
-Lake StartQuery-to-results latency, and the server's resident memory.
+"""Load tool for `cairn serve` on loopback: bulk ingest, CloudTrail Data PutAuditEvents and LookupEvents
+from many connections, Lake StartQuery-to-results latency, and the server's resident memory.
 
 Requests are signed with botocore's SigV4 signer (the server verifies every one), sent over
 keep-alive connections from several processes (32 connections by default), so the client is not
@@ -8,11 +8,14 @@ the bottleneck. Latencies are measured by the client, signing included: they are
 the server's own (which /metrics reports as histograms).
 
     Tools/load/load.py --endpoint http://127.0.0.1:PORT --pid PID ingest --seconds 20
+    Tools/load/load.py --endpoint ... --pid PID putaudit --seconds 20
     Tools/load/load.py --endpoint ... lookup --seconds 20
     Tools/load/load.py --endpoint ... query
 """
 
 import argparse
+import base64
+import hashlib
 import http.client
 import json
 import multiprocessing
@@ -92,6 +95,74 @@ def ingest_worker(args):
     return accepted, latencies
 
 
+AUDIT_STORE = "load-audit-store"
+AUDIT_CHANNEL = "load-audit-channel"
+
+
+def audit_channel(endpoint):
+    """The ARN of the load channel, made (with its activity store) on first use and reused after."""
+    stores = call(endpoint, "ListEventDataStores", {})["EventDataStores"]
+    store = next((s["EventDataStoreArn"] for s in stores if s["Name"] == AUDIT_STORE), None)
+    if store is None:
+        store = call(endpoint, "CreateEventDataStore", {
+            "Name": AUDIT_STORE, "MultiRegionEnabled": False, "TerminationProtectionEnabled": False,
+            "AdvancedEventSelectors": [{"Name": "audit", "FieldSelectors": [
+                {"Field": "eventCategory", "Equals": ["ActivityAuditLog"]}]}],
+        })["EventDataStoreArn"]
+    for channel in call(endpoint, "ListChannels", {})["Channels"]:
+        if channel["Name"] == AUDIT_CHANNEL:
+            return channel["ChannelArn"]
+    return call(endpoint, "CreateChannel", {
+        "Name": AUDIT_CHANNEL, "Source": "Custom", "Destinations": [{"Type": "EVENT_DATA_STORE", "Location": store}],
+    })["ChannelArn"]
+
+
+def audit_event(index, account):
+    """One audit event of a PutAuditEvents call, its checksum included (the server verifies it)."""
+    data = json.dumps({
+        "version": "1.0",
+        "userIdentity": {"type": "CustomUser", "principalId": f"user-{index % 500}", "details": {"tenant": "load"}},
+        "userAgent": "load.py", "eventSource": "load.example.com",
+        "eventName": random.choice(["Login", "Checkout", "Refund", "Search"]),
+        "eventTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - index % 86400)),
+        "UID": uuid.uuid4().hex, "requestParameters": {"cart": f"c-{index % 997}", "items": index % 7},
+        "sourceIPAddress": f"198.51.100.{index % 250}", "recipientAccountId": account,
+    }, separators=(",", ":"))
+    checksum = base64.b64encode(hashlib.sha256(data.encode()).digest()).decode()
+    return {"eventData": data, "eventDataChecksum": checksum}
+
+
+def putaudit_worker(args):
+    endpoint, seconds, batch, worker, channel, account = args
+    random.seed(worker)
+    path = "/PutAuditEvents?channelArn=" + urllib.parse.quote(channel, safe="")
+    bodies = []
+    for _ in range(8):  # distinct bodies; ids need only be unique within a call
+        events = [{"id": f"w{worker}-{n}", **audit_event(random.randrange(10**9), account)} for n in range(batch)]
+        bodies.append(json.dumps({"auditEvents": events}).encode())
+    conn = connection(endpoint)
+    sent = accepted = failed = 0
+    latencies = []
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        body = bodies[sent % len(bodies)]
+        headers = signed_headers(endpoint, path, body, {"Content-Type": "application/json"},
+                                 service="cloudtrail-data")
+        started = time.perf_counter()
+        conn.request("POST", path, body=body, headers=headers)
+        response = conn.getresponse()
+        payload = response.read()
+        latencies.append(time.perf_counter() - started)
+        if response.status != 200:
+            raise SystemExit(f"PutAuditEvents failed: {response.status} {response.getheader('X-Amzn-ErrorType')} "
+                             f"{payload[:300]}")
+        answer = json.loads(payload)
+        accepted += len(answer["successful"])
+        failed += len(answer["failed"])
+        sent += 1
+    return accepted, failed, latencies
+
+
 def lookup_worker(args):
     endpoint, seconds, worker, attributes = args
     rng = random.Random(worker)
@@ -156,6 +227,9 @@ def main():
     ingest = sub.add_parser("ingest")
     ingest.add_argument("--seconds", type=float, default=20)
     ingest.add_argument("--batch", type=int, default=1000, help="events per request")
+    putaudit = sub.add_parser("putaudit")
+    putaudit.add_argument("--seconds", type=float, default=20)
+    putaudit.add_argument("--batch", type=int, default=100, help="events per call (at most 100)")
     lookup = sub.add_parser("lookup")
     lookup.add_argument("--seconds", type=float, default=20)
     sub.add_parser("query")
@@ -171,6 +245,20 @@ def main():
         latencies = [l for r in results for l in r[1]]
         report = {"mode": "bulk ingest", "connections": args.connections, "events_per_request": args.batch,
                   "events": accepted, "seconds": round(elapsed, 1), "events_per_second": round(accepted / elapsed),
+                  **summary(latencies), "server_memory": rss(args.pid)}
+    elif args.mode == "putaudit":
+        channel = audit_channel(args.endpoint)
+        account = channel.split(":")[4]
+        started = time.time()
+        with multiprocessing.Pool(args.connections) as pool:
+            results = pool.map(putaudit_worker, [(args.endpoint, args.seconds, args.batch, w, channel, account)
+                                                 for w in range(args.connections)])
+        elapsed = time.time() - started
+        accepted = sum(r[0] for r in results)
+        latencies = [l for r in results for l in r[2]]
+        report = {"mode": "PutAuditEvents", "connections": args.connections, "events_per_request": args.batch,
+                  "channel": channel, "events": accepted, "failed_events": sum(r[1] for r in results),
+                  "seconds": round(elapsed, 1), "events_per_second": round(accepted / elapsed),
                   **summary(latencies), "server_memory": rss(args.pid)}
     elif args.mode == "lookup":
         # Attribute values that occur in the data: taken from a first page of each kind.

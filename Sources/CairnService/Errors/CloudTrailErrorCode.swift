@@ -122,6 +122,4 @@ public enum CloudTrailErrorCode: String, Sendable, CaseIterable {
     case requestEntityTooLargeException = "RequestEntityTooLargeException"
     /// The request took longer than the time limit.
     case requestTimeoutException = "RequestTimeoutException"
-    /// Cloudtrail-data: an audit event id breaks its pattern.
-    case invalidAuditEventIdException = "InvalidAuditEventIdException"
 }

@@ -31,9 +31,10 @@ extension CairnService {
                 operation: operation
             )
         }
+        let request = try Self.requestJSON(body, channelArn: channelArn, externalId: externalId)
         let channel = try auditChannel(channelArn, context)
         try checkChannelPermission(channel, externalId: externalId, context)
-        let events = try Self.auditEvents(body)
+        let events = try Self.auditEvents(request)
         let targets = try auditDestinations(channel)
         return try await BlockingWork.run { () throws(ServiceError) -> JSONValue in
             try self.ingestAuditEvents(events, channel: channel, into: targets, context)
@@ -93,8 +94,16 @@ extension CairnService {
         )
     }
 
-    /// The `auditEvents` of a body, checked as a batch.
-    static func auditEvents(_ body: [UInt8]) throws(ServiceError) -> [AuditEvent] {
+    /// The request as JSON, checked against the `cloudtrail-data` model as every Smithy server checks
+    /// it before the operation runs: `SerializationException` for a wrong JSON type,
+    /// `ValidationException` for an `auditEvents` of 0 or more than `Limits.maxAuditEventsPerCall`
+    /// events, an `id` outside `^[-_A-Za-z0-9]+$` or an `externalId` outside its pattern.
+    ///
+    /// The pattern of `channelArn` is not enforced: the API reference accepts a channel id (the ARN
+    /// suffix) there although the model's pattern is `^arn:.*$`; the channel lookup checks it.
+    static func requestJSON(_ body: [UInt8], channelArn: String, externalId: String?) throws(ServiceError)
+        -> JSONValue
+    {
         let operation = "PutAuditEvents"
         let json: JSONValue
         do throws(CoreError) {
@@ -106,36 +115,31 @@ extension CairnService {
                 operation: operation
             )
         }
-        let input = OperationInput(json, operation: operation)
-        guard case .object = json, let items = try input.objects("auditEvents") else {
-            throw ServiceError(
-                .validationException,
-                "1 validation error detected: Value null at 'auditEvents' failed to satisfy constraint: "
-                    + "Member must not be null",
-                operation: operation,
-                parameter: "auditEvents"
-            )
+        var input = json
+        if case .object(var members) = json {
+            members.append(("channelArn", .string(channelArn)))
+            if let externalId { members.append(("externalId", .string(externalId))) }
+            input = .object(members)
         }
-        guard (1...Limits.maxAuditEventsPerCall).contains(items.count) else {
-            throw ServiceError(
-                .validationException,
-                "auditEvents must list 1 to \(Limits.maxAuditEventsPerCall) events; \(items.count) were given.",
-                operation: operation,
-                parameter: "auditEvents"
-            )
+        let violations = APIValidator.validate(input, operation: operation, in: .cloudTrailData).filter {
+            !($0.kind == .patternMismatch && $0.components == [.member("channelArn")])
         }
+        if let error = APIValidator.serviceError(for: violations, operation: operation, in: .cloudTrailData) {
+            throw error
+        }
+        return json
+    }
+
+    /// The `auditEvents` of a request `requestJSON` checked, their ids unique.
+    static func auditEvents(_ request: JSONValue) throws(ServiceError) -> [AuditEvent] {
+        let operation = "PutAuditEvents"
+        let input = OperationInput(request, operation: operation)
+        let items = try input.objects("auditEvents") ?? []
+        assert((1...Limits.maxAuditEventsPerCall).contains(items.count), "the model check bounds auditEvents")
         var events = [AuditEvent]()
         var ids = Set<String>()
         for (index, item) in items.enumerated() {
             let id = try item.requiredString("id")
-            guard (1...128).contains(id.utf8.count), id.utf8.allSatisfy(isIdByte) else {
-                throw ServiceError(
-                    .invalidAuditEventIdException,
-                    "auditEvents[\(index)].id must be 1 to 128 characters of letters, digits, - and _.",
-                    operation: operation,
-                    parameter: "auditEvents[\(index)].id"
-                )
-            }
             guard ids.insert(id).inserted else {
                 throw ServiceError(
                     .duplicatedAuditEventId,
@@ -153,11 +157,6 @@ extension CairnService {
             )
         }
         return events
-    }
-
-    private static func isIdByte(_ byte: UInt8) -> Bool {
-        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-            || byte == 0x2D || byte == 0x5F
     }
 
     /// The open stores the channel's events go to: those that take events.

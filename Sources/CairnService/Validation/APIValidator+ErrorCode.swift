@@ -15,9 +15,10 @@
 ///   `InvalidParameterException` would retry forever.
 /// - cloudtrail-data models no `ValidationException`, but REST-JSON services answer it from the request
 ///   validation every Smithy server runs before the operation, so PutAuditEvents answers `InvalidChannelARN`
-///   for a `channelArn` that breaks `^arn:.*$` and `ValidationException` for everything else (an empty or
-///   101-event `auditEvents`, an `id` outside `^[-_A-Za-z0-9]+$`). Per-event problems the model does not
-///   catch (a duplicate id, a bad checksum) belong in the response's `failed` list, not here.
+///   for a bad `channelArn` and `ValidationException` for everything else (an empty or 101-event
+///   `auditEvents`, an `id` outside `^[-_A-Za-z0-9]+$`). PutAuditEvents skips the `^arn:.*$` pattern of
+///   `channelArn`, since the API reference also takes a channel id there. A duplicate id is
+///   `DuplicatedAuditEventId`; a bad checksum belongs in the response's `failed` list.
 extension APIValidator {
     /// Exceptions to try, in order, for a violation under a top-level member; `Operation.Member` entries
     /// override `Member` entries.
