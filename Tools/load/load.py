@@ -262,7 +262,10 @@ def main():
                   **summary(latencies), "server_memory": rss(args.pid)}
     elif args.mode == "lookup":
         # Attribute values that occur in the data: taken from a first page of each kind.
+        # Half from the newest page (what was just recorded), half from a page a month back (the
+        # archive: rarer values, point lookups of old events).
         first = call(args.endpoint, "LookupEvents", {"MaxResults": 50})["Events"]
+        first += call(args.endpoint, "LookupEvents", {"MaxResults": 50, "EndTime": int(time.time()) - 30 * 86400})["Events"]
         attributes = []
         for event in first:
             attributes += [("EventName", event["EventName"]), ("EventId", event["EventId"]),

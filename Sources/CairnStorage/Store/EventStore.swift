@@ -568,10 +568,13 @@ public final class EventStore: @unchecked Sendable {
     public func snapshot() -> StoreSnapshot {
         state.withLock {
             var unflushed = [EventRecord]()
-            for tables in [flushing?.memtables, memtables].compactMap({ $0 }) {
-                for (_, partition) in tables.partitions.sorted(by: { $0.key < $1.key }) {
+            if let flushingTables = flushing?.memtables {
+                for (_, partition) in flushingTables.partitions.sorted(by: { $0.key < $1.key }) {
                     unflushed += partition.records
                 }
+            }
+            for key in memtables.partitions.keys.sorted() {
+                unflushed += memtables.partitions[key]!.materializeRecords()
             }
             return pinLocked(unflushed: unflushed)
         }
