@@ -67,6 +67,7 @@ let package = Package(
             dependencies: [
                 "CairnCore", "CairnStorage", "CairnSQL", "CairnQuery",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: cairnSettings

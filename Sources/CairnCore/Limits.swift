@@ -402,3 +402,17 @@ extension Limits {
     /// Bytes of `additionalEventData` as JSON text (spec §1.3: 28 KB).
     public static let maxAuditEventAdditionalDataByteCount = 28 * 1024
 }
+
+// MARK: Digest signing keys (cairn serve)
+
+extension Limits {
+    /// Days a digest signing key's validity window lasts, as in AWS's ListPublicKeys examples (spec §4.2).
+    ///
+    /// Keys are kept forever, so a region gains about twelve a year.
+    public static let digestKeyRotationDays = 30
+
+    /// Minutes before a key's window ends at which it stops signing and its successor is made, so
+    /// consecutive windows overlap by this much: a validator asking about any instant near a rotation
+    /// (its clock a little off, or a digest signed a little late) is told about both keys.
+    public static let digestKeyOverlapMinutes = 60
+}

@@ -30,6 +30,8 @@ public final class CairnService: Sendable {
     let stateWriter = Mutex<Void>(())
     /// What PutAuditEvents last did on each channel, by channel ARN (memory only).
     let channelIngestion = Mutex<[String: ChannelIngestionStatus]>([:])
+    /// The per-region keys digest files are signed with and ListPublicKeys lists.
+    package let digestSigningKeys: DigestSigningKeys
 
     public init(
         dataPath: String,
@@ -45,6 +47,7 @@ public final class CairnService: Sendable {
         storageJobs = StorageJobs(logger: logger)
         dataDirectory = DataDirectory(path: dataPath)
         stateFile = ServiceStateFile(dataPath: dataPath)
+        digestSigningKeys = DigestSigningKeys(dataPath: dataPath)
         let table = stores
         engine = QueryEngine(dataDirectory: dataDirectory, storeProvider: { table.find($0) })
         var loaded = try stateFile.load()

@@ -29,5 +29,7 @@ extension CairnService {
         "DeleteResourcePolicy": { s, input, context throws(ServiceError) in
             try s.deleteResourcePolicy(input, context)
         },
+        // Log file integrity
+        "ListPublicKeys": { s, input, context throws(ServiceError) in try s.listPublicKeys(input, context) },
     ]
 }
