@@ -152,7 +152,7 @@ public final class QueryEngine: Sendable {
         let store = try self.store(id)
         let pin = store.snapshot()
         let entries = cache.entries(store: id, generation: pin.generation, segments: pin.segments)
-        return ScanSnapshot(store: store, segments: entries, unflushed: pin.unflushed, pin: pin)
+        return ScanSnapshot(store: store, segments: entries, unflushed: pin.unflushedBatches, pin: pin)
     }
 
     /// Lets queries use a store this process already has open (an ingesting server shares its
@@ -237,7 +237,7 @@ struct StoreDirectory: StoreResolver {
 struct ScanSnapshot: @unchecked Sendable {
     let store: EventStore
     let segments: [SegmentEntry]
-    let unflushed: [EventRecord]
+    let unflushed: [ColumnBatch]
     /// Keeps the segments' files from deletion by compaction or retention while the query runs.
     let pin: StoreSnapshot
 }

@@ -115,6 +115,30 @@ struct RecordColumns: ColumnSource {
     }
 }
 
+/// The rows of an unflushed column batch (the memtable), read column by column with no record
+/// built.
+struct BatchColumns: ColumnSource {
+    let batch: ColumnBatch
+    private var decoded = DecodedColumns()
+
+    init(batch: ColumnBatch) { self.batch = batch }
+
+    var rowCount: Int { batch.count }
+
+    mutating func vector(_ column: SegmentColumn, statistics: inout QueryStatistics) throws(QueryError) -> ColumnVector
+    {
+        if let vector = decoded.vector(column) { return vector }
+        let vector: ColumnVector
+        switch column.physicalType {
+        case .time: vector = .times(batch.timeValues)
+        case .bool: vector = .bools(batch.boolValues(column))
+        default: vector = .strings(batch.stringValues(column))
+        }
+        decoded.store(vector, column)
+        return vector
+    }
+}
+
 /// The few columns a scan unit decodes (usually one to four): a short list beats a dictionary's
 /// hashing and allocation on the per-row-group path.
 struct DecodedColumns {

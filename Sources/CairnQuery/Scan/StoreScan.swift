@@ -419,26 +419,20 @@ final class StoreScan: @unchecked Sendable {
     // MARK: Memtables
 
     private func scanMemtable(
-        _ records: [EventRecord],
+        _ batches: [ColumnBatch],
         order: Int,
         sink: any ScanSink,
         statistics: inout QueryStatistics
     ) throws(QueryError) {
         let pruning = spec.pruning
-        var selected = records
-        if pruning.hasTimeRange {
-            selected = records.filter {
-                guard let time = $0.eventTime?.milliseconds else { return false }
-                return time >= pruning.lowerTime && time <= pruning.upperTime
+        for batch in batches where batch.count > 0 {
+            if pruning.hasTimeRange {
+                let times = batch.timeValues
+                guard times.contains(where: { $0 >= pruning.lowerTime && $0 <= pruning.upperTime }) else { continue }
             }
-        }
-        statistics.memtableEvents += selected.count
-        var start = 0
-        while start < selected.count {
-            let slice = Array(selected[start..<min(start + Limits.maxRowGroupRowCount, selected.count)])
-            var source = RecordColumns(records: slice)
+            statistics.memtableEvents += batch.count
+            var source = BatchColumns(batch: batch)
             try scanRows(&source, kernels: kernels, order: order, sink: sink, statistics: &statistics)
-            start += Limits.maxRowGroupRowCount
         }
     }
 

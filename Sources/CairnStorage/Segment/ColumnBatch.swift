@@ -111,6 +111,15 @@ public struct ColumnBatch: Sendable {
 
     private static func code(_ value: Bool?) -> UInt8 { value.map { $0 ? 1 : 0 } ?? 2 }
 
+    /// Every row's eventTime, epoch milliseconds.
+    public var timeValues: [Int64] { times }
+
+    /// Every row's value of a boolean column.
+    public func boolValues(_ column: SegmentColumn) -> [Bool?] { (0..<count).map { bool(column, $0) } }
+
+    /// Every row's value of a string (or JSON, id, address) column, as text.
+    public func stringValues(_ column: SegmentColumn) -> [String?] { (0..<count).map { string(column, $0) } }
+
     func bool(_ column: SegmentColumn, _ row: Int) -> Bool? {
         let code = flags[row * SegmentColumn.boolColumns.count + column.boolSlot]
         return code == 2 ? nil : code == 1

@@ -567,24 +567,21 @@ public final class EventStore: @unchecked Sendable {
     /// Changes nothing; the segments' files stay until the snapshot is released.
     public func snapshot() -> StoreSnapshot {
         state.withLock {
-            var unflushed = [EventRecord]()
-            if let flushingTables = flushing?.memtables {
-                for (_, partition) in flushingTables.partitions.sorted(by: { $0.key < $1.key }) {
-                    unflushed += partition.records
+            var unflushed = [ColumnBatch]()
+            for tables in [flushing?.memtables, memtables].compactMap({ $0 }) {
+                for (_, partition) in tables.partitions.sorted(by: { $0.key < $1.key }) {
+                    unflushed += partition.batches
                 }
-            }
-            for key in memtables.partitions.keys.sorted() {
-                unflushed += memtables.partitions[key]!.materializeRecords()
             }
             return pinLocked(unflushed: unflushed)
         }
     }
 
     /// A snapshot of the catalog's segments now (the state lock held).
-    private func pinLocked(unflushed: [EventRecord] = []) -> StoreSnapshot {
+    private func pinLocked(unflushed: [ColumnBatch] = []) -> StoreSnapshot {
         let generation = catalog.generation
         pins[generation, default: 0] += 1
-        return StoreSnapshot(segments: sortedSegmentsLocked(), generation: generation, unflushed: unflushed) {
+        return StoreSnapshot(segments: sortedSegmentsLocked(), generation: generation, unflushedBatches: unflushed) {
             [weak self] in self?.unpin(generation)
         }
     }

@@ -9,20 +9,32 @@ public final class StoreSnapshot: @unchecked Sendable {
     public let segments: [SegmentMeta]
     /// The catalog generation the segments are from.
     public let generation: Int
-    /// Acknowledged events not yet in segments (memtables, and a flush in flight), by partition.
-    public let unflushed: [EventRecord]
+    /// Acknowledged events not yet in segments (memtables, and a flush in flight), by partition,
+    /// as the column batches they are held in: taking a snapshot copies no event (the batches are
+    /// copy-on-write), so a server can take one per query whatever its memtable holds.
+    public let unflushedBatches: [ColumnBatch]
     private let release: @Sendable () -> Void
 
     init(
         segments: [SegmentMeta],
         generation: Int,
-        unflushed: [EventRecord],
+        unflushedBatches: [ColumnBatch],
         release: @escaping @Sendable () -> Void
     ) {
         self.segments = segments
         self.generation = generation
-        self.unflushed = unflushed
+        self.unflushedBatches = unflushedBatches
         self.release = release
+    }
+
+    /// The unflushed events as records (built on each call).
+    public var unflushed: [EventRecord] {
+        var records = [EventRecord]()
+        records.reserveCapacity(unflushedBatches.reduce(0) { $0 + $1.count })
+        for batch in unflushedBatches {
+            for row in 0..<batch.count { records.append(batch.record(at: row)) }
+        }
+        return records
     }
 
     deinit { release() }
