@@ -416,3 +416,11 @@ extension Limits {
     /// (its clock a little off, or a digest signed a little late) is told about both keys.
     public static let digestKeyOverlapMinutes = 60
 }
+
+extension Limits {
+    /// Rows up to which small memtable appends join the partition's last batch.
+    ///
+    /// A snapshot shares the batch, so the next append after a query copies it: 1,024 rows (~1.5 MB) bounds that copy
+    /// while keeping a busy memtable to a few batches per thousand small requests.
+    public static let memtableCoalesceRowCount = 1_024
+}

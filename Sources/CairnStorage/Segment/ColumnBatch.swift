@@ -57,6 +57,18 @@ public struct ColumnBatch: Sendable {
         }
     }
 
+    /// Appends every row of `other` (amortized: the buffers grow in place).
+    mutating func append(contentsOf other: ColumnBatch) {
+        count += other.count
+        jsonByteCount += other.jsonByteCount
+        times += other.times
+        flags += other.flags
+        let shift = UInt32(bytes.count)
+        bytes += other.bytes
+        ColumnBatch.checkSize(bytes.count)
+        ColumnBatch.appendShifted(other.spans, by: shift, to: &spans)
+    }
+
     private static func checkSize(_ byteCount: Int) {
         precondition(byteCount <= Int(UInt32.max), "a column batch holds at most 4 GiB of values")
     }
