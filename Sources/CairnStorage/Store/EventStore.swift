@@ -1,5 +1,6 @@
 public import CairnCore
 import Dispatch
+import Synchronization
 
 /// An event data store (Lake's unit of storage): its WAL, memtables, segments and catalog, in its own
 /// directory (storage.md §3.2).
@@ -24,11 +25,11 @@ import Dispatch
 /// obsolete and their files are deleted once no snapshot can read them (`collectGarbage`).
 /// Reads take a `StoreSnapshot`, which changes nothing.
 ///
-/// Threading: appends and flushes come from one caller at a time (the importer, later the
-/// service's storage thread); flushes run on their own thread and are committed by that caller.
-/// A maintenance job (compaction, retention) may commit from another thread, and snapshots may be
-/// taken from any thread: the store's state lock orders them. `WriteAheadLog.commit` alone is safe
-/// to call from many threads (group commit).
+/// Threading: appends and flushes may come from many threads (the server's requests): the writer
+/// lock orders them, while the WAL syncs of concurrent appends batch outside it (group commit);
+/// flushes run on their own thread and are committed by an appender. A maintenance job
+/// (compaction, retention) may commit from another thread, and snapshots may be taken from any
+/// thread: the store's state lock orders them.
 public final class EventStore: @unchecked Sendable {
     public struct Options: Sendable {
         public var syncPolicy: WriteAheadLog.SyncPolicy = .always
@@ -128,6 +129,9 @@ public final class EventStore: @unchecked Sendable {
     private var flushing: BackgroundFlush?
     /// Orders the writer, maintenance jobs and snapshot takers (see the type's threading note).
     let state = ConditionLock()
+    /// Serialises appends, flushes and close: callers may append concurrently (the server's
+    /// requests), and everything after the WAL append (memtables, flush start) happens in LSN order.
+    private let writer = Mutex<Void>(())
     /// Live snapshots by the catalog generation they were taken at.
     private var pins: [Int: Int] = [:]
     /// The shared lock a reader holds on `READERS` from open to close.
@@ -250,21 +254,31 @@ public final class EventStore: @unchecked Sendable {
         source: UsageSource? = nil
     ) throws(StorageError) -> UInt64 {
         try checkWritable()
-        let lsn: UInt64
-        switch durability {
-        case .writeAheadLog:
-            guard batch.hasJSON else {
-                throw StorageError(.invalidArgument, "a batch for the write-ahead log must carry its events' JSON")
-            }
-            lsn = try wal.commit(batch.encode())
-            acknowledgedEventCount += batch.eventCount
-        case .sourceCheckpoint:
-            lsn = lastAppliedLSN
-            unacknowledgedEventCount += batch.eventCount
+        if durability == .writeAheadLog && !batch.hasJSON {
+            throw StorageError(.invalidArgument, "a batch for the write-ahead log must carry its events' JSON")
         }
-        apply(batch, lsn: lsn, source: source ?? (durability == .writeAheadLog ? .live : .imported))
-        try finishFlush(wait: false)
-        if memtables.byteCount >= options.memtableBudgetByteCount { try startFlush() }
+        let encoded = durability == .writeAheadLog ? batch.encode() : []
+        // Appending to the WAL and applying to the memtables happen in LSN order under the writer
+        // lock (concurrent callers: the server's requests); the sync happens outside it, so the
+        // syncs of concurrent appends batch into one (group commit).
+        let lsn = try writer.withLock { _ throws(StorageError) -> UInt64 in
+            let lsn: UInt64
+            switch durability {
+            case .writeAheadLog:
+                lsn = try wal.append(encoded)
+            case .sourceCheckpoint:
+                lsn = lastAppliedLSN
+                unacknowledgedEventCount += batch.eventCount
+            }
+            apply(batch, lsn: lsn, source: source ?? (durability == .writeAheadLog ? .live : .imported))
+            try finishFlush(wait: false)
+            if memtables.byteCount >= options.memtableBudgetByteCount { try startFlush() }
+            return lsn
+        }
+        if durability == .writeAheadLog {
+            try wal.makeDurable(upTo: lsn)
+            writer.withLock { _ in acknowledgedEventCount += batch.eventCount }
+        }
         return lsn
     }
 
@@ -286,8 +300,10 @@ public final class EventStore: @unchecked Sendable {
     /// Writes every memtable as a segment and commits them in one catalog edit; returns when done.
     public func flush() throws(StorageError) {
         try checkWritable()
-        try startFlush()
-        try finishFlush(wait: true)
+        try writer.withLock { _ throws(StorageError) in
+            try startFlush()
+            try finishFlush(wait: true)
+        }
     }
 
     /// Detaches the memtables and writes them to segments on a background thread.

@@ -112,6 +112,28 @@ public final class WriteAheadLog: @unchecked Sendable {
         }
     }
 
+    /// Appends `payload` as one record without syncing; `makeDurable(upTo:)` then syncs it.
+    ///
+    /// The sync follows the sync policy. Lets a caller order appends with other state under its own lock while the syncs
+    /// of concurrent callers still batch (group commit).
+    public func append(_ payload: [UInt8]) throws(StorageError) -> UInt64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return try appendLocked(payload)
+    }
+
+    /// Makes every record up to `lsn` durable as `commit` would have.
+    public func makeDurable(upTo lsn: UInt64) throws(StorageError) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch syncPolicy {
+        case .never: return
+        case .interval(let milliseconds):
+            if Clock.nowMilliseconds() - lastSyncMilliseconds >= Int64(milliseconds) { try syncLocked(upTo: lsn) }
+        case .always: try syncLocked(upTo: lsn)
+        }
+    }
+
     /// Syncs everything appended so far.
     public func sync() throws(StorageError) {
         lock.lock()
