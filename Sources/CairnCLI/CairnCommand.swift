@@ -1,4 +1,5 @@
 import ArgumentParser
+import CairnService
 
 #if canImport(Glibc)
     import Glibc
@@ -48,6 +49,7 @@ struct CairnCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cairn",
         abstract: "A self-hosted CloudTrail: store, search and verify AWS audit events.",
+        version: ServiceVersion.current,
         subcommands: [
             IngestCommand.self, ExportCommand.self, InspectCommand.self, QueryCommand.self, LookupCommand.self,
             VerifyCommand.self, RepairCommand.self, CompactCommand.self, StoreCommand.self, RetentionCommand.self,

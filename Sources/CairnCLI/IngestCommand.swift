@@ -95,7 +95,9 @@ struct IngestCommand: ParsableCommand {
                 }
             }
             let baseline = (store.duplicateEventCount, store.sameEventIDOtherContentCount)
-            summary = try importer.importPaths(paths)
+            var spool = StreamSpool(dataDirectory: storeOptions.dataDirectory)
+            defer { spool.removeCopies() }
+            summary = try importer.importPaths(try spool.resolve(paths))
             let before = store.acknowledgedEventCount
             try store.close()
             summary.countFlushedDuplicates(of: store, since: baseline)
