@@ -98,16 +98,7 @@ extension CairnService {
     }
 
     func listChannels(_ input: OperationInput, _ context: CallContext) throws(ServiceError) -> JSONValue {
-        let maxResults = try input.integer("MaxResults") ?? 1000
-        guard (1...1000).contains(maxResults) else {
-            throw ServiceError(
-                .validationException,
-                "1 validation error detected: Value \(maxResults) at 'maxResults' failed to satisfy constraint: "
-                    + "Member must have value between 1 and 1000",
-                operation: input.operation,
-                parameter: "MaxResults"
-            )
-        }
+        let maxResults = try input.pageSize("MaxResults", max: 1000, code: .validationException)
         let channels = currentState.channels.values
             .filter { $0.accountId == context.accountId && $0.region == context.region }
             .sorted {

@@ -84,15 +84,7 @@ extension CairnService {
     }
 
     func listEventDataStores(_ input: OperationInput, _ context: CallContext) throws(ServiceError) -> JSONValue {
-        let maxResults = try input.integer("MaxResults") ?? 1000
-        guard (1...1000).contains(maxResults) else {
-            throw ServiceError(
-                .invalidMaxResultsException,
-                "MaxResults must be between 1 and 1000",
-                operation: input.operation,
-                parameter: "MaxResults"
-            )
-        }
+        let maxResults = try input.pageSize("MaxResults", max: 1000)
         let infos = try storeInfos()
         let records = currentState.eventDataStores.values
             .filter { $0.accountId == context.accountId && $0.region == context.region }

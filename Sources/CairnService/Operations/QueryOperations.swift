@@ -66,15 +66,7 @@ extension CairnService {
 
     func getQueryResults(_ input: OperationInput, _ context: CallContext) throws(ServiceError) -> JSONValue {
         let job = try queryJob(input, context)
-        let pageSize = try input.integer("MaxQueryResults") ?? Limits.maxQueryResultsPerPage
-        guard (1...Limits.maxQueryResultsPerPage).contains(pageSize) else {
-            throw ServiceError(
-                .invalidMaxResultsException,
-                "MaxQueryResults must be between 1 and \(Limits.maxQueryResultsPerPage).",
-                operation: input.operation,
-                parameter: "MaxQueryResults"
-            )
-        }
+        let pageSize = try input.pageSize("MaxQueryResults", max: Limits.maxQueryResultsPerPage)
         let s = job.snapshot
         let start = try PageToken.decode(
             try input.string("NextToken"),
@@ -104,15 +96,7 @@ extension CairnService {
             context,
             input.operation
         )
-        let maxResults = try input.integer("MaxResults") ?? 1000
-        guard (1...1000).contains(maxResults) else {
-            throw ServiceError(
-                .invalidMaxResultsException,
-                "MaxResults must be between 1 and 1000.",
-                operation: input.operation,
-                parameter: "MaxResults"
-            )
-        }
+        let maxResults = try input.pageSize("MaxResults", max: 1000)
         let startTime = try input.timestamp("StartTime")
         let endTime = try input.timestamp("EndTime")
         if let startTime, let endTime, startTime > endTime {

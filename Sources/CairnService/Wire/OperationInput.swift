@@ -58,6 +58,28 @@ public struct OperationInput: Sendable {
         }
     }
 
+    /// A page size member (`MaxResults`, `MaxQueryResults`): 1 to `max`, `max` when absent.
+    ///
+    /// The model validator checks these ranges first; this is the operation's own guard, with the
+    /// exception the operation models (`code`).
+    public func pageSize(
+        _ name: String,
+        max: Int,
+        code: CloudTrailErrorCode = .invalidMaxResultsException
+    ) throws(ServiceError) -> Int {
+        let size = try integer(name) ?? max
+        guard (1...max).contains(size) else {
+            throw ServiceError(
+                code,
+                "1 validation error detected: Value \(size) at '\(name.prefix(1).lowercased() + name.dropFirst())' "
+                    + "failed to satisfy constraint: Member must have value between 1 and \(max)",
+                operation: operation,
+                parameter: name
+            )
+        }
+        return size
+    }
+
     /// A timestamp member (epoch seconds, fractions allowed), as epoch milliseconds.
     public func timestamp(_ name: String) throws(ServiceError) -> Int64? {
         switch value[name] {
