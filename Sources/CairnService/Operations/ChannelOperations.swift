@@ -105,16 +105,13 @@ extension CairnService {
                 $0.createdMilliseconds == $1.createdMilliseconds
                     ? $0.channelId < $1.channelId : $0.createdMilliseconds < $1.createdMilliseconds
             }
-        let start = try PageToken.decode(try input.string("NextToken"), scope: "ListChannels", input.operation)
-        let page = channels.dropFirst(start).prefix(maxResults)
+        let (page, nextToken) = try PageToken.page(channels, size: maxResults, input: input)
         var output = OperationOutput()
         output.set(
             "Channels",
             .array(page.map { .object([("ChannelArn", .string($0.arn())), ("Name", .string($0.name))]) })
         )
-        if start + page.count < channels.count {
-            output.set("NextToken", PageToken.encode(start + page.count, scope: "ListChannels"))
-        }
+        output.set("NextToken", nextToken)
         return output.value
     }
 

@@ -92,8 +92,7 @@ extension CairnService {
                 $0.createdMilliseconds == $1.createdMilliseconds
                     ? $0.storeId < $1.storeId : $0.createdMilliseconds < $1.createdMilliseconds
             }
-        let start = try PageToken.decode(try input.string("NextToken"), scope: "ListEventDataStores", input.operation)
-        let page = records.dropFirst(start).prefix(maxResults)
+        let (page, nextToken) = try PageToken.page(records, size: maxResults, input: input)
         var output = OperationOutput()
         output.set(
             "EventDataStores",
@@ -109,9 +108,7 @@ extension CairnService {
                 }
             )
         )
-        if start + page.count < records.count {
-            output.set("NextToken", PageToken.encode(start + page.count, scope: "ListEventDataStores"))
-        }
+        output.set("NextToken", nextToken)
         return output.value
     }
 

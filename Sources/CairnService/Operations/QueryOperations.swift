@@ -119,8 +119,7 @@ extension CairnService {
                 $0.createdMilliseconds == $1.createdMilliseconds
                     ? $0.id < $1.id : $0.createdMilliseconds > $1.createdMilliseconds
             }
-        let start = try PageToken.decode(try input.string("NextToken"), scope: "ListQueries", input.operation)
-        let page = jobs.dropFirst(start).prefix(maxResults)
+        let (page, nextToken) = try PageToken.page(jobs, size: maxResults, input: input)
         var output = OperationOutput()
         output.set(
             "Queries",
@@ -134,9 +133,7 @@ extension CairnService {
                 }
             )
         )
-        if start + page.count < jobs.count {
-            output.set("NextToken", PageToken.encode(start + page.count, scope: "ListQueries"))
-        }
+        output.set("NextToken", nextToken)
         return output.value
     }
 

@@ -37,8 +37,7 @@ extension CairnService {
 
     func listTrails(_ input: OperationInput, _ context: CallContext) throws(ServiceError) -> JSONValue {
         let trails = visibleTrails(currentState, context, includeShadows: true)
-        let start = try PageToken.decode(try input.string("NextToken"), scope: "ListTrails", input.operation)
-        let page = trails.dropFirst(start).prefix(Limits.trailsPerListPage)
+        let (page, nextToken) = try PageToken.page(trails, size: Limits.trailsPerListPage, input: input)
         var output = OperationOutput()
         output.set(
             "Trails",
@@ -51,9 +50,7 @@ extension CairnService {
                 }
             )
         )
-        if start + page.count < trails.count {
-            output.set("NextToken", PageToken.encode(start + page.count, scope: "ListTrails"))
-        }
+        output.set("NextToken", nextToken)
         return output.value
     }
 

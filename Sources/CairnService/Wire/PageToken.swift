@@ -23,4 +23,18 @@ enum PageToken {
         }
         return position
     }
+
+    /// The page of `items` the input's `NextToken` points at, at most `size` long, and the token of
+    /// the page after it (nil on the last page): the paging every list operation shares.
+    static func page<T>(
+        _ items: [T],
+        size: Int,
+        input: OperationInput
+    ) throws(ServiceError) -> (items: ArraySlice<T>, nextToken: String?) {
+        let scope = input.operation
+        let start = try decode(try input.string("NextToken"), scope: scope, input.operation)
+        let page = items.dropFirst(start).prefix(size)
+        let end = start + page.count
+        return (page, end < items.count ? encode(end, scope: scope) : nil)
+    }
 }
