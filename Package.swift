@@ -130,7 +130,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CairnServerTests",
-            dependencies: ["CairnCore", "CairnService", "CairnServer", "CairnTestSupport"],
+            dependencies: [
+                "CairnCore", "CairnService", "CairnServer", "CairnTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: cairnSettings
         ),
         .testTarget(

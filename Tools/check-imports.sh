@@ -17,7 +17,7 @@ allowed() {
         CairnServer) echo "CairnService CairnCore Hummingbird Logging HTTPTypes NIOCore" ;;
         CairnCLI) echo "CairnCore CairnCompression CairnStorage CairnSQL CairnQuery CairnService CairnServer ArgumentParser Logging" ;;
         CairnTestSupport) echo "CairnCore CairnStorage CairnCompression" ;;
-        *Tests) echo "CairnCore CairnCompression CairnStorage CairnSQL CairnQuery CairnService CairnServer CairnTestSupport Testing Foundation FoundationEssentials" ;;
+        *Tests) echo "CairnCore CairnCompression CairnStorage CairnSQL CairnQuery CairnService CairnServer CairnTestSupport Testing Foundation FoundationEssentials Logging" ;;
         *) echo "__unknown__" ;;
     esac
 }
