@@ -49,7 +49,15 @@ public final class CairnService: Sendable {
         stateFile = ServiceStateFile(dataPath: dataPath)
         digestSigningKeys = DigestSigningKeys(dataPath: dataPath)
         let table = stores
-        engine = QueryEngine(dataDirectory: dataDirectory, storeProvider: { table.find($0) })
+        // A writer holds every store open: queries resolve names from those, not from a directory
+        // listing per query. A read-only service lists the directory.
+        var listProvider: (@Sendable () -> [StoreInfo])?
+        if !readOnly { listProvider = { table.all.map { store in store.info } } }
+        engine = QueryEngine(
+            dataDirectory: dataDirectory,
+            storeProvider: { table.find($0) },
+            storeListProvider: listProvider
+        )
         var loaded = try stateFile.load()
         queryJobs = try QueryJobs(directory: Path.join(dataPath, "service", "queries"), readOnly: readOnly)
         if readOnly {

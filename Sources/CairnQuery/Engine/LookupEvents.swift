@@ -148,7 +148,7 @@ extension QueryEngine {
                 "(eventtime < \(Self.timestampLiteral(time)) OR (eventtime = \(Self.timestampLiteral(time)) AND eventid < \(Self.literal(eventID))))"
             )
         }
-        let storeInfo = StoreDirectory(dataDirectory: dataDirectory).resolveStore(
+        let storeInfo = storeDirectory().resolveStore(
             request.store ?? StoreInfo.defaultName
         )
         guard let storeInfo else {

@@ -16,7 +16,7 @@ extension QueryEngine {
             throw QueryError(error)
         }
         guard let query = statement.query else { return [] }
-        let recorder = RecordingStoreResolver(StoreDirectory(dataDirectory: dataDirectory))
+        let recorder = RecordingStoreResolver(storeDirectory())
         let context = EvaluationContext(now: Clock.nowMilliseconds())
         var binder = Binder(stores: recorder, context: context) { _ throws(QueryError) in [] }
         _ = try binder.bind(query)

@@ -30,6 +30,9 @@ public final class QueryEngine: Sendable {
     /// Stores the engine's owner already holds open (the service's writers), by name or id; the
     /// engine opens a store read-only itself only when this answers nil.
     private let storeProvider: (@Sendable (String) -> EventStore?)?
+    /// The stores there are, from the owner that holds them open (no directory listing per query);
+    /// nil lists the data directory.
+    private let storeListProvider: (@Sendable () -> [StoreInfo])?
     /// `EventStore` takes one caller at a time: reading a scan's snapshot (segment list, unflushed
     /// records) happens under this lock, so concurrent queries never call into a store together.
 
@@ -39,9 +42,11 @@ public final class QueryEngine: Sendable {
         workerCount: Int = 2,
         memoryLimit: Int? = nil,
         timeLimit: Duration? = nil,
-        storeProvider: (@Sendable (String) -> EventStore?)? = nil
+        storeProvider: (@Sendable (String) -> EventStore?)? = nil,
+        storeListProvider: (@Sendable () -> [StoreInfo])? = nil
     ) {
         self.storeProvider = storeProvider
+        self.storeListProvider = storeListProvider
         self.dataDirectory = dataDirectory
         self.cache = cache
         self.workerCount = max(1, workerCount)
@@ -82,7 +87,7 @@ public final class QueryEngine: Sendable {
             budget: budget,
             workerCount: workerCount
         )
-        var binder = Binder(stores: StoreDirectory(dataDirectory: dataDirectory), context: context) {
+        var binder = Binder(stores: storeDirectory(), context: context) {
             sub throws(QueryError) in
             try executor.rows(Planner.optimize(sub.plan, evaluator))
         }
@@ -115,6 +120,11 @@ public final class QueryEngine: Sendable {
             statistics.executionMilliseconds = Self.milliseconds(clock.now - start)
             return QueryResult(columns: bound.names, types: bound.types, rows: rows, statistics: statistics, plan: nil)
         }
+    }
+
+    /// The stores queries may name.
+    func storeDirectory() -> StoreDirectory {
+        storeListProvider.map { StoreDirectory(infos: $0()) } ?? StoreDirectory(dataDirectory: dataDirectory)
     }
 
     static func milliseconds(_ duration: Duration) -> Double {
@@ -176,7 +186,7 @@ extension QueryEngine {
     /// `SHOW TABLES` (Trino's one column, `Table`: each store's name) and `DESCRIBE table` (Trino's
     /// `Column`, `Type`, `Extra`, `Comment`: the Lake schema every store shares).
     func catalogResult(_ statement: Statement) throws(QueryError) -> QueryResult {
-        let directory = StoreDirectory(dataDirectory: dataDirectory)
+        let directory = storeDirectory()
         switch statement {
         case .describe(let table):
             guard directory.resolveStore(table.name) != nil else {
@@ -215,6 +225,8 @@ struct StoreDirectory: StoreResolver {
     init(dataDirectory: DataDirectory) {
         infos = (try? dataDirectory.stores()) ?? []
     }
+
+    init(infos: [StoreInfo]) { self.infos = infos }
 
     func resolveStore(_ nameOrID: String) -> (name: String, id: String)? {
         // Lake writes ids; names are matched case-insensitively, as SQL identifiers are.
