@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "CairnService",
             dependencies: [
-                "CairnCore", "CairnStorage", "CairnSQL", "CairnQuery",
+                "CairnCore", "CairnCompression", "CairnStorage", "CairnSQL", "CairnQuery",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -13,7 +13,7 @@ allowed() {
         CairnStorage) echo "CairnCore CairnCompression SystemPackage" ;;
         CairnSQL) echo "CairnCore" ;;
         CairnQuery) echo "CairnCore CairnSQL CairnStorage" ;;
-        CairnService) echo "CairnCore CairnStorage CairnSQL CairnQuery Crypto _CryptoExtras Logging" ;;
+        CairnService) echo "CairnCore CairnCompression CairnStorage CairnSQL CairnQuery Crypto _CryptoExtras Logging" ;;
         CairnServer) echo "CairnService CairnCore Hummingbird Logging HTTPTypes NIOCore" ;;
         CairnCLI) echo "CairnCore CairnCompression CairnStorage CairnSQL CairnQuery CairnService CairnServer ArgumentParser Logging" ;;
         CairnTestSupport) echo "CairnCore CairnStorage CairnCompression" ;;

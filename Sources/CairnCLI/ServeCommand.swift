@@ -42,6 +42,12 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Option(name: .long, help: "Seconds between trail log file deliveries (default 300, as CloudTrail).")
+    var deliveryInterval: Int?
+
+    @Option(name: .long, help: "Seconds between digest files of trails that validate log files (default 3600).")
+    var digestInterval: Int?
+
     func run() throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
@@ -53,10 +59,18 @@ struct ServeCommand: ParsableCommand {
         let dataPath = data ?? StoreOptions.defaultDataDirectory
         let service: CairnService
         let config: ServiceConfig
-        do {
-            config =
+        do throws(ServiceError) {
+            var loaded =
                 try self.config.map { path throws(ServiceError) in try ServiceConfig.load(path: path) }
                 ?? .embeddedDefault
+            for (flag, value) in [("--delivery-interval", deliveryInterval), ("--digest-interval", digestInterval)] {
+                if let value, value < 1 {
+                    throw ServiceError(.validationException, "\(flag) must be at least 1 second")
+                }
+            }
+            if let deliveryInterval { loaded.deliveryIntervalSeconds = deliveryInterval }
+            if let digestInterval { loaded.digestIntervalSeconds = digestInterval }
+            config = loaded
             service = try CairnService(dataPath: dataPath, config: config, logger: logger)
         } catch {
             Terminal.error("cairn serve: \(error.description)")

@@ -424,3 +424,21 @@ extension Limits {
     /// while keeping a busy memtable to a few batches per thousand small requests.
     public static let memtableCoalesceRowCount = 1_024
 }
+
+// MARK: Trail delivery (cairn serve)
+
+extension Limits {
+    /// Journal bytes one delivery round reads before it writes files and saves positions: bounds the
+    /// memory of a round (events are held until their files are written) and the work a crash repeats.
+    public static let deliveryRoundByteCount = 64 << 20
+
+    /// Events per delivered log file. CloudTrail caps files at 50 MB compressed (spec §4.1); 10,000
+    /// events of a few KB stay far below it while keeping files few at high volume.
+    public static let recordsPerLogFile = 10_000
+
+    /// Default seconds between log file deliveries: CloudTrail delivers about every 5 minutes.
+    public static let defaultDeliveryIntervalSeconds = 300
+
+    /// Default seconds between digest files: CloudTrail writes one per hour (spec §4.2).
+    public static let defaultDigestIntervalSeconds = 3_600
+}

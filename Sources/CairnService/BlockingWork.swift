@@ -8,12 +8,12 @@ import Dispatch
 /// saturated (ten Lake queries keep both cores busy), so a DescribeQuery or CancelQuery is never
 /// queued behind the queries it is about.
 enum BlockingWork {
-    static func run<T: Sendable>(
-        _ body: @escaping @Sendable () throws(ServiceError) -> T
-    ) async throws(ServiceError) -> T {
-        let result: Result<T, ServiceError> = await withCheckedContinuation { continuation in
+    static func run<T: Sendable, Failure: Error>(
+        _ body: @escaping @Sendable () throws(Failure) -> T
+    ) async throws(Failure) -> T {
+        let result: Result<T, Failure> = await withCheckedContinuation { continuation in
             DispatchQueue(label: "cairn.operation").async {
-                do throws(ServiceError) {
+                do throws(Failure) {
                     continuation.resume(returning: .success(try body()))
                 } catch {
                     continuation.resume(returning: .failure(error))

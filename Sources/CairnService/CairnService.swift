@@ -32,12 +32,18 @@ public final class CairnService: Sendable {
     let channelIngestion = Mutex<[String: ChannelIngestionStatus]>([:])
     /// The per-region keys digest files are signed with and ListPublicKeys lists.
     package let digestSigningKeys: DigestSigningKeys
+    /// Trail log file and digest delivery (a writer service only).
+    let delivery: TrailDelivery?
+    /// The bucket store of each bucket name: remote ones from the config, the rest local.
+    let bucketStores: @Sendable (String) -> any ObjectStore
+    let deliveryLoop = Mutex<Task<Void, Never>?>(nil)
 
     public init(
         dataPath: String,
         config: ServiceConfig = .embeddedDefault,
         readOnly: Bool = false,
         runsStorageJobs: Bool = true,
+        remoteBucketStore: (@Sendable (String, RemoteBucketConfig) -> any ObjectStore)? = nil,
         logger: Logger = Logger(label: "cairn.service")
     ) throws(ServiceError) {
         self.config = config
@@ -48,6 +54,12 @@ public final class CairnService: Sendable {
         dataDirectory = DataDirectory(path: dataPath)
         stateFile = ServiceStateFile(dataPath: dataPath)
         digestSigningKeys = DigestSigningKeys(dataPath: dataPath)
+        let local = LocalBuckets(dataPath: dataPath)
+        let remotes = config.remoteBuckets
+        bucketStores = { name in
+            if let remote = remotes[name], let remoteBucketStore { return remoteBucketStore(name, remote) }
+            return local
+        }
         let table = stores
         // A writer holds every store open: queries resolve names from those, not from a directory
         // listing per query. A read-only service lists the directory.
@@ -62,13 +74,21 @@ public final class CairnService: Sendable {
         queryJobs = try QueryJobs(directory: Path.join(dataPath, "service", "queries"), readOnly: readOnly)
         if readOnly {
             auditor = nil
+            delivery = nil
         } else {
+            let intervals = TrailDelivery.Intervals(
+                logMilliseconds: Int64(config.deliveryIntervalSeconds) * 1000,
+                digestMilliseconds: Int64(config.digestIntervalSeconds) * 1000
+            )
+            let delivery = try TrailDelivery(dataPath: dataPath, intervals: intervals, logger: logger)
+            delivery.isJournaling.store(loaded.trails.values.contains(where: \.isLogging), ordering: .releasing)
+            self.delivery = delivery
             let defaultStore = try Self.openWriter(dataDirectory, StoreInfo.defaultName, create: true)
             stores.insert(defaultStore)
             for info in try Self.storeList(dataDirectory) where info.id != defaultStore.info.id {
                 stores.insert(try Self.openWriter(dataDirectory, info.id, create: false))
             }
-            auditor = SelfAuditor(store: defaultStore, logger: logger)
+            auditor = SelfAuditor(store: defaultStore, delivery: delivery, logger: logger)
         }
         // Stores made outside the service (`cairn ingest`, `cairn store create`) get a record: owned
         // by the configured account, in its home region.
@@ -94,6 +114,7 @@ public final class CairnService: Sendable {
         if !readOnly && runsStorageJobs {
             for store in stores.all { storageJobs.startCompaction(store) }
             storageJobs.startMaintenance { [weak self] in self?.maintain(now: Clock.nowMilliseconds()) }
+            startDelivery()
         }
     }
 
@@ -121,6 +142,7 @@ public final class CairnService: Sendable {
     /// answers nothing afterwards.
     public func shutdown() async {
         await auditor?.stop()
+        await stopDelivery()
         queryJobs.cancelAll()
         storageJobs.stop()
         for store in stores.all {
@@ -152,6 +174,7 @@ public final class CairnService: Sendable {
             try stateFile.save(copy)
             let saved = copy
             state.withLock { $0 = saved }
+            delivery?.isJournaling.store(saved.trails.values.contains(where: \.isLogging), ordering: .releasing)
             return result
         }
     }

@@ -13,13 +13,15 @@ import Synchronization
 /// an event appears shortly after the call, not within it.
 final class SelfAuditor: Sendable {
     private let store: EventStore
+    private let delivery: TrailDelivery?
     private let logger: Logger
     private let pending = Mutex<[String]>([])
     private let flusher = Mutex<Task<Void, Never>?>(nil)
     private let stopped = Atomic<Bool>(false)
 
-    init(store: EventStore, logger: Logger) {
+    init(store: EventStore, delivery: TrailDelivery?, logger: Logger) {
         self.store = store
+        self.delivery = delivery
         self.logger = logger
         let task = Task.detached { [weak self] in
             while let self, !self.stopped.load(ordering: .relaxed) {
@@ -51,10 +53,12 @@ final class SelfAuditor: Sendable {
         guard !lines.isEmpty else { return }
         let body = Array(lines.joined(separator: "\n").utf8)
         let store = self.store
+        let delivery = self.delivery
         let logger = self.logger
         do throws(ServiceError) {
             try await BlockingWork.run { () throws(ServiceError) in
                 let parsed = RecordBatchParser.parse(body, name: "self-audit")
+                try delivery?.journal(parsed.batch, receivedMilliseconds: Clock.nowMilliseconds())
                 do throws(StorageError) {
                     try store.append(parsed.batch, durability: .writeAheadLog, source: .live)
                 } catch {

@@ -9,6 +9,12 @@ import CairnStorage
 ///                  "userName": "alice"}]}
 /// ```
 ///
+/// Optional members: `deliveryIntervalSeconds` and `digestIntervalSeconds` (trail delivery
+/// cadence), `organization` (`{"id": "o-abc123def4", "memberAccounts": ["444455556666"]}`) and
+/// `buckets` (`{"NAME": {"endpoint": "http://127.0.0.1:5000", "region": "us-east-1",
+/// "accessKeyId": "...", "secretAccessKey": "..."}}` for trails delivering to an S3-compatible
+/// endpoint).
+///
 /// `accountId` and `region` default to the embedded default's; `accessKeys` is required and
 /// non-empty (a server nobody can sign for is a mistake, not a configuration).
 extension ServiceConfig {
@@ -64,5 +70,49 @@ extension ServiceConfig {
             )
         }
         self.init(accountId: accountId, region: region, accessKeys: keys)
+        for (name, member) in [("deliveryIntervalSeconds", 0), ("digestIntervalSeconds", 1)] {
+            guard let value = json[name], value != .null else { continue }
+            guard case .number(let text) = value, let seconds = Int(text), seconds >= 1 else {
+                throw fail("\(name) must be a whole number of seconds, at least 1")
+            }
+            if member == 0 { deliveryIntervalSeconds = seconds } else { digestIntervalSeconds = seconds }
+        }
+        if let organization = json["organization"], organization != .null {
+            guard let id = try text(organization["id"], "organization.id"), Self.isOrganizationId(id) else {
+                throw fail("organization.id must be o- followed by 10 to 32 lower-case letters or digits")
+            }
+            var members: Set<String> = [accountId]
+            if case .array(let accounts)? = organization["memberAccounts"] {
+                for account in accounts {
+                    guard case .string(let text) = account, text.count == 12, text.allSatisfy(\.isNumber) else {
+                        throw fail("organization.memberAccounts must list 12-digit account ids")
+                    }
+                    members.insert(text)
+                }
+            }
+            self.organization = OrganizationConfig(id: id, memberAccounts: members)
+        }
+        if case .object(let buckets)? = json["buckets"] {
+            for (name, bucket) in buckets {
+                let path = "buckets.\(name)"
+                guard let endpoint = try text(bucket["endpoint"], "\(path).endpoint"),
+                    endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://"),
+                    let accessKeyId = try text(bucket["accessKeyId"], "\(path).accessKeyId"),
+                    let secret = try text(bucket["secretAccessKey"], "\(path).secretAccessKey")
+                else { throw fail("\(path) needs endpoint (http://...), accessKeyId and secretAccessKey") }
+                remoteBuckets[name] = RemoteBucketConfig(
+                    endpoint: endpoint,
+                    region: try text(bucket["region"], "\(path).region") ?? region,
+                    accessKeyId: accessKeyId,
+                    secretAccessKey: secret
+                )
+            }
+        }
+    }
+
+    static func isOrganizationId(_ id: String) -> Bool {
+        let rest = id.utf8.dropFirst(2)
+        return id.hasPrefix("o-") && (10...32).contains(rest.count)
+            && rest.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) }
     }
 }

@@ -1,3 +1,5 @@
+import CairnCore
+
 /// How a Cairn service is set up: the local account and region, and (for the server) the access
 /// keys callers sign with.
 ///
@@ -11,6 +13,16 @@ public struct ServiceConfig: Sendable {
     public var region: String
     /// The keys requests may be signed with; each names its account and IAM user.
     public var accessKeys: [AccessKey]
+    /// Seconds between trail log file deliveries (`cairn serve --delivery-interval`).
+    public var deliveryIntervalSeconds = Limits.defaultDeliveryIntervalSeconds
+    /// Seconds between digest files (`cairn serve --digest-interval`).
+    public var digestIntervalSeconds = Limits.defaultDigestIntervalSeconds
+    /// The organization whose management account is `accountId`, when there is one: organization
+    /// trails record every member account's events.
+    public var organization: OrganizationConfig?
+    /// Buckets on an S3-compatible endpoint, by name; every other bucket is a directory of the data
+    /// directory (`buckets/NAME/`).
+    public var remoteBuckets: [String: RemoteBucketConfig] = [:]
 
     public init(accountId: String, region: String, accessKeys: [AccessKey]) {
         self.accountId = accountId
@@ -36,4 +48,34 @@ public struct ServiceConfig: Sendable {
             )
         ]
     )
+}
+
+/// An AWS Organizations organization as Cairn knows it: its id and member accounts (the management
+/// account, the config's `accountId`, is a member too).
+public struct OrganizationConfig: Sendable, Equatable {
+    /// `o-` and 10 to 32 lower-case letters or digits.
+    public var id: String
+    public var memberAccounts: Set<String>
+
+    public init(id: String, memberAccounts: Set<String>) {
+        self.id = id
+        self.memberAccounts = memberAccounts
+    }
+}
+
+/// A bucket on an S3-compatible endpoint (S3, MinIO, moto) that trails deliver into over HTTP with
+/// SigV4.
+public struct RemoteBucketConfig: Sendable, Equatable {
+    /// `http://host:port` (path-style addressing).
+    public var endpoint: String
+    public var region: String
+    public var accessKeyId: String
+    public var secretAccessKey: String
+
+    public init(endpoint: String, region: String, accessKeyId: String, secretAccessKey: String) {
+        self.endpoint = endpoint
+        self.region = region
+        self.accessKeyId = accessKeyId
+        self.secretAccessKey = secretAccessKey
+    }
 }

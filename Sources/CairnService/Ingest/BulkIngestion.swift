@@ -27,6 +27,9 @@ extension CairnService {
             }
             var position: UInt64 = 0
             if parsed.acceptedCount > 0 {
+                // Journaled for the trails first: a crash before the store append delivers an event
+                // the caller will retry (at least once), never loses one it was told was stored.
+                try self.delivery?.journal(parsed.batch, receivedMilliseconds: context.receivedMilliseconds)
                 do throws(StorageError) {
                     position = try target.append(parsed.batch, durability: .writeAheadLog, source: .live)
                 } catch {

@@ -54,10 +54,9 @@ extension CairnService {
         return output.value
     }
 
-    /// Whether the trail logs and since when.
-    ///
-    /// Delivery members (`LatestDeliveryTime`, ...) stay
-    /// absent until Cairn delivers log files; the deprecated string members are ISO text or "".
+    /// Whether the trail logs and since when, and how its deliveries went: the latest log file and
+    /// digest delivery times and errors (a failing bucket's error stays until a delivery succeeds).
+    /// The deprecated string members are ISO text or "".
     func getTrailStatus(_ input: OperationInput, _ context: CallContext) throws(ServiceError) -> JSONValue {
         let trail = try resolveTrail(
             try input.requiredString("Name"),
@@ -65,14 +64,20 @@ extension CairnService {
             member: "Name",
             operation: input.operation
         )
+        let delivery = deliveryStatus(trail.arn())
         var output = OperationOutput()
         output.set("IsLogging", trail.isLogging)
+        output.set("LatestDeliveryError", delivery?.latestDeliveryError)
+        output.set("LatestDeliveryTime", milliseconds: delivery?.latestDeliveryMilliseconds)
         output.set("StartLoggingTime", milliseconds: trail.startLoggingMilliseconds)
         output.set("StopLoggingTime", milliseconds: trail.stopLoggingMilliseconds)
-        output.set("LatestDeliveryAttemptTime", "")
+        output.set("LatestDigestDeliveryTime", milliseconds: delivery?.latestDigestDeliveryMilliseconds)
+        output.set("LatestDigestDeliveryError", delivery?.latestDigestDeliveryError)
+        output.set("LatestDeliveryAttemptTime", Self.isoSeconds(delivery?.latestDeliveryAttemptMilliseconds))
         output.set("LatestNotificationAttemptTime", "")
         output.set("LatestNotificationAttemptSucceeded", "")
-        output.set("LatestDeliveryAttemptSucceeded", "")
+        let succeeded = delivery?.latestDeliveryError == nil ? delivery?.latestDeliveryMilliseconds : nil
+        output.set("LatestDeliveryAttemptSucceeded", Self.isoSeconds(succeeded))
         output.set("TimeLoggingStarted", Self.isoSeconds(trail.startLoggingMilliseconds))
         output.set("TimeLoggingStopped", Self.isoSeconds(trail.stopLoggingMilliseconds))
         return output.value

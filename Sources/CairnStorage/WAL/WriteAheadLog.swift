@@ -218,6 +218,51 @@ public final class WriteAheadLog: @unchecked Sendable {
         try fileSystem.syncDirectory(directory)
     }
 
+    /// Opens the log in `directory` to append after what it holds, without keeping the records it
+    /// replays: for a log that is read back in bounded pieces with `readDurable` (a journal).
+    public static func openForAppending(
+        fileSystem: any FileSystem,
+        directory: String,
+        syncPolicy: SyncPolicy
+    ) throws(StorageError) -> WriteAheadLog {
+        let replayed = try replay(fileSystem: fileSystem, directory: directory, afterLSN: 0, keepsRecords: false)
+        return try WriteAheadLog(
+            fileSystem: fileSystem,
+            directory: directory,
+            syncPolicy: syncPolicy,
+            lastLSN: replayed.lastLSN,
+            files: replayed.files
+        )
+    }
+
+    /// The durable records after `lsn`, in order, until about `maxByteCount` payload bytes: files
+    /// whose records are all at or below `lsn` are not read.
+    public func readDurable(after lsn: UInt64, maxByteCount: Int) throws(StorageError) -> [Record] {
+        let (files, durable) = lock.withLock { (lastLSNByFile, syncPolicy == .never ? nextLSN - 1 : syncedLSN) }
+        var records = [Record]()
+        var byteCount = 0
+        for (sequence, last) in files.sorted(by: { $0.key < $1.key }) where last > lsn {
+            let path = Path.join(directory, FileNames.walFile(sequence))
+            let bytes = try fileSystem.readFile(path)
+            var offset = 0
+            while case .record(let body, let next) = RecordFrame.decode(
+                bytes,
+                at: offset,
+                maxBodyByteCount: Limits.maxWALRecordByteCount + 32
+            ) {
+                let record = try Self.decodeBody(bytes[body], file: path, offset: body.lowerBound)
+                if record.lsn > durable { return records }
+                if record.lsn > lsn {
+                    records.append(record)
+                    byteCount += record.payload.count
+                    if byteCount >= maxByteCount { return records }
+                }
+                offset = next
+            }
+        }
+        return records
+    }
+
     /// Deletes the files all of whose records are at or below `lsn` (made durable elsewhere).
     public func removeFiles(through lsn: UInt64) throws(StorageError) {
         try lock.withLock { () throws(StorageError) in
@@ -248,7 +293,8 @@ public final class WriteAheadLog: @unchecked Sendable {
         fileSystem: any FileSystem,
         directory: String,
         afterLSN: UInt64,
-        truncateTornTail: Bool = true
+        truncateTornTail: Bool = true,
+        keepsRecords: Bool = true
     ) throws(StorageError) -> (
         records: [Record], lastLSN: UInt64, files: [UInt64: UInt64], truncated: (file: String, offset: Int)?
     ) {
@@ -294,7 +340,7 @@ public final class WriteAheadLog: @unchecked Sendable {
                                 at: offset
                             )
                         }
-                        records.append(record)
+                        if keepsRecords { records.append(record) }
                     }
                     lastLSN = max(lastLSN, record.lsn)
                     fileLast = record.lsn

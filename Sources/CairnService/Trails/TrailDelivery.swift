@@ -1,0 +1,428 @@
+import CairnCompression
+import CairnCore
+import CairnStorage
+import Crypto
+import Logging
+import Synchronization
+
+/// Delivers what trails select into their buckets: gzip log files every delivery interval and, for
+/// trails with log file validation, signed digest files every digest interval (spec §4).
+///
+/// Each round reads the `DeliveryJournal` from the lowest trail position, routes every event to the
+/// trails that take it (the trail logged when it arrived, the account and region fit, the selectors
+/// match), writes one stream of files per trail, account and region, and only then advances each
+/// trail's position in `DeliveryState` (saved atomically). A trail whose bucket fails keeps its
+/// position and retries next round, with the error in GetTrailStatus; the others go on. A crash
+/// between a put and the save delivers those events again: at least once, never lost.
+final class TrailDelivery: Sendable {
+    struct Intervals: Sendable {
+        var logMilliseconds: Int64
+        var digestMilliseconds: Int64
+    }
+
+    let journal: DeliveryJournal
+    let dataPath: String
+    let intervals: Intervals
+    let logger: Logger
+    private let state: Mutex<DeliveryState>
+    /// Rounds never overlap: the loop and the final round at shutdown take this in turn.
+    private let round = Mutex<Bool>(false)
+    /// Whether some trail logs, so that arriving events must be journaled (kept by the service).
+    let isJournaling = Atomic<Bool>(false)
+
+    init(dataPath: String, intervals: Intervals, logger: Logger) throws(ServiceError) {
+        self.dataPath = dataPath
+        self.intervals = intervals
+        self.logger = logger
+        journal = try DeliveryJournal(dataPath: dataPath)
+        state = Mutex(try DeliveryState.load(dataPath: dataPath))
+    }
+
+    var status: DeliveryState { state.withLock { $0 } }
+
+    /// Journals live events for the trails, before they are acknowledged; nothing while no trail logs.
+    func journal(_ batch: IngestBatch, receivedMilliseconds: Int64) throws(ServiceError) {
+        guard isJournaling.load(ordering: .acquiring) else { return }
+        try journal.append(batch, receivedMilliseconds: receivedMilliseconds)
+    }
+
+    // MARK: - Log files
+
+    /// A trail as one round sees it.
+    struct RoutedTrail {
+        var arn: String
+        var record: TrailRecord
+        var selection: EventSelection
+        var position: UInt64
+        var members: Set<String>
+        var organizationId: String?
+        /// Events by `account/region`, as compact JSON, with their event times.
+        var buffers: [String: LogBuffer] = [:]
+        var failed = false
+    }
+
+    struct LogBuffer {
+        var account: String
+        var region: String
+        var records: [ArraySlice<UInt8>] = []
+        var byteCount = 0
+        var oldest: Int64?
+        var newest: Int64?
+    }
+
+    /// Delivers every journaled event the trails select; returns the number of log files written.
+    @discardableResult
+    func deliverLogs(
+        trails: [TrailRecord],
+        organization: (id: String, members: Set<String>)?,
+        buckets: @Sendable (String) -> any ObjectStore,
+        now: Int64
+    ) async -> Int {
+        var routed = trails.map { trail in
+            RoutedTrail(
+                arn: trail.arn(),
+                record: trail,
+                selection: EventSelection(trail),
+                position: state.withLock { $0.trails[trail.arn()]?.position ?? 0 },
+                members: trail.isOrganizationTrail ? organization?.members ?? [trail.accountId] : [trail.accountId],
+                organizationId: trail.isOrganizationTrail ? organization?.id : nil
+            )
+        }
+        forgetDeletedTrails(Set(routed.map(\.arn)))
+        var written = 0
+        while true {
+            let from = routed.map(\.position).min() ?? journal.lastLSN
+            let entries: [DeliveryJournal.Entry]
+            do throws(ServiceError) {
+                entries = try journal.read(after: from, maxByteCount: Limits.deliveryRoundByteCount)
+            } catch {
+                logger.error("trail delivery stopped: \(error.message)")
+                return written
+            }
+            guard let last = entries.last?.lsn else { break }
+            route(entries, &routed)
+            for index in routed.indices where !routed[index].failed {
+                let ok = await writeLogFiles(&routed[index], buckets: buckets, now: now)
+                if ok { written += routed[index].buffers.values.reduce(0) { $0 + Self.fileCount($1) } }
+                routed[index].buffers = [:]
+                if ok {
+                    routed[index].position = max(routed[index].position, last)
+                    let (arn, position) = (routed[index].arn, routed[index].position)
+                    state.withLock { state in
+                        var status = state.trails[arn] ?? TrailDeliveryStatus()
+                        status.position = max(status.position, position)
+                        state.trails[arn] = status
+                    }
+                }
+            }
+            do throws(ServiceError) {
+                try save()
+                let trimmed = routed.map(\.position).min() ?? last
+                try journal.trim(through: trimmed)
+            } catch {
+                logger.error("trail delivery: \(error.message)")
+                return written
+            }
+            // A failing trail holds the journal back until next round.
+            if routed.contains(where: \.failed) { break }
+        }
+        return written
+    }
+
+    private func route(_ entries: [DeliveryJournal.Entry], _ routed: inout [RoutedTrail]) {
+        var decoder = EventRecordDecoder()
+        for entry in entries {
+            let candidates = routed.indices.filter { index in
+                let trail = routed[index]
+                guard !trail.failed, entry.lsn > trail.position,
+                    let started = trail.record.startLoggingMilliseconds,
+                    entry.receivedMilliseconds >= started
+                else { return false }
+                if !trail.record.isLogging,
+                    entry.receivedMilliseconds >= (trail.record.stopLoggingMilliseconds ?? .max)
+                {
+                    return false
+                }
+                return true
+            }
+            guard !candidates.isEmpty else { continue }
+            for event in entry.events {
+                let record: EventRecord
+                do {
+                    record = try event.withUnsafeBytes { raw throws(CoreError) in try decoder.decode(raw) }
+                } catch {
+                    continue  // journaled records were validated at ingest; never expected
+                }
+                let selectable = SelectableEvent(record)
+                guard let account = selectable.recipientAccountId else { continue }
+                for index in candidates {
+                    let trail = routed[index].record
+                    let region = selectable.awsRegion ?? trail.homeRegion
+                    guard routed[index].members.contains(account),
+                        trail.isMultiRegionTrail || region == trail.homeRegion,
+                        trail.includeGlobalServiceEvents || !Self.isGlobalServiceEvent(selectable),
+                        routed[index].selection.matches(selectable)
+                    else { continue }
+                    let streamKey = account + "/" + region
+                    var buffer = routed[index].buffers[streamKey] ?? LogBuffer(account: account, region: region)
+                    buffer.records.append(event)
+                    buffer.byteCount += event.count + 1
+                    if let time = record.eventTime?.milliseconds {
+                        buffer.oldest = min(buffer.oldest ?? time, time)
+                        buffer.newest = max(buffer.newest ?? time, time)
+                    }
+                    routed[index].buffers[streamKey] = buffer
+                }
+            }
+        }
+    }
+
+    /// Global service events (IAM, STS's global endpoint, CloudFront, Route 53, sign-in) are
+    /// recorded in us-east-1; `IncludeGlobalServiceEvents` false leaves them out.
+    static func isGlobalServiceEvent(_ event: SelectableEvent) -> Bool {
+        guard event.awsRegion == "us-east-1", let source = event.eventSource else { return false }
+        return [
+            "iam.amazonaws.com", "sts.amazonaws.com", "cloudfront.amazonaws.com", "route53.amazonaws.com",
+            "signin.amazonaws.com",
+        ].contains(source)
+    }
+
+    private static func fileCount(_ buffer: LogBuffer) -> Int {
+        (buffer.records.count + Limits.recordsPerLogFile - 1) / Limits.recordsPerLogFile
+    }
+
+    /// Writes a trail's buffered events; false (and the error kept) when a put failed.
+    private func writeLogFiles(
+        _ trail: inout RoutedTrail,
+        buckets: @Sendable (String) -> any ObjectStore,
+        now: Int64
+    ) async -> Bool {
+        let arn = trail.arn
+        guard !trail.buffers.isEmpty else { return true }
+        let bucket = trail.record.s3BucketName
+        let store = buckets(bucket)
+        var delivered = [(String, DeliveredLogFile)]()
+        var eventCount = 0
+        for (streamKey, buffer) in trail.buffers.sorted(by: { $0.key < $1.key }) {
+            var start = 0
+            while start < buffer.records.count {
+                let end = min(start + Limits.recordsPerLogFile, buffer.records.count)
+                var body = Array(#"{"Records":["#.utf8)
+                body.reserveCapacity(buffer.byteCount / max(1, buffer.records.count) * (end - start) + 16)
+                for index in start..<end {
+                    if index > start { body.append(0x2C) }
+                    body += buffer.records[index]
+                }
+                body += Array("]}".utf8)
+                let key = DeliveryKeys.logFile(
+                    prefix: trail.record.s3KeyPrefix,
+                    organizationId: trail.organizationId,
+                    account: buffer.account,
+                    region: buffer.region,
+                    deliveredMilliseconds: now,
+                    suffix: DeliveryKeys.randomSuffix()
+                )
+                do {
+                    let compressed = try body.withUnsafeBytes { raw throws(CompressionError) in try Gzip.compress(raw) }
+                    try await store.putObject(bucket: bucket, key: key, body: compressed, metadata: [:])
+                } catch {
+                    let message = "\(error)"
+                    state.withLock { state in
+                        var status = state.trails[arn] ?? TrailDeliveryStatus()
+                        status.latestDeliveryAttemptMilliseconds = now
+                        status.latestDeliveryError = message
+                        state.trails[arn] = status
+                    }
+                    logger.warning("trail \(arn): log file delivery failed, retrying next round: \(message)")
+                    trail.failed = true
+                    return false
+                }
+                let file = DeliveredLogFile(
+                    bucket: bucket,
+                    key: key,
+                    hashHex: SigV4Encoding.lowerHex(SHA256.hash(data: body)),
+                    oldestEventMilliseconds: buffer.oldest,
+                    newestEventMilliseconds: buffer.newest
+                )
+                delivered.append((streamKey, file))
+                eventCount += end - start
+                start = end
+            }
+        }
+        let validates = trail.record.logFileValidationEnabled
+        let windowStart = trail.record.startLoggingMilliseconds ?? now
+        state.withLock { state in
+            var status = state.trails[arn] ?? TrailDeliveryStatus()
+            status.latestDeliveryAttemptMilliseconds = now
+            status.latestDeliveryMilliseconds = now
+            status.latestDeliveryError = nil
+            status.deliveredFileCount += delivered.count
+            status.deliveredEventCount += eventCount
+            if validates {
+                for (streamKey, file) in delivered {
+                    var stream = status.streams[streamKey] ?? DigestStream(windowStartMilliseconds: windowStart)
+                    stream.pendingFiles.append(file)
+                    status.streams[streamKey] = stream
+                }
+            }
+            state.trails[arn] = status
+        }
+        return true
+    }
+
+    // MARK: - Digests
+
+    /// Writes the digest of every chain whose trail validates log files: for a logging trail each
+    /// of its streams (its home stream always, so idle hours get digests too); for a trail that
+    /// stopped or turned validation off a final digest, after which the chain ends.
+    @discardableResult
+    func deliverDigests(
+        trails: [TrailRecord],
+        organization: (id: String, members: Set<String>)?,
+        keys: DigestSigningKeys,
+        buckets: @Sendable (String) -> any ObjectStore,
+        now: Int64
+    ) async -> Int {
+        var written = 0
+        for trail in trails {
+            let arn = trail.arn()
+            let active = trail.isLogging && trail.logFileValidationEnabled
+            var streams = state.withLock { $0.trails[arn]?.streams ?? [:] }
+            if active {
+                let home = trail.accountId + "/" + trail.homeRegion
+                if streams[home] == nil {
+                    streams[home] = DigestStream(windowStartMilliseconds: trail.startLoggingMilliseconds ?? now)
+                }
+            }
+            guard !streams.isEmpty else { continue }
+            let organizationId = trail.isOrganizationTrail ? organization?.id : nil
+            var failure: String?
+            for (streamKey, stream) in streams.sorted(by: { $0.key < $1.key }) {
+                let parts = streamKey.split(separator: "/", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { continue }
+                do {
+                    let link = try await writeDigest(
+                        trail: trail,
+                        account: parts[0],
+                        region: parts[1],
+                        stream: stream,
+                        organizationId: organizationId,
+                        keys: keys,
+                        store: buckets(trail.s3BucketName),
+                        now: now
+                    )
+                    written += 1
+                    state.withLock { state in
+                        var status = state.trails[arn] ?? TrailDeliveryStatus()
+                        if active {
+                            var next = DigestStream(windowStartMilliseconds: now, previous: link)
+                            // Files delivered while this digest was being written wait for the next.
+                            let listed = Set(stream.pendingFiles.map(\.key))
+                            next.pendingFiles = (status.streams[streamKey]?.pendingFiles ?? []).filter {
+                                !listed.contains($0.key)
+                            }
+                            status.streams[streamKey] = next
+                        } else {
+                            status.streams[streamKey] = nil
+                        }
+                        status.latestDigestDeliveryMilliseconds = now
+                        status.latestDigestAttemptMilliseconds = now
+                        status.latestDigestDeliveryError = nil
+                        state.trails[arn] = status
+                    }
+                } catch {
+                    failure = "\(error)"
+                    logger.warning("trail \(arn): digest delivery failed, retrying next round: \(error)")
+                }
+            }
+            if let failure {
+                state.withLock { state in
+                    var status = state.trails[arn] ?? TrailDeliveryStatus()
+                    status.latestDigestAttemptMilliseconds = now
+                    status.latestDigestDeliveryError = failure
+                    state.trails[arn] = status
+                }
+            }
+        }
+        do throws(ServiceError) {
+            try save()
+        } catch {
+            logger.error("digest delivery: \(error.message)")
+        }
+        return written
+    }
+
+    private func writeDigest(
+        trail: TrailRecord,
+        account: String,
+        region: String,
+        stream: DigestStream,
+        organizationId: String?,
+        keys: DigestSigningKeys,
+        store: any ObjectStore,
+        now: Int64
+    ) async throws -> DigestLink {
+        let key = DeliveryKeys.digest(
+            prefix: trail.s3KeyPrefix,
+            organizationId: organizationId,
+            account: account,
+            region: region,
+            trailName: trail.name,
+            homeRegion: trail.homeRegion,
+            deliveredMilliseconds: now
+        )
+        let signing = try keys.signingKey(region: region, now: now)
+        let window = DigestFile.Window(
+            account: account,
+            startMilliseconds: stream.windowStartMilliseconds,
+            endMilliseconds: now,
+            bucket: trail.s3BucketName,
+            key: key,
+            fingerprint: signing.fingerprint
+        )
+        let body = DigestFile.body(window, files: stream.pendingFiles, previous: stream.previous)
+        let hashHex = SigV4Encoding.lowerHex(SHA256.hash(data: body))
+        let toSign = DigestFile.stringToSign(
+            endTime: DeliveryKeys.digestTime(now),
+            bucket: trail.s3BucketName,
+            key: key,
+            hashHex: hashHex,
+            previousSignature: stream.previous?.signatureHex
+        )
+        let signatureHex = SigV4Encoding.lowerHex(try signing.sign(Array(toSign.utf8)))
+        let compressed = try body.withUnsafeBytes { raw throws(CompressionError) in try Gzip.compress(raw) }
+        try await store.putObject(
+            bucket: trail.s3BucketName,
+            key: key,
+            body: compressed,
+            metadata: ["signature": signatureHex, "signature-algorithm": DigestFile.signatureAlgorithm]
+        )
+        return DigestLink(bucket: trail.s3BucketName, key: key, hashHex: hashHex, signatureHex: signatureHex)
+    }
+
+    // MARK: - State
+
+    private func forgetDeletedTrails(_ arns: Set<String>) {
+        state.withLock { state in
+            for arn in state.trails.keys where !arns.contains(arn) { state.trails[arn] = nil }
+        }
+    }
+
+    private func save() throws(ServiceError) {
+        let snapshot = state.withLock { $0 }
+        try snapshot.save(dataPath: dataPath)
+    }
+
+    /// Runs `body` unless another round is running (then returns nil): rounds never overlap.
+    func exclusively<T>(_ body: () async -> T) async -> T? {
+        guard
+            round.withLock({ busy in
+                if busy { return false }
+                busy = true
+                return true
+            })
+        else { return nil }
+        defer { round.withLock { $0 = false } }
+        return await body()
+    }
+}
