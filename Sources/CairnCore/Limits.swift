@@ -432,7 +432,9 @@ extension Limits {
     /// memory of a round (events are held until their files are written) and the work a crash repeats.
     public static let deliveryRoundByteCount = 64 << 20
 
-    /// Events per delivered log file. CloudTrail caps files at 50 MB compressed (spec §4.1); 10,000
+    /// Events per delivered log file.
+    ///
+    /// CloudTrail caps files at 50 MB compressed (spec §4.1); 10,000
     /// events of a few KB stay far below it while keeping files few at high volume.
     public static let recordsPerLogFile = 10_000
 

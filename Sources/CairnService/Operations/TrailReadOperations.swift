@@ -54,8 +54,10 @@ extension CairnService {
         return output.value
     }
 
-    /// Whether the trail logs and since when, and how its deliveries went: the latest log file and
-    /// digest delivery times and errors (a failing bucket's error stays until a delivery succeeds).
+    /// Whether the trail logs, since when, and how its deliveries went.
+    ///
+    /// The latest log file and digest delivery times and errors (a failing bucket's error stays
+    /// until a delivery succeeds).
     /// The deprecated string members are ISO text or "".
     func getTrailStatus(_ input: OperationInput, _ context: CallContext) throws(ServiceError) -> JSONValue {
         let trail = try resolveTrail(

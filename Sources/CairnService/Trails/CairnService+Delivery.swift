@@ -37,8 +37,9 @@ extension CairnService {
         delivery?.journal.close()
     }
 
-    /// One delivery round now: log files, then digests when `digests` is true. Returns the log and
-    /// digest files written (tests and `cairn serve`'s shutdown call it directly).
+    /// One delivery round now: log files, then digests when `digests` is true.
+    ///
+    /// Returns the log and digest files written (tests and shutdown call it directly).
     @discardableResult
     public func runDelivery(digests: Bool, now: Int64) async -> (logFiles: Int, digestFiles: Int) {
         guard let delivery else { return (0, 0) }

@@ -1,6 +1,7 @@
 import CairnCore
 
-/// Object keys of delivered files (spec §4.1), all in UTC delivery time:
+/// Object keys of delivered files (spec §4.1), all in UTC delivery time.
+///
 ///
 /// ```
 /// [prefix/]AWSLogs/[o-id/]ACCT/CloudTrail/REGION/YYYY/MM/DD/ACCT_CloudTrail_REGION_YYYYMMDDTHHmmZ_SUFFIX.json.gz
