@@ -46,9 +46,21 @@ public struct CairnHTTPServer: Sendable {
         router.post("/") { request, context in await handlers.awsJSON(request, context) }
         router.post("/ingest") { request, context in await handlers.bulkIngest(request, context) }
         router.post("/PutAuditEvents") { request, context in await handlers.putAuditEvents(request, context) }
-        router.get("/metrics") { _, _ in handlers.metricsResponse() }
-        router.get("/health") { _, _ in
-            Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n")))
+        let s3 = S3Handlers(service: service, metrics: metrics, api: handlers)
+        // A request signed for S3 is S3's even on a path Cairn uses itself (a bucket named metrics).
+        router.get("/metrics") { request, context in
+            S3Handlers.isSigned(request) ? await s3.handle(request, context) : handlers.metricsResponse()
+        }
+        router.get("/health") { request, context in
+            S3Handlers.isSigned(request)
+                ? await s3.handle(request, context)
+                : Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n")))
+        }
+        router.get("/") { request, context in await s3.handle(request, context) }
+        for path in ["/{bucket}", "/{bucket}/**"] {
+            router.get(RouterPath(path)) { request, context in await s3.handle(request, context) }
+            router.head(RouterPath(path)) { request, context in await s3.handle(request, context) }
+            router.put(RouterPath(path)) { request, context in await s3.handle(request, context) }
         }
         let counter = connections
         let limit = maxConnections

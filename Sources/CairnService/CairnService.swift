@@ -36,6 +36,8 @@ public final class CairnService: Sendable {
     let delivery: TrailDelivery?
     /// The bucket store of each bucket name: remote ones from the config, the rest local.
     let bucketStores: @Sendable (String) -> any ObjectStore
+    /// The buckets kept as directories of the data directory (the server's S3 subset serves these).
+    public let localBuckets: LocalBuckets
     let deliveryLoop = Mutex<Task<Void, Never>?>(nil)
 
     public init(
@@ -55,6 +57,7 @@ public final class CairnService: Sendable {
         stateFile = ServiceStateFile(dataPath: dataPath)
         digestSigningKeys = DigestSigningKeys(dataPath: dataPath)
         let local = LocalBuckets(dataPath: dataPath)
+        localBuckets = local
         let remotes = config.remoteBuckets
         bucketStores = { name in
             if let remote = remotes[name], let remoteBucketStore { return remoteBucketStore(name, remote) }

@@ -99,6 +99,13 @@ public struct LocalBuckets: ObjectStore {
         }
     }
 
+    /// The names of the buckets, in byte order.
+    public func listBuckets() -> [String] {
+        let names = (try? fileSystem.listDirectory(root)) ?? []
+        return names.filter { fileSystem.kind(of: Path.join(root, $0)) == .directory && !$0.hasPrefix(".") }
+            .sorted(by: Self.utf8Less)
+    }
+
     // MARK: - Files
 
     private func createParents(of path: String) throws(StorageError) {
