@@ -4,9 +4,10 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// The S3 subset over the data directory's local buckets (spec §4.2), enough for `aws cloudtrail
-/// validate-logs` and `aws s3 ls/cp` to read delivered trails with `--endpoint-url` pointing at
-/// Cairn: ListBuckets, CreateBucket, HeadBucket, GetBucketLocation, ListObjects (v1 and v2, with
+/// The S3 subset over the data directory's local buckets (spec §4.2).
+///
+/// Enough for `aws cloudtrail validate-logs` and `aws s3 ls/cp` to read delivered trails with
+/// `--endpoint-url` pointing at Cairn: ListBuckets, CreateBucket, HeadBucket, GetBucketLocation, ListObjects (v1 and v2, with
 /// prefix, marker or continuation token, delimiter and `encoding-type=url`), GetObject and
 /// HeadObject with the objects' `x-amz-meta-*` metadata. Path-style addressing only; requests are
 /// SigV4-signed for service `s3`. Objects are written by trail delivery, not through this API.

@@ -19,6 +19,16 @@ struct DigestLink: Sendable, Equatable {
     var signatureHex: String
 }
 
+/// A digest already in the chain (the next one points to it) but not yet in its bucket: saved
+/// before the put, so a crash or a failing bucket never leaves a chain pointing at nothing; put
+/// again until it succeeds.
+struct UnsentDigest: Sendable, Equatable {
+    var key: String
+    /// The digest JSON, exactly the bytes that were hashed.
+    var body: String
+    var signatureHex: String
+}
+
 /// One digest chain: a trail's files of one account and region since its last digest.
 struct DigestStream: Sendable, Equatable {
     /// Start of the next digest's window (the previous digest's end, or when logging started).
@@ -26,6 +36,7 @@ struct DigestStream: Sendable, Equatable {
     var pendingFiles: [DeliveredLogFile] = []
     /// Nil for a starting digest (after validation was enabled or logging restarted).
     var previous: DigestLink?
+    var unsent: UnsentDigest?
 }
 
 /// What GetTrailStatus reports about a trail's deliveries, and where its delivery stands.
@@ -154,12 +165,31 @@ extension DigestStream {
                 )
             )
         }
+        if let unsent {
+            members.append(
+                (
+                    "unsent",
+                    .object([
+                        ("key", .string(unsent.key)), ("body", .string(unsent.body)),
+                        ("signature", .string(unsent.signatureHex)),
+                    ])
+                )
+            )
+        }
         return .object(members)
     }
 
     init(json: JSONValue) throws(StorageError) {
         let reader = JSONFields(json)
         windowStartMilliseconds = try reader.int("windowStart")
+        if let unsent = json["unsent"], unsent != .null {
+            let fields = JSONFields(unsent)
+            self.unsent = UnsentDigest(
+                key: try fields.string("key"),
+                body: try fields.string("body"),
+                signatureHex: try fields.string("signature")
+            )
+        }
         if case .array(let files)? = json["pendingFiles"] {
             pendingFiles = try files.map { file throws(StorageError) in try DeliveredLogFile(json: file) }
         }

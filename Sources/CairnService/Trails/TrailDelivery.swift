@@ -275,6 +275,8 @@ final class TrailDelivery: Sendable {
     /// Writes the digest of every chain whose trail validates log files: for a logging trail each
     /// of its streams (its home stream always, so idle hours get digests too); for a trail that
     /// stopped or turned validation off a final digest, after which the chain ends.
+    ///
+    /// A digest joins its chain (saved) before it is put; one whose put failed is put again first.
     @discardableResult
     func deliverDigests(
         trails: [TrailRecord],
@@ -287,43 +289,56 @@ final class TrailDelivery: Sendable {
         for trail in trails {
             let arn = trail.arn()
             let active = trail.isLogging && trail.logFileValidationEnabled
-            var streams = state.withLock { $0.trails[arn]?.streams ?? [:] }
             if active {
                 let home = trail.accountId + "/" + trail.homeRegion
-                if streams[home] == nil {
-                    streams[home] = DigestStream(windowStartMilliseconds: trail.startLoggingMilliseconds ?? now)
+                state.withLock { state in
+                    var status = state.trails[arn] ?? TrailDeliveryStatus()
+                    if status.streams[home] == nil {
+                        status.streams[home] = DigestStream(
+                            windowStartMilliseconds: trail.startLoggingMilliseconds ?? now
+                        )
+                    }
+                    state.trails[arn] = status
                 }
             }
-            guard !streams.isEmpty else { continue }
+            let streams = state.withLock { $0.trails[arn]?.streams ?? [:] }
             let organizationId = trail.isOrganizationTrail ? organization?.id : nil
+            let store = buckets(trail.s3BucketName)
             var failure: String?
             for (streamKey, stream) in streams.sorted(by: { $0.key < $1.key }) {
                 let parts = streamKey.split(separator: "/", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else { continue }
                 do {
-                    let link = try await writeDigest(
+                    if let unsent = stream.unsent {
+                        try await put(unsent, bucket: trail.s3BucketName, store: store)
+                        update(arn, streamKey) { $0.unsent = nil }
+                    }
+                    let current = state.withLock { $0.trails[arn]?.streams[streamKey] } ?? stream
+                    let digest = try makeDigest(
                         trail: trail,
                         account: parts[0],
                         region: parts[1],
-                        stream: stream,
+                        stream: current,
                         organizationId: organizationId,
                         keys: keys,
-                        store: buckets(trail.s3BucketName),
                         now: now
                     )
+                    let listed = Set(current.pendingFiles.map(\.key))
+                    update(arn, streamKey) { stream in
+                        stream.pendingFiles.removeAll { listed.contains($0.key) }
+                        stream.windowStartMilliseconds = now
+                        stream.previous = digest.link
+                        stream.unsent = digest.unsent
+                    }
+                    try save()
+                    try await put(digest.unsent, bucket: trail.s3BucketName, store: store)
                     written += 1
                     state.withLock { state in
                         var status = state.trails[arn] ?? TrailDeliveryStatus()
                         if active {
-                            var next = DigestStream(windowStartMilliseconds: now, previous: link)
-                            // Files delivered while this digest was being written wait for the next.
-                            let listed = Set(stream.pendingFiles.map(\.key))
-                            next.pendingFiles = (status.streams[streamKey]?.pendingFiles ?? []).filter {
-                                !listed.contains($0.key)
-                            }
-                            status.streams[streamKey] = next
+                            status.streams[streamKey]?.unsent = nil
                         } else {
-                            status.streams[streamKey] = nil
+                            status.streams[streamKey] = nil  // the final digest: the chain ends here
                         }
                         status.latestDigestDeliveryMilliseconds = now
                         status.latestDigestAttemptMilliseconds = now
@@ -352,16 +367,24 @@ final class TrailDelivery: Sendable {
         return written
     }
 
-    private func writeDigest(
+    private func update(_ arn: String, _ streamKey: String, _ change: (inout DigestStream) -> Void) {
+        state.withLock { state in
+            guard var stream = state.trails[arn]?.streams[streamKey] else { return }
+            change(&stream)
+            state.trails[arn]?.streams[streamKey] = stream
+        }
+    }
+
+    /// The next digest of `stream`: its body, signed, and the link the one after will point to.
+    private func makeDigest(
         trail: TrailRecord,
         account: String,
         region: String,
         stream: DigestStream,
         organizationId: String?,
         keys: DigestSigningKeys,
-        store: any ObjectStore,
         now: Int64
-    ) async throws -> DigestLink {
+    ) throws -> (unsent: UnsentDigest, link: DigestLink) {
         let key = DeliveryKeys.digest(
             prefix: trail.s3KeyPrefix,
             organizationId: organizationId,
@@ -390,14 +413,22 @@ final class TrailDelivery: Sendable {
             previousSignature: stream.previous?.signatureHex
         )
         let signatureHex = SigV4Encoding.lowerHex(try signing.sign(Array(toSign.utf8)))
-        let compressed = try body.withUnsafeBytes { raw throws(CompressionError) in try Gzip.compress(raw) }
-        try await store.putObject(
-            bucket: trail.s3BucketName,
-            key: key,
-            body: compressed,
-            metadata: ["signature": signatureHex, "signature-algorithm": DigestFile.signatureAlgorithm]
+        return (
+            UnsentDigest(key: key, body: String(decoding: body, as: UTF8.self), signatureHex: signatureHex),
+            DigestLink(bucket: trail.s3BucketName, key: key, hashHex: hashHex, signatureHex: signatureHex)
         )
-        return DigestLink(bucket: trail.s3BucketName, key: key, hashHex: hashHex, signatureHex: signatureHex)
+    }
+
+    private func put(_ digest: UnsentDigest, bucket: String, store: any ObjectStore) async throws {
+        let compressed = try Array(digest.body.utf8).withUnsafeBytes { raw throws(CompressionError) in
+            try Gzip.compress(raw)
+        }
+        try await store.putObject(
+            bucket: bucket,
+            key: digest.key,
+            body: compressed,
+            metadata: ["signature": digest.signatureHex, "signature-algorithm": DigestFile.signatureAlgorithm]
+        )
     }
 
     // MARK: - State
