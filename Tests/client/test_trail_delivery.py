@@ -1,0 +1,229 @@
+"""Trail delivery end to end (spec §4, issue #14), checked by AWS's own validator: a trail delivers the
+events its selectors take as gzip log files with signed, chained digests; `aws cloudtrail validate-logs`
+(through AWS_ENDPOINT_URL, so it reads Cairn's S3 subset and ListPublicKeys) finds every file valid;
+after a log file is modified, another deleted and a digest deleted, it reports each and exits non-zero.
+A server killed during delivery delivers, after restart, every acknowledged event at least once with
+an unbroken digest chain."""
+
+import copy
+import datetime
+import gzip
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+import pytest
+
+from conftest import ACCOUNT, REGION, Server, wait_for
+from dataset import is_management, records
+
+FAST = ("--delivery-interval", "1", "--digest-interval", "2")
+
+
+def trail_arn(name):
+    return f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/{name}"
+
+
+def as_ours(events):
+    """Real events moved into the server's account (a trail takes its own account's events only),
+    each with a fresh eventID so runs and batches are told apart."""
+    moved = []
+    for event in events:
+        event = copy.deepcopy(event)
+        event["recipientAccountId"] = ACCOUNT
+        if isinstance(event.get("userIdentity"), dict) and "accountId" in event["userIdentity"]:
+            event["userIdentity"]["accountId"] = ACCOUNT
+        event["eventID"] = str(uuid.uuid4())
+        moved.append(event)
+    return moved
+
+
+def ingest(server, events):
+    status, _, body = server.signed_post("/ingest", json.dumps({"Records": events}).encode(), service="cairn")
+    assert status == 200, body
+    assert json.loads(body)["rejected"] == 0, body
+
+
+def delivered_files(data_dir, bucket, kind="CloudTrail"):
+    root = pathlib.Path(data_dir) / "buckets" / bucket
+    return sorted(path for path in root.rglob("*.json.gz") if f"/{kind}/" in str(path))
+
+
+def delivered_events(data_dir, bucket):
+    events = []
+    for path in delivered_files(data_dir, bucket):
+        events.extend(json.loads(gzip.decompress(path.read_bytes()))["Records"])
+    return events
+
+
+def validate_logs(server, name, start):
+    aws = shutil.which("aws", path=os.path.dirname(sys.executable)) or "aws"
+    env = server.env()
+    env["AWS_ENDPOINT_URL"] = server.endpoint
+    result = subprocess.run(
+        [aws, "cloudtrail", "validate-logs", "--trail-arn", trail_arn(name), "--start-time", start, "--verbose"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
+def iso(moment):
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def stop_and_wait_for_final_digest(server, name, bucket):
+    """Stops logging and waits until the trail's chain has its final digest (nothing more will come)."""
+    server.aws("cloudtrail", "stop-logging", "--name", name)
+    state = pathlib.Path(server.data_dir) / "service" / "delivery" / "state.json"
+
+    def chain_closed():
+        trails = json.loads(state.read_text())["trails"]
+        return not trails.get(trail_arn(name), {}).get("streams")
+
+    wait_for(chain_closed, timeout=60, what="the final digest")
+
+
+@pytest.fixture(scope="module")
+def fast_server():
+    directory = tempfile.mkdtemp(prefix="cairn-delivery-")
+    running = Server(pathlib.Path(directory) / "data", FAST)
+    try:
+        yield running
+    finally:
+        running.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_trail_delivers_selected_events_and_aws_validate_logs_checks_them(fast_server):
+    server = fast_server
+    started = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=2)
+    server.aws(
+        "cloudtrail", "create-trail", "--name", "delivery-all", "--s3-bucket-name", "delivery-bucket",
+        "--is-multi-region-trail", "--enable-log-file-validation",
+    )
+    server.aws("cloudtrail", "start-logging", "--name", "delivery-all")
+    events = as_ours(records()[:1200])
+    management = {event["eventID"] for event in events if is_management(event)}
+    data = {event["eventID"] for event in events if not is_management(event)}
+    assert len(management) > 500, "the dataset must hold management events"
+    # Two waves a few digests apart, so that several digests list log files.
+    for wave in (events[:600], events[600:]):
+        for start in range(0, len(wave), 300):
+            ingest(server, wave[start : start + 300])
+        count = len(delivered_files(server.data_dir, "delivery-bucket", "CloudTrail-Digest"))
+        wait_for(
+            lambda: len(delivered_files(server.data_dir, "delivery-bucket", "CloudTrail-Digest")) >= count + 2,
+            timeout=60,
+            what="two more digests",
+        )
+
+    ids = {event["eventID"] for event in delivered_events(server.data_dir, "delivery-bucket")}
+    assert management <= ids, f"{len(management - ids)} management events were not delivered"
+    assert not (data & ids), "basic default selectors must not deliver data events"
+    # The layout of spec §4.1: AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ACCOUNT_CloudTrail_REGION_...
+    bucket_root = pathlib.Path(server.data_dir) / "buckets" / "delivery-bucket"
+    for path in delivered_files(server.data_dir, "delivery-bucket"):
+        relative = path.relative_to(bucket_root).parts
+        assert relative[:3] == ("AWSLogs", ACCOUNT, "CloudTrail") and len(relative) == 8, relative
+        assert relative[7].startswith(f"{ACCOUNT}_CloudTrail_{relative[3]}_"), relative
+    status = server.aws("cloudtrail", "get-trail-status", "--name", "delivery-all")
+    assert "LatestDeliveryTime" in status and "LatestDigestDeliveryTime" in status, status
+    assert "LatestDeliveryError" not in status, status
+    stop_and_wait_for_final_digest(server, "delivery-all", "delivery-bucket")
+
+    code, output = validate_logs(server, "delivery-all", iso(started))
+    assert code == 0, output
+    assert "INVALID" not in output, output
+    digests = delivered_files(server.data_dir, "delivery-bucket", "CloudTrail-Digest")
+    logs = delivered_files(server.data_dir, "delivery-bucket")
+    assert f"{len(digests)}/{len(digests)} digest files valid" in output, output
+    assert f"{len(logs)}/{len(logs)} log files valid" in output, output
+
+    # Tamper: delete a digest inside the chain (the newest one's predecessor, so AWS's validator
+    # meets the gap), change one log file and delete another, both listed in digests that remain.
+    contents = {path: json.loads(gzip.decompress(path.read_bytes())) for path in digests}
+    newest = digests[-1]
+    missing_digest = bucket_root / contents[newest]["previousDigestS3Object"]
+    assert missing_digest in contents, "the final digest must point back into the chain"
+    listed = [
+        bucket_root / item["s3Object"]
+        for path, digest in contents.items()
+        if path != missing_digest
+        for item in digest["logFiles"]
+    ]
+    assert len(listed) >= 2, "the remaining digests must list at least two log files"
+    modified, deleted = listed[0], listed[-1]
+    body = json.loads(gzip.decompress(modified.read_bytes()))
+    body["Records"][0]["sourceIPAddress"] = "203.0.113.66"
+    modified.write_bytes(gzip.compress(json.dumps(body).encode()))
+    deleted.unlink()
+    missing_digest.unlink()
+    code, output = validate_logs(server, "delivery-all", iso(started))
+    assert code != 0, output
+    assert f"{modified.name}\tINVALID: hash value doesn't match" in output, output
+    assert f"{deleted.name}\tINVALID: not found" in output, output
+    assert f"{missing_digest.name}\tINVALID: not found" in output, output
+
+
+def test_a_server_killed_during_delivery_delivers_every_acknowledged_event_after_restart():
+    directory = pathlib.Path(tempfile.mkdtemp(prefix="cairn-kill-"))
+    data_dir = directory / "data"
+    started = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=2)
+    server = Server(data_dir, FAST)
+    try:
+        server.aws(
+            "cloudtrail", "create-trail", "--name", "crash-trail", "--s3-bucket-name", "crash-bucket",
+            "--enable-log-file-validation",
+        )
+        server.aws("cloudtrail", "start-logging", "--name", "crash-trail")
+        source = [event for event in records() if is_management(event) and event.get("awsRegion") == REGION]
+        acknowledged = set()
+        stop = threading.Event()
+
+        def keep_ingesting():
+            while not stop.is_set():
+                batch = as_ours(source[:50])
+                try:
+                    status, _, _ = server.signed_post(
+                        "/ingest", json.dumps({"Records": batch}).encode(), service="cairn"
+                    )
+                except OSError:
+                    return  # the server is gone
+                if status == 200:
+                    acknowledged.update(event["eventID"] for event in batch)
+
+        worker = threading.Thread(target=keep_ingesting)
+        worker.start()
+        # Kill once log files are being delivered, in the middle of the traffic.
+        wait_for(lambda: len(delivered_files(data_dir, "crash-bucket")) >= 3, timeout=60, what="deliveries")
+        time.sleep(0.7)
+        server.process.kill()
+        server.process.wait()
+        stop.set()
+        worker.join()
+        assert len(acknowledged) >= 150
+
+        server = Server(data_dir, FAST)
+
+        def all_delivered():
+            ids = {event["eventID"] for event in delivered_events(data_dir, "crash-bucket")}
+            return acknowledged <= ids
+
+        wait_for(all_delivered, timeout=120, what="delivery of every acknowledged event after restart")
+        stop_and_wait_for_final_digest(server, "crash-trail", "crash-bucket")
+        code, output = validate_logs(server, "crash-trail", iso(started))
+        assert code == 0, output
+        assert "INVALID" not in output and "No log files" not in output, output
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
