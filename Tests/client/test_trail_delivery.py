@@ -21,7 +21,7 @@ import uuid
 
 import pytest
 
-from conftest import ACCOUNT, REGION, Server, wait_for
+from conftest import ACCOUNT, REGION, Server, cairn_binary, wait_for
 from dataset import is_management, records
 
 FAST = ("--delivery-interval", "1", "--digest-interval", "2")
@@ -77,6 +77,18 @@ def validate_logs(server, name, start):
     return result.returncode, result.stdout + result.stderr
 
 
+def cairn_validate_logs(server, name, start):
+    """`cairn validate-logs --data` beside the running server (it opens the directory read-only)."""
+    result = subprocess.run(
+        [cairn_binary(), "validate-logs", "--data", str(server.data_dir), "--trail-arn", trail_arn(name),
+         "--start-time", start, "--verbose"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
 def iso(moment):
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -116,15 +128,15 @@ def test_trail_delivers_selected_events_and_aws_validate_logs_checks_them(fast_s
     management = {event["eventID"] for event in events if is_management(event)}
     data = {event["eventID"] for event in events if not is_management(event)}
     assert len(management) > 500, "the dataset must hold management events"
-    # Two waves a few digests apart, so that several digests list log files.
+    # Two waves a few digests apart, so that several digests list log files and the chain is long.
     for wave in (events[:600], events[600:]):
         for start in range(0, len(wave), 300):
             ingest(server, wave[start : start + 300])
         count = len(delivered_files(server.data_dir, "delivery-bucket", "CloudTrail-Digest"))
         wait_for(
-            lambda: len(delivered_files(server.data_dir, "delivery-bucket", "CloudTrail-Digest")) >= count + 2,
+            lambda: len(delivered_files(server.data_dir, "delivery-bucket", "CloudTrail-Digest")) >= count + 3,
             timeout=60,
-            what="two more digests",
+            what="three more digests",
         )
 
     ids = {event["eventID"] for event in delivered_events(server.data_dir, "delivery-bucket")}
@@ -141,13 +153,14 @@ def test_trail_delivers_selected_events_and_aws_validate_logs_checks_them(fast_s
     assert "LatestDeliveryError" not in status, status
     stop_and_wait_for_final_digest(server, "delivery-all", "delivery-bucket")
 
-    code, output = validate_logs(server, "delivery-all", iso(started))
-    assert code == 0, output
-    assert "INVALID" not in output, output
     digests = delivered_files(server.data_dir, "delivery-bucket", "CloudTrail-Digest")
     logs = delivered_files(server.data_dir, "delivery-bucket")
-    assert f"{len(digests)}/{len(digests)} digest files valid" in output, output
-    assert f"{len(logs)}/{len(logs)} log files valid" in output, output
+    for validator in (validate_logs, cairn_validate_logs):
+        code, output = validator(server, "delivery-all", iso(started))
+        assert code == 0, output
+        assert "INVALID" not in output, output
+        assert f"{len(digests)}/{len(digests)} digest files valid" in output, output
+        assert f"{len(logs)}/{len(logs)} log files valid" in output, output
 
     # Tamper: delete a digest inside the chain (the newest one's predecessor, so AWS's validator
     # meets the gap), change one log file and delete another, both listed in digests that remain.
@@ -168,11 +181,27 @@ def test_trail_delivers_selected_events_and_aws_validate_logs_checks_them(fast_s
     modified.write_bytes(gzip.compress(json.dumps(body).encode()))
     deleted.unlink()
     missing_digest.unlink()
+    for validator in (validate_logs, cairn_validate_logs):
+        code, output = validator(server, "delivery-all", iso(started))
+        assert code != 0, output
+        assert f"{modified.name}\tINVALID: hash value doesn't match" in output, output
+        assert f"{deleted.name}\tINVALID: not found" in output, output
+        assert f"{missing_digest.name}\tINVALID: not found" in output, output
+
+    # Two consecutive digests deleted (aws-cli#7054): AWS's validator names only the one the next
+    # digest points to; Cairn's also counts the one before it.
+    chain = sorted(contents)
+    assert len(chain) >= 6, f"the trail must have made at least 6 digests, not {len(chain)}"
+    assert contents[chain[3]]["previousDigestS3Object"].endswith(chain[2].name)
+    assert contents[chain[2]]["previousDigestS3Object"].endswith(chain[1].name)
+    chain[1].unlink()
+    chain[2].unlink()
     code, output = validate_logs(server, "delivery-all", iso(started))
-    assert code != 0, output
-    assert f"{modified.name}\tINVALID: hash value doesn't match" in output, output
-    assert f"{deleted.name}\tINVALID: not found" in output, output
-    assert f"{missing_digest.name}\tINVALID: not found" in output, output
+    assert code != 0 and f"{chain[2].name}\tINVALID: not found" in output, output
+    assert chain[1].name not in output, "AWS's validator was expected to miss the second deleted digest"
+    code, output = cairn_validate_logs(server, "delivery-all", iso(started))
+    assert code != 0 and f"{chain[2].name}\tINVALID: not found" in output, output
+    assert "INVALID: 1 more not found between" in output, output
 
 
 def test_a_server_killed_during_delivery_delivers_every_acknowledged_event_after_restart():

@@ -19,11 +19,19 @@ extension CairnService {
                 let digestsDue = now >= nextDigest
                 guard now >= nextLog || digestsDue else { continue }
                 await self.runDelivery(digests: digestsDue, now: now)
-                if now >= nextLog { nextLog = now + delivery.intervals.logMilliseconds }
-                if digestsDue { nextDigest = now + delivery.intervals.digestMilliseconds }
+                // On a fixed grid, so digest windows are all one interval long (a validator counts
+                // missing digests by it); a late round moves the grid rather than catching up.
+                let after = Clock.nowMilliseconds()
+                if now >= nextLog { nextLog = Self.nextTick(nextLog, delivery.intervals.logMilliseconds, after) }
+                if digestsDue { nextDigest = Self.nextTick(nextDigest, delivery.intervals.digestMilliseconds, after) }
             }
         }
         deliveryLoop.withLock { $0 = task }
+    }
+
+    static func nextTick(_ scheduled: Int64, _ interval: Int64, _ now: Int64) -> Int64 {
+        let next = scheduled + interval
+        return next > now ? next : now + interval
     }
 
     func stopDelivery() async {
@@ -71,4 +79,52 @@ extension CairnService {
     func deliveryStatus(_ arn: String) -> TrailDeliveryStatus? {
         delivery?.status.trails[arn]
     }
+}
+
+extension CairnService {
+    /// What `cairn validate-logs --data` checks for the trail `arn`: its bucket, prefix and
+    /// organization, the region's public keys over the window, and when it last delivered a digest
+    /// (read from the delivery state, so a read-only service sees it too).
+    public func validationTarget(
+        trailARN arn: String,
+        region: String?,
+        accountId: String?,
+        startMilliseconds: Int64,
+        endMilliseconds: Int64
+    ) throws(ServiceError) -> (target: LogValidator.Target, keys: [PublicKeyInfo]) {
+        guard let trail = currentState.trails[arn] else {
+            throw ServiceError(
+                .trailNotFoundException,
+                "Unknown trail: \(arn) in the data directory \(dataDirectory.path)."
+            )
+        }
+        let region = region ?? trail.homeRegion
+        let account = accountId ?? trail.accountId
+        var organizationId: String?
+        if trail.isOrganizationTrail {
+            organizationId = config.organization?.id
+        }
+        let delivery = try DeliveryState.load(dataPath: dataDirectory.path)
+        let target = LogValidator.Target(
+            bucket: trail.s3BucketName,
+            prefix: trail.s3KeyPrefix,
+            organizationId: organizationId,
+            account: account,
+            region: region,
+            trailName: trail.name,
+            homeRegion: trail.homeRegion,
+            startMilliseconds: startMilliseconds,
+            endMilliseconds: endMilliseconds,
+            latestDigestMilliseconds: delivery.trails[arn]?.latestDigestDeliveryMilliseconds
+        )
+        let keys = try digestSigningKeys.publicKeys(
+            region: region,
+            start: startMilliseconds,
+            end: endMilliseconds + 2 * 3_600_000
+        )
+        return (target, keys)
+    }
+
+    /// The object store of a bucket: remote when the config names it, else the data directory's.
+    public func bucketStore(_ name: String) -> any ObjectStore { bucketStores(name) }
 }
