@@ -14,7 +14,7 @@ allowed() {
         CairnSQL) echo "CairnCore" ;;
         CairnQuery) echo "CairnCore CairnSQL CairnStorage" ;;
         CairnService) echo "CairnCore CairnCompression CairnStorage CairnSQL CairnQuery Crypto _CryptoExtras Logging" ;;
-        CairnServer) echo "CairnService CairnCore Hummingbird Logging HTTPTypes NIOCore" ;;
+        CairnServer) echo "CairnService CairnCore Hummingbird Logging HTTPTypes NIOCore NIOPosix NIOHTTP1" ;;
         CairnCLI) echo "CairnCore CairnCompression CairnStorage CairnSQL CairnQuery CairnService CairnServer ArgumentParser Logging" ;;
         CairnTestSupport) echo "CairnCore CairnStorage CairnCompression" ;;
         *Tests) echo "CairnCore CairnCompression CairnStorage CairnSQL CairnQuery CairnService CairnServer CairnTestSupport Testing Foundation FoundationEssentials Logging" ;;

@@ -26,10 +26,11 @@ command -v swift >/dev/null || { echo "setup: the Swift toolchain (6.2 or later)
 # the client tests (Tests/client) drive `cairn serve` with the real AWS CLI and boto3: a virtual
 # environment in the repository with pinned versions, made once.
 duckdb_version=1.5.6
-python_packages=("duckdb==$duckdb_version" "awscli==1.46.3" "boto3==1.44.8" "pytest==9.2.0")
+# moto's S3 server is the S3-compatible endpoint of the trail delivery and bucket ingest tests.
+python_packages=("duckdb==$duckdb_version" "awscli==1.46.3" "boto3==1.44.8" "pytest==9.2.0" "moto[server]==5.2.5")
 if ! .venv/bin/python -c "
 import sys, importlib.metadata as m
-want = {p.split('==')[0]: p.split('==')[1] for p in sys.argv[1:]}
+want = {p.split('==')[0].split('[')[0]: p.split('==')[1] for p in sys.argv[1:]}
 sys.exit(any(m.version(n) != v for n, v in want.items()))" "${python_packages[@]}" >/dev/null 2>&1; then
     echo "setup: installing ${python_packages[*]} into .venv"
     command -v python3 >/dev/null || apt_install python3 python3-venv

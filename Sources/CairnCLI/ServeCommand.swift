@@ -71,7 +71,12 @@ struct ServeCommand: ParsableCommand {
             if let deliveryInterval { loaded.deliveryIntervalSeconds = deliveryInterval }
             if let digestInterval { loaded.digestIntervalSeconds = digestInterval }
             config = loaded
-            service = try CairnService(dataPath: dataPath, config: config, logger: logger)
+            service = try CairnService(
+                dataPath: dataPath,
+                config: config,
+                remoteBucketStore: RemoteBuckets.store,
+                logger: logger
+            )
         } catch {
             Terminal.error("cairn serve: \(error.description)")
             throw ExitCode.failure

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CairnCore
+import CairnServer
 import CairnService
 import CairnStorage
 
@@ -22,6 +23,9 @@ struct ValidateLogsCommand: ParsableCommand {
 
     @Option(name: .long, help: "Data directory (default: $CAIRN_DATA, then ./cairn-data).")
     var data: String?
+
+    @Option(name: .long, help: "Config file of the server (for trails delivering to S3-compatible buckets).")
+    var config: String?
 
     @Option(name: .long, help: "The trail's ARN.")
     var trailArn: String
@@ -59,7 +63,13 @@ struct ValidateLogsCommand: ParsableCommand {
         let service: CairnService
         let resolved: (target: LogValidator.Target, keys: [PublicKeyInfo])
         do throws(ServiceError) {
-            service = try CairnService(dataPath: dataPath, readOnly: true)
+            let config = try self.config.map { path throws(ServiceError) in try ServiceConfig.load(path: path) }
+            service = try CairnService(
+                dataPath: dataPath,
+                config: config ?? .embeddedDefault,
+                readOnly: true,
+                remoteBucketStore: RemoteBuckets.store
+            )
             resolved = try service.validationTarget(
                 trailARN: trailArn,
                 region: region,

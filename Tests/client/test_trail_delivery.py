@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 import uuid
 
 import pytest
@@ -253,6 +254,131 @@ def test_a_server_killed_during_delivery_delivers_every_acknowledged_event_after
         code, output = validate_logs(server, "crash-trail", iso(started))
         assert code == 0, output
         assert "INVALID" not in output and "No log files" not in output, output
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint():
+    """moto's S3 server on a free loopback port, as an S3-compatible endpoint Cairn delivers into."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    binary = pathlib.Path(sys.executable).parent / "moto_server"
+    assert binary.exists(), f"moto_server is missing at {binary}: run Tools/setup.sh"
+    process = subprocess.Popen(
+        [str(binary), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+
+    def answers():
+        try:
+            with urllib.request.urlopen(endpoint + "/moto-api/", timeout=1):
+                return True
+        except OSError:
+            return False
+
+    try:
+        wait_for(answers, timeout=60, what="moto_server")
+        yield endpoint
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def moto_s3(endpoint):
+    import boto3
+
+    return boto3.client(
+        "s3", endpoint_url=endpoint, region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+
+
+def remote_events(s3, bucket):
+    events = []
+    for page in s3.get_paginator("list_objects").paginate(Bucket=bucket, Prefix="AWSLogs/"):
+        for item in page.get("Contents", []):
+            if "/CloudTrail/" in item["Key"]:
+                body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+                events.extend(json.loads(gzip.decompress(body))["Records"])
+    return events
+
+
+def test_delivery_to_an_s3_compatible_bucket_retries_a_failing_bucket_and_validates(moto_endpoint):
+    s3 = moto_s3(moto_endpoint)
+    s3.create_bucket(Bucket="remote-trail-bucket")
+    directory = pathlib.Path(tempfile.mkdtemp(prefix="cairn-remote-"))
+    remote = {"endpoint": moto_endpoint, "region": REGION, "accessKeyId": "testing", "secretAccessKey": "testing"}
+    config = {
+        "accessKeys": [
+            {"accessKeyId": "AKIACAIRNLOCAL000001", "secretAccessKey": "cairn/local/secret/key/for/the/embedded/default0",
+             "accountId": ACCOUNT, "userName": "cairn"}
+        ],
+        "buckets": {"remote-trail-bucket": remote, "late-bucket": remote},
+    }
+    config_path = directory / "config.json"
+    config_path.write_text(json.dumps(config))
+    started = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=2)
+    server = Server(directory / "data", (*FAST, "--config", str(config_path)))
+    try:
+        for name, bucket in (("remote-trail", "remote-trail-bucket"), ("late-trail", "late-bucket")):
+            server.aws(
+                "cloudtrail", "create-trail", "--name", name, "--s3-bucket-name", bucket,
+                "--enable-log-file-validation",
+            )
+            server.aws("cloudtrail", "start-logging", "--name", name)
+        events = as_ours([e for e in records() if is_management(e) and e.get("awsRegion") == REGION][:400])
+        for start in range(0, len(events), 100):
+            ingest(server, events[start : start + 100])  # acknowledged although late-bucket does not exist
+        wanted = {event["eventID"] for event in events}
+        wait_for(
+            lambda: wanted <= {event["eventID"] for event in remote_events(s3, "remote-trail-bucket")},
+            timeout=120,
+            what="delivery into moto",
+        )
+        # The missing bucket: its error in GetTrailStatus, its events kept for later.
+        status = wait_for(
+            lambda: (lambda s: s if "LatestDeliveryError" in s else None)(
+                server.aws("cloudtrail", "get-trail-status", "--name", "late-trail")
+            ),
+            timeout=60,
+            what="the failing bucket's error",
+        )
+        assert "NoSuchBucket" in status["LatestDeliveryError"], status
+        s3.create_bucket(Bucket="late-bucket")
+        wait_for(
+            lambda: wanted <= {event["eventID"] for event in remote_events(s3, "late-bucket")},
+            timeout=120,
+            what="delivery once the bucket exists",
+        )
+        wait_for(
+            lambda: "LatestDeliveryError" not in server.aws("cloudtrail", "get-trail-status", "--name", "late-trail"),
+            timeout=60,
+            what="the error to clear",
+        )
+        stop_and_wait_for_final_digest(server, "remote-trail", "remote-trail-bucket")
+
+        # AWS's validator: CloudTrail calls to Cairn, S3 calls to moto.
+        aws = shutil.which("aws", path=os.path.dirname(sys.executable)) or "aws"
+        env = server.env()
+        env["AWS_ENDPOINT_URL_CLOUDTRAIL"] = server.endpoint
+        env["AWS_ENDPOINT_URL_S3"] = moto_endpoint
+        result = subprocess.run(
+            [aws, "cloudtrail", "validate-logs", "--trail-arn", trail_arn("remote-trail"), "--start-time",
+             iso(started)],
+            env=env, capture_output=True, text=True, timeout=300,
+        )
+        assert result.returncode == 0 and "INVALID" not in result.stdout, result.stdout + result.stderr
+        assert " log files valid" in result.stdout and "/0 log files" not in result.stdout, result.stdout
+        result = subprocess.run(
+            [cairn_binary(), "validate-logs", "--data", str(directory / "data"), "--config", str(config_path),
+             "--trail-arn", trail_arn("remote-trail"), "--start-time", iso(started)],
+            capture_output=True, text=True, timeout=300,
+        )
+        assert result.returncode == 0 and "INVALID" not in result.stdout, result.stdout + result.stderr
     finally:
         server.stop()
         shutil.rmtree(directory, ignore_errors=True)

@@ -5,7 +5,7 @@
 /// is lenient the way servers are: a `%` not followed by two hex digits stays a literal `%`, and `+`
 /// stays `+` (SigV4 clients write a space as `%20`, never `+`). Works on bytes, so any UTF-8 text
 /// from the wire round-trips.
-enum SigV4Encoding {
+package enum SigV4Encoding {
     /// Whether a byte is an RFC 3986 unreserved character, which SigV4 never encodes.
     static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
@@ -19,7 +19,7 @@ enum SigV4Encoding {
     }
 
     /// Appends the SigV4 encoding of `bytes` to `output`, keeping `/` when `keepingSlash` is set.
-    static func encode(_ bytes: some Sequence<UInt8>, keepingSlash: Bool, into output: inout [UInt8]) {
+    package static func encode(_ bytes: some Sequence<UInt8>, keepingSlash: Bool, into output: inout [UInt8]) {
         for byte in bytes {
             if isUnreserved(byte) || (keepingSlash && byte == UInt8(ascii: "/")) {
                 output.append(byte)

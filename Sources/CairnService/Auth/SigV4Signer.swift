@@ -1,9 +1,11 @@
-/// Signs requests with SigV4 the way botocore does, so that Cairn's tests (here and in `CairnServer`)
-/// can send requests `SigV4Verifier` accepts without a Python client.
+import CairnStorage
+
+/// Signs requests with SigV4 the way botocore does: the S3 client's requests to S3-compatible
+/// endpoints, and Cairn's tests, which send requests `SigV4Verifier` accepts without a Python client.
 ///
 /// Signs `host` and every other header present except those botocore never signs (`user-agent`,
 /// `expect`, `transfer-encoding`, `x-amzn-trace-id`); for S3 it first adds `x-amz-content-sha256`
-/// as botocore's `S3SigV4Auth` does. Test support, not a client: no retries, no credential chain.
+/// as botocore's `S3SigV4Auth` does. No retries, no credential chain: callers hold the key.
 package struct SigV4Signer: Sendable {
     package var accessKey: AccessKey
     package var region: String
@@ -13,6 +15,11 @@ package struct SigV4Signer: Sendable {
         self.accessKey = accessKey
         self.region = region
         self.service = service
+    }
+
+    /// `request` signed now (the S3 client's requests).
+    package func signNow(_ request: SignedRequest) -> SignedRequest {
+        sign(request, atMilliseconds: Clock.nowMilliseconds())
     }
 
     /// `request` with `X-Amz-Date` and an `Authorization` header added, signed at `milliseconds`.

@@ -228,8 +228,10 @@ extension CairnService {
         }
     }
 
-    /// Makes `buckets/NAME/` in the data directory, where the trail's log files will go.
+    /// Makes `buckets/NAME/` in the data directory, where the trail's log files will go (not for a
+    /// bucket the config puts on an S3-compatible endpoint).
     private func createBucketDirectory(_ bucket: String, _ operation: String) throws(ServiceError) {
+        guard config.remoteBuckets[bucket] == nil else { return }
         do throws(StorageError) {
             try LocalFileSystem().createDirectory(Path.join(dataDirectory.path, Self.bucketsDirectoryName, bucket))
         } catch {
