@@ -2,8 +2,9 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// A minimal HTTP/1.1 client over SwiftNIO for S3-compatible endpoints (trail delivery, validation,
-/// ingest from buckets): one connection per request, the whole body in memory, a deadline per
+/// A minimal HTTP/1.1 client over SwiftNIO for S3-compatible endpoints.
+///
+/// Used by trail delivery, validation and ingest from buckets: one connection per request, the whole body in memory, a deadline per
 /// request. Plain `http://` only: TLS would need swift-nio-ssl, which this build leaves out, so
 /// `https://` endpoints are refused with an error that says so.
 public struct HTTPClient: Sendable {

@@ -1,8 +1,9 @@
 import CairnCore
 public import CairnService
 
-/// An S3-compatible bucket over HTTP (path-style, SigV4 for service `s3`): trail delivery into it,
-/// `cairn validate-logs` and ingest from it. Implements `ObjectStore` so the service uses it as it
+/// An S3-compatible bucket over HTTP (path-style, SigV4 for service `s3`).
+///
+/// Trail delivery writes into it; `cairn validate-logs` and ingest read from it. Implements `ObjectStore` so the service uses it as it
 /// uses the data directory's buckets.
 public struct S3Client: ObjectStore {
     let http: HTTPClient
