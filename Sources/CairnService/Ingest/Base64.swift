@@ -1,9 +1,9 @@
 /// Standard base64 with padding (RFC 4648 §4), for PutAuditEvents checksums; the module has no
 /// Foundation.
-enum Base64 {
+package enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    package static func encode(_ bytes: [UInt8]) -> String {
         var out = [UInt8]()
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
         var index = 0
@@ -20,5 +20,28 @@ enum Base64 {
             index += 3
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bytes of base64 text (padding optional), or nil when it is not base64.
+    package static func decode(_ text: String) -> [UInt8]? {
+        var values = [UInt8]()
+        for byte in text.utf8 where byte != 0x3D {
+            guard let value = alphabet.firstIndex(of: byte) else { return nil }
+            values.append(UInt8(value))
+        }
+        guard values.count % 4 != 1 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(values.count * 3 / 4)
+        var index = 0
+        while index < values.count {
+            let chunk = values[index..<min(index + 4, values.count)]
+            var triple: UInt32 = 0
+            for (offset, value) in chunk.enumerated() { triple |= UInt32(value) << (18 - 6 * UInt32(offset)) }
+            out.append(UInt8(triple >> 16 & 0xFF))
+            if chunk.count > 2 { out.append(UInt8(triple >> 8 & 0xFF)) }
+            if chunk.count > 3 { out.append(UInt8(triple & 0xFF)) }
+            index += 4
+        }
+        return out
     }
 }
