@@ -397,3 +397,79 @@ def test_delivery_to_an_s3_compatible_bucket_retries_a_failing_bucket_and_valida
     finally:
         server.stop()
         shutil.rmtree(directory, ignore_errors=True)
+
+
+MEMBER = "444455556666"
+MEMBER_KEY = "AKIACAIRNMEMBER00001"
+MEMBER_SECRET = "member/secret/key/of/the/organization/test0000"
+ORGANIZATION = "o-cairntest01"
+
+
+def test_organization_trail_records_member_accounts_and_members_cannot_change_it():
+    directory = pathlib.Path(tempfile.mkdtemp(prefix="cairn-org-"))
+    config = {
+        "accountId": ACCOUNT,
+        "accessKeys": [
+            {"accessKeyId": "AKIACAIRNLOCAL000001", "secretAccessKey": "cairn/local/secret/key/for/the/embedded/default0",
+             "accountId": ACCOUNT, "userName": "cairn"},
+            {"accessKeyId": MEMBER_KEY, "secretAccessKey": MEMBER_SECRET, "accountId": MEMBER, "userName": "member"},
+        ],
+        "organization": {"id": ORGANIZATION, "memberAccounts": [MEMBER]},
+    }
+    config_path = directory / "config.json"
+    config_path.write_text(json.dumps(config))
+    server = Server(directory / "data", (*FAST, "--config", str(config_path)))
+    member = {"key": MEMBER_KEY, "secret": MEMBER_SECRET}
+    try:
+        # A member account cannot create one; the management account can.
+        server.aws(
+            "cloudtrail", "create-trail", "--name", "member-org", "--s3-bucket-name", "member-org-logs",
+            "--is-organization-trail", expect_error="NotOrganizationMasterAccountException", **member,
+        )
+        created = server.aws(
+            "cloudtrail", "create-trail", "--name", "org-trail", "--s3-bucket-name", "org-logs",
+            "--is-organization-trail", "--is-multi-region-trail", "--enable-log-file-validation",
+        )
+        assert created["IsOrganizationTrail"] is True
+        server.aws("cloudtrail", "start-logging", "--name", "org-trail")
+
+        # Members see it, by name or ARN, but cannot change it.
+        seen = server.aws("cloudtrail", "describe-trails", **member)["trailList"]
+        assert [trail["TrailARN"] for trail in seen] == [trail_arn("org-trail")], seen
+        assert server.aws("cloudtrail", "get-trail-status", "--name", "org-trail", **member)["IsLogging"] is True
+        assert server.aws("cloudtrail", "get-trail", "--name", trail_arn("org-trail"), **member)["Trail"]["Name"] == "org-trail"
+        for args in (
+            ("stop-logging", "--name", trail_arn("org-trail")),
+            ("update-trail", "--name", trail_arn("org-trail"), "--no-enable-log-file-validation"),
+            ("delete-trail", "--name", trail_arn("org-trail")),
+            ("put-event-selectors", "--trail-name", trail_arn("org-trail"), "--event-selectors",
+             '[{"ReadWriteType": "WriteOnly"}]'),
+        ):
+            server.aws("cloudtrail", *args, expect_error="NotOrganizationMasterAccountException", **member)
+
+        # Every member's events are delivered under AWSLogs/o-ID/ACCOUNT/.
+        source = [e for e in records() if is_management(e) and e.get("awsRegion") == REGION][:200]
+        ours = as_ours(source[:100])
+        theirs = as_ours(source[100:])
+        for event in theirs:
+            event["recipientAccountId"] = MEMBER
+        ingest(server, ours + theirs)
+        root = pathlib.Path(server.data_dir) / "buckets" / "org-logs" / "AWSLogs" / ORGANIZATION
+
+        def delivered_for(account):
+            events = []
+            for path in (root / account / "CloudTrail").rglob("*.json.gz"):
+                events.extend(json.loads(gzip.decompress(path.read_bytes()))["Records"])
+            return {event["eventID"] for event in events}
+
+        wait_for(
+            lambda: {e["eventID"] for e in ours} <= delivered_for(ACCOUNT)
+            and {e["eventID"] for e in theirs} <= delivered_for(MEMBER),
+            timeout=120,
+            what="delivery for both accounts",
+        )
+        assert not ({e["eventID"] for e in theirs} & delivered_for(ACCOUNT))
+        wait_for(lambda: list((root / MEMBER / "CloudTrail-Digest").rglob("*.json.gz")), what="member digests")
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)

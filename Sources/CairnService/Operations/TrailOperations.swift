@@ -143,14 +143,27 @@ extension CairnService {
         if let flag = try input.bool("IsMultiRegionTrail") { trail.isMultiRegionTrail = flag }
         if let flag = try input.bool("EnableLogFileValidation") { trail.logFileValidationEnabled = flag }
         if let flag = try input.bool("RecursiveLogging") { trail.recursiveLogging = flag }
-        if try input.bool("IsOrganizationTrail") == true {
-            throw ServiceError(
-                .organizationsNotInUseException,
-                "Cairn does not emulate AWS Organizations yet, so it has no organization trails; "
-                    + "set IsOrganizationTrail to false.",
-                operation: operation,
-                parameter: "IsOrganizationTrail"
-            )
+        if let flag = try input.bool("IsOrganizationTrail") {
+            if flag {
+                guard let organization = config.organization else {
+                    throw ServiceError(
+                        .organizationsNotInUseException,
+                        "This account is not in an organization: Cairn's config names no organization.",
+                        operation: operation,
+                        parameter: "IsOrganizationTrail"
+                    )
+                }
+                guard trail.accountId == config.accountId else {
+                    throw ServiceError(
+                        .notOrganizationMasterAccountException,
+                        "Only the management account \(config.accountId) of organization \(organization.id) can "
+                            + "create or convert organization trails.",
+                        operation: operation,
+                        parameter: "IsOrganizationTrail"
+                    )
+                }
+            }
+            trail.isOrganizationTrail = flag
         }
         guard !trail.isMultiRegionTrail || trail.includeGlobalServiceEvents else {
             throw ServiceError(

@@ -26,13 +26,19 @@ extension CairnService {
         } else {
             for name in names {
                 let arn = try trailARN(name, context, member: "trailNameList", operation: input.operation)
-                guard let trail = state.trails[arn], trail.accountId == context.accountId,
-                    trail.isVisible(in: context.region), !trails.contains(where: { $0.arn() == arn })
+                guard let trail = state.trails[arn] ?? organizationTrail(named: name, state, context),
+                    isVisible(trail, to: context), !trails.contains(where: { $0.arn() == trail.arn() })
                 else { continue }
                 trails.append(trail)
             }
         }
         return .object([("trailList", .array(trails.map(trailJSON)))])
+    }
+
+    /// The organization trail a member account names by name (its ARN holds the management account).
+    private func organizationTrail(named name: String, _ state: ServiceState, _ context: CallContext) -> TrailRecord? {
+        guard !name.hasPrefix("arn:") else { return nil }
+        return state.trails.values.first { $0.isOrganizationTrail && $0.name == name && isVisible($0, to: context) }
     }
 
     func listTrails(_ input: OperationInput, _ context: CallContext) throws(ServiceError) -> JSONValue {

@@ -14,10 +14,25 @@ extension CairnService {
         operation: String
     ) throws(ServiceError) -> TrailRecord {
         let arn = try trailARN(value, context, member: member, operation: operation)
-        guard let trail = currentState.trails[arn], trail.accountId == context.accountId,
-            trail.isVisible(in: context.region)
-        else { throw trailNotFound(arn, context, operation) }
-        return trail
+        let state = currentState
+        if let trail = state.trails[arn], isVisible(trail, to: context) { return trail }
+        // A member account names its organization's trail by name: the ARN holds the management account.
+        if !value.hasPrefix("arn:"),
+            let trail = state.trails.values.first(where: {
+                $0.isOrganizationTrail && $0.name == value && isVisible($0, to: context)
+            })
+        {
+            return trail
+        }
+        throw trailNotFound(arn, context, operation)
+    }
+
+    /// Whether the caller sees `trail` in its region: its own trails, and its organization's trails
+    /// in a member account (spec §4.1a).
+    func isVisible(_ trail: TrailRecord, to context: CallContext) -> Bool {
+        guard trail.isVisible(in: context.region) else { return false }
+        if trail.accountId == context.accountId { return true }
+        return trail.isOrganizationTrail && config.organization?.memberAccounts.contains(context.accountId) == true
     }
 
     /// The trail `value` names, which must be homed in the caller's region (the operation changes it).
@@ -28,6 +43,15 @@ extension CairnService {
         operation: String
     ) throws(ServiceError) -> TrailRecord {
         let trail = try resolveTrail(value, context, member: member, operation: operation)
+        guard trail.accountId == context.accountId else {
+            throw ServiceError(
+                .notOrganizationMasterAccountException,
+                "The trail \(trail.arn()) is an organization trail: member account \(context.accountId) can read it, "
+                    + "only the management account \(trail.accountId) can change it.",
+                operation: operation,
+                parameter: member
+            )
+        }
         guard trail.homeRegion == context.region else {
             throw ServiceError(
                 .invalidHomeRegionException,
@@ -74,8 +98,9 @@ extension CairnService {
     func visibleTrails(_ state: ServiceState, _ context: CallContext, includeShadows: Bool) -> [TrailRecord] {
         state.trails.values
             .filter { trail in
-                trail.accountId == context.accountId
-                    && (trail.homeRegion == context.region || (includeShadows && trail.isVisible(in: context.region)))
+                isVisible(trail, to: context)
+                    && ((trail.homeRegion == context.region && trail.accountId == context.accountId)
+                        || includeShadows)
             }
             .sorted { a, b in
                 let aHome = a.homeRegion == context.region
