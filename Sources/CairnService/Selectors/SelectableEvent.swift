@@ -3,8 +3,9 @@ public import CairnCore
 /// The fields of a CloudTrail record that event selectors test (spec §5), read once per event.
 ///
 /// Values are the record's text as selectors compare it: exact, case-sensitive strings, booleans as
-/// `"true"`/`"false"`. A record without `eventCategory` is a management event (records from before
-/// the field existed); `resources` keeps every element's `type` and `ARN`.
+/// `"true"`/`"false"`. A record without `eventCategory` (from before the field existed) is a data
+/// event when `managementEvent` is false, else a management event; `resources` keeps every
+/// element's `type` and `ARN` (or `ARNPrefix`, which S3 list calls carry instead).
 public struct SelectableEvent: Sendable, Equatable {
     public var eventCategory: String
     public var readOnly: Bool?
@@ -20,7 +21,7 @@ public struct SelectableEvent: Sendable, Equatable {
     public var awsRegion: String?
 
     public init(_ record: EventRecord) {
-        eventCategory = record.eventCategory ?? "Management"
+        eventCategory = record.eventCategory ?? (record.managementEvent == false ? "Data" : "Management")
         readOnly = record.readOnly
         eventSource = record.eventSource
         eventName = record.eventName
@@ -34,7 +35,7 @@ public struct SelectableEvent: Sendable, Equatable {
         resources = []
         if let text = record.resources, let parsed = try? JSONValue(parsing: text), case .array(let items) = parsed {
             for item in items {
-                resources.append((Self.text(item["type"]), Self.text(item["ARN"] ?? item["arn"])))
+                resources.append((Self.text(item["type"]), Self.text(item["ARN"] ?? item["ARNPrefix"] ?? item["arn"])))
             }
         }
     }
