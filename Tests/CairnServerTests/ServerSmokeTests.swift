@@ -14,7 +14,8 @@ import Testing
 /// The HTTP layer on a live port 0.
 ///
 /// Health, the AWS JSON error body of an unsigned call (403, `__type`, request id), an unknown
-/// path, and a stop. The AWS CLI and boto3 drive the rest (Tests/client).
+/// path, S3's XML refusal of an unsigned bucket read, and a stop. The AWS CLI and boto3 drive the
+/// rest (Tests/client).
 @Suite struct ServerSmokeTests {
     /// Sends one raw HTTP/1.1 request and returns the whole response text.
     static func exchange(port: Int, _ request: String) throws -> String {
@@ -68,8 +69,15 @@ import Testing
         #expect(unsigned.hasPrefix("HTTP/1.1 403"))
         #expect(unsigned.contains(#""__type":"MissingAuthenticationTokenException""#))
         #expect(unsigned.lowercased().contains("x-amzn-requestid:"))
-        let unknownPath = try Self.exchange(port: port, "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let unknownPath = try Self.exchange(
+            port: port,
+            "POST /nope HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
         #expect(unknownPath.hasPrefix("HTTP/1.1 404"))
+        // GET on any other path is S3's (a bucket): unsigned, it is refused in S3's XML.
+        let unsignedS3 = try Self.exchange(port: port, "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        #expect(unsignedS3.hasPrefix("HTTP/1.1 403"))
+        #expect(unsignedS3.contains("<Code>AccessDenied</Code>"))
         task.cancel()
         _ = try? await task.value
         // Stopped: the port no longer takes connections.
