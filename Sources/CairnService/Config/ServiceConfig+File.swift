@@ -10,7 +10,8 @@ import CairnStorage
 /// ```
 ///
 /// `accountId` and `region` default to the embedded default's; `accessKeys` is required and
-/// non-empty (a server nobody can sign for is a mistake, not a configuration).
+/// non-empty (a server nobody can sign for is a mistake, not a configuration). An optional `prices`
+/// member is a price config for cost reports (`PriceBook`).
 extension ServiceConfig {
     public static func load(path: String) throws(ServiceError) -> ServiceConfig {
         let bytes: [UInt8]
@@ -64,5 +65,6 @@ extension ServiceConfig {
             )
         }
         self.init(accountId: accountId, region: region, accessKeys: keys)
+        if let prices = json["prices"] { self.prices = try PriceBook(config: prices, origin: path) }
     }
 }

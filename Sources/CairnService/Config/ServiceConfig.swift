@@ -11,6 +11,8 @@ public struct ServiceConfig: Sendable {
     public var region: String
     /// The keys requests may be signed with; each names its account and IAM user.
     public var accessKeys: [AccessKey]
+    /// The prices cost reports and estimates use (the config file's `prices` member, a price config).
+    public var prices = PriceBook.standard
 
     public init(accountId: String, region: String, accessKeys: [AccessKey]) {
         self.accountId = accountId

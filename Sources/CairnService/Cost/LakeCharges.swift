@@ -10,6 +10,9 @@
 ///   the region the query ran in.
 /// - Insights on a store: per management or data event analysed, as for trails.
 struct LakeCharges {
+    /// Days of storage one-year extendable ingestion includes.
+    static let includedRetentionDays = 366
+
     let prices: PriceBook
     let hoursInMonth: Int64
 

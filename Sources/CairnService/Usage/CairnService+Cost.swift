@@ -1,4 +1,4 @@
-import CairnCore
+public import CairnCore
 import CairnStorage
 
 /// The cost report (`cairn cost report`, `GET /cost/report`) and estimate (`cairn cost estimate`,
@@ -9,8 +9,9 @@ extension CairnService {
     public func costReport(
         month: String? = nil,
         grouping: CostGrouping = .usageType,
-        prices: PriceBook = .standard
+        prices: PriceBook? = nil
     ) throws(ServiceError) -> CostReport {
+        let prices = prices ?? config.prices
         let month = month ?? UsageKey.month(ofMilliseconds: Clock.nowMilliseconds())
         guard let hours = CostCalculator.hoursInMonth(month) else {
             throw ServiceError(.invalidParameterException, "month must be YYYY-MM, not \(month)", parameter: "month")
@@ -27,6 +28,11 @@ extension CairnService {
         var sources = [PriceItem: String]()
         for line in bill.lines { sources[line.item] = prices.table(for: line.region)[line.item].source }
         return CostReport(bill: bill, grouping: grouping, cairn: reporter.comparison(prices: prices), sources: sources)
+    }
+
+    /// Prices a workload (`CostWorkload`'s JSON form) per month over its horizon.
+    public func costEstimate(_ workload: JSONValue, prices: PriceBook? = nil) throws(ServiceError) -> CostEstimate {
+        CostEstimate(try CostWorkload(json: workload), prices: prices ?? config.prices)
     }
 
     /// Every store's usage counters and bytes on disk: the open stores of a writer, or each store

@@ -50,7 +50,7 @@ extension CairnService {
     /// today's figure: one per store per UTC day, the mean of the day's samples.
     func sampleStorage(now: Int64) {
         let day = EventTimestamp.dateText(epochDay: EventTimestamp.epochDay(now))
-        let cutoff = now - Int64(CostReporter.includedRetentionDays) * 86_400_000
+        let cutoff = now - Int64(LakeCharges.includedRetentionDays) * 86_400_000
         var samples = [(String, Int64, Int64)]()
         for store in stores.all {
             var compressed: Int64 = 0

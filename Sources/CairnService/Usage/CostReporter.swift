@@ -13,9 +13,6 @@ import CairnStorage
 /// - Lake bytes past day 366: segments whose newest event is older than 366 days (retention is
 ///   by eventTime, as in Lake), sampled each maintenance pass.
 struct CostReporter {
-    /// Days of storage one-year extendable ingestion includes.
-    static let includedRetentionDays = 366
-
     /// One store as the report sees it: its info, its catalog's usage counters, its bytes on disk.
     struct StoreCounters {
         var info: StoreInfo
