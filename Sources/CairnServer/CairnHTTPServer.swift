@@ -46,6 +46,8 @@ public struct CairnHTTPServer: Sendable {
         router.post("/") { request, context in await handlers.awsJSON(request, context) }
         router.post("/ingest") { request, context in await handlers.bulkIngest(request, context) }
         router.post("/PutAuditEvents") { request, context in await handlers.putAuditEvents(request, context) }
+        router.get("/cost/report") { request, context in await handlers.costReport(request, context) }
+        router.post("/cost/estimate") { request, context in await handlers.costEstimate(request, context) }
         router.get("/metrics") { _, _ in handlers.metricsResponse() }
         router.get("/health") { _, _ in
             Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n")))

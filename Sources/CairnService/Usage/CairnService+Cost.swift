@@ -41,7 +41,11 @@ extension CairnService {
         func counters(_ store: EventStore) -> CostReporter.StoreCounters {
             CostReporter.StoreCounters(
                 info: store.info,
-                usage: store.usage,
+                usage: store.usage.merging(store.unflushedUsage) { committed, pending in
+                    var sum = committed
+                    sum.add(pending)
+                    return sum
+                },
                 diskBytes: store.segments.reduce(0) { $0 + Int64($1.compressedByteCount) }
             )
         }
