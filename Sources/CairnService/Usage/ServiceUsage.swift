@@ -23,18 +23,8 @@ final class ServiceUsage: Sendable {
     }
 
     private static func load(_ path: String, _ fileSystem: any FileSystem) throws(ServiceError) -> ServiceUsageRecords {
-        guard fileSystem.kind(of: path) == .file else { return ServiceUsageRecords() }
-        let bytes: [UInt8]
-        do throws(StorageError) {
-            bytes = try fileSystem.readFile(path)
-        } catch {
-            throw ServiceError(.internalFailure, "cannot read \(path): \(error.message)")
-        }
-        let json: JSONValue
-        do throws(CoreError) {
-            json = try JSONValue(parsing: String(decoding: bytes, as: UTF8.self))
-        } catch {
-            throw ServiceError(.internalFailure, "the usage file \(path) is corrupt: \(error.message)")
+        guard let json = try ServiceStateFile.readJSON(path, fileSystem, what: "usage file") else {
+            return ServiceUsageRecords()
         }
         return try ServiceUsageRecords(json: json)
     }
