@@ -23,6 +23,8 @@ public final class CairnService: Sendable {
     let state: Mutex<ServiceState>
     let stateFile: ServiceStateFile
     let queryJobs: QueryJobs
+    /// Usage the stores' catalogs do not count (query bytes, stored bytes per day, deliveries).
+    let usage: ServiceUsage
     let auditor: SelfAuditor?
     let verifier: SigV4Verifier
     let storageJobs: StorageJobs
@@ -74,7 +76,12 @@ public final class CairnService: Sendable {
             storeListProvider: listProvider
         )
         var loaded = try stateFile.load()
-        queryJobs = try QueryJobs(directory: Path.join(dataPath, "service", "queries"), readOnly: readOnly)
+        usage = try ServiceUsage(dataPath: dataPath, readOnly: readOnly)
+        queryJobs = try QueryJobs(
+            directory: Path.join(dataPath, "service", "queries"),
+            readOnly: readOnly,
+            usage: usage
+        )
         if readOnly {
             auditor = nil
             delivery = nil

@@ -13,7 +13,7 @@ final class MemoryBudget: Sendable {
     let timeLimit: Duration?
     private let deadline: ContinuousClock.Instant?
 
-    private let cancellation: QueryCancellation?
+    let cancellation: QueryCancellation?
 
     init(limit: Int = Limits.queryMemoryByteCount, timeLimit: Duration? = nil, cancellation: QueryCancellation? = nil) {
         self.limit = limit

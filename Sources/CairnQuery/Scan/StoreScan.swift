@@ -200,6 +200,7 @@ final class StoreScan: @unchecked Sendable {
                 failure.withLock { if $0 == nil { $0 = error } }
             }
             results.withLock { $0.merge(local) }
+            budget.cancellation?.addScanned(local.bytesScanned, storeID: snapshot.store.info.id)
         }
         if let error = failure.withLock({ $0 }) { throw error }
         statistics.merge(results.withLock { $0 })

@@ -16,7 +16,8 @@ import CairnStorage
 /// endpoint).
 ///
 /// `accountId` and `region` default to the embedded default's; `accessKeys` is required and
-/// non-empty (a server nobody can sign for is a mistake, not a configuration).
+/// non-empty (a server nobody can sign for is a mistake, not a configuration). An optional `prices`
+/// member is a price config for cost reports (`PriceBook`).
 extension ServiceConfig {
     public static func load(path: String) throws(ServiceError) -> ServiceConfig {
         let bytes: [UInt8]
@@ -108,6 +109,7 @@ extension ServiceConfig {
                 )
             }
         }
+        if let prices = json["prices"] { self.prices = try PriceBook(config: prices, origin: path) }
     }
 
     static func isOrganizationId(_ id: String) -> Bool {

@@ -23,6 +23,8 @@ public struct ServiceConfig: Sendable {
     /// Buckets on an S3-compatible endpoint, by name; every other bucket is a directory of the data
     /// directory (`buckets/NAME/`).
     public var remoteBuckets: [String: RemoteBucketConfig] = [:]
+    /// The prices cost reports and estimates use (the config file's `prices` member, a price config).
+    public var prices = PriceBook.standard
 
     public init(accountId: String, region: String, accessKeys: [AccessKey]) {
         self.accountId = accountId

@@ -12,14 +12,17 @@ import Synchronization
 final class QueryJobs: Sendable {
     let directory: String
     let readOnly: Bool
+    /// Where each ended query's scanned bytes are counted (nil: not counted).
+    let usage: ServiceUsage?
     private let fileSystem: any FileSystem = LocalFileSystem()
     private let jobs = Mutex<[String: QueryJob]>([:])
     /// Byte offsets of every `Limits.queryResultIndexStride`-th row of a finished job's result file.
     private let rowIndexes = Mutex<[String: [Int]]>([:])
 
-    init(directory: String, readOnly: Bool) throws(ServiceError) {
+    init(directory: String, readOnly: Bool, usage: ServiceUsage? = nil) throws(ServiceError) {
         self.directory = directory
         self.readOnly = readOnly
+        self.usage = usage
         try load()
     }
 
@@ -92,7 +95,18 @@ final class QueryJobs: Sendable {
     }
 
     private func run(_ job: QueryJob, engine: QueryEngine) {
-        guard !job.cancellation.isCancelled else { return }
+        guard !job.cancellation.isCancelled else {
+            // Cancelled while queued: it scanned nothing, and counts as a query that ended.
+            job.update { $0.finishedMilliseconds = Clock.nowMilliseconds() }
+            usage?.recordQuery(
+                storeIds: job.storeIds,
+                bytesByStore: [:],
+                region: job.region,
+                createdMilliseconds: job.createdMilliseconds
+            )
+            save(job)
+            return
+        }
         job.update { $0.status = .running }
         let clock = ContinuousClock()
         let started = clock.now
@@ -127,6 +141,15 @@ final class QueryJobs: Sendable {
                 $0.errorMessage = "\(error)"
             }
         }
+        // Lake bills what a query scanned, whether it finished, failed or was cancelled.
+        let scanned = job.cancellation.bytesScannedByStore
+        job.update { if $0.status != .finished { $0.bytesScanned = scanned.values.reduce(0, +) } }
+        usage?.recordQuery(
+            storeIds: job.storeIds,
+            bytesByStore: scanned,
+            region: job.region,
+            createdMilliseconds: job.createdMilliseconds
+        )
         let elapsed = clock.now - started
         job.update {
             $0.executionMilliseconds = Int(

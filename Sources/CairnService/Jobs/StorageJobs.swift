@@ -58,7 +58,8 @@ final class StorageJobs: Sendable {
 }
 
 extension CairnService {
-    /// One maintenance pass: retention, expired deletions, old query results, obsolete files.
+    /// One maintenance pass: retention, expired deletions, old query results, the day's storage
+    /// sample (cost usage), obsolete files.
     func maintain(now: Int64) {
         for store in stores.all {
             guard let days = store.info.retentionDays, days > 0 else { continue }
@@ -79,6 +80,7 @@ extension CairnService {
             logger.error("\(error.description)")
         }
         queryJobs.expire(now: now)
+        sampleStorage(now: now)
         for store in stores.all {
             do throws(StorageError) {
                 _ = try store.collectGarbage()

@@ -15,20 +15,25 @@ struct ServiceStateFile: Sendable {
 
     /// The saved state, or an empty one when there is none yet.
     func load() throws(ServiceError) -> ServiceState {
-        guard fileSystem.kind(of: path) == .file else { return ServiceState() }
+        guard let json = try Self.readJSON(path, fileSystem, what: "service state file") else { return ServiceState() }
+        return try ServiceState(json: json)
+    }
+
+    /// The JSON value of the file at `path`, or nil when there is none; `what` names it in errors.
+    static func readJSON(_ path: String, _ fileSystem: any FileSystem, what: String) throws(ServiceError) -> JSONValue?
+    {
+        guard fileSystem.kind(of: path) == .file else { return nil }
         let bytes: [UInt8]
         do throws(StorageError) {
             bytes = try fileSystem.readFile(path)
         } catch {
             throw ServiceError(.internalFailure, "cannot read \(path): \(error.message)")
         }
-        let json: JSONValue
         do throws(CoreError) {
-            json = try JSONValue(parsing: String(decoding: bytes, as: UTF8.self))
+            return try JSONValue(parsing: String(decoding: bytes, as: UTF8.self))
         } catch {
-            throw ServiceError(.internalFailure, "the service state file \(path) is corrupt: \(error.message)")
+            throw ServiceError(.internalFailure, "the \(what) \(path) is corrupt: \(error.message)")
         }
-        return try ServiceState(json: json)
     }
 
     /// Writes `state` durably (atomic replace).

@@ -1,5 +1,6 @@
 import CairnCore
 import CairnStorage
+import Logging
 import Synchronization
 
 /// The delivery loop: log files every `deliveryIntervalSeconds`, digests every
@@ -72,7 +73,29 @@ extension CairnService {
             )
             return (logs, written)
         }
+        recordDeliveryUsage(delivery.takeUsage(), now: now)
         return result ?? (0, 0)
+    }
+
+    /// Counts what the round delivered for cost reports: log files and bytes, and the events each
+    /// trail copied, by trail, region and month.
+    private func recordDeliveryUsage(_ delivered: [TrailDelivery.DeliveredUsage], now: Int64) {
+        let month = UsageKey.month(ofMilliseconds: now)
+        for item in delivered {
+            do throws(ServiceError) {
+                try recordDelivery(
+                    trail: item.trailARN,
+                    region: item.region,
+                    month: month,
+                    files: item.files,
+                    bytes: item.bytes,
+                    uncompressedBytes: item.uncompressedBytes
+                )
+                try recordTrailCopy(trail: item.trailARN, region: item.region, month: month, events: item.events)
+            } catch {
+                logger.error("cannot count trail delivery usage: \(error.message)")
+            }
+        }
     }
 
     /// What GetTrailStatus reports about deliveries of the trail `arn`.

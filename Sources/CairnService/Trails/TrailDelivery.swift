@@ -20,7 +20,19 @@ final class TrailDelivery: Sendable {
         var digestMilliseconds: Int64
     }
 
+    /// What one round delivered for a trail in a region: the cost report's trail usage.
+    struct DeliveredUsage: Sendable {
+        var trailARN: String
+        var region: String
+        var files = 0
+        var bytes = 0
+        var uncompressedBytes = 0
+        var events = CategoryCounts()
+    }
+
     let journal: DeliveryJournal
+    /// Usage of the rounds since the service last took it (`takeUsage`).
+    private let usage = Mutex<[DeliveredUsage]>([])
     let dataPath: String
     let intervals: Intervals
     let logger: Logger
@@ -39,6 +51,14 @@ final class TrailDelivery: Sendable {
     }
 
     var status: DeliveryState { state.withLock { $0 } }
+
+    /// The usage delivered since the last call.
+    func takeUsage() -> [DeliveredUsage] {
+        usage.withLock { taken in
+            defer { taken = [] }
+            return taken
+        }
+    }
 
     /// Journals live events for the trails, before they are acknowledged; nothing while no trail logs.
     func journal(_ batch: IngestBatch, receivedMilliseconds: Int64) throws(ServiceError) {
@@ -64,6 +84,7 @@ final class TrailDelivery: Sendable {
     struct LogBuffer {
         var account: String
         var region: String
+        var categories = CategoryCounts()
         var records: [ArraySlice<UInt8>] = []
         var byteCount = 0
         var oldest: Int64?
@@ -167,6 +188,17 @@ final class TrailDelivery: Sendable {
                     var buffer = routed[index].buffers[streamKey] ?? LogBuffer(account: account, region: region)
                     buffer.records.append(event)
                     buffer.byteCount += event.count + 1
+                    switch selectable.eventCategory {
+                    case "Data": buffer.categories.data += 1
+                    case "NetworkActivity": buffer.categories.networkActivity += 1
+                    case "Insight": buffer.categories.insight += 1
+                    default:
+                        if selectable.readOnly == true {
+                            buffer.categories.managementRead += 1
+                        } else {
+                            buffer.categories.managementWrite += 1
+                        }
+                    }
                     if let time = record.eventTime?.milliseconds {
                         buffer.oldest = min(buffer.oldest ?? time, time)
                         buffer.newest = max(buffer.newest ?? time, time)
@@ -203,6 +235,7 @@ final class TrailDelivery: Sendable {
         let store = buckets(bucket)
         var delivered = [(String, DeliveredLogFile)]()
         var eventCount = 0
+        var tallies = [String: DeliveredUsage]()
         for (streamKey, buffer) in trail.buffers.sorted(by: { $0.key < $1.key }) {
             var start = 0
             while start < buffer.records.count {
@@ -222,8 +255,9 @@ final class TrailDelivery: Sendable {
                     deliveredMilliseconds: now,
                     suffix: DeliveryKeys.randomSuffix()
                 )
+                let compressed: [UInt8]
                 do {
-                    let compressed = try body.withUnsafeBytes { raw throws(CompressionError) in try Gzip.compress(raw) }
+                    compressed = try body.withUnsafeBytes { raw throws(CompressionError) in try Gzip.compress(raw) }
                     try await store.putObject(bucket: bucket, key: key, body: compressed, metadata: [:])
                 } catch {
                     let message = "\(error)"
@@ -246,9 +280,16 @@ final class TrailDelivery: Sendable {
                 )
                 delivered.append((streamKey, file))
                 eventCount += end - start
+                var tally = tallies[buffer.region] ?? DeliveredUsage(trailARN: arn, region: buffer.region)
+                tally.files += 1
+                tally.bytes += compressed.count
+                tally.uncompressedBytes += body.count
+                tallies[buffer.region] = tally
                 start = end
             }
+            tallies[buffer.region]?.events.add(buffer.categories)
         }
+        usage.withLock { $0 += tallies.values }
         let validates = trail.record.logFileValidationEnabled
         let windowStart = trail.record.startLoggingMilliseconds ?? now
         state.withLock { state in

@@ -628,6 +628,16 @@ public final class EventStore: @unchecked Sendable {
     /// Usage counted by committed flushes (issue #15's source).
     public var usage: [UsageKey: UsageCounts] { state.withLock { catalog.usage } }
 
+    /// Usage of the events in memtables (acknowledged, not yet flushed), which their flush will
+    /// commit as it is: a cost report adds it to `usage` so a running server's bill is current.
+    public var unflushedUsage: [UsageKey: UsageCounts] {
+        state.withLock {
+            var tally = memtables.usage
+            if let flushing { tally.merge(flushing.memtables.usage) }
+            return tally.counts
+        }
+    }
+
     /// Removed segments whose files are not deleted yet.
     public var obsoleteSegmentCount: Int { state.withLock { catalog.obsoleteSegments.count } }
 
