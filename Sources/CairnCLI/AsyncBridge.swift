@@ -1,3 +1,8 @@
+// Glibc before Dispatch: the first import of a C header's module owns its types (timeval, stat),
+// and with member import visibility other files of the module see them only through Glibc.
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Dispatch
 import Synchronization
 

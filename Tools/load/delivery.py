@@ -106,7 +106,27 @@ def delivered_count(data):
     return sum(trail.get("deliveredEventCount", 0) for trail in trails.values())
 
 
+def ingest_rate(arguments, with_trail):
+    """Events/s of the same bulk ingest with and without a logging trail (the journal's cost)."""
+    directory = pathlib.Path(tempfile.mkdtemp(prefix="cairn-ingest-"))
+    process, endpoint = start(arguments.cairn, directory / "data", "--delivery-interval", "86400")
+    if with_trail:
+        make_trail(endpoint)
+    batches = [json.dumps({"Records": [event(i + j) for j in range(1000)]}).encode()
+               for i in range(0, arguments.events, 1000)]
+    began = time.time()
+    for body in batches:
+        post(endpoint, "/ingest", body, "cairn")
+    seconds = time.time() - began
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    shutil.rmtree(directory, ignore_errors=True)
+    return round(len(batches) * 1000 / seconds)
+
+
 def throughput(arguments):
+    baseline = ingest_rate(arguments, with_trail=False)
+    journaled = ingest_rate(arguments, with_trail=True)
     directory = pathlib.Path(tempfile.mkdtemp(prefix="cairn-delivery-"))
     data = directory / "data"
     process, endpoint = start(arguments.cairn, data, "--delivery-interval", "86400", "--digest-interval", "86400")
@@ -135,7 +155,8 @@ def throughput(arguments):
     # The first round starts about one interval (1 s) after the server listens.
     seconds = done - listening - 1.0
     print(json.dumps({
-        "events": total, "ingest_events_per_s": round(total / ingest_seconds),
+        "events": total, "ingest_events_per_s_one_connection_no_trail": baseline,
+        "ingest_events_per_s_one_connection_trail_logging": journaled,
         "restart_seconds": round(listening - restarted, 2), "delivery_seconds": round(seconds, 2),
         "delivery_events_per_s": round(total / seconds), "log_files": len(files),
         "compressed_bytes_per_event": round(size / total, 1),
