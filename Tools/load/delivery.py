@@ -141,6 +141,9 @@ def throughput(arguments):
     ingest_seconds = time.time() - began
     process.send_signal(signal.SIGKILL)
     process.wait()
+    if os.environ.get("DELIVERY_KEEP"):
+        print(f"backlog kept in {data}")
+        return
     restarted = time.time()
     process, endpoint = start(arguments.cairn, data, "--delivery-interval", "1", "--digest-interval", "86400")
     listening = time.time()

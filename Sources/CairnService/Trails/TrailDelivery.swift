@@ -89,6 +89,26 @@ final class TrailDelivery: Sendable {
         var byteCount = 0
         var oldest: Int64?
         var newest: Int64?
+
+        mutating func add(_ event: ArraySlice<UInt8>, _ selectable: SelectableEvent, time: Int64?) {
+            records.append(event)
+            byteCount += event.count + 1
+            switch selectable.eventCategory {
+            case "Data": categories.data += 1
+            case "NetworkActivity": categories.networkActivity += 1
+            case "Insight": categories.insight += 1
+            default:
+                if selectable.readOnly == true {
+                    categories.managementRead += 1
+                } else {
+                    categories.managementWrite += 1
+                }
+            }
+            if let time {
+                oldest = min(oldest ?? time, time)
+                newest = max(newest ?? time, time)
+            }
+        }
     }
 
     /// Delivers every journaled event the trails select; returns the number of log files written.
@@ -184,26 +204,10 @@ final class TrailDelivery: Sendable {
                         trail.includeGlobalServiceEvents || !Self.isGlobalServiceEvent(selectable),
                         routed[index].selection.matches(selectable)
                     else { continue }
-                    let streamKey = account + "/" + region
-                    var buffer = routed[index].buffers[streamKey] ?? LogBuffer(account: account, region: region)
-                    buffer.records.append(event)
-                    buffer.byteCount += event.count + 1
-                    switch selectable.eventCategory {
-                    case "Data": buffer.categories.data += 1
-                    case "NetworkActivity": buffer.categories.networkActivity += 1
-                    case "Insight": buffer.categories.insight += 1
-                    default:
-                        if selectable.readOnly == true {
-                            buffer.categories.managementRead += 1
-                        } else {
-                            buffer.categories.managementWrite += 1
-                        }
-                    }
-                    if let time = record.eventTime?.milliseconds {
-                        buffer.oldest = min(buffer.oldest ?? time, time)
-                        buffer.newest = max(buffer.newest ?? time, time)
-                    }
-                    routed[index].buffers[streamKey] = buffer
+                    // In place: a copy of the buffer out of the dictionary would copy its records
+                    // on every append (quadratic: 6,000 events/s instead of 100,000+).
+                    routed[index].buffers[account + "/" + region, default: LogBuffer(account: account, region: region)]
+                        .add(event, selectable, time: record.eventTime?.milliseconds)
                 }
             }
         }
