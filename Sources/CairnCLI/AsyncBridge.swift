@@ -1,10 +1,11 @@
-// Glibc before Dispatch: the first import of a C header's module owns its types (timeval, stat),
-// and with member import visibility other files of the module see them only through Glibc.
+import Dispatch
+import Synchronization
+
+// Glibc too: a file of this module that imports Dispatch without Glibc makes CDispatch the module
+// that owns timeval and stat, and with member import visibility Terminal.swift then cannot use them.
 #if canImport(Glibc)
     import Glibc
 #endif
-import Dispatch
-import Synchronization
 
 /// Runs async work from a synchronous command (the root command is synchronous: its imports run on
 /// their own threads) and waits for it.
