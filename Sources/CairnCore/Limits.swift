@@ -444,3 +444,15 @@ extension Limits {
     /// Default seconds between digest files: CloudTrail writes one per hour (spec §4.2).
     public static let defaultDigestIntervalSeconds = 3_600
 }
+
+// MARK: Ingest from buckets (cairn ingest s3://...)
+
+extension Limits {
+    /// Bytes of objects downloaded into `tmp/` before they are imported and removed: bounds the
+    /// disk a bucket ingest borrows while keeping the importer's batches large.
+    public static let bucketIngestBatchByteCount = 256 << 20
+
+    /// Objects downloaded at once: CloudTrail's files are small (a few KB to MB), so latency, not
+    /// bandwidth, bounds a serial download.
+    public static let bucketIngestConcurrency = 8
+}

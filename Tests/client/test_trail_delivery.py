@@ -314,7 +314,7 @@ def moto_s3(endpoint):
 
 def remote_events(s3, bucket):
     events = []
-    for page in s3.get_paginator("list_objects").paginate(Bucket=bucket, Prefix="AWSLogs/"):
+    for page in s3.get_paginator("list_objects").paginate(Bucket=bucket, Prefix="audit/prod/AWSLogs/"):
         for item in page.get("Contents", []):
             if "/CloudTrail/" in item["Key"]:
                 body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
@@ -342,7 +342,7 @@ def test_delivery_to_an_s3_compatible_bucket_retries_a_failing_bucket_and_valida
         for name, bucket in (("remote-trail", "remote-trail-bucket"), ("late-trail", "late-bucket")):
             server.aws(
                 "cloudtrail", "create-trail", "--name", name, "--s3-bucket-name", bucket,
-                "--enable-log-file-validation",
+                "--enable-log-file-validation", "--s3-key-prefix", "audit/prod",
             )
             server.aws("cloudtrail", "start-logging", "--name", name)
         events = as_ours([e for e in records() if is_management(e) and e.get("awsRegion") == REGION][:400])

@@ -8,8 +8,17 @@ public import CairnService
 public struct S3Client: ObjectStore {
     let http: HTTPClient
     let signer: SigV4Signer
+    /// A temporary credential's token, sent (and signed) as `X-Amz-Security-Token`.
+    let sessionToken: String?
 
-    public init(endpoint: String, region: String, accessKeyId: String, secretAccessKey: String) throws(BucketError) {
+    public init(
+        endpoint: String,
+        region: String,
+        accessKeyId: String,
+        secretAccessKey: String,
+        sessionToken: String? = nil
+    ) throws(BucketError) {
+        self.sessionToken = sessionToken
         do {
             http = try HTTPClient(endpoint: endpoint)
         } catch {
@@ -106,7 +115,8 @@ public struct S3Client: ObjectStore {
             method: method,
             rawPath: path,
             rawQuery: query,
-            headers: headers + [("Host", http.hostHeader)],
+            headers: headers + [("Host", http.hostHeader)]
+                + (sessionToken.map { [("X-Amz-Security-Token", $0)] } ?? []),
             payloadSHA256Hex: PayloadHasher.sha256Hex(body)
         )
         request = signer.signNow(request)
