@@ -67,8 +67,9 @@ struct BucketSource {
         return batches
     }
 
-    /// Downloads `objects` into `directory`, `Limits.bucketIngestConcurrency` at a time; returns the
-    /// files in the objects' order. The file names keep the key's last component (the importer
+    /// Downloads `objects` into `directory`, `Limits.bucketIngestConcurrency` at a time.
+    ///
+    /// Returns the files in the objects' order. The file names keep the key's last component (the importer
     /// tells gzip and formats by name and content).
     func download(_ objects: [ObjectSummary], into directory: String) async throws -> [String] {
         try LocalFileSystem().createDirectory(directory)

@@ -4,7 +4,8 @@ import CairnCore
     import Glibc
 #endif
 
-/// Credentials for calls Cairn makes to S3-compatible endpoints, found as the AWS CLI finds them:
+/// Credentials for calls Cairn makes to S3-compatible endpoints, found as the AWS CLI finds them.
+///
 /// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`, then the profile
 /// `AWS_PROFILE` (or `default`) of `AWS_SHARED_CREDENTIALS_FILE` (or `~/.aws/credentials`).
 /// Instance roles and SSO are not read.
