@@ -473,3 +473,41 @@ def test_organization_trail_records_member_accounts_and_members_cannot_change_it
     finally:
         server.stop()
         shutil.rmtree(directory, ignore_errors=True)
+
+
+INSIGHTS = pathlib.Path(__file__).resolve().parents[2] / "TestData" / "cloudtrail" / "awsdocs-cloudtrail-user-guide" / "insight-events.json"
+
+
+def test_insight_selectors_route_insights_events_to_insight_files(fast_server):
+    server = fast_server
+    assert INSIGHTS.exists(), f"the Insights events are missing at {INSIGHTS}"
+    for name, insight in (("calls-insight", "ApiCallRateInsight"), ("errors-insight", "ApiErrorRateInsight")):
+        server.aws("cloudtrail", "create-trail", "--name", name, "--s3-bucket-name", f"{name}-bucket")
+        server.aws("cloudtrail", "put-insight-selectors", "--trail-name", name, "--insight-selectors",
+                   json.dumps([{"InsightType": insight}]))
+        server.aws("cloudtrail", "start-logging", "--name", name)
+    insights = as_ours(json.loads(INSIGHTS.read_text())["Records"])
+    assert {event["insightDetails"]["insightType"] for event in insights} == {"ApiCallRateInsight"}
+    management = as_ours([e for e in records() if is_management(e) and e.get("awsRegion") == REGION][:20])
+    ingest(server, insights + management)
+    root = pathlib.Path(server.data_dir) / "buckets"
+
+    def files(bucket, kind):
+        found = []
+        for path in (root / bucket / "AWSLogs" / ACCOUNT / kind).rglob("*.json.gz"):
+            found.extend(event["eventID"] for event in json.loads(gzip.decompress(path.read_bytes()))["Records"])
+        return set(found)
+
+    wanted = {event["eventID"] for event in insights}
+    wait_for(lambda: wanted <= files("calls-insight-bucket", "CloudTrail-Insight"), timeout=60, what="Insights files")
+    wait_for(
+        lambda: {e["eventID"] for e in management} <= files("errors-insight-bucket", "CloudTrail"),
+        timeout=60,
+        what="the other trail's log files",
+    )
+    assert not (wanted & files("calls-insight-bucket", "CloudTrail")), "Insights events are not log file events"
+    assert not files("errors-insight-bucket", "CloudTrail-Insight"), "ApiErrorRateInsight selects no call-rate event"
+    name = next((root / "calls-insight-bucket").rglob("*_CloudTrail-Insight_*.json.gz")).name
+    assert name.startswith(f"{ACCOUNT}_CloudTrail-Insight_{REGION}_"), name
+    for name in ("calls-insight", "errors-insight"):
+        server.aws("cloudtrail", "delete-trail", "--name", name)

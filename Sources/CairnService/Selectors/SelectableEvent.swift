@@ -19,6 +19,8 @@ public struct SelectableEvent: Sendable, Equatable {
     public var resources: [(type: String?, arn: String?)]
     public var recipientAccountId: String?
     public var awsRegion: String?
+    /// `insightDetails.insightType` of an Insights event (`ApiCallRateInsight`, `ApiErrorRateInsight`).
+    public var insightType: String?
 
     public init(_ record: EventRecord) {
         eventCategory = record.eventCategory ?? (record.managementEvent == false ? "Data" : "Management")
@@ -33,6 +35,11 @@ public struct SelectableEvent: Sendable, Equatable {
         recipientAccountId = record.recipientAccountId ?? record.userIdentity?.accountId
         awsRegion = record.awsRegion
         resources = []
+        if eventCategory == "Insight", let details = record.insightDetails,
+            case .string(let type)? = (try? JSONValue(parsing: details))?["insightType"]
+        {
+            insightType = type
+        }
         if let text = record.resources, let parsed = try? JSONValue(parsing: text), case .array(let items) = parsed {
             for item in items {
                 resources.append((Self.text(item["type"]), Self.text(item["ARN"] ?? item["ARNPrefix"] ?? item["arn"])))
@@ -65,7 +72,8 @@ public struct SelectableEvent: Sendable, Equatable {
             && lhs.sessionCredentialFromConsole == rhs.sessionCredentialFromConsole
             && lhs.userIdentityARN == rhs.userIdentityARN && lhs.errorCode == rhs.errorCode
             && lhs.vpcEndpointId == rhs.vpcEndpointId && lhs.recipientAccountId == rhs.recipientAccountId
-            && lhs.awsRegion == rhs.awsRegion && lhs.resources.map(\.type) == rhs.resources.map(\.type)
+            && lhs.awsRegion == rhs.awsRegion && lhs.insightType == rhs.insightType
+            && lhs.resources.map(\.type) == rhs.resources.map(\.type)
             && lhs.resources.map(\.arn) == rhs.resources.map(\.arn)
     }
 

@@ -21,24 +21,26 @@ enum DeliveryKeys {
         return key + "\(account)/\(kind)/\(region)/"
     }
 
+    /// A log file's key; `kind` is `CloudTrail`, or `CloudTrail-Insight` for an Insights file.
     static func logFile(
         prefix: String?,
         organizationId: String?,
         account: String,
         region: String,
         deliveredMilliseconds: Int64,
-        suffix: String
+        suffix: String,
+        kind: String = "CloudTrail"
     ) -> String {
         let (date, time) = parts(deliveredMilliseconds)
         let folder = folder(
             prefix: prefix,
             organizationId: organizationId,
             account: account,
-            kind: "CloudTrail",
+            kind: kind,
             region: region
         )
         let minute = String(time.prefix(4))
-        return folder + datePath(date) + "\(account)_CloudTrail_\(region)_\(date)T\(minute)Z_\(suffix).json.gz"
+        return folder + datePath(date) + "\(account)_\(kind)_\(region)_\(date)T\(minute)Z_\(suffix).json.gz"
     }
 
     static func digest(

@@ -76,6 +76,8 @@ final class TrailDelivery: Sendable {
         var position: UInt64
         var members: Set<String>
         var organizationId: String?
+        /// The Insights types the trail's insight selectors take.
+        var insightTypes: Set<String>
         /// Events by `account/region`, as compact JSON, with their event times.
         var buffers: [String: LogBuffer] = [:]
         var failed = false
@@ -84,6 +86,8 @@ final class TrailDelivery: Sendable {
     struct LogBuffer {
         var account: String
         var region: String
+        /// An Insights file (`CloudTrail-Insight/`, outside the digests) rather than a log file.
+        var isInsight = false
         var categories = CategoryCounts()
         var records: [ArraySlice<UInt8>] = []
         var byteCount = 0
@@ -126,7 +130,8 @@ final class TrailDelivery: Sendable {
                 selection: EventSelection(trail),
                 position: state.withLock { $0.trails[trail.arn()]?.position ?? 0 },
                 members: trail.isOrganizationTrail ? organization?.members ?? [trail.accountId] : [trail.accountId],
-                organizationId: trail.isOrganizationTrail ? organization?.id : nil
+                organizationId: trail.isOrganizationTrail ? organization?.id : nil,
+                insightTypes: Self.insightTypes(trail)
             )
         }
         forgetDeletedTrails(Set(routed.map(\.arn)))
@@ -201,16 +206,40 @@ final class TrailDelivery: Sendable {
                     let region = selectable.awsRegion ?? trail.homeRegion
                     guard routed[index].members.contains(account),
                         trail.isMultiRegionTrail || region == trail.homeRegion,
-                        trail.includeGlobalServiceEvents || !Self.isGlobalServiceEvent(selectable),
-                        routed[index].selection.matches(selectable)
+                        trail.includeGlobalServiceEvents || !Self.isGlobalServiceEvent(selectable)
                     else { continue }
+                    // Insights events go to the trails whose insight selectors take their type;
+                    // every other event by the event selectors.
+                    let isInsight = selectable.eventCategory == "Insight"
+                    if isInsight {
+                        guard let type = selectable.insightType, routed[index].insightTypes.contains(type) else {
+                            continue
+                        }
+                    } else if !routed[index].selection.matches(selectable) {
+                        continue
+                    }
+                    let key = (isInsight ? "insight:" : "") + account + "/" + region
                     // In place: a copy of the buffer out of the dictionary would copy its records
                     // on every append (quadratic: 6,000 events/s instead of 100,000+).
-                    routed[index].buffers[account + "/" + region, default: LogBuffer(account: account, region: region)]
-                        .add(event, selectable, time: record.eventTime?.milliseconds)
+                    routed[index].buffers[
+                        key,
+                        default: LogBuffer(account: account, region: region, isInsight: isInsight)
+                    ]
+                    .add(event, selectable, time: record.eventTime?.milliseconds)
                 }
             }
         }
+    }
+
+    /// The `InsightType`s of a trail's insight selectors.
+    static func insightTypes(_ trail: TrailRecord) -> Set<String> {
+        guard case .array(let selectors)? = trail.insightSelectors else { return [] }
+        return Set(
+            selectors.compactMap { selector -> String? in
+                if case .string(let type)? = selector["InsightType"] { return type }
+                return nil
+            }
+        )
     }
 
     /// Global service events (IAM, STS's global endpoint, CloudFront, Route 53, sign-in) are
@@ -257,7 +286,8 @@ final class TrailDelivery: Sendable {
                     account: buffer.account,
                     region: buffer.region,
                     deliveredMilliseconds: now,
-                    suffix: DeliveryKeys.randomSuffix()
+                    suffix: DeliveryKeys.randomSuffix(),
+                    kind: buffer.isInsight ? "CloudTrail-Insight" : "CloudTrail"
                 )
                 let compressed: [UInt8]
                 do {
@@ -282,7 +312,7 @@ final class TrailDelivery: Sendable {
                     oldestEventMilliseconds: buffer.oldest,
                     newestEventMilliseconds: buffer.newest
                 )
-                delivered.append((streamKey, file))
+                if !buffer.isInsight { delivered.append((streamKey, file)) }  // digests list log files only
                 eventCount += end - start
                 var tally = tallies[buffer.region] ?? DeliveredUsage(trailARN: arn, region: buffer.region)
                 tally.files += 1
