@@ -53,7 +53,7 @@ struct CairnCommand: ParsableCommand {
         subcommands: [
             IngestCommand.self, ExportCommand.self, InspectCommand.self, QueryCommand.self, LookupCommand.self,
             VerifyCommand.self, RepairCommand.self, CompactCommand.self, StoreCommand.self, RetentionCommand.self,
-            GenerateCommand.self, DemoCommand.self, ServeCommand.self,
+            GenerateCommand.self, DemoCommand.self, ServeCommand.self, StoresCommand.self, DescribeCommand.self,
         ]
     )
 }

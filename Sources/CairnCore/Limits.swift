@@ -175,6 +175,10 @@ public enum Limits {
     /// object) costs 1 MiB, not a copy of itself.
     public static let maxRejectedRecordTextByteCount = 4 * maxEventByteCount
 
+    /// Statements the query shell keeps in `~/.cairn_history` (older ones are dropped when it is
+    /// read): as many as psql's default `HISTSIZE` (500), doubled, a few hundred KB at most.
+    public static let shellHistoryEntryCount = 1_000
+
     /// Bytes of small files read and parsed together in one window (besides at most 64 files).
     ///
     /// One window is parsed while the one before is committed: before this bound 30 files of
