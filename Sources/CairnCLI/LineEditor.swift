@@ -65,8 +65,9 @@ final class LineEditor {
         var raw = original
         raw.c_lflag &= ~tcflag_t(ECHO | ICANON | ISIG | IEXTEN)
         raw.c_iflag &= ~tcflag_t(IXON | ICRNL)
-        tcsetattr(0, TCSAFLUSH, &raw)
-        defer { tcsetattr(0, TCSAFLUSH, &original) }
+        // TCSANOW, not TCSAFLUSH: keys typed while the last statement ran are kept, not dropped.
+        tcsetattr(0, TCSANOW, &raw)
+        defer { tcsetattr(0, TCSADRAIN, &original) }
         return edit(prompt: prompt)
     }
 

@@ -48,9 +48,9 @@ class Shell:
                     self.screen += os.read(self.fd, 65536)
                 except OSError:
                     break
-        found = self.screen.decode(errors="replace")
-        self.screen = b""
-        return found
+        end = self.screen.index(text.encode()) + len(text.encode())
+        found, self.screen = self.screen[:end], self.screen[end:]
+        return found.decode(errors="replace")
 
     def type(self, keys):
         os.write(self.fd, keys.encode())
@@ -70,6 +70,7 @@ def test_the_shell_on_a_terminal(data):
     table = shell.read_until("(2 rows)")
     assert "Decrypt             | 178" in table, table
     assert "(2 rows)" in table
+    shell.read_until("cairn> ")
     # The up arrow brings the statement back (one line); editing keys work on it.
     shell.type("\x1b[A")
     recalled = shell.read_until("LIMIT 2;")
@@ -78,6 +79,7 @@ def test_the_shell_on_a_terminal(data):
     vertical = shell.read_until("(1 row)")
     assert "*************************** 1. row ***************************" in vertical, vertical
     assert "eventname: " in vertical
+    shell.read_until("cairn> ")
     shell.type("SELECT 'half\r")
     shell.read_until("   ...> ")
     shell.type("\x03")  # Ctrl-C drops the half-typed statement
