@@ -54,6 +54,7 @@ struct CairnCommand: ParsableCommand {
             IngestCommand.self, ExportCommand.self, InspectCommand.self, QueryCommand.self, LookupCommand.self,
             VerifyCommand.self, RepairCommand.self, CompactCommand.self, StoreCommand.self, RetentionCommand.self,
             GenerateCommand.self, DemoCommand.self, ServeCommand.self, ValidateLogsCommand.self, CostCommand.self,
+            StoresCommand.self, DescribeCommand.self,
         ]
     )
 }

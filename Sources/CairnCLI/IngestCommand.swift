@@ -5,16 +5,28 @@ import CairnStorage
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Import CloudTrail files: AWSLogs trees, .json/.json.gz delivery files, JSON arrays, NDJSON.",
+        abstract: "Import CloudTrail files: AWSLogs trees, delivery files, NDJSON, EventBridge and CloudWatch Logs.",
         discussion: """
-            Directories are walked recursively for .json, .json.gz, .jsonl and .ndjson files. An import \
-            ledger makes re-importing the same content add nothing, and a file that grew (or was cut \
-            short and is now whole) adds only what its earlier version lacked. One writer per store: \
-            a second waits for the first (or fails with --no-wait). Records without a valid eventTime \
-            are rejected with the reason; records without recipientAccountId or awsRegion are stored \
-            under the partition component _none. Events are acknowledged (and --progress-lines prints \
-            the count) when durable: per flush, or per batch with --wal. Exits 1 when any record or \
-            file was rejected.
+            Inputs: files, directories (walked for .json, .jsonl, .ndjson and .gz files), and streams: \
+            - for standard input, pipes, process substitution. Each file may be gzipped, and may hold \
+            CloudTrail delivery files ({"Records":[...]}), JSON arrays, NDJSON, EventBridge events \
+            (the record in "detail"), CloudWatch Logs log events or export lines (the record as \
+            "message", or "TIMESTAMP {record}") and CloudWatch Logs subscription payloads \
+            (logEvents[].message); each record is recognised on its own, and the summary counts \
+            events by format. Digest files are skipped and counted.
+
+            An import ledger makes re-importing the same content add nothing, and a file that grew \
+            (or was cut short and is now whole) adds only what its earlier version lacked. One \
+            writer per store: a second waits for the first (or fails with --no-wait). Records \
+            without a valid eventTime are rejected with the reason (--rejects FILE keeps every \
+            one); records without recipientAccountId or awsRegion are stored under the partition \
+            component _none. Events are acknowledged (and --progress-lines prints the count) when \
+            durable: per flush, or per batch with --wal.
+
+            Exit status: 0 when everything was imported (or had been before); 2 when the import \
+            finished but some records or files were rejected (all else is imported); 1 when it \
+            stopped on an error (what was acknowledged stays; a re-run resumes after it); 64 for a \
+            usage error.
             """
     )
 
@@ -36,6 +48,15 @@ struct IngestCommand: ParsableCommand {
 
     @Option(name: .long, help: "WAL sync policy with --wal: always, never, or a number of milliseconds.")
     var sync: String = "always"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Write every rejected record as NDJSON: file, recordIndex, offset, reason, record.",
+            valueName: "file"
+        )
+    )
+    var rejects: String?
 
     @Flag(name: .long, help: "Print 'acknowledged N' on stderr after each durable batch.")
     var progressLines = false
@@ -87,13 +108,12 @@ struct IngestCommand: ParsableCommand {
                 if lines { Terminal.error("acknowledged \(progress.eventsAcknowledged)") }
                 if showBar {
                     let fraction = progress.byteCount > 0 ? Double(progress.bytesDone) / Double(progress.byteCount) : 1
-                    bar.draw(
-                        fraction: fraction,
-                        detail: "\(progress.filesDone)/\(progress.fileCount) files, \(progress.eventsAccepted) events "
-                            + "(\(progress.eventsAcknowledged) durable)"
-                    )
+                    let detail = IngestReport.progressDetail(progress, seconds: Terminal.seconds() - started)
+                    bar.draw(fraction: fraction, detail: detail)
                 }
             }
+            let rejectsFile = try rejects.map { path throws(StorageError) in try RejectsFile(path: path) }
+            if let rejectsFile { importer.onIssue = { rejectsFile.write($0) } }
             let baseline = (store.duplicateEventCount, store.sameEventIDOtherContentCount)
             var spool = StreamSpool(dataDirectory: storeOptions.dataDirectory)
             defer { spool.removeCopies() }
@@ -105,50 +125,24 @@ struct IngestCommand: ParsableCommand {
                 Terminal.error("acknowledged \(summary.events)")
             }
             if showBar { bar.finish() }
+            try rejectsFile?.close()
         } catch {
             Terminal.error("cairn ingest: \(error)")
             throw ExitCode.failure
         }
         let seconds = Terminal.seconds() - started
         if json {
-            var object = JSONObjectBuilder()
-            object.add("files", summary.files)
-            object.add("events", summary.events)
-            object.add("rejected", summary.rejected)
-            object.add("duplicates", summary.duplicates)
-            object.add("sameEventIDOtherContent", summary.sameEventIDOtherContent)
-            object.add("alreadyImportedFiles", summary.alreadyImportedFiles)
-            object.add("continuedFiles", summary.continuedFiles)
-            object.add("skippedFiles", raw: "[" + summary.skippedFiles.map(jsonString).joined(separator: ",") + "]")
-            object.add("bytes", summary.byteCount)
-            object.add("eventBytes", summary.eventByteCount)
-            object.add("seconds", seconds)
-            object.add("cpuSeconds", Terminal.cpuSeconds() - startedCPU)
-            object.add("eventsPerSecond", Double(summary.events) / max(seconds, 1e-9))
-            object.add("peakResidentBytes", Terminal.peakResidentBytes())
-            object.add("issueCount", summary.issueCount)
-            object.add(
-                "issues",
-                raw: "[" + summary.issues.prefix(100).map { jsonString($0.description) }.joined(separator: ",") + "]"
-            )
-            Terminal.write(object.text + "\n")
+            Terminal.write(IngestReport.json(summary, seconds: seconds, cpuSeconds: Terminal.cpuSeconds() - startedCPU))
         } else {
-            for issue in summary.issues.prefix(20) { Terminal.error("rejected: \(issue)") }
-            if summary.issueCount > 20 { Terminal.error("... and \(summary.issueCount - 20) more") }
-            for skipped in summary.skippedFiles { Terminal.error("skipped: \(skipped)") }
-            var line = "\(summary.files) files, \(summary.events) events ingested, \(summary.rejected) rejected, "
-            line += "\(summary.duplicates) duplicates (\(summary.alreadyImportedFiles) files already imported"
-            if summary.continuedFiles > 0 { line += ", \(summary.continuedFiles) continued where they were" }
-            line += ") "
-            if summary.sameEventIDOtherContent > 0 {
-                line += "\(summary.sameEventIDOtherContent) kept with a known eventID but other content "
-            }
-            let rate = Int(Double(summary.events) / max(seconds, 1e-9))
-            line += "in \(String(format1(seconds)))s (\(rate) events/s)\n"
-            Terminal.write(line)
+            let text = IngestReport.text(summary, seconds: seconds, rejectsPath: rejects)
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            // The last line, the totals, is the answer (stdout); the rest is about problems (stderr).
+            let totals = lines.popLast() ?? ""
+            for line in lines { Terminal.error(String(line)) }
+            Terminal.write(totals + "\n")
         }
         Terminal.flush()
-        if summary.rejected > 0 || summary.issueCount > 0 { throw ExitCode.failure }
+        if summary.rejected > 0 || summary.issueCount > 0 { throw ExitCode(IngestReport.rejectedStatus) }
     }
 }
 

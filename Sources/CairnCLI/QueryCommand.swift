@@ -16,18 +16,29 @@ struct QueryCommand: ParsableCommand {
             FROM names an event data store by name or id (`FROM default`). Examples:
               cairn query "SELECT eventname, count(*) AS n FROM default GROUP BY 1 ORDER BY n DESC LIMIT 10"
               cairn query --explain "SELECT * FROM default WHERE eventid = '...'"
+              cairn query --format vertical "SELECT * FROM default LIMIT 1"
+
+            Formats: table (cells cut at --max-width, 80 by default), vertical (a `column: value` \
+            line per column, as MySQL's \\G), json (an array of objects), ndjson (an object a line), \
+            csv (RFC 4180 quoting, CRLF line ends).
+
+            Without a query on a terminal, cairn query is a shell: statements end with ; (or \\G for \
+            vertical output) and may span lines; \\d lists the stores, \\d NAME describes one, \\x \
+            switches vertical output on and off, \\q quits; history is kept in ~/.cairn_history. \
+            With standard input not a terminal, its statements run one after another.
             """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case table, json, csv, ndjson
-    }
+    typealias Format = QueryFormat
 
     @Option(name: .long, help: "Data directory (default: $CAIRN_DATA, then ./cairn-data).")
     var data: String?
 
-    @Option(name: .long, help: "Output format: table, json, csv or ndjson.")
+    @Option(name: .long, help: "Output format: table, vertical, json, ndjson or csv.")
     var format: Format = .table
+
+    @Option(name: .long, help: "Cut cells longer than this (table: default 80; 0 for no limit).")
+    var maxWidth: Int?
 
     @Flag(name: .long, help: "Print the plan instead of running the query (EXPLAIN).")
     var explain = false
@@ -50,13 +61,14 @@ struct QueryCommand: ParsableCommand {
     @Option(name: .customLong("file"), help: "Read the query from this file ('-' for standard input).")
     var file: String?
 
-    @Argument(help: "The SQL query (or use --file).")
+    @Argument(help: "The SQL query (or use --file; none starts the query shell).")
     var sql: String?
 
     func validate() throws {
-        guard (sql == nil) != (file == nil) else {
+        guard sql == nil || file == nil else {
             throw ValidationError("give the query once: as an argument or with --file")
         }
+        if let maxWidth, maxWidth < 0 { throw ValidationError("--max-width takes 0 or more, not \(maxWidth)") }
     }
 
     /// The query text from the argument, the file, or standard input.
@@ -89,6 +101,15 @@ struct QueryCommand: ParsableCommand {
             timeLimit: timeout.map { .milliseconds(Int64(($0 * 1000).rounded(.up))) }
         )
         defer { engine.close() }
+        if sql == nil, file == nil {
+            var shell = QueryShell(engine: engine, format: format, maxWidth: maxWidth, interactive: isatty(0) == 1)
+            let status = shell.run()
+            if shell.runCount == 0, isatty(0) != 1 {
+                throw ValidationError("give a query: as an argument, with --file, or as statements on standard input")
+            }
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
         let sql = try queryText()
         let text = explain && !sql.trimmingPrefix(" ").uppercased().hasPrefix("EXPLAIN") ? "EXPLAIN " + sql : sql
         var result: QueryResult
@@ -109,7 +130,7 @@ struct QueryCommand: ParsableCommand {
         if let plan = result.plan {
             Terminal.write(plan + "\n")
         } else {
-            Terminal.write(QueryOutput.render(result, format: format))
+            Terminal.write(QueryOutput.render(result, format: format, maxWidth: maxWidth))
         }
         if stats { Terminal.error(result.statistics.summary.joined(separator: "\n")) }
         if repeatCount > 1 {
@@ -124,81 +145,5 @@ struct QueryCommand: ParsableCommand {
             builder.add("rowGroupsRead", result.statistics.rowGroupsRead)
             Terminal.error(builder.text)
         }
-    }
-}
-
-/// Renders query results in the CLI's formats.
-enum QueryOutput {
-    static func render(_ result: QueryResult, format: QueryCommand.Format) -> String {
-        switch format {
-        case .ndjson:
-            var out = ""
-            for row in result.rows {
-                out +=
-                    "{" + zip(result.columns, row).map { jsonString($0) + ":" + $1.jsonText }.joined(separator: ",")
-                    + "}\n"
-            }
-            return out
-        case .json:
-            var out = "{\"columns\":[" + result.columns.map(jsonString).joined(separator: ",") + "],\"rows\":["
-            out += result.rows.map { "[" + $0.map(\.jsonText).joined(separator: ",") + "]" }.joined(separator: ",")
-            let s = result.statistics
-            out += "],\"statistics\":{\"eventsScanned\":\(s.eventsScanned),\"eventsMatched\":\(s.eventsMatched),"
-            out += "\"bytesScanned\":\(s.bytesScanned),\"bytesScannedUncompressed\":\(s.bytesScannedUncompressed),"
-            out +=
-                "\"executionTimeInMillis\":\(Int(s.executionMilliseconds.rounded())),\"rowGroupsRead\":\(s.rowGroupsRead)}}\n"
-            return out
-        case .csv:
-            func field(_ text: String) -> String {
-                text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                    ? "\"" + text.replacing("\"", with: "\"\"") + "\"" : text
-            }
-            var out = result.columns.map(field).joined(separator: ",") + "\n"
-            for row in result.rows { out += row.map { field($0.lakeText ?? "") }.joined(separator: ",") + "\n" }
-            return out
-        case .table:
-            let cells = result.rows.map { $0.map { cell($0) } }
-            var widths = result.columns.map(\.count)
-            for row in cells {
-                for (index, text) in row.enumerated() { widths[index] = max(widths[index], min(text.count, 80)) }
-            }
-            func line(_ values: [String]) -> String {
-                values.enumerated().map { index, text in
-                    let clipped = text.count > 80 ? String(text.prefix(77)) + "..." : text
-                    return clipped + String(repeating: " ", count: widths[index] - clipped.count)
-                }.joined(separator: " | ")
-            }
-            var out = line(result.columns) + "\n"
-            out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "-+-") + "\n"
-            for row in cells { out += line(row) + "\n" }
-            out += "(\(result.rows.count) row\(result.rows.count == 1 ? "" : "s"))\n"
-            return out
-        }
-    }
-
-    /// A value as a table cell: control characters (a newline, an escape sequence an attacker put
-    /// in a user agent or a request parameter) are shown as escapes, never sent to the terminal.
-    static func cell(_ value: Value) -> String {
-        guard let text = value.lakeText else { return "NULL" }
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
-        var escaped = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": escaped += "\\n"
-            case "\r": escaped += "\\r"
-            case "\t": escaped += "\\t"
-            case _ where isControl(scalar):
-                escaped += "\\u" + String(scalar.value, radix: 16).leftPadded(4)
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped
-    }
-
-    /// C0 and C1 control characters, DEL, and the bidirectional overrides that reorder what a
-    /// terminal shows (Trojan Source).
-    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
-            || (0x2066...0x2069).contains(scalar.value)
     }
 }

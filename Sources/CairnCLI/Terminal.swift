@@ -68,7 +68,21 @@ struct ProgressBar {
         let filled = max(0, min(width, Int(fraction * Double(width))))
         let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
         let percent = Int(fraction * 100)
-        Terminal.writeAll(2, Array("\r[\(bar)] \(percent)% \(detail) \(Int(now - start))s\u{1B}[K".utf8))
+        let elapsed = now - start
+        var times = ProgressBar.duration(elapsed)
+        // The rest at the rate so far, once there is a rate to speak of.
+        if fraction > 0.005, fraction < 1, elapsed >= 1 {
+            times += ", ETA " + ProgressBar.duration(elapsed * (1 - fraction) / fraction)
+        }
+        Terminal.writeAll(2, Array("\r[\(bar)] \(percent)% \(detail) \(times)\u{1B}[K".utf8))
+    }
+
+    /// `42s`, `3m05s`, `2h07m`.
+    static func duration(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded())
+        if whole < 60 { return "\(whole)s" }
+        if whole < 3600 { return "\(whole / 60)m" + String(whole % 60).leftPadded(2) + "s" }
+        return "\(whole / 3600)h" + String(whole / 60 % 60).leftPadded(2) + "m"
     }
 
     func finish() { Terminal.writeAll(2, Array("\r\u{1B}[K".utf8)) }

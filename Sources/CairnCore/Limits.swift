@@ -169,6 +169,16 @@ public enum Limits {
     /// day, ~50 MB) parsed one per core without the pipeline restarts streaming costs per file.
     public static let ingestWholeFileByteCount = 64 << 20
 
+    /// Most bytes of one rejected record's text that `cairn ingest --rejects` writes (the rest is
+    /// cut and the line says so): four times the largest acceptable record, so anything rejected
+    /// for its size still shows what it is, while a 2 GB "record" (a file that is one broken
+    /// object) costs 1 MiB, not a copy of itself.
+    public static let maxRejectedRecordTextByteCount = 4 * maxEventByteCount
+
+    /// Statements the query shell keeps in `~/.cairn_history` (older ones are dropped when it is
+    /// read): as many as psql's default `HISTSIZE` (500), doubled, a few hundred KB at most.
+    public static let shellHistoryEntryCount = 1_000
+
     /// Bytes of small files read and parsed together in one window (besides at most 64 files).
     ///
     /// One window is parsed while the one before is committed: before this bound 30 files of

@@ -40,6 +40,8 @@ enum CairnProcess {
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         process.standardOutput = out
         process.standardError = err
+        // Never the test runner's terminal: `cairn query` with no query would start its shell on it.
+        process.standardInput = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
         try out.close()

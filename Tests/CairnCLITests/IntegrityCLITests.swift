@@ -134,7 +134,7 @@ import Testing
         )
         #expect(try CairnProcess.run(["verify", "--data", data]).status == 0)
         let count = try CairnProcess.run(["query", "--data", data, "--format", "csv", "SELECT count(*) FROM default"])
-        let remaining = Int(count.stdout.split(separator: "\n").last ?? "") ?? -1
+        let remaining = Int(count.stdout.split(whereSeparator: \.isNewline).last ?? "") ?? -1
         #expect(remaining > 0 && remaining < 2000)
     }
 

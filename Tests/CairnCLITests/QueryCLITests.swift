@@ -30,15 +30,14 @@ import Testing
         #expect(lines[0] == #"{"eventname":"CreateUser","n":1,"first":"2024-05-01 10:00:00.000","u":"u,0"}"#)
 
         let csv = try CairnProcess.run(["query", "--data", data, "--format", "csv", sql])
-        #expect(csv.stdout.hasPrefix("eventname,n,first,u\nCreateUser,1,2024-05-01 10:00:00.000,\"u,0\"\n"))
+        #expect(csv.stdout.hasPrefix("eventname,n,first,u\r\nCreateUser,1,2024-05-01 10:00:00.000,\"u,0\"\r\n"))
 
-        let json = try CairnProcess.run(["query", "--data", data, "--format", "json", sql])
-        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
-        #expect(object?["columns"] as? [String] == ["eventname", "n", "first", "u"])
-        #expect((object?["rows"] as? [[Any]])?.count == 3)
-        let statistics = object?["statistics"] as? [String: Any]
-        #expect(statistics?["eventsScanned"] as? Int == 3)
-        #expect(statistics?["eventsMatched"] as? Int == 3)
+        let json = try CairnProcess.run(["query", "--data", data, "--format", "json", "--stats", sql])
+        let objects = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        #expect(objects?.count == 3)
+        #expect(objects?.first?["eventname"] as? String == "CreateUser")
+        #expect(objects?.first?["n"] as? Int == 1)
+        #expect(json.stderr.contains("events scanned: 3, matched: 3"), "\(json.stderr)")
 
         let table = try CairnProcess.run(["query", "--data", data, sql])
         #expect(table.stdout.contains("eventname  | n | first"))
@@ -100,8 +99,8 @@ import Testing
             encoding: .utf8
         )
         let fromFile = try CairnProcess.run(["query", "--data", data, "--format", "csv", "--file", file])
-        #expect(fromFile.stdout == "n\n2\n")
-        #expect(try CairnProcess.run(["query", "--data", data]).status == 64)
+        #expect(fromFile.stdout == "n\r\n2\r\n")
+        #expect(try CairnProcess.run(["query", "--data", data]).status == 64, "no query, and no statements piped in")
         let store = try CairnProcess.run(["query", "--data", data, "SELECT 1 FROM nosuch"])
         #expect(store.status == 1)
         #expect(store.stderr.contains("event data store nosuch does not exist"))

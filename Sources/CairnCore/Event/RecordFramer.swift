@@ -30,6 +30,8 @@ package struct RecordFramer<Decoder: RecordDecoding> {
         package var result: Result<Decoder.Output, CoreError>
         /// Whether the record's text is already compact JSON (no whitespace between tokens).
         package var isCompact: Bool = false
+        /// `.cloudWatchLogs` for a record on a CloudWatch Logs export line (`TIMESTAMP {record}`).
+        package var format = RecordFormat.cloudTrail
     }
 
     /// What `scan` got through.
@@ -172,23 +174,32 @@ package struct RecordFramer<Decoder: RecordDecoding> {
     /// Scans objects one after another; returns the bytes consumed.
     private mutating func scanObjectStream(_ scanner: inout JSONScanner, isFinal: Bool, body: (Item) -> Void) -> Int {
         while let first = scanner.peek() {
-            let start = scanner.position
-            if first == 0x7B {
+            let lineStart = scanner.position
+            var start = lineStart
+            var format = RecordFormat.cloudTrail
+            if first != 0x7B, let recordStart = exportLineRecordStart(lineStart, scanner) {
+                start = recordStart
+                scanner.position = recordStart
+                format = .cloudWatchLogs
+            }
+            if scanner.bytes[start] == 0x7B {
                 do throws(CoreError) {
-                    body(try decodeItem(&scanner, from: start))
+                    var found = try decodeItem(&scanner, from: start)
+                    found.format = format
+                    body(found)
                     continue
                 } catch {
                     var probe = scanner
                     probe.position = start
                     let skipped = (try? probe.skipValue()) != nil
-                    if !skipped, !isFinal, probe.isAtEnd || isTruncated(from: start, scanner) { return start }
-                    body(
-                        item(
-                            scanner,
-                            start..<max(start + 1, min(scanner.position, scanner.bytes.count)),
-                            .failure(error)
-                        )
+                    if !skipped, !isFinal, probe.isAtEnd || isTruncated(from: start, scanner) { return lineStart }
+                    var failed = item(
+                        scanner,
+                        start..<max(start + 1, min(scanner.position, scanner.bytes.count)),
+                        .failure(error)
                     )
+                    failed.format = format
+                    body(failed)
                     scanner.position = skipped ? probe.position : nextLine(after: start, scanner)
                     continue
                 }
@@ -200,6 +211,23 @@ package struct RecordFramer<Decoder: RecordDecoding> {
             scanner.position = end
         }
         return scanner.bytes.count
+    }
+
+    /// Where the record starts on a CloudWatch Logs export line (`2026-10-01T12:00:00.000Z {...}`, an
+    /// ISO 8601 timestamp, a space, the message), or nil when the line at `start` is not one.
+    private func exportLineRecordStart(_ start: Int, _ scanner: JSONScanner) -> Int? {
+        let bytes = scanner.bytes
+        guard start + 20 < bytes.count else { return nil }
+        for (offset, byte) in [UInt8]("0000-00-00T".utf8).enumerated() {
+            let actual = bytes[start + offset]
+            guard byte == 0x30 ? (0x30...0x39).contains(actual) : actual == byte else { return nil }
+        }
+        var index = start + 11
+        let limit = min(bytes.count, start + 64)
+        while index < limit, bytes[index] != 0x20, bytes[index] != 0x0A { index += 1 }
+        guard index < limit, bytes[index] == 0x20 else { return nil }
+        while index < limit, bytes[index] == 0x20 { index += 1 }
+        return index < bytes.count && bytes[index] == 0x7B ? index : nil
     }
 
     /// Whether the object starting at `start` simply runs past the end of the buffer.

@@ -1,5 +1,5 @@
-/// Standard base64 with padding (RFC 4648 §4), for PutAuditEvents checksums; the module has no
-/// Foundation.
+/// Standard base64 with padding (RFC 4648 §4), for PutAuditEvents checksums and the AWS CLI's
+/// pagination tokens (`cairn lookup`); the module has no Foundation.
 package enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
@@ -22,7 +22,7 @@ package enum Base64 {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The bytes of base64 text (padding optional), or nil when it is not base64.
+    /// The bytes of `text`, or nil when it is not base64 (padding optional, no whitespace).
     package static func decode(_ text: String) -> [UInt8]? {
         var values = [UInt8]()
         for byte in text.utf8 where byte != 0x3D {
@@ -34,12 +34,11 @@ package enum Base64 {
         out.reserveCapacity(values.count * 3 / 4)
         var index = 0
         while index < values.count {
-            let chunk = values[index..<min(index + 4, values.count)]
-            var triple: UInt32 = 0
-            for (offset, value) in chunk.enumerated() { triple |= UInt32(value) << (18 - 6 * UInt32(offset)) }
-            out.append(UInt8(triple >> 16 & 0xFF))
-            if chunk.count > 2 { out.append(UInt8(triple >> 8 & 0xFF)) }
-            if chunk.count > 3 { out.append(UInt8(triple & 0xFF)) }
+            let group = values[index..<min(index + 4, values.count)]
+            var bits: UInt32 = 0
+            for value in group { bits = bits << 6 | UInt32(value) }
+            bits <<= UInt32(6 * (4 - group.count))
+            for shift in [16, 8, 0].prefix(group.count - 1) { out.append(UInt8(bits >> UInt32(shift) & 0xFF)) }
             index += 4
         }
         return out

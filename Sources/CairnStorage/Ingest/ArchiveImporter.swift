@@ -26,6 +26,9 @@ public final class ArchiveImporter {
 
     /// Called after each durable commit with the progress so far.
     public var onProgress: ((Progress) -> Void)?
+    /// Called for every rejected record and unreadable file, in file order, with the record's text
+    /// (`cairn ingest --rejects`); the summary keeps only the first `IngestSummary.maxIssueCount`.
+    public var onIssue: ((IngestSummary.Issue) -> Void)?
     /// When imported events become durable: per batch in the WAL, or per flush with their
     /// checkpoints (files can be read again, so the WAL's second copy is optional).
     public var durability = EventStore.Durability.writeAheadLog
@@ -116,7 +119,7 @@ public final class ArchiveImporter {
                 let path = Path.join(directory, name)
                 if fileSystem.isDirectory(path) {
                     try walk(path)
-                } else if [".json", ".json.gz", ".jsonl", ".ndjson", ".ndjson.gz", ".jsonl.gz"].contains(
+                } else if [".json", ".gz", ".jsonl", ".ndjson"].contains(
                     where: name.hasSuffix
                 ) {
                     result.append((path, try fileSystem.fileSize(path)))
@@ -376,7 +379,7 @@ public final class ArchiveImporter {
         } catch let error where error.code == .corrupt || error.code == .limitExceeded {
             summary.files += 1
             progress.filesDone += 1
-            summary.record(.init(file: path, message: "cannot read: \(error)"))
+            record(.init(file: path, message: "cannot read: \(error)"))
             return
         }
         let file = try fileSystem.openForReading(spoolPath)
@@ -395,7 +398,7 @@ public final class ArchiveImporter {
     private func apply(_ unit: ParsedUnit, isLastOfFile: Bool, priorItems: Int) throws(StorageError) {
         summary.byteCount += unit.contentByteCount
         if let error = unit.fileError {
-            summary.record(.init(file: unit.path, message: error))
+            record(.init(file: unit.path, message: error))
             return
         }
         if let checkpoint = unit.alreadyImported
@@ -406,13 +409,17 @@ public final class ArchiveImporter {
             return
         }
         if unit.isDigest {
-            summary.skippedFiles.append("\(unit.path): a CloudTrail digest file, not events")
+            summary.digestFiles += 1
             return
         }
+        if unit.startItemIndex == 0, priorItems == 0, unit.path.contains("/CloudTrail-Insight/") {
+            summary.insightFiles += 1
+        }
+        for (format, count) in unit.formatCounts.enumerated() { summary.eventsByFormat[format] += count }
         seenThisRun.insert(unit.sourceKey)
-        for issue in unit.issues { summary.record(issue) }
+        for issue in unit.issues { record(issue) }
         if let fatal = unit.fatalError {
-            summary.record(
+            record(
                 .init(
                     file: unit.path,
                     byteOffset: fatal.byteOffset,
@@ -443,6 +450,12 @@ public final class ArchiveImporter {
         summary.events += unit.events.eventCount
         summary.eventByteCount += unit.encoded.jsonByteCount
         if pending.byteCount >= batchByteCount { try commitPending() }
+    }
+
+    /// Counts an issue and hands it, with the rejected record's text, to `onIssue`.
+    private func record(_ issue: IngestSummary.Issue) {
+        onIssue?(issue)
+        summary.record(issue)
     }
 
     private func pendingOrStored(_ key: SourceKey) -> SourceCheckpoint? { ledger[key] }
@@ -503,6 +516,8 @@ struct ParsedUnit: Sendable {
     /// Set on a file's last unit: where a longer version of this content would continue.
     var continuation: SourceCheckpoint.Continuation?
     var framing: RecordFraming?
+    /// Accepted events by `RecordFormat`.
+    var formatCounts = [Int](repeating: 0, count: RecordFormat.allCases.count)
 
     /// Whether a longer version of this content can follow it.
     ///
@@ -544,10 +559,10 @@ struct ParsedUnit: Sendable {
         unit.startItemIndex = skipItems
         var framer = RecordFramer(decoder: ColumnRecordDecoder())
         let staged = framer.decoder.staged
+        var envelopes = EnvelopeDecoder()
         var index = 0
         let outcome = bytes.withUnsafeBytes { raw in
-            let scanner = JSONScanner(bytes: raw)
-            return framer.scan(raw, baseOffset: baseOffset, isFinal: isFinal) { item in
+            framer.scan(raw, baseOffset: baseOffset, isFinal: isFinal) { item in
                 defer { index += 1 }
                 guard index >= skipItems else { return }
                 unit.itemCount += 1
@@ -565,31 +580,21 @@ struct ParsedUnit: Sendable {
                         return
                     }
                     if let reason = staged.rejectionReason {
-                        unit.rejectedCount += 1
-                        unit.issues.append(
-                            .init(file: path, recordIndex: index, byteOffset: item.byteOffset, message: reason)
-                        )
+                        if envelopes.unwrap(raw, item, recordIndex: index, into: &unit) { return }
+                        let text = UnsafeRawBufferPointer(rebasing: raw[item.range])
+                        unit.reject(recordIndex: index, byteOffset: item.byteOffset, reason, text: text)
                         return
                     }
-                    // The compact size is billed; the text itself only goes to the WAL.
-                    let size = item.isCompact ? item.range.count : scanner.compactLength(item.range)
-                    unit.encoded.append(length: size) { json in
-                        if size == item.range.count {
-                            json.append(contentsOf: raw[item.range])
-                        } else {
-                            scanner.appendCompact(item.range, to: &json)
-                        }
-                    }
-                    unit.events.append(staged, jsonByteCount: size)
+                    unit.appendEvent(raw, item.range, isCompact: item.isCompact, staged, format: item.format)
                 case .failure(let error):
-                    unit.rejectedCount += 1
-                    unit.issues.append(
-                        .init(
-                            file: path,
-                            recordIndex: index,
-                            byteOffset: error.byteOffset ?? item.byteOffset,
-                            message: error.message
-                        )
+                    if error.code != .malformedJSON, envelopes.unwrap(raw, item, recordIndex: index, into: &unit) {
+                        return
+                    }
+                    unit.reject(
+                        recordIndex: index,
+                        byteOffset: error.byteOffset ?? item.byteOffset,
+                        error.message,
+                        text: UnsafeRawBufferPointer(rebasing: raw[item.range])
                     )
                 }
             }

@@ -1,3 +1,5 @@
+import CairnCore
+
 /// What an import did, for `cairn ingest` to print (and `--json`).
 public struct IngestSummary: Sendable {
     public init() {}
@@ -9,6 +11,11 @@ public struct IngestSummary: Sendable {
         public var recordIndex: Int?
         public var byteOffset: Int?
         public var message: String
+        /// The rejected record's text, at most `Limits.maxRejectedRecordTextByteCount` bytes (for
+        /// `ArchiveImporter.onIssue`; not kept in `issues`).
+        package var recordText: [UInt8]?
+        /// Whether `recordText` was cut to the limit.
+        package var isRecordTextCut = false
 
         public var description: String {
             var text = file
@@ -45,8 +52,13 @@ public struct IngestSummary: Sendable {
     /// Files that are an earlier import's content plus more (appended lines, or a cut-short file
     /// now complete): only what follows the earlier content was imported.
     public var continuedFiles = 0
-    /// Files that are not event files (CloudTrail digest files), with why.
-    public var skippedFiles: [String] = []
+    /// CloudTrail digest files (log file integrity, spec §4.2): they hold no events and are skipped.
+    public var digestFiles = 0
+    /// Files of CloudTrail Insights events (`CloudTrail-Insight/` in an AWSLogs tree): imported, and
+    /// counted apart because their events are not API activity.
+    public var insightFiles = 0
+    /// Accepted events by how they arrived, indexed by `RecordFormat.rawValue`.
+    package var eventsByFormat = [Int](repeating: 0, count: RecordFormat.allCases.count)
     /// Bytes of content read (after gunzip).
     public var byteCount = 0
     /// Compact JSON bytes of accepted events.
@@ -59,6 +71,9 @@ public struct IngestSummary: Sendable {
 
     mutating func record(_ issue: Issue) {
         issueCount += 1
-        if issues.count < IngestSummary.maxIssueCount { issues.append(issue) }
+        guard issues.count < IngestSummary.maxIssueCount else { return }
+        var kept = issue
+        kept.recordText = nil
+        issues.append(kept)
     }
 }

@@ -19,6 +19,9 @@ extension DataDirectory {
         public var unflushedEventCount: Int
         public var compressedByteCount: Int
         public var uncompressedByteCount: Int
+        /// The oldest and newest eventTime in the store's segments (epoch milliseconds); nil when it
+        /// has none (events still only in the write-ahead log are not counted).
+        public var timeRange: ClosedRange<Int64>?
     }
 
     /// What `updateStore` changes; nil members stay as they are.
@@ -64,7 +67,9 @@ extension DataDirectory {
                     eventCount: segments.reduce(0) { $0 + $1.rowCount },
                     unflushedEventCount: store.unflushedEventCount,
                     compressedByteCount: segments.reduce(0) { $0 + $1.compressedByteCount },
-                    uncompressedByteCount: segments.reduce(0) { $0 + $1.uncompressedByteCount }
+                    uncompressedByteCount: segments.reduce(0) { $0 + $1.uncompressedByteCount },
+                    timeRange: segments.isEmpty
+                        ? nil : segments.map(\.minTime).min()!...segments.map(\.maxTime).max()!
                 )
             )
             try store.close()
