@@ -1,5 +1,10 @@
 import ArgumentParser
+import CairnServer
 import CairnStorage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `cairn ingest`: import CloudTrail log archives into an event data store.
 struct IngestCommand: ParsableCommand {
@@ -66,7 +71,19 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .long, help: .hidden) var batchBytes: Int?
     @Option(name: .long, help: .hidden) var memtableBytes: Int?
 
-    @Argument(help: "Files or directories to import.")
+    @Option(
+        name: .long,
+        help: "S3-compatible endpoint for s3:// inputs (http://HOST:PORT); credentials as the AWS CLI finds them."
+    )
+    var endpointUrl: String?
+
+    @Option(
+        name: .long,
+        help: "Region to sign s3:// requests for (default: $AWS_REGION, $AWS_DEFAULT_REGION, us-east-1)."
+    )
+    var region: String?
+
+    @Argument(help: "Files, directories, - (standard input), or s3://BUCKET/PREFIX.")
     var paths: [String]
 
     func validate() throws {
@@ -117,7 +134,10 @@ struct IngestCommand: ParsableCommand {
             let baseline = (store.duplicateEventCount, store.sameEventIDOtherContentCount)
             var spool = StreamSpool(dataDirectory: storeOptions.dataDirectory)
             defer { spool.removeCopies() }
-            summary = try importer.importPaths(try spool.resolve(paths))
+            let buckets = paths.filter { $0.hasPrefix("s3://") }
+            let local = paths.filter { !$0.hasPrefix("s3://") }
+            if !local.isEmpty { summary = try importer.importPaths(try spool.resolve(local)) }
+            for url in buckets { summary.add(try importBucket(url, importer)) }
             let before = store.acknowledgedEventCount
             try store.close()
             summary.countFlushedDuplicates(of: store, since: baseline)
@@ -143,6 +163,49 @@ struct IngestCommand: ParsableCommand {
         }
         Terminal.flush()
         if summary.rejected > 0 || summary.issueCount > 0 { throw ExitCode(IngestReport.rejectedStatus) }
+    }
+}
+
+extension IngestCommand {
+    /// Imports the objects under `url` that no earlier run imported, batch by batch (download into
+    /// `tmp/`, import, record in the bucket registry, remove); says what the listing held on stderr.
+    func importBucket(_ url: String, _ importer: ArchiveImporter) throws -> IngestSummary {
+        guard let (bucket, prefix) = BucketSource.parse(url) else {
+            throw ValidationError("\(url) is not s3://BUCKET[/PREFIX]")
+        }
+        let credentials = try AWSCredentials.resolve().get()
+        let region =
+            region ?? AWSCredentials.environment("AWS_REGION") ?? AWSCredentials.environment("AWS_DEFAULT_REGION")
+            ?? "us-east-1"
+        let client = try S3Client(
+            endpoint: endpointUrl ?? "https://s3.\(region).amazonaws.com",
+            region: region,
+            accessKeyId: credentials.accessKeyId,
+            secretAccessKey: credentials.secretAccessKey,
+            sessionToken: credentials.sessionToken
+        )
+        let source = BucketSource(
+            bucket: bucket,
+            prefix: prefix,
+            client: client,
+            registry: BucketRegistry(dataDirectory: storeOptions.dataDirectory)
+        )
+        let listing = try waitFor { try await source.list() }
+        Terminal.error(
+            "\(url): \(listing.new.count) new objects, \(listing.alreadyImported) already imported, "
+                + "\(listing.digestFiles) digest file\(listing.digestFiles == 1 ? "" : "s") skipped"
+        )
+        var summary = IngestSummary()
+        summary.digestFiles = listing.digestFiles
+        let directory = Path.join(storeOptions.dataDirectory, "tmp", "s3-\(getpid())")
+        defer { try? LocalFileSystem().remove(directory) }  // empty by then: each batch removes its files
+        for batch in BucketSource.batches(listing.new) {
+            let files = try waitFor { try await source.download(batch, into: directory) }
+            summary.add(try importer.importPaths(files))
+            try source.registry.add(batch, bucket: bucket)
+            for file in files { try? LocalFileSystem().remove(file) }
+        }
+        return summary
     }
 }
 

@@ -63,7 +63,7 @@ public struct AWSCredentials: Sendable, Equatable {
         return AWSCredentials(accessKeyId: key, secretAccessKey: secret, sessionToken: values["aws_session_token"])
     }
 
-    static func environment(_ name: String) -> String? {
+    public static func environment(_ name: String) -> String? {
         guard let value = getenv(name), let text = String(validatingCString: value), !text.isEmpty else { return nil }
         return text
     }

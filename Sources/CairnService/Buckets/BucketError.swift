@@ -26,6 +26,8 @@ public struct BucketError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(code.rawValue): \(message) (s3://\(bucket)\(key.map { "/" + $0 } ?? ""))"
+        bucket.isEmpty
+            ? "\(code.rawValue): \(message)"
+            : "\(code.rawValue): \(message) (s3://\(bucket)\(key.map { "/" + $0 } ?? ""))"
     }
 }

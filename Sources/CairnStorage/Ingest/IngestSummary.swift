@@ -69,6 +69,24 @@ public struct IngestSummary: Sendable {
 
     static let maxIssueCount = 1_000
 
+    /// Adds the counts of another import of the same run (a batch of a bucket's objects).
+    public mutating func add(_ other: IngestSummary) {
+        files += other.files
+        events += other.events
+        rejected += other.rejected
+        duplicates += other.duplicates
+        sameEventIDOtherContent += other.sameEventIDOtherContent
+        alreadyImportedFiles += other.alreadyImportedFiles
+        continuedFiles += other.continuedFiles
+        digestFiles += other.digestFiles
+        insightFiles += other.insightFiles
+        for index in eventsByFormat.indices { eventsByFormat[index] += other.eventsByFormat[index] }
+        byteCount += other.byteCount
+        eventByteCount += other.eventByteCount
+        issues += other.issues.prefix(max(0, Self.maxIssueCount - issues.count))
+        issueCount += other.issueCount
+    }
+
     mutating func record(_ issue: Issue) {
         issueCount += 1
         guard issues.count < IngestSummary.maxIssueCount else { return }
