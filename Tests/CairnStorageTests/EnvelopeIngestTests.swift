@@ -89,6 +89,39 @@ import Testing
         try store.close()
     }
 
+    /// Once a file's records come in envelopes the parser stops decoding each object as a record
+    /// first; plain records after them (and a bad line) are still read as such.
+    @Test func plainRecordsAfterEnvelopesInOneFileImportAsRecords() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let loaded = try RecordFixtures.load(Self.envelopes + "/records.json")
+        func lines(_ name: String) throws -> [String] {
+            String(decoding: try LocalFileSystem().readFile(Self.envelopes + "/" + name), as: UTF8.self)
+                .split(separator: "\n").map(String.init)
+        }
+        let enveloped = try lines("eventbridge.jsonl")
+        let logEvents = try lines("cloudwatch-log-events.jsonl")
+        let plain = Array(loaded.originals[24..<32]).map { text in
+            String(text.split(whereSeparator: \.isNewline).map { $0.trimmingPrefix(" ") }.joined())
+        }
+        let lines =
+            enveloped[0..<4] + plain[0..<4] + ["{\"eventID\":\"no time\"}"] + logEvents + plain[4...]
+            + enveloped[4...]
+        let input = directory.appending("mixed.jsonl")
+        try LocalFileSystem().writeFileAtomically(input, Array((lines.joined(separator: "\n") + "\n").utf8))
+        let store = try DataDirectory(path: directory.appending("data")).openStore(create: true)
+        let summary = try ArchiveImporter(store: store).importPaths([input])
+        #expect(summary.events == 24)
+        #expect(summary.rejected == 1)
+        #expect(summary.issues.first?.message == "eventTime is missing")
+        #expect(summary.issues.first?.recordIndex == 8)
+        #expect(summary.eventsByFormat == [8, 8, 8, 0])
+        try store.flush()
+        let expected = Array(try Self.originals()[0..<8] + Self.originals()[16..<32])
+        #expect(try Self.exported(store).sorted() == expected.sorted())
+        try store.close()
+    }
+
     /// Envelopes that hold no CloudTrail record are rejected with what they are; a control message
     /// holds nothing and is neither.
     @Test func envelopesWithoutARecordAreRejectedWithTheirReason() throws {

@@ -574,13 +574,21 @@ struct ParsedUnit: Sendable {
                     failed: failed
                 )
                 switch item.result {
+                case .success where staged.isSkipped:
+                    if !envelopes.unwrap(raw, item, recordIndex: index, into: &unit) {
+                        staged.defersToEnvelopes = false
+                        envelopes.decodePlain(raw, item, recordIndex: index, into: &unit)
+                    }
                 case .success:
                     if index == 0, staged.isDigestFile {
                         unit.isDigest = true
                         return
                     }
                     if let reason = staged.rejectionReason {
-                        if envelopes.unwrap(raw, item, recordIndex: index, into: &unit) { return }
+                        if envelopes.unwrap(raw, item, recordIndex: index, into: &unit) {
+                            staged.defersToEnvelopes = true
+                            return
+                        }
                         let text = UnsafeRawBufferPointer(rebasing: raw[item.range])
                         unit.reject(recordIndex: index, byteOffset: item.byteOffset, reason, text: text)
                         return
@@ -588,6 +596,7 @@ struct ParsedUnit: Sendable {
                     unit.appendEvent(raw, item.range, isCompact: item.isCompact, staged, format: item.format)
                 case .failure(let error):
                     if error.code != .malformedJSON, envelopes.unwrap(raw, item, recordIndex: index, into: &unit) {
+                        staged.defersToEnvelopes = true
                         return
                     }
                     unit.reject(

@@ -46,12 +46,24 @@ struct EnvelopeDecoder {
         return true
     }
 
-    /// Decodes the record starting at `range.lowerBound` of `bytes` and appends it to `unit`.
+    /// Decodes a skipped object (`StagedRecord.defersToEnvelopes`) that is no envelope as the plain
+    /// record it is.
+    mutating func decodePlain(
+        _ raw: UnsafeRawBufferPointer,
+        _ item: RecordFramer<ColumnRecordDecoder>.Item,
+        recordIndex: Int,
+        into unit: inout ParsedUnit
+    ) {
+        decode(raw, item.range, format: item.format, label: nil, recordIndex: recordIndex, item: item, &unit)
+    }
+
+    /// Decodes the record starting at `range.lowerBound` of `bytes` and appends it to `unit`;
+    /// rejections say `in its LABEL:` when the record was inside an envelope.
     private mutating func decode(
         _ bytes: UnsafeRawBufferPointer,
         _ range: Range<Int>,
         format: RecordFormat,
-        label: String,
+        label: String?,
         recordIndex: Int,
         item: RecordFramer<ColumnRecordDecoder>.Item,
         _ unit: inout ParsedUnit
@@ -66,7 +78,7 @@ struct EnvelopeDecoder {
             unit.reject(
                 recordIndex: recordIndex,
                 byteOffset: item.byteOffset,
-                "in its \(label): \(error.message)",
+                Self.reason(error.message, label),
                 text: text
             )
             return
@@ -75,17 +87,23 @@ struct EnvelopeDecoder {
         let staged = decoder!.staged
         if let reason = staged.rejectionReason {
             let text = UnsafeRawBufferPointer(rebasing: bytes[recordRange])
-            unit.reject(recordIndex: recordIndex, byteOffset: item.byteOffset, "in its \(label): \(reason)", text: text)
+            unit.reject(recordIndex: recordIndex, byteOffset: item.byteOffset, Self.reason(reason, label), text: text)
             return
         }
         let size = scanner.compactLength(recordRange)
         guard size <= Limits.maxEventByteCount else {
             let reason = "record is \(size) bytes, over the limit of \(Limits.maxEventByteCount)"
             let text = UnsafeRawBufferPointer(rebasing: bytes[recordRange])
-            unit.reject(recordIndex: recordIndex, byteOffset: item.byteOffset, "in its \(label): \(reason)", text: text)
+            unit.reject(recordIndex: recordIndex, byteOffset: item.byteOffset, Self.reason(reason, label), text: text)
             return
         }
         unit.appendEvent(bytes, recordRange, isCompact: false, staged, format: format)
+    }
+}
+
+extension EnvelopeDecoder {
+    static func reason(_ reason: String, _ label: String?) -> String {
+        label.map { "in its \($0): \(reason)" } ?? reason
     }
 }
 
