@@ -20,6 +20,14 @@ public struct SelectableEvent: Sendable, Equatable {
     public var recipientAccountId: String?
     public var awsRegion: String?
 
+    /// The record fields `init` reads (dotted JSON paths): a scan that only builds selectable events
+    /// reads these columns (`SegmentColumn.rebuilding`). Keep it in step with `init`.
+    public static let recordFields = [
+        "eventCategory", "managementEvent", "readOnly", "eventSource", "eventName", "eventType",
+        "sessionCredentialFromConsole", "userIdentity.arn", "userIdentity.accountId", "errorCode", "vpcEndpointId",
+        "recipientAccountId", "awsRegion", "resources",
+    ]
+
     public init(_ record: EventRecord) {
         eventCategory = record.eventCategory ?? (record.managementEvent == false ? "Data" : "Management")
         readOnly = record.readOnly
