@@ -59,7 +59,12 @@ struct CostWhatIfCommand: ParsableCommand {
             }
             switch options.format {
             case .json: Terminal.write(report.json.description + "\n")
-            case .csv: Terminal.write(CostRendering.csv(CostBill(month: report.month, priceVersion: report.priceVersion, lines: report.lines)))
+            case .csv:
+                Terminal.write(
+                    CostRendering.csv(
+                        CostBill(month: report.month, priceVersion: report.priceVersion, lines: report.lines)
+                    )
+                )
             case .table: Terminal.write(Self.table(report))
             }
         } catch {
@@ -112,15 +117,17 @@ struct CostWhatIfCommand: ParsableCommand {
 
     static func table(_ report: SelectorWhatIfReport) -> String {
         let kind = report.request.isBasic ? "basic" : "advanced"
-        var text = "Cairn selector what-if for \(report.month) (\(kind) selectors, prices \(report.priceVersion), USD)\n"
+        var text =
+            "Cairn selector what-if for \(report.month) (\(kind) selectors, prices \(report.priceVersion), USD)\n"
         text += "Read \(CostRendering.grouped(report.eventsRead)) events of the month from "
         text += (report.stores.isEmpty ? "no event data store" : report.stores.joined(separator: ", ")) + "\n\n"
         var rows = [["region", "mgmt read", "mgmt write", "data", "network", "insight", "total"]]
         func row(_ name: String, _ counts: CategoryCounts) -> [String] {
-            [name] + [
-                counts.managementRead, counts.managementWrite, counts.data, counts.networkActivity, counts.insight,
-                counts.total,
-            ].map(CostRendering.grouped)
+            [name]
+                + [
+                    counts.managementRead, counts.managementWrite, counts.data, counts.networkActivity, counts.insight,
+                    counts.total,
+                ].map(CostRendering.grouped)
         }
         for region in report.regions.keys.sorted() { rows.append(row(region, report.regions[region]!)) }
         rows.append(row("total", report.events))
@@ -137,11 +144,14 @@ struct CostWhatIfCommand: ParsableCommand {
         text += "\nThe proposed trail would have recorded \(CostRendering.grouped(report.events.total)) events "
         text += "and added \(report.cost) (\(report.cost.centsText)) to the month's bill"
         guard !report.lines.isEmpty, let hours = CostCalculator.hoursInMonth(report.month) else { return text + ".\n" }
-        text += ":\n" + CostRendering.lineTable(
-            CostBill(month: report.month, priceVersion: report.priceVersion, lines: report.lines),
-            hoursInMonth: hours
-        )
-        text += "\nAt the rate of the \(report.observedHours) hours the events read span, a whole month: "
+        text +=
+            ":\n"
+            + CostRendering.lineTable(
+                CostBill(month: report.month, priceVersion: report.priceVersion, lines: report.lines),
+                hoursInMonth: hours
+            )
+        let span = report.observedHours == 1 ? "hour" : "\(report.observedHours) hours"
+        text += "\nAt the rate of the \(span) the events read span, a whole month: "
         text += "\(CostRendering.grouped(report.projectedEvents.total)) events, \(report.projectedCost) "
         text += "(\(report.projectedCost.centsText)).\n"
         return text

@@ -448,9 +448,11 @@ extension Limits {
 // MARK: Cost
 
 extension Limits {
-    /// Most distinct events a selector what-if over several event data stores remembers, to count
-    /// an event two stores both hold once (a trail records it once): one 8-byte hash of each
-    /// matched eventID in a hash set, about 20 bytes with the set's slack, so at most ~400 MB. A
-    /// busier month is asked store by store (`--store`), which needs no set.
+    /// Most distinct events a selector what-if over several event data stores remembers.
+    ///
+    /// It remembers them to count an event two stores both hold once (a trail records it once):
+    /// one 8-byte hash of each matched eventID in a hash set, about 20 bytes with the set's
+    /// slack, so at most ~400 MB. A busier month is asked store by store (`--store`), which needs
+    /// no set.
     public static let maxWhatIfDistinctEventCount = 20_000_000
 }

@@ -94,14 +94,18 @@ import Testing
         func whatIfCounts(_ store: String, _ selectors: (String, JSONValue)) async throws -> [String: Int64] {
             var counts = [String: Int64]()
             for month in try months(store) {
-                let report = try await whatIf([selectors, ("month", .string(month)), ("eventDataStore", .string(store))])
+                let report = try await whatIf([
+                    selectors, ("month", .string(month)), ("eventDataStore", .string(store)),
+                ])
                 #expect(report.stores == [store])
                 for (region, value) in report.regions {
                     let categories: [(String, Int64)] = [
                         ("managementRead", value.managementRead), ("managementWrite", value.managementWrite),
                         ("data", value.data), ("networkActivity", value.networkActivity), ("insight", value.insight),
                     ]
-                    for (category, count) in categories where count > 0 { counts["\(month)|\(region)|\(category)"] = count }
+                    for (category, count) in categories where count > 0 {
+                        counts["\(month)|\(region)|\(category)"] = count
+                    }
                 }
             }
             return counts
@@ -254,8 +258,9 @@ import Testing
         #expect(all.eventsRead == single.eventsRead + copy.eventsRead)
     }
 
-    /// The cost, computed by hand from the spec's prices: with no trail delivering yet, the proposed
-    /// trail's management writes are the free first copy, its S3 data events cost $0.10 per 100,000
+    /// The cost, computed by hand from the spec's prices.
+    ///
+    /// With no trail delivering yet, the proposed trail's management writes are the free first copy, its S3 data events cost $0.10 per 100,000
     /// (1,000 nanodollars each) and ApiCallRateInsight on management events $0.35 per 100,000 write
     /// events analysed (3,500 nanodollars each). The generated events span 120 hours (five days),
     /// so the month of October (744 hours) is projected at 744/120 of each count.
@@ -310,16 +315,23 @@ import Testing
                 return nil
             }
         }
-        let storeOnly = #"{"advancedEventSelectors":[{"FieldSelectors":[{"Field":"eventCategory","Equals":["Insight"]}]}]}"#
+        let storeOnly =
+            #"{"advancedEventSelectors":[{"FieldSelectors":[{"Field":"eventCategory","Equals":["Insight"]}]}]}"#
         #expect(await failure(storeOnly)?.code == .invalidEventSelectorsException)
         let managementByName = #"""
             {"advancedEventSelectors":[{"FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]},
               {"Field":"eventName","Equals":["ConsoleLogin"]}]}]}
             """#
         #expect(await failure(managementByName)?.code == .invalidEventSelectorsException)
-        #expect(await failure(#"{"eventSelectors":[],"advancedEventSelectors":[]}"#)?.code == .invalidEventSelectorsException)
+        #expect(
+            await failure(#"{"eventSelectors":[],"advancedEventSelectors":[]}"#)?.code
+                == .invalidEventSelectorsException
+        )
         #expect(await failure(#"{"advancedEventSelectors":[],"month":"2026-13"}"#)?.code == .invalidParameterException)
-        #expect(await failure(#"{"advancedEventSelectors":[],"eventDataStore":"nope"}"#)?.code == .eventDataStoreNotFoundException)
+        #expect(
+            await failure(#"{"advancedEventSelectors":[],"eventDataStore":"nope"}"#)?.code
+                == .eventDataStoreNotFoundException
+        )
         #expect(await failure(#"{"advancedEventSelectors":[],"colour":"red"}"#)?.code == .validationException)
         let insights = #"{"advancedEventSelectors":[],"insightSelectors":[{"InsightType":"ApiLatencyInsight"}]}"#
         #expect(await failure(insights)?.code == .invalidInsightSelectorsException)

@@ -1,7 +1,8 @@
 public import CairnCore
 
-/// A proposed trail selection to try on stored history (`cairn cost what-if`, the body of
-/// `POST /cost/what-if`):
+/// A proposed trail selection to try on stored history.
+///
+/// It is what `cairn cost what-if` asks and the body of `POST /cost/what-if`:
 ///
 /// ```json
 /// {"advancedEventSelectors": [{"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]},

@@ -20,8 +20,10 @@ public struct SelectableEvent: Sendable, Equatable {
     public var recipientAccountId: String?
     public var awsRegion: String?
 
-    /// The record fields `init` reads (dotted JSON paths): a scan that only builds selectable events
-    /// reads these columns (`SegmentColumn.rebuilding`). Keep it in step with `init`.
+    /// The record fields `init` reads, as dotted JSON paths.
+    ///
+    /// A scan that only builds selectable events reads these columns (`SegmentColumn.rebuilding`).
+    /// Keep it in step with `init`.
     public static let recordFields = [
         "eventCategory", "managementEvent", "readOnly", "eventSource", "eventName", "eventType",
         "sessionCredentialFromConsole", "userIdentity.arn", "userIdentity.accountId", "errorCode", "vpcEndpointId",
