@@ -336,4 +336,15 @@ import Testing
         let insights = #"{"advancedEventSelectors":[],"insightSelectors":[{"InsightType":"ApiLatencyInsight"}]}"#
         #expect(await failure(insights)?.code == .invalidInsightSelectorsException)
     }
+
+    /// Without a month the what-if looks at the previous UTC month, across a year's start too.
+    @Test func theDefaultMonthIsThePreviousOne() throws {
+        func previous(_ time: String) throws -> String {
+            let milliseconds = try #require(EventTimestamp(parsing: time)).milliseconds
+            return SelectorWhatIfRequest.previousMonth(beforeMilliseconds: milliseconds)
+        }
+        #expect(try previous("2026-01-01T00:00:00Z") == "2025-12")
+        #expect(try previous("2026-03-31T23:59:59Z") == "2026-02")
+        #expect(try previous("2024-12-04T07:41:18Z") == "2024-11")
+    }
 }
