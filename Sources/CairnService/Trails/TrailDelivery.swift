@@ -188,7 +188,17 @@ final class TrailDelivery: Sendable {
                     var buffer = routed[index].buffers[streamKey] ?? LogBuffer(account: account, region: region)
                     buffer.records.append(event)
                     buffer.byteCount += event.count + 1
-                    buffer.categories.count(selectable)
+                    switch selectable.eventCategory {
+                    case "Data": buffer.categories.data += 1
+                    case "NetworkActivity": buffer.categories.networkActivity += 1
+                    case "Insight": buffer.categories.insight += 1
+                    default:
+                        if selectable.readOnly == true {
+                            buffer.categories.managementRead += 1
+                        } else {
+                            buffer.categories.managementWrite += 1
+                        }
+                    }
                     if let time = record.eventTime?.milliseconds {
                         buffer.oldest = min(buffer.oldest ?? time, time)
                         buffer.newest = max(buffer.newest ?? time, time)
