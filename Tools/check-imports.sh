@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-platform="Glibc Darwin Dispatch Synchronization _Concurrency"
+# CDispatch: Dispatch's C module, which a release build of the CLI must import for Glibc's stat and timeval.
+platform="Glibc Darwin Dispatch CDispatch Synchronization _Concurrency"
 allowed() {
     case "$1" in
         CairnCore) echo "FoundationEssentials" ;;

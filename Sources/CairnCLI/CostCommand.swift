@@ -7,8 +7,8 @@ import CairnStorage
 struct CostCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cost",
-        abstract: "What auditing costs under the CloudTrail pricing model: the month's bill, or an estimate.",
-        subcommands: [CostReportCommand.self, CostEstimateCommand.self]
+        abstract: "What auditing costs under the CloudTrail pricing model: the month's bill, an estimate, a what-if.",
+        subcommands: [CostReportCommand.self, CostEstimateCommand.self, CostWhatIfCommand.self]
     )
 }
 

@@ -3,6 +3,11 @@ import CairnStorage
 #if canImport(Glibc)
     import Glibc
 #endif
+// A release (whole-module) build attributes Glibc's `stat` and `timeval` to Dispatch's C module,
+// which MemberImportVisibility then wants imported.
+#if canImport(CDispatch)
+    import CDispatch
+#endif
 
 /// Turns inputs that are streams into files the importer can read.
 ///

@@ -1,6 +1,11 @@
 #if canImport(Glibc)
     import Glibc
 #endif
+// A release (whole-module) build attributes Glibc's `stat` and `timeval` to Dispatch's C module,
+// which MemberImportVisibility then wants imported.
+#if canImport(CDispatch)
+    import CDispatch
+#endif
 
 /// Output helpers: buffered stdout, stderr lines, and whether stderr is a terminal.
 enum Terminal {

@@ -435,6 +435,18 @@ extension Limits {
     public static let memtableCoalesceRowCount = 1_024
 }
 
+// MARK: Cost
+
+extension Limits {
+    /// Most distinct events a selector what-if over several event data stores remembers.
+    ///
+    /// It remembers them to count an event two stores both hold once (a trail records it once):
+    /// one 8-byte hash of each matched eventID in a hash set, about 20 bytes with the set's
+    /// slack, so at most ~400 MB. A busier month is asked store by store (`--store`), which needs
+    /// no set.
+    public static let maxWhatIfDistinctEventCount = 20_000_000
+}
+
 // MARK: Trail delivery (cairn serve)
 
 extension Limits {

@@ -48,6 +48,7 @@ public struct CairnHTTPServer: Sendable {
         router.post("/PutAuditEvents") { request, context in await handlers.putAuditEvents(request, context) }
         router.get("/cost/report") { request, context in await handlers.costReport(request, context) }
         router.post("/cost/estimate") { request, context in await handlers.costEstimate(request, context) }
+        router.post("/cost/what-if") { request, context in await handlers.costWhatIf(request, context) }
         let s3 = S3Handlers(service: service, metrics: metrics, api: handlers)
         // A request signed for S3 is S3's even on a path Cairn uses itself (a bucket named metrics).
         router.get("/metrics") { request, context in

@@ -3,9 +3,9 @@ import CairnService
 import HTTPTypes
 import Hummingbird
 
-/// `GET /cost/report[?month=YYYY-MM&by=store|trail|region|usage-type]` and `POST /cost/estimate`
-/// (body: a workload, `CostWorkload`): Cairn's own JSON, signed with SigV4 like `/ingest`, errors
-/// as REST-JSON.
+/// `GET /cost/report[?month=YYYY-MM&by=store|trail|region|usage-type]`, `POST /cost/estimate`
+/// (body: a workload, `CostWorkload`) and `POST /cost/what-if` (body: `SelectorWhatIfRequest`):
+/// Cairn's own JSON, signed with SigV4 like `/ingest`, errors as REST-JSON.
 extension APIHandlers {
     func costReport(_ request: Request, _ context: CairnRequestContext) async -> Response {
         await costCall("CostReport", request, context, limit: 0) { _ throws(ServiceError) in
@@ -25,13 +25,23 @@ extension APIHandlers {
     func costEstimate(_ request: Request, _ context: CairnRequestContext) async -> Response {
         await costCall("CostEstimate", request, context, limit: Limits.maxAPIRequestByteCount) {
             body throws(ServiceError) in
-            let workload: JSONValue
-            do throws(CoreError) {
-                workload = try JSONValue(parsing: String(decoding: body, as: UTF8.self))
-            } catch {
-                throw ServiceError(.serializationException, "the workload is not valid JSON: \(error.message)")
-            }
-            return try service.costEstimate(workload).json
+            try service.costEstimate(try Self.parseBody(body, what: "the workload")).json
+        }
+    }
+
+    func costWhatIf(_ request: Request, _ context: CairnRequestContext) async -> Response {
+        await costCall("CostWhatIf", request, context, limit: Limits.maxAPIRequestByteCount) {
+            body throws(ServiceError) in
+            try await service.selectorWhatIf(try Self.parseBody(body, what: "the what-if request")).json
+        }
+    }
+
+    /// The body as JSON; a SerializationException when it is not.
+    private static func parseBody(_ body: [UInt8], what: String) throws(ServiceError) -> JSONValue {
+        do throws(CoreError) {
+            return try JSONValue(parsing: String(decoding: body, as: UTF8.self))
+        } catch {
+            throw ServiceError(.serializationException, "\(what) is not valid JSON: \(error.message)")
         }
     }
 
@@ -41,7 +51,7 @@ extension APIHandlers {
         _ request: Request,
         _ context: CairnRequestContext,
         limit: Int,
-        _ answer: ([UInt8]) throws(ServiceError) -> JSONValue
+        _ answer: ([UInt8]) async throws(ServiceError) -> JSONValue
     ) async -> Response {
         let started = ContinuousClock.now
         let requestId = UUIDBytes.randomV4()
@@ -49,7 +59,7 @@ extension APIHandlers {
         do throws(ServiceError) {
             let body = limit > 0 ? try await Self.collect(request, limit: limit) : []
             _ = try authenticate(request, body: body, context, requestId: requestId, service: nil)
-            let output = try answer(body)
+            let output = try await answer(body)
             metrics.add("cairn_requests_total", labels: "operation=\"\(operation)\",code=\"200\"")
             return Self.json(output.description, requestId: requestId, contentType: "application/json")
         } catch {

@@ -1,4 +1,4 @@
-"""The cost endpoints of `cairn serve`: GET /cost/report and POST /cost/estimate, signed with
+"""The cost endpoints of `cairn serve`: GET /cost/report, POST /cost/estimate and /cost/what-if, signed with
 botocore's SigV4 like every other request; amounts are exact decimal strings that add up."""
 
 import json
@@ -9,7 +9,7 @@ import botocore.auth
 import botocore.awsrequest
 import botocore.credentials
 
-from conftest import ACCESS_KEY, SECRET_KEY, REGION
+from conftest import ACCESS_KEY, SECRET_KEY, REGION, wait_for
 
 
 def signed_get(server, path):
@@ -63,3 +63,41 @@ def test_estimate_prices_a_workload(server):
     assert Decimal(estimate["total"]) == sum(Decimal(line["amount"]) for line in lines)
     status, _, body = server.signed_post("/cost/estimate", b'{"trails": 3}', service="cairn")
     assert status == 400 and b"trails must be a list" in body
+
+
+def lake_count(server, where):
+    client = server.client()
+    stores = client.list_event_data_stores()["EventDataStores"]
+    store = next(s["EventDataStoreArn"] for s in stores if s["Name"] == "default").split("/")[-1]
+    query_id = client.start_query(QueryStatement=f"SELECT count(*) FROM {store} WHERE {where}")["QueryId"]
+    wait_for(lambda: client.describe_query(QueryId=query_id)["QueryStatus"] == "FINISHED", what="count query")
+    return int(client.get_query_results(QueryId=query_id)["QueryResultRows"][0][0]["_col0"])
+
+
+def test_what_if_counts_what_a_lake_query_counts(seeded):
+    month = "eventtime >= timestamp '2023-07-01 00:00:00' AND eventtime < timestamp '2023-08-01 00:00:00'"
+    reads = lake_count(seeded, f"{month} AND readonly = true")
+    assert reads > 2000
+    request = {
+        "advancedEventSelectors": [
+            {"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]},
+                                {"Field": "readOnly", "Equals": ["true"]}]}
+        ],
+        "insightSelectors": [{"InsightType": "ApiErrorRateInsight"}],
+        "month": "2023-07",
+    }
+    status, _, body = seeded.signed_post("/cost/what-if", json.dumps(request).encode(), service="cairn")
+    assert status == 200, body
+    report = json.loads(body)
+    assert report["eventsMatched"]["managementRead"] == reads == report["eventsMatched"]["total"]
+    assert [region["region"] for region in report["regions"]] == ["us-east-1"]
+    # The first management copy is free; ApiErrorRateInsight costs $0.35 per 100,000 events analysed.
+    assert Decimal(report["cost"]) == sum(Decimal(line["amount"]) for line in report["lines"])
+    assert Decimal(report["cost"]) == reads * Decimal("0.0000035")
+    status, headers, body = seeded.signed_post(
+        "/cost/what-if",
+        b'{"advancedEventSelectors": [{"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Insight"]}]}]}',
+        service="cairn",
+    )
+    assert status == 400 and b"is not valid on a trail" in body
+    assert "InvalidEventSelectorsException" in str(headers)

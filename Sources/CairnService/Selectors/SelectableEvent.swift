@@ -22,6 +22,16 @@ public struct SelectableEvent: Sendable, Equatable {
     /// `insightDetails.insightType` of an Insights event (`ApiCallRateInsight`, `ApiErrorRateInsight`).
     public var insightType: String?
 
+    /// The record fields `init` reads, as dotted JSON paths.
+    ///
+    /// A scan that only builds selectable events reads these columns (`SegmentColumn.rebuilding`).
+    /// Keep it in step with `init`.
+    public static let recordFields = [
+        "eventCategory", "managementEvent", "readOnly", "eventSource", "eventName", "eventType",
+        "sessionCredentialFromConsole", "userIdentity.arn", "userIdentity.accountId", "errorCode", "vpcEndpointId",
+        "recipientAccountId", "awsRegion", "resources",
+    ]
+
     public init(_ record: EventRecord) {
         eventCategory = record.eventCategory ?? (record.managementEvent == false ? "Data" : "Management")
         readOnly = record.readOnly

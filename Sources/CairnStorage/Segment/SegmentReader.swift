@@ -361,11 +361,13 @@ public final class SegmentReader {
         return try SplitBlockBloomFilter(decoding: &reader, blockCount: entry.byteCount / 32)
     }
 
-    /// The records of one row group, rebuilt from every column, in the segment's row order.
-    public func readRecords(rowGroup: Int) throws(StorageError) -> [EventRecord] {
+    /// The records of one row group, rebuilt from every column (or only from `columns`, leaving the
+    /// other fields nil), in the segment's row order.
+    public func readRecords(rowGroup: Int, columns: Set<SegmentColumn>? = nil) throws(StorageError) -> [EventRecord] {
         let group = footer.rowGroups[rowGroup]
         var records = [EventRecord](repeating: EventRecord(), count: group.rowCount)
-        for column in SegmentColumn.reconstructionOrder where footer.columns.contains(column) {
+        for column in SegmentColumn.reconstructionOrder
+        where footer.columns.contains(column) && columns?.contains(column) != false {
             column.setValues(try readColumn(column, rowGroup: rowGroup), on: &records)
         }
         return records

@@ -658,16 +658,22 @@ public final class EventStore: @unchecked Sendable {
 
     /// Calls `body` with every stored record whose eventTime is in `range` (all when nil): segments
     /// first, by partition and time, then unflushed memtables.
+    ///
+    /// With `columns`, records from segments carry only the fields those columns rebuild
+    /// (`SegmentColumn.rebuilding`; eventTime always), which reads a fraction of the bytes; unflushed
+    /// records are whole.
     public func forEachRecord(
         in range: ClosedRange<Int64>? = nil,
+        columns: Set<SegmentColumn>? = nil,
         _ body: (EventRecord) throws -> Void
     ) throws {
+        let columns = columns.map { $0.union([.eventTime]) }
         let snapshot = snapshot()
         for meta in snapshot.segments {
             if let range, meta.maxTime < range.lowerBound || meta.minTime > range.upperBound { continue }
             let reader = try openSegment(meta)
             for group in reader.footer.rowGroups.indices {
-                for record in try reader.readRecords(rowGroup: group) {
+                for record in try reader.readRecords(rowGroup: group, columns: columns) {
                     if let range, !range.contains(record.eventTime!.milliseconds) { continue }
                     try body(record)
                 }
