@@ -77,4 +77,33 @@ import Testing
         #expect(table.status == 0)
         #expect(table.stdout.contains("Over 12 months"), "\(table.stdout)")
     }
+
+    /// Usage lives in the catalog, apart from segments: retention dropping partitions and
+    /// compaction merging what is left change none of the month's ingestion lines.
+    @Test func ingestionUsageSurvivesRetentionAndCompaction() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let data = directory.appending("data")
+        let input = directory.appending("in.ndjson")
+        try RetentionCLITests.write(dates: ["2024-04-01", "2024-05-07", "2024-05-08", "2024-05-15"], to: input)
+        #expect(try CairnProcess.run(["ingest", "--data", data, input]).status == 0)
+        func ingestionLines() throws -> [String] {
+            let result = try CairnProcess.run(["cost", "report", "--data", data, "--format", "json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let items = try #require(try Self.json(result.stdout)["lines"] as? [[String: Any]])
+            return items.compactMap { item -> String? in
+                guard let type = item["usageType"] as? String, type.contains("Ingestion") else { return nil }
+                return "\(type) \(item["quantity"] ?? "") \(item["amount"] ?? "")"
+            }
+        }
+        let before = try ingestionLines()
+        #expect(!before.isEmpty)
+        #expect(
+            try CairnProcess.run(["store", "update", "--data", data, "--retention-days", "7", "default"]).status == 0
+        )
+        let applied = try CairnProcess.run(["retention", "apply", "--data", data, "--now", "2024-05-15T10:00:00Z"])
+        #expect(applied.stdout.contains("dropped 2 partitions"), "\(applied.stdout)")
+        #expect(try CairnProcess.run(["compact", "--data", data]).status == 0)
+        #expect(try ingestionLines() == before)
+    }
 }
