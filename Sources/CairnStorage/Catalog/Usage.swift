@@ -55,10 +55,11 @@ public enum UsageCategory: Int, Sendable, CaseIterable, CustomStringConvertible 
     case networkActivity = 3
     case insight = 4
 
-    /// From `eventCategory` and `readOnly`: a missing category is a management event (records
-    /// from before the field existed), a missing readOnly a write (CloudTrail marks reads).
-    public init(eventCategory: String?, readOnly: Bool?) {
-        switch eventCategory {
+    /// From `eventCategory`, `readOnly` and `managementEvent`: a missing category (records from
+    /// before the field existed) is a data event when `managementEvent` is false, else a management
+    /// event, as trail selectors see it; a missing readOnly is a write (CloudTrail marks reads).
+    public init(eventCategory: String?, readOnly: Bool?, managementEvent: Bool? = nil) {
+        switch eventCategory ?? (managementEvent == false ? "Data" : nil) {
         case "Data": self = .data
         case "NetworkActivity": self = .networkActivity
         case "Insight": self = .insight
@@ -137,7 +138,8 @@ struct UsageTally: Sendable {
         for row in 0..<rows.count {
             let category = UsageCategory(
                 eventCategory: rows.string(.eventCategory, row),
-                readOnly: rows.bool(.readOnly, row)
+                readOnly: rows.bool(.readOnly, row),
+                managementEvent: rows.bool(.managementEvent, row)
             )
             delta[category] += 1
         }
