@@ -97,17 +97,7 @@ final class TrailDelivery: Sendable {
         mutating func add(_ event: ArraySlice<UInt8>, _ selectable: SelectableEvent, time: Int64?) {
             records.append(event)
             byteCount += event.count + 1
-            switch selectable.eventCategory {
-            case "Data": categories.data += 1
-            case "NetworkActivity": categories.networkActivity += 1
-            case "Insight": categories.insight += 1
-            default:
-                if selectable.readOnly == true {
-                    categories.managementRead += 1
-                } else {
-                    categories.managementWrite += 1
-                }
-            }
+            categories.count(selectable)
             if let time {
                 oldest = min(oldest ?? time, time)
                 newest = max(newest ?? time, time)
