@@ -39,12 +39,19 @@ import Testing
         let second = Mutex<EventStore?>(nil)
         let waitingOptions = waiting
         let path = directory.path
-        DispatchQueue.global().async {
+        // A queue of its own gets a thread even when parallel suites saturate the global pool.
+        DispatchQueue(label: "second-writer").async {
             let store = try? DataDirectory(path: path).openStore(create: false, options: waitingOptions)
             second.withLock { $0 = store }
             opened.signal()
         }
-        #expect(opened.wait(timeout: .now() + .milliseconds(300)) == .timedOut, "the second writer did not wait")
+        // Close the first writer only once the second is known to wait for it.
+        var waited = 0
+        while messages.withLock({ $0.isEmpty }) && waited < 60_000 {
+            usleep(10_000)
+            waited += 10
+        }
+        #expect(opened.wait(timeout: .now() + .milliseconds(100)) == .timedOut, "the second writer did not wait")
         try first.close()
         opened.wait()
         let store = try #require(second.withLock { $0 })
