@@ -12,7 +12,7 @@ import Testing
     static func lakeCount(_ data: String, _ sql: String) throws -> Int {
         let result = try CairnProcess.run(["query", "--data", data, "--format", "csv", sql])
         #expect(result.status == 0, "\(result.stderr)")
-        return Int(result.stdout.split(separator: "\n").last ?? "") ?? -1
+        return Int(result.stdout.split(whereSeparator: \.isNewline).last ?? "") ?? -1  // CSV lines end in CRLF
     }
 
     /// Read-only; JSON, table and CSV forms; selectors as text, as a file, and as the output of

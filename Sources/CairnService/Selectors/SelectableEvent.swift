@@ -29,7 +29,7 @@ public struct SelectableEvent: Sendable, Equatable {
     public static let recordFields = [
         "eventCategory", "managementEvent", "readOnly", "eventSource", "eventName", "eventType",
         "sessionCredentialFromConsole", "userIdentity.arn", "userIdentity.accountId", "errorCode", "vpcEndpointId",
-        "recipientAccountId", "awsRegion", "resources",
+        "recipientAccountId", "awsRegion", "resources", "insightDetails",
     ]
 
     public init(_ record: EventRecord) {
