@@ -247,27 +247,9 @@ struct S3Handlers: Sendable {
     static func split(_ path: String) -> (bucket: String?, key: String?) {
         let trimmed = path.drop { $0 == "/" }
         guard !trimmed.isEmpty else { return (nil, nil) }
-        guard let slash = trimmed.firstIndex(of: "/") else { return (percentDecoded(String(trimmed)), nil) }
+        guard let slash = trimmed.firstIndex(of: "/") else { return (PercentEncoding.decode(String(trimmed)), nil) }
         let key = String(trimmed[trimmed.index(after: slash)...])
-        return (percentDecoded(String(trimmed[..<slash])), key.isEmpty ? nil : percentDecoded(key))
-    }
-
-    static func percentDecoded(_ text: String) -> String {
-        var bytes = [UInt8]()
-        let input = Array(text.utf8)
-        var index = 0
-        while index < input.count {
-            if input[index] == 0x25, index + 2 < input.count,
-                let value = UInt8(String(decoding: input[(index + 1)...(index + 2)], as: UTF8.self), radix: 16)
-            {
-                bytes.append(value)
-                index += 3
-            } else {
-                bytes.append(input[index])
-                index += 1
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        return (PercentEncoding.decode(String(trimmed[..<slash])), key.isEmpty ? nil : PercentEncoding.decode(key))
     }
 
     /// S3's `encoding-type=url`: every byte but unreserved characters and `/` percent-encoded.

@@ -75,7 +75,7 @@ public struct S3Client: ObjectStore {
             guard let rawKey = XMLText.first("Key", in: contents) else { continue }
             objects.append(
                 ObjectSummary(
-                    key: Self.decode(XMLText.unescape(rawKey)),
+                    key: PercentEncoding.decode(XMLText.unescape(rawKey), plusIsSpace: true),
                     size: Int(XMLText.first("Size", in: contents) ?? "") ?? 0,
                     lastModifiedMilliseconds: XMLText.first("LastModified", in: contents)
                         .flatMap { EventTimestamp(parsing: $0)?.milliseconds } ?? 0,
@@ -152,24 +152,6 @@ public struct S3Client: ObjectStore {
     static func encode(_ text: String, keepingSlash: Bool) -> String {
         var bytes = [UInt8]()
         SigV4Encoding.encode(text.utf8, keepingSlash: keepingSlash, into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    static func decode(_ text: String) -> String {
-        var bytes = [UInt8]()
-        let input = Array(text.utf8)
-        var index = 0
-        while index < input.count {
-            if input[index] == 0x25, index + 2 < input.count,
-                let value = UInt8(String(decoding: input[(index + 1)...(index + 2)], as: UTF8.self), radix: 16)
-            {
-                bytes.append(value)
-                index += 3
-            } else {
-                bytes.append(input[index] == 0x2B ? 0x20 : input[index])
-                index += 1
-            }
-        }
         return String(decoding: bytes, as: UTF8.self)
     }
 }
