@@ -88,6 +88,10 @@ struct IngestCommand: ParsableCommand {
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("name at least one file or directory") }
+        // Checked before the store is opened, so a mistyped URL creates nothing.
+        for path in paths where path.hasPrefix("s3://") && BucketSource.parse(path) == nil {
+            throw ValidationError("\(path) is not s3://BUCKET[/PREFIX]")
+        }
         _ = try parseSyncPolicy()
     }
 

@@ -51,3 +51,16 @@ def test_ingest_from_a_bucket_equals_ingest_from_files_and_reruns_read_only_new_
         assert "1 new objects" in stderr and more["events"] == len(json.loads(files[40].read_text())["Records"]), stderr
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_a_malformed_bucket_url_is_refused_before_anything_is_created():
+    directory = pathlib.Path(tempfile.mkdtemp(prefix="cairn-s3-bad-"))
+    try:
+        result = subprocess.run(
+            [cairn_binary(), "ingest", "--data", str(directory / "data"), "s3://"],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert result.returncode == 64 and "s3:// is not s3://BUCKET[/PREFIX]" in result.stderr, result.stderr
+        assert not (directory / "data").exists()
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)

@@ -14,12 +14,8 @@ public struct CloudTrailClient: Sendable {
             throw ServiceError(.validationException, error.message)
         }
         signer = SigV4Signer(
-            accessKey: AccessKey(
-                accessKeyId: accessKeyId,
-                secretAccessKey: secretAccessKey,
-                accountId: "",
-                userName: nil
-            ),
+            accessKeyId: accessKeyId,
+            secretAccessKey: secretAccessKey,
             region: region,
             service: "cloudtrail"
         )

@@ -25,12 +25,8 @@ public struct S3Client: ObjectStore {
             throw BucketError(.invalidArgument, error.message, bucket: "")
         }
         signer = SigV4Signer(
-            accessKey: AccessKey(
-                accessKeyId: accessKeyId,
-                secretAccessKey: secretAccessKey,
-                accountId: "",
-                userName: nil
-            ),
+            accessKeyId: accessKeyId,
+            secretAccessKey: secretAccessKey,
             region: region,
             service: "s3"
         )

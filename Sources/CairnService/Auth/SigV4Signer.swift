@@ -17,6 +17,21 @@ package struct SigV4Signer: Sendable {
         self.service = service
     }
 
+    /// A signer for a caller's own key pair (the clients Cairn uses toward other endpoints): no
+    /// account or user, which only the verifying side needs.
+    package init(accessKeyId: String, secretAccessKey: String, region: String, service: String) {
+        self.init(
+            accessKey: AccessKey(
+                accessKeyId: accessKeyId,
+                secretAccessKey: secretAccessKey,
+                accountId: "",
+                userName: nil
+            ),
+            region: region,
+            service: service
+        )
+    }
+
     /// `request` signed now (the S3 client's requests).
     package func signNow(_ request: SignedRequest) -> SignedRequest {
         sign(request, atMilliseconds: Clock.nowMilliseconds())
