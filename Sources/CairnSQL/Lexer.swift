@@ -11,6 +11,10 @@ public struct Lexer {
     private var offset = 0
     private var line = 1
     private var lineStart = 0
+    /// Whether a non-ASCII byte was consumed on the current line: until one is, a column is a
+    /// byte distance (counting characters from the line start for every token made a long one-line
+    /// query, such as LookupEvents' list of 50 eventIDs, quadratic).
+    private var lineHasNonASCII = false
 
     public init(_ sql: String) {
         bytes = Array(sql.utf8)
@@ -29,7 +33,10 @@ public struct Lexer {
     }
 
     private func position(_ start: Int, _ startLine: Int, _ startLineStart: Int) -> SourceRange {
-        let column = String(decoding: bytes[startLineStart..<start], as: UTF8.self).count + 1
+        let column =
+            lineHasNonASCII || startLineStart != lineStart
+            ? String(decoding: bytes[startLineStart..<start], as: UTF8.self).count + 1
+            : start - startLineStart + 1
         return SourceRange(start: start, end: offset, line: startLine, column: column)
     }
 
@@ -37,6 +44,9 @@ public struct Lexer {
         if bytes[offset] == UInt8(ascii: "\n") {
             line += 1
             lineStart = offset + 1
+            lineHasNonASCII = false
+        } else if bytes[offset] >= 0x80 {
+            lineHasNonASCII = true
         }
         offset += 1
     }

@@ -26,6 +26,8 @@ import time
 import urllib.parse
 import uuid
 
+import rawclient
+
 import botocore.auth
 import botocore.awsrequest
 import botocore.credentials
@@ -204,6 +206,14 @@ def rss(pid):
     return {"VmRSS": fields["VmRSS"].strip(), "VmHWM": fields["VmHWM"].strip()}
 
 
+def cpu_seconds(pid):
+    """User plus system CPU time the process has used, in seconds."""
+    if not pid:
+        return None
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -232,6 +242,10 @@ def main():
     putaudit.add_argument("--batch", type=int, default=100, help="events per call (at most 100)")
     lookup = sub.add_parser("lookup")
     lookup.add_argument("--seconds", type=float, default=20)
+    lookup.add_argument("--client", choices=["raw", "botocore"], default="raw",
+                        help="raw: pre-signed requests from one process (default); botocore: signed per call, a process per connection")
+    lookup.add_argument("--only", help="only this attribute key (EventName, EventId, EventSource, Username)")
+    lookup.add_argument("--rate", type=float, help="open loop: this many requests/s in all (default: closed loop)")
     sub.add_parser("query")
     args = parser.parse_args()
 
@@ -272,15 +286,41 @@ def main():
                            ("EventSource", event["EventSource"])]
             if event.get("Username"):
                 attributes.append(("Username", event["Username"]))
-        started = time.time()
-        with multiprocessing.Pool(args.connections) as pool:
-            results = pool.map(lookup_worker, [(args.endpoint, args.seconds, w, attributes)
-                                               for w in range(args.connections)])
-        elapsed = time.time() - started
-        latencies = [l for r in results for l in r]
-        report = {"mode": "LookupEvents", "connections": args.connections, "seconds": round(elapsed, 1),
+        if args.only:
+            attributes = [a for a in attributes if a[0] == args.only]
+        if args.client == "botocore":
+            started = time.time()
+            with multiprocessing.Pool(args.connections) as pool:
+                results = pool.map(lookup_worker, [(args.endpoint, args.seconds, w, attributes)
+                                                   for w in range(args.connections)])
+            elapsed = time.time() - started
+            latencies = [l for r in results for l in r]
+            by_kind = {}
+        else:
+            rng = random.Random(7)
+            requests = []
+            for _ in range(4000):  # pre-signed: the run replays them (valid for the 15 minutes of skew)
+                key, value = rng.choice(attributes)
+                body = json.dumps({"LookupAttributes": [{"AttributeKey": key, "AttributeValue": value}],
+                                   "MaxResults": 50}).encode()
+                headers = signed_headers(args.endpoint, "/", body, {
+                    "X-Amz-Target": TARGET + "LookupEvents", "Content-Type": "application/x-amz-json-1.1"})
+                headers["Host"] = urllib.parse.urlparse(args.endpoint).netloc
+                requests.append(rawclient.Request(key, rawclient.encode("POST", "/", headers, body)))
+            cpu_before = cpu_seconds(args.pid)
+            by_label, failures, elapsed = rawclient.run(args.endpoint, requests, args.connections, args.seconds,
+                                                        rate=args.rate)
+            if failures:
+                raise SystemExit(f"{len(failures)} lookups failed, first: {failures[0]}")
+            latencies = [l for values in by_label.values() for l in values]
+            by_kind = {label: summary(values) for label, values in sorted(by_label.items())}
+            if args.pid:
+                by_kind["server_cpu_ms_per_request"] = round(
+                    (cpu_seconds(args.pid) - cpu_before) * 1000 / max(1, len(latencies)), 2)
+        report = {"mode": "LookupEvents", "client": args.client, "connections": args.connections,
+                  "rate": args.rate, "seconds": round(elapsed, 1),
                   "requests_per_second": round(len(latencies) / elapsed), **summary(latencies),
-                  "server_memory": rss(args.pid)}
+                  "by_attribute": by_kind, "server_memory": rss(args.pid)}
     else:
         stores = call(args.endpoint, "ListEventDataStores", {})["EventDataStores"]
         store = next(s for s in stores if s["Name"] == "default")["EventDataStoreArn"].split("/")[-1]

@@ -21,6 +21,8 @@ public struct QueryStatistics: Sendable, Equatable {
     public var cachedColumnChunks = 0
     /// Unflushed (memtable) events scanned.
     public var memtableEvents = 0
+    /// Memtable batches a time-ordered top-N skipped whole by its cut-off.
+    public var memtableBatchesSkipped = 0
 
     public init() {}
 
@@ -38,6 +40,13 @@ public struct QueryStatistics: Sendable, Equatable {
         rowsSkippedByPageIndex += other.rowsSkippedByPageIndex
         cachedColumnChunks += other.cachedColumnChunks
         memtableEvents += other.memtableEvents
+        memtableBatchesSkipped += other.memtableBatchesSkipped
+    }
+
+    /// Adds another query's statistics, execution time included (a request that runs several).
+    mutating func add(_ other: QueryStatistics) {
+        merge(other)
+        executionMilliseconds += other.executionMilliseconds
     }
 
     /// Lines for EXPLAIN ANALYZE and `--stats`.
@@ -52,7 +61,7 @@ public struct QueryStatistics: Sendable, Equatable {
             "segments: \(segmentsTotal), pruned: \(pruned(segmentsPruned))",
             "row groups: \(rowGroupsTotal), pruned: \(pruned(rowGroupsPruned)), read: \(rowGroupsRead)",
             "rows skipped by page index: \(rowsSkippedByPageIndex)",
-            "memtable events: \(memtableEvents)",
+            "memtable events: \(memtableEvents), batches skipped by top-n cut-off: \(memtableBatchesSkipped)",
             "execution time: \(String(format3(executionMilliseconds))) ms",
         ]
     }

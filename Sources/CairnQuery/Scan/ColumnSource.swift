@@ -6,6 +6,13 @@ protocol ColumnSource {
     var rowCount: Int { get }
     /// The column's values for the unit's rows, decoded once per unit.
     mutating func vector(_ column: SegmentColumn, statistics: inout QueryStatistics) throws(QueryError) -> ColumnVector
+    /// The rows as whole records when the source holds records (the memtable), so that eventjson
+    /// need not decode every column; nil otherwise.
+    func records(_ rows: [Int]) -> [EventRecord]?
+}
+
+extension ColumnSource {
+    func records(_ rows: [Int]) -> [EventRecord]? { nil }
 }
 
 /// One row group's row range of a segment, through the shared cache.
@@ -115,11 +122,10 @@ struct RecordColumns: ColumnSource {
     }
 }
 
-/// The rows of an unflushed column batch (the memtable), read column by column with no record
-/// built.
+/// The rows of an unflushed column batch (the memtable), read column by column through the
+/// batch's memoized vectors; whole records only for the rows a query outputs as eventjson.
 struct BatchColumns: ColumnSource {
     let batch: ColumnBatch
-    private var decoded = DecodedColumns()
 
     init(batch: ColumnBatch) { self.batch = batch }
 
@@ -127,16 +133,10 @@ struct BatchColumns: ColumnSource {
 
     mutating func vector(_ column: SegmentColumn, statistics: inout QueryStatistics) throws(QueryError) -> ColumnVector
     {
-        if let vector = decoded.vector(column) { return vector }
-        let vector: ColumnVector
-        switch column.physicalType {
-        case .time: vector = .times(batch.timeValues)
-        case .bool: vector = .bools(batch.boolValues(column))
-        default: vector = .strings(batch.stringValues(column))
-        }
-        decoded.store(vector, column)
-        return vector
+        batch.vector(column)
     }
+
+    func records(_ rows: [Int]) -> [EventRecord]? { rows.map(batch.record(at:)) }
 }
 
 /// The few columns a scan unit decodes (usually one to four): a short list beats a dictionary's

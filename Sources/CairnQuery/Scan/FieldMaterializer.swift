@@ -68,11 +68,12 @@ enum FieldMaterializer {
                 return .row(RowValue(names: fields.map(\.name), values: values))
             }
         case .eventJSON:
+            let writer = EventRecordWriter()
+            if let records = source.records(rows) { return records.map { .string(writer.string($0)) } }
             var records = [EventRecord](repeating: EventRecord(), count: rows.count)
             for column in SegmentColumn.reconstructionOrder {
                 column.setValues(try source.vector(column, statistics: &statistics), rows: rows, on: &records)
             }
-            let writer = EventRecordWriter()
             return records.map { .string(writer.string($0)) }
         }
     }

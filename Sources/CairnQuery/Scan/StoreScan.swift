@@ -426,10 +426,27 @@ final class StoreScan: @unchecked Sendable {
         statistics: inout QueryStatistics
     ) throws(QueryError) {
         let pruning = spec.pruning
-        for batch in batches where batch.count > 0 {
+        var ordered = batches.filter { $0.count > 0 }.map { batch in
+            let times = batch.timeValues
+            return (batch: batch, minTime: times.min() ?? 0, maxTime: times.max() ?? 0)
+        }
+        // A time-ordered top-N reads the batches whose times come first in its order first, so that
+        // its cut-off skips the rest whole (the memtable of a busy server holds tens of thousands
+        // of rows).
+        if let order = spec.timeOrderedLimit {
+            ordered.sort { order.descending ? $0.maxTime > $1.maxTime : $0.minTime < $1.minTime }
+        }
+        for (batch, minTime, maxTime) in ordered {
             if pruning.hasTimeRange {
+                if maxTime < pruning.lowerTime || minTime > pruning.upperTime { continue }
                 let times = batch.timeValues
                 guard times.contains(where: { $0 >= pruning.lowerTime && $0 <= pruning.upperTime }) else { continue }
+            }
+            if let order = spec.timeOrderedLimit, let threshold = sink.timeThreshold {
+                if order.descending ? maxTime < threshold : minTime > threshold {
+                    statistics.memtableBatchesSkipped += 1
+                    continue
+                }
             }
             statistics.memtableEvents += batch.count
             var source = BatchColumns(batch: batch)

@@ -25,6 +25,8 @@ public struct ColumnBatch: Sendable {
     var bytes: [UInt8] = []
     /// `columnCount` spans per row into `bytes`.
     var spans: [StringSpan] = []
+    /// Decoded vectors for query scans, shared by copies (see `ColumnBatchVectors`).
+    let vectors = ColumnBatchVectors()
 
     public init() {}
 

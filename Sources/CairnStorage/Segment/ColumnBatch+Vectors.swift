@@ -1,0 +1,81 @@
+import Synchronization
+
+/// A batch's decoded column vectors, built once and shared by the batch's copies.
+///
+/// A memtable batch is scanned by every query until it is flushed; on a busy server (LookupEvents
+/// at hundreds of calls a second, each recording a self-audit event) rebuilding a column's strings
+/// for every query made the memtable cost more than the whole archive. A batch only grows (rows are
+/// appended, never changed), so a memo is valid while the batch has the row and byte counts it
+/// was built for; copies that diverge (a snapshot and the growing original) rebuild their own.
+final class ColumnBatchVectors: Sendable {
+    private struct State {
+        var rowCount = -1
+        var byteCount = -1
+        var vectors: [SegmentColumn: ColumnVector] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func vector(
+        _ column: SegmentColumn,
+        rowCount: Int,
+        byteCount: Int,
+        build: () -> ColumnVector
+    ) -> ColumnVector {
+        let cached = state.withLock { state -> ColumnVector? in
+            guard state.rowCount == rowCount, state.byteCount == byteCount else { return nil }
+            return state.vectors[column]
+        }
+        if let cached { return cached }
+        let built = build()
+        state.withLock { state in
+            if state.rowCount != rowCount || state.byteCount != byteCount {
+                state = State(rowCount: rowCount, byteCount: byteCount)
+            }
+            state.vectors[column] = built
+        }
+        return built
+    }
+}
+
+extension ColumnBatch {
+    /// Every row's value of `column` as a query scan reads it, built once per batch: string columns
+    /// dictionary-coded when they repeat (a predicate is then decided once per distinct value).
+    public func vector(_ column: SegmentColumn) -> ColumnVector {
+        vectors.vector(column, rowCount: count, byteCount: bytes.count) {
+            switch column.physicalType {
+            case .time: return .times(times)
+            case .bool: return .bools(boolValues(column))
+            default: return dictionaryVector(column)
+            }
+        }
+    }
+
+    /// The column's strings, dictionary-coded unless most values are distinct (ids, JSON).
+    private func dictionaryVector(_ column: SegmentColumn) -> ColumnVector {
+        var codeOf = [String: Int32]()
+        var values = [String]()
+        var codes = [Int32]()
+        codes.reserveCapacity(count)
+        bytes.withUnsafeBytes { base in
+            for row in 0..<count {
+                let span = span(column, row)
+                if span.isNull {
+                    codes.append(-1)
+                    continue
+                }
+                let text = String(decoding: span.bytes(in: base), as: UTF8.self)
+                if let code = codeOf[text] {
+                    codes.append(code)
+                } else {
+                    let code = Int32(values.count)
+                    codeOf[text] = code
+                    values.append(text)
+                    codes.append(code)
+                }
+            }
+        }
+        guard values.count * 2 > count else { return .dictionary(values: values, codes: codes) }
+        return .strings(codes.map { $0 < 0 ? nil : values[Int($0)] })
+    }
+}
