@@ -19,6 +19,8 @@ public final class CairnService: Sendable {
     public let isReadOnly: Bool
     let logger: Logger
     let engine: QueryEngine
+    /// LookupEvents calls running at once: one per scan thread of the engine (see `ConcurrencyGate`).
+    let lookupGate: ConcurrencyGate
     let stores = StoreTable()
     let state: Mutex<ServiceState>
     let stateFile: ServiceStateFile
@@ -75,6 +77,7 @@ public final class CairnService: Sendable {
             storeProvider: { table.find($0) },
             storeListProvider: listProvider
         )
+        lookupGate = ConcurrencyGate(permits: engine.workerCount)
         var loaded = try stateFile.load()
         usage = try ServiceUsage(dataPath: dataPath, readOnly: readOnly)
         queryJobs = try QueryJobs(

@@ -49,9 +49,9 @@ class Connection:
         self.status = None
 
 
-def run(endpoint, requests, connections, seconds, rate=None, check=None):
-    """Replays `requests` (cycled) for `seconds`; returns {label: [latency seconds]} and the
-    number of answers that were not 200 (with the first one's text)."""
+def run(endpoint, requests, connections, seconds, rate=None, check=None, once=False):
+    """Replays `requests` (cycled, or each once with `once`) for at most `seconds`; returns
+    {label: [latency seconds]}, the failed answers (label, status, first bytes) and the time taken."""
     parsed = urllib.parse.urlparse(endpoint)
     selector = selectors.DefaultSelector()
     pool = [Connection(parsed.hostname, parsed.port) for _ in range(connections)]
@@ -88,9 +88,10 @@ def run(endpoint, requests, connections, seconds, rate=None, check=None):
 
     while True:
         now = time.perf_counter()
-        if now >= deadline and len(idle) == len(pool):
+        exhausted = once and next_request >= len(requests)
+        if (now >= deadline or exhausted) and len(idle) == len(pool):
             break
-        if now < deadline:
+        if now < deadline and not exhausted:
             if rate:
                 while idle and next_due <= now:
                     send(idle.pop(), next_due)
@@ -134,7 +135,7 @@ def run(endpoint, requests, connections, seconds, rate=None, check=None):
             latencies.setdefault(conn.request.label, []).append(finished - conn.due)
             if conn.status != 200 or (check and not check(conn.request, body)):
                 failures.append((conn.request.label, conn.status, body[:300]))
-            if time.perf_counter() < deadline and not rate:
+            if time.perf_counter() < deadline and not rate and not (once and next_request >= len(requests)):
                 send(conn, time.perf_counter())
             else:
                 idle.append(conn)

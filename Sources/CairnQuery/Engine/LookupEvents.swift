@@ -26,6 +26,8 @@ public struct LookupRequest: Sendable {
     public var region: String?
     /// The caller's account: only events delivered to it (`recipientAccountId`); all when nil.
     public var account: String?
+    /// Scan threads for this look-up (the engine's default when nil).
+    public var workerCount: Int?
 
     public init() {}
 }
@@ -179,7 +181,8 @@ extension QueryEngine {
                 WHERE \((conditions + extra + floor).joined(separator: " AND ")) \
                 ORDER BY eventtime DESC, eventid DESC LIMIT \(maxResults + 1)
                 """,
-                now: now
+                now: now,
+                workerCount: request.workerCount
             )
             statistics.add(result.statistics)
             for row in result.rows {
@@ -209,7 +212,8 @@ extension QueryEngine {
                 FROM "\(storeInfo.id)" WHERE \((conditions + attribute + window).joined(separator: " AND ")) \
                 ORDER BY eventtime DESC, eventid DESC
                 """,
-                now: now
+                now: now,
+                workerCount: request.workerCount
             )
             statistics.add(result.statistics)
             var byKey = [LookupKey: [Value]]()

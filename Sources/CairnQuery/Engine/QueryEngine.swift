@@ -58,7 +58,8 @@ public final class QueryEngine: Sendable {
     public func execute(
         _ sql: String,
         now: Int64? = nil,
-        cancellation: QueryCancellation? = nil
+        cancellation: QueryCancellation? = nil,
+        workerCount: Int? = nil
     ) throws(QueryError) -> QueryResult {
         let statement: Statement
         do {
@@ -66,13 +67,16 @@ public final class QueryEngine: Sendable {
         } catch {
             throw QueryError(error)
         }
-        return try execute(statement, now: now, cancellation: cancellation)
+        return try execute(statement, now: now, cancellation: cancellation, workerCount: workerCount)
     }
 
+    /// `workerCount` overrides the engine's scan threads for this query (a server running several
+    /// short queries at once gives each one).
     public func execute(
         _ statement: Statement,
         now: Int64? = nil,
-        cancellation: QueryCancellation? = nil
+        cancellation: QueryCancellation? = nil,
+        workerCount: Int? = nil
     ) throws(QueryError) -> QueryResult {
         guard let query = statement.query else { return try catalogResult(statement) }
         let clock = ContinuousClock()
@@ -85,7 +89,7 @@ public final class QueryEngine: Sendable {
             cache: cache,
             evaluator: evaluator,
             budget: budget,
-            workerCount: workerCount
+            workerCount: max(1, workerCount ?? self.workerCount)
         )
         var binder = Binder(stores: storeDirectory(), context: context) {
             sub throws(QueryError) in

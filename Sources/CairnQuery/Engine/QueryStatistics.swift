@@ -21,7 +21,8 @@ public struct QueryStatistics: Sendable, Equatable {
     public var cachedColumnChunks = 0
     /// Unflushed (memtable) events scanned.
     public var memtableEvents = 0
-    /// Memtable batches a time-ordered top-N skipped whole by its cut-off.
+    /// Memtable batches skipped whole: by a time-ordered top-N's cut-off, or holding none of the
+    /// values an equality asks for.
     public var memtableBatchesSkipped = 0
 
     public init() {}
@@ -61,7 +62,7 @@ public struct QueryStatistics: Sendable, Equatable {
             "segments: \(segmentsTotal), pruned: \(pruned(segmentsPruned))",
             "row groups: \(rowGroupsTotal), pruned: \(pruned(rowGroupsPruned)), read: \(rowGroupsRead)",
             "rows skipped by page index: \(rowsSkippedByPageIndex)",
-            "memtable events: \(memtableEvents), batches skipped by top-n cut-off: \(memtableBatchesSkipped)",
+            "memtable events: \(memtableEvents), batches skipped: \(memtableBatchesSkipped)",
             "execution time: \(String(format3(executionMilliseconds))) ms",
         ]
     }

@@ -53,6 +53,8 @@ final class StoreScan: @unchecked Sendable {
     private let bloomProbes: [(SegmentColumn, [UInt64])]
     private let tokenProbes: [(SegmentColumn, [UInt64])]
     private let hasTimeRange: Bool
+    /// Values an equality or IN requires of a string column, for skipping memtable batches.
+    private let memtableValueChecks: [(SegmentColumn, Set<String>)]
 
     /// The query's memory and time limits: the deadline is checked per row group.
     private let budget: MemoryBudget
@@ -86,6 +88,14 @@ final class StoreScan: @unchecked Sendable {
             ($0.key, $0.value.map { XXHash64.hash($0) })
         }
         hasTimeRange = pruning.hasTimeRange
+        var required = pruning.valueSets
+        for (column, values) in pruning.bloomValues where column != .resources {
+            // Not `resources`: its filter holds the ARNs inside its JSON, not the column's values.
+            required[column] = required[column].map { $0.intersection(values) } ?? values
+        }
+        // Text and UUID columns only: their values compare as stored (addresses compare as addresses).
+        memtableValueChecks = required.filter { [.string, .uuid].contains($0.key.physicalType) }
+            .sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value) }
         if let filter = spec.filter {
             for conjunct in PruningPredicates.conjuncts(filter) {
                 if let kernel = Kernel(conjunct, fields: spec.fields) {
@@ -427,8 +437,8 @@ final class StoreScan: @unchecked Sendable {
     ) throws(QueryError) {
         let pruning = spec.pruning
         var ordered = batches.filter { $0.count > 0 }.map { batch in
-            let times = batch.timeValues
-            return (batch: batch, minTime: times.min() ?? 0, maxTime: times.max() ?? 0)
+            let bounds = batch.timeBounds
+            return (batch: batch, minTime: bounds.lowerBound, maxTime: bounds.upperBound)
         }
         // A time-ordered top-N reads the batches whose times come first in its order first, so that
         // its cut-off skips the rest whole (the memtable of a busy server holds tens of thousands
@@ -439,14 +449,22 @@ final class StoreScan: @unchecked Sendable {
         for (batch, minTime, maxTime) in ordered {
             if pruning.hasTimeRange {
                 if maxTime < pruning.lowerTime || minTime > pruning.upperTime { continue }
-                let times = batch.timeValues
-                guard times.contains(where: { $0 >= pruning.lowerTime && $0 <= pruning.upperTime }) else { continue }
+                if minTime < pruning.lowerTime || maxTime > pruning.upperTime {
+                    let times = batch.timeValues
+                    guard times.contains(where: { $0 >= pruning.lowerTime && $0 <= pruning.upperTime }) else {
+                        continue
+                    }
+                }
             }
             if let order = spec.timeOrderedLimit, let threshold = sink.timeThreshold {
                 if order.descending ? maxTime < threshold : minTime > threshold {
                     statistics.memtableBatchesSkipped += 1
                     continue
                 }
+            }
+            if memtableValueChecks.contains(where: { batch.valueSet($0.0).isDisjoint(with: $0.1) }) {
+                statistics.memtableBatchesSkipped += 1
+                continue
             }
             statistics.memtableEvents += batch.count
             var source = BatchColumns(batch: batch)

@@ -1,4 +1,5 @@
 public import CairnCore
+import CairnQuery
 
 /// The `cloudtrail` API (AWS JSON 1.1): one entry point taking the operation name from
 /// `X-Amz-Target`, its JSON input and the caller; every call, answered or failed, is audited.
@@ -35,7 +36,13 @@ extension CairnService {
         -> JSONValue
     {
         switch operation {
-        case "LookupEvents": return try await blocking { s throws(ServiceError) in try s.lookupEvents(input, context) }
+        case "LookupEvents":
+            // Through the gate: as many look-ups at once as there are scan threads, one thread each
+            // when others run, every thread when it runs alone.
+            return try await lookupGate.run { alone async throws(ServiceError) in
+                let workers = alone ? engine.workerCount : 1
+                return try await blocking { s throws(ServiceError) in try s.lookupEvents(input, context, workers: workers) }
+            }
         case "CreateEventDataStore":
             return try await blocking { s throws(ServiceError) in try s.createEventDataStore(input, context) }
         case "GetEventDataStore":

@@ -7,8 +7,11 @@ import CairnStorage
 /// StartTime older than 90 days is answered from whatever history is kept). The data directory's
 /// own account (`ServiceConfig.accountId`) sees the events of every account it archives.
 extension CairnService {
-    func lookupEvents(_ input: OperationInput, _ context: CallContext) throws(ServiceError) -> JSONValue {
+    func lookupEvents(_ input: OperationInput, _ context: CallContext, workers: Int? = nil) throws(ServiceError)
+        -> JSONValue
+    {
         var request = LookupRequest()
+        request.workerCount = workers
         if let attributes = try input.objects("LookupAttributes") {
             for attribute in attributes {
                 request.attributes.append(

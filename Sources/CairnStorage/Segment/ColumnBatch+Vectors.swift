@@ -12,6 +12,8 @@ final class ColumnBatchVectors: Sendable {
         var rowCount = -1
         var byteCount = -1
         var vectors: [SegmentColumn: ColumnVector] = [:]
+        var valueSets: [SegmentColumn: Set<String>] = [:]
+        var timeBounds: ClosedRange<Int64>?
     }
 
     private let state = Mutex(State())
@@ -36,6 +38,43 @@ final class ColumnBatchVectors: Sendable {
         }
         return built
     }
+
+    func timeBounds(rowCount: Int, byteCount: Int, build: () -> ClosedRange<Int64>) -> ClosedRange<Int64> {
+        let cached = state.withLock { state -> ClosedRange<Int64>? in
+            guard state.rowCount == rowCount, state.byteCount == byteCount else { return nil }
+            return state.timeBounds
+        }
+        if let cached { return cached }
+        let built = build()
+        state.withLock { state in
+            if state.rowCount != rowCount || state.byteCount != byteCount {
+                state = State(rowCount: rowCount, byteCount: byteCount)
+            }
+            state.timeBounds = built
+        }
+        return built
+    }
+
+    func valueSet(
+        _ column: SegmentColumn,
+        rowCount: Int,
+        byteCount: Int,
+        build: () -> Set<String>
+    ) -> Set<String> {
+        let cached = state.withLock { state -> Set<String>? in
+            guard state.rowCount == rowCount, state.byteCount == byteCount else { return nil }
+            return state.valueSets[column]
+        }
+        if let cached { return cached }
+        let built = build()
+        state.withLock { state in
+            if state.rowCount != rowCount || state.byteCount != byteCount {
+                state = State(rowCount: rowCount, byteCount: byteCount)
+            }
+            state.valueSets[column] = built
+        }
+        return built
+    }
 }
 
 extension ColumnBatch {
@@ -47,6 +86,27 @@ extension ColumnBatch {
             case .time: return .times(times)
             case .bool: return .bools(boolValues(column))
             default: return dictionaryVector(column)
+            }
+        }
+    }
+
+    /// The earliest and latest eventTime of the rows (0...0 for an empty batch), built once per batch.
+    public var timeBounds: ClosedRange<Int64> {
+        vectors.timeBounds(rowCount: count, byteCount: bytes.count) {
+            guard let low = times.min(), let high = times.max() else { return 0...0 }
+            return low...high
+        }
+    }
+
+    /// The distinct non-null values of a string column, built once per batch: a scan skips a
+    /// memtable batch holding none of the values an equality or IN asks for, as it skips a row
+    /// group by its value set or bloom filter.
+    public func valueSet(_ column: SegmentColumn) -> Set<String> {
+        vectors.valueSet(column, rowCount: count, byteCount: bytes.count) {
+            switch vector(column) {
+            case .dictionary(let values, _): return Set(values)
+            case .strings(let values): return Set(values.compactMap { $0 })
+            default: return []
             }
         }
     }
