@@ -349,7 +349,58 @@ final class StoreScan: @unchecked Sendable {
                 rows: rows,
                 open: openReader
             )
+            if spec.timeOrderedLimit != nil, let timeIndex = box.position(of: .eventTime),
+                box.footer.rowGroups[groupIndex].chunks[timeIndex].pages.count > 1
+            {
+                try scanPagesInTimeOrder(
+                    box.footer.rowGroups[groupIndex].chunks[timeIndex].pages,
+                    &source,
+                    kernels: active,
+                    order: order,
+                    sink: sink,
+                    statistics: &statistics
+                )
+                continue
+            }
             try scanRows(&source, kernels: active, order: order, sink: sink, statistics: &statistics)
+        }
+    }
+
+    /// A time-ordered top-N reads a row group page by page, the pages whose times come first in its
+    /// order first, and skips a page once the cut-off proves none of its rows can enter: a segment
+    /// is sorted by eventTime, so a newest-first look-up of a common value reads the row group's
+    /// last page or two instead of evaluating every filter on all 65,536 rows. Pages of a packed
+    /// row group (several partitions) overlap in time; they are still skipped only by their bounds.
+    private func scanPagesInTimeOrder(
+        _ pages: [SegmentFooter.PageMeta],
+        _ source: inout SegmentColumns,
+        kernels: [Kernel],
+        order: Int,
+        sink: any ScanSink,
+        statistics: inout QueryStatistics
+    ) throws(QueryError) {
+        guard let ordered = spec.timeOrderedLimit else { return }
+        // Page ranges relative to the source's rows (the row group's rows in the time range).
+        let rows = source.rows
+        var slices = [(rows: Range<Int>, minTime: Int64, maxTime: Int64)]()
+        var start = 0
+        for page in pages {
+            let range = start..<(start + page.rowCount)
+            start += page.rowCount
+            let kept = range.clamped(to: rows)
+            guard !kept.isEmpty else { continue }
+            let relative = (kept.lowerBound - rows.lowerBound)..<(kept.upperBound - rows.lowerBound)
+            slices.append((relative, page.minTime ?? .min, page.maxTime ?? .max))
+        }
+        slices.sort { ordered.descending ? $0.maxTime > $1.maxTime : $0.minTime < $1.minTime }
+        for slice in slices {
+            if let threshold = sink.timeThreshold,
+                ordered.descending ? slice.maxTime < threshold : slice.minTime > threshold
+            {
+                statistics.rowsSkippedByPageIndex += slice.rows.count
+                continue
+            }
+            try scanRows(&source, within: slice.rows, kernels: kernels, order: order, sink: sink, statistics: &statistics)
         }
     }
 
@@ -474,17 +525,23 @@ final class StoreScan: @unchecked Sendable {
 
     // MARK: Rows
 
+    /// Filters the source's rows (or those `within` a range of them) and hands the matches to the sink.
     private func scanRows(
         _ source: inout some ColumnSource,
+        within: Range<Int>? = nil,
         kernels: [Kernel],
         order: Int,
         sink: any ScanSink,
         statistics: inout QueryStatistics
     ) throws(QueryError) {
         let count = source.rowCount
-        statistics.eventsScanned += count
+        statistics.eventsScanned += within?.count ?? count
         var selection = [Int]()
         var first = true
+        if let within {
+            selection = Array(within)
+            first = false
+        }
         for kernel in kernels {
             let vector = try source.vector(kernel.column, statistics: &statistics)
             if first {
@@ -527,9 +584,22 @@ final class StoreScan: @unchecked Sendable {
         if let ordered = spec.timeOrderedLimit, ordered.count > 0, selection.count > ordered.count,
             case .times(let times) = try source.vector(.eventTime, statistics: &statistics)
         {
-            let sorted = selection.sorted { ordered.descending ? times[$0] > times[$1] : times[$0] < times[$1] }
-            let boundary = times[sorted[ordered.count - 1]]
-            selection = sorted.filter { ordered.descending ? times[$0] >= boundary : times[$0] <= boundary }.sorted()
+            // Segment rows are mostly in time order (a segment's partition is sorted by eventTime):
+            // then the best N are the last (or first) N rows, found without sorting thousands of
+            // matches of a common value.
+            var inOrder = true
+            for index in 1..<selection.count where times[selection[index - 1]] > times[selection[index]] {
+                inOrder = false
+                break
+            }
+            let boundary: Int64
+            if inOrder {
+                boundary = times[selection[ordered.descending ? selection.count - ordered.count : ordered.count - 1]]
+            } else {
+                let sorted = selection.sorted { ordered.descending ? times[$0] > times[$1] : times[$0] < times[$1] }
+                boundary = times[sorted[ordered.count - 1]]
+            }
+            selection = selection.filter { ordered.descending ? times[$0] >= boundary : times[$0] <= boundary }
         }
 
         if try sink.consumeColumns(&source, rows: selection, statistics: &statistics) { return }
