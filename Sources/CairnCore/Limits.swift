@@ -254,6 +254,11 @@ public enum Limits {
     /// Most events in one LookupEvents page (`MaxResults` 1..50, spec §2.1).
     public static let maxLookupResults = 50
 
+    /// Bytes of recently answered LookupEvents events a query engine keeps whole: ~20,000 events of
+    /// 1.5 KB, the pages of a few hundred distinct look-ups that consoles and scripts repeat, for
+    /// 32 MiB beside a column cache of up to 1 GiB.
+    public static let lookupRowCacheByteCount = 32 << 20
+
     /// Longest LookupEvents attribute value, in characters (spec §2.1: 1..2000).
     public static let maxLookupAttributeValueLength = 2_000
 

@@ -194,8 +194,10 @@ extension QueryEngine {
             keys = Array(keys.prefix(maxResults + 1))
         }
         let pageKeys = keys.prefix(maxResults)
-        var events = [LookupEvent]()
-        if let newest = pageKeys.first, let oldest = pageKeys.last {
+        let cacheKeys = pageKeys.map { LookupRowCache.Key(store: storeInfo.id, time: $0.time, eventID: $0.eventID) }
+        var found = lookupRows.events(cacheKeys)
+        let missing = zip(pageKeys, cacheKeys).filter { found[$0.1] == nil }.map(\.0)
+        if let newest = missing.first, let oldest = missing.last {
             let attribute =
                 alternatives.count == 1
                 ? alternatives[0]
@@ -203,7 +205,7 @@ extension QueryEngine {
             let window = [
                 "eventtime >= \(Self.timestampLiteral(oldest.time))",
                 "eventtime <= \(Self.timestampLiteral(newest.time))",
-                "eventid IN (\(pageKeys.map { Self.literal($0.eventID) }.joined(separator: ", ")))",
+                "eventid IN (\(missing.map { Self.literal($0.eventID) }.joined(separator: ", ")))",
             ]
             let result = try execute(
                 """
@@ -216,17 +218,20 @@ extension QueryEngine {
                 workerCount: request.workerCount
             )
             statistics.add(result.statistics)
-            var byKey = [LookupKey: [Value]]()
+            let wanted = Set(missing)
+            var read = [(LookupRowCache.Key, LookupEvent)]()
             for row in result.rows {
                 guard case .timestamp(let time) = row[4] else { continue }
                 let key = LookupKey(time: time, eventID: row[0].text ?? "")
-                if byKey[key] == nil { byKey[key] = row }
+                let cacheKey = LookupRowCache.Key(store: storeInfo.id, time: time, eventID: key.eventID)
+                guard wanted.contains(key), found[cacheKey] == nil else { continue }
+                let event = Self.lookupEvent(row, time: time)
+                found[cacheKey] = event
+                read.append((cacheKey, event))
             }
-            for key in pageKeys {
-                guard let row = byKey[key] else { continue }
-                events.append(Self.lookupEvent(row, time: key.time))
-            }
+            lookupRows.store(read)
         }
+        let events = cacheKeys.compactMap { found[$0] }
         var nextToken: String?
         if keys.count > maxResults, let last = pageKeys.last {
             nextToken = LookupToken.encode(

@@ -21,6 +21,8 @@ public struct QueryResult: Sendable {
 public final class QueryEngine: Sendable {
     public let dataDirectory: DataDirectory
     public let cache: SegmentCache
+    /// Events LookupEvents answered recently (see `LookupRowCache`).
+    let lookupRows = LookupRowCache()
     /// Scan threads per query (both cores of the target box).
     public let workerCount: Int
     private let memoryLimit: Int

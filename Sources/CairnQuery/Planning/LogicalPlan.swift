@@ -1,4 +1,5 @@
 import CairnSQL
+import CairnStorage
 
 /// A query plan: a tree of relational operators over batches of rows.
 ///
@@ -72,6 +73,9 @@ struct ScanSpec: Sendable {
     /// Rows are needed newest first / oldest first only up to this many (top-N on eventTime
     /// above): lets the scan visit segments in time order and stop early.
     var timeOrderedLimit: (descending: Bool, count: Int)?
+    /// The sort's second key when it is a text column of the scan (`ORDER BY eventtime DESC,
+    /// eventid DESC`): rows tied on eventTime are then cut to the best N by it in the scan too.
+    var timeOrderedTieBreaker: (column: SegmentColumn, descending: Bool)?
     /// Fields the operators above read (set by the planner); the rest are never decoded.
     var needed: Set<Int>?
 

@@ -147,7 +147,14 @@ enum Planner {
                 let time = timeColumn(input, position)
             {
                 _ = time
-                input = markTimeOrdered(input, position, descending: !first.ascending, n)
+                var tie: (column: SegmentColumn, descending: Bool)?
+                if keys.count > 1, case .column(let second) = keys[1].expression,
+                    case .column(let column)? = scanField(input, second),
+                    [.string, .uuid].contains(column.physicalType)
+                {
+                    tie = (column, !keys[1].ascending)
+                }
+                input = markTimeOrdered(input, position, descending: !first.ascending, n, tie: tie)
             }
             return .sort(input, keys, limit: n)
         case .scan(var spec):
@@ -173,15 +180,32 @@ enum Planner {
         }
     }
 
-    private static func markTimeOrdered(_ plan: LogicalPlan, _ position: Int, descending: Bool, _ n: Int) -> LogicalPlan
-    {
+    /// The scan field output column `position` of `plan` is, through projections.
+    private static func scanField(_ plan: LogicalPlan, _ position: Int) -> FieldSource? {
+        switch plan {
+        case .scan(let spec): return spec.fields[position]
+        case .project(let input, let expressions):
+            guard case .column(let inner) = expressions[position] else { return nil }
+            return scanField(input, inner)
+        default: return nil
+        }
+    }
+
+    private static func markTimeOrdered(
+        _ plan: LogicalPlan,
+        _ position: Int,
+        descending: Bool,
+        _ n: Int,
+        tie: (column: SegmentColumn, descending: Bool)?
+    ) -> LogicalPlan {
         switch plan {
         case .scan(var spec):
             spec.timeOrderedLimit = (descending, n)
+            spec.timeOrderedTieBreaker = tie
             return .scan(spec)
         case .project(let input, let expressions):
             guard case .column(let inner) = expressions[position] else { return plan }
-            return .project(markTimeOrdered(input, inner, descending: descending, n), expressions)
+            return .project(markTimeOrdered(input, inner, descending: descending, n, tie: tie), expressions)
         default: return plan
         }
     }

@@ -600,11 +600,55 @@ final class StoreScan: @unchecked Sendable {
                 boundary = times[sorted[ordered.count - 1]]
             }
             selection = selection.filter { ordered.descending ? times[$0] >= boundary : times[$0] <= boundary }
+            if selection.count > ordered.count, let tie = spec.timeOrderedTieBreaker {
+                selection = try cutTies(selection, times: times, boundary: boundary, tie: tie, &source, &statistics)
+            }
         }
 
         if try sink.consumeColumns(&source, rows: selection, statistics: &statistics) { return }
         let batch = try materialize(&source, rows: selection, fields: neededFields, statistics: &statistics)
         try sink.consume(batch, order: order)
+    }
+
+    /// Of rows that beat `boundary` or tie with it, those the sort can still keep: the tied rows
+    /// cut to the best by the second sort key. Events recorded in one second share their eventTime
+    /// (a server answering a thousand calls a second audits them all in the same second), and all
+    /// of them went to the top-N buffer, which sorted them by eventid again and again.
+    private func cutTies(
+        _ selection: [Int],
+        times: [Int64],
+        boundary: Int64,
+        tie: (column: SegmentColumn, descending: Bool),
+        _ source: inout some ColumnSource,
+        _ statistics: inout QueryStatistics
+    ) throws(QueryError) -> [Int] {
+        guard let ordered = spec.timeOrderedLimit else { return selection }
+        let better = selection.filter { times[$0] != boundary }
+        let tied = selection.filter { times[$0] == boundary }
+        let need = ordered.count - better.count
+        guard need > 0, tied.count > need else { return selection }
+        let values = StringColumn(try source.vector(tie.column, statistics: &statistics))
+        // Nulls sort apart (first or last by the query's NULLS clause): keep every tied row then.
+        guard tied.allSatisfy({ values[$0] != nil }) else { return selection }
+        func precedes(_ a: Int, _ b: Int) -> Bool {
+            let order = Value.compareStrings(values[a]!, values[b]!)
+            return tie.descending ? order > 0 : order < 0
+        }
+        // The best `need` tied rows, kept sorted: most rows lose to the worst kept at once.
+        var best = [Int]()
+        best.reserveCapacity(need + 1)
+        for row in tied {
+            if best.count == need, let worst = best.last, !precedes(row, worst) { continue }
+            var low = 0
+            var high = best.count
+            while low < high {
+                let middle = (low + high) / 2
+                if precedes(best[middle], row) || !precedes(row, best[middle]) { low = middle + 1 } else { high = middle }
+            }
+            best.insert(row, at: low)
+            if best.count > need { best.removeLast() }
+        }
+        return (better + best).sorted()
     }
 
     /// Values of `fields` (others null) for `rows`.
