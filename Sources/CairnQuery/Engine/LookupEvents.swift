@@ -117,6 +117,9 @@ extension QueryEngine {
         // Each attribute adds conditions; Username adds one of several alternatives (see
         // `usernameAlternatives`), each run as its own query and merged.
         var alternatives: [[String]] = [[]]
+        // The attribute's conditions come first in the filter: the scan evaluates equalities of
+        // equal cost in order, and the attribute's is nearly always the most selective.
+        var attributeConditions = [String]()
         for (key, value) in request.attributes {
             guard Self.lookupAttributeKeys.contains(key) else {
                 throw QueryError(
@@ -139,19 +142,19 @@ extension QueryEngine {
             }
             let v = Self.literal(value)
             switch key {
-            case "EventId": conditions.append("eventid = \(v)")
-            case "EventName": conditions.append("eventname = \(v)")
-            case "EventSource": conditions.append("eventsource = \(v)")
-            case "AccessKeyId": conditions.append("useridentity.accesskeyid = \(v)")
+            case "EventId": attributeConditions.append("eventid = \(v)")
+            case "EventName": attributeConditions.append("eventname = \(v)")
+            case "EventSource": attributeConditions.append("eventsource = \(v)")
+            case "AccessKeyId": attributeConditions.append("useridentity.accesskeyid = \(v)")
             case "ReadOnly":
                 guard value == "true" || value == "false" else {
                     throw QueryError(.invalidLookupAttributes, "ReadOnly must be true or false")
                 }
-                conditions.append("readonly = \(value)")
+                attributeConditions.append("readonly = \(value)")
             case "Username":
                 alternatives = alternatives.flatMap { base in Self.usernameAlternatives(value).map { base + $0 } }
-            case "ResourceType": conditions.append("any_match(resources, r -> r.type = \(v))")
-            default: conditions.append("any_match(resources, r -> r.arn = \(v))")
+            case "ResourceType": attributeConditions.append("any_match(resources, r -> r.type = \(v))")
+            default: attributeConditions.append("any_match(resources, r -> r.arn = \(v))")
             }
         }
         if let position {
@@ -178,7 +181,7 @@ extension QueryEngine {
             let result = try execute(
                 """
                 SELECT eventtime, eventid FROM "\(storeInfo.id)" \
-                WHERE \((conditions + extra + floor).joined(separator: " AND ")) \
+                WHERE \((attributeConditions + extra + conditions + floor).joined(separator: " AND ")) \
                 ORDER BY eventtime DESC, eventid DESC LIMIT \(maxResults + 1)
                 """,
                 now: now,
@@ -211,7 +214,7 @@ extension QueryEngine {
                 """
                 SELECT eventid, eventname, readonly, useridentity.accesskeyid, eventtime, eventsource, \
                 \(Self.usernameExpression) AS username, resources, eventjson \
-                FROM "\(storeInfo.id)" WHERE \((conditions + attribute + window).joined(separator: " AND ")) \
+                FROM "\(storeInfo.id)" WHERE \((window + attributeConditions + attribute + conditions).joined(separator: " AND ")) \
                 ORDER BY eventtime DESC, eventid DESC
                 """,
                 now: now,

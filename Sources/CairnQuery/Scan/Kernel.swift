@@ -155,7 +155,9 @@ struct Kernel {
     /// The rows of `candidates` (all `count` rows when nil) that pass.
     func select(_ vector: ColumnVector, from candidates: [Int]?, count: Int) -> [Int] {
         var result = [Int]()
-        result.reserveCapacity(candidates?.count ?? count)
+        // Candidates bound the result; all rows would reserve a row group's worth (65,536) for an
+        // equality that keeps a few hundred.
+        if let candidates { result.reserveCapacity(candidates.count) }
         func each(_ body: (Int) -> Bool) {
             if let candidates {
                 for row in candidates where body(row) { result.append(row) }
@@ -167,6 +169,13 @@ struct Kernel {
             // Decide once per distinct value, then per row by code.
             let outcomes = values.map { passes($0) }
             let nullOutcome = passesNull
+            let passing = outcomes.indices.filter { outcomes[$0] }
+            if !nullOutcome, passing.count <= 1 {
+                // An equality: one code (or none) passes; compare codes directly.
+                guard let only = passing.first.map(Int32.init) else { return [] }
+                each { codes[$0] == only }
+                return result
+            }
             each { row in
                 let code = codes[row]
                 return code < 0 ? nullOutcome : outcomes[Int(code)]
