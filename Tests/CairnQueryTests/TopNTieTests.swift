@@ -3,8 +3,9 @@ import Testing
 
 @testable import CairnQuery
 
-/// Top-N by eventTime where thousands of rows share one eventTime (a busy server audits a thousand
-/// calls in the same second): the scan cuts tied rows by the second sort key before the top-N
+/// Top-N by eventTime where thousands of rows share one eventTime.
+///
+/// A busy server audits a thousand calls in the same second. The scan cuts tied rows by the second sort key before the top-N
 /// buffer sees them. Expected rows come from sorting the input here, not from the engine.
 @Suite struct TopNTieTests {
     struct Event {
@@ -26,7 +27,9 @@ import Testing
             return text
         }
         for index in 0..<2_500 {
-            events.append(Event(id: id(), time: "2026-11-20T10:00:00Z", region: index % 3 == 0 ? "eu-west-1" : "us-east-1"))
+            events.append(
+                Event(id: id(), time: "2026-11-20T10:00:00Z", region: index % 3 == 0 ? "eu-west-1" : "us-east-1")
+            )
         }
         for index in 0..<120 {
             events.append(Event(id: id(), time: "2026-11-20T09:\(10 + index % 40):00Z", region: "us-east-1"))

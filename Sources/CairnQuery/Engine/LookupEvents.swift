@@ -252,7 +252,10 @@ extension QueryEngine {
             for item in items {
                 guard case .row(let resource) = item else { continue }
                 resources.append(
-                    LookupResource(resourceType: resource.field("type")?.text, resourceName: resource.field("arn")?.text)
+                    LookupResource(
+                        resourceType: resource.field("type")?.text,
+                        resourceName: resource.field("arn")?.text
+                    )
                 )
             }
         }
@@ -275,8 +278,9 @@ extension QueryEngine {
         split_part(useridentity.arn, '/', 3) WHEN useridentity.type = 'Root' THEN 'root' END)
         """
 
-    /// `usernameExpression = value` as disjoint alternatives the scan can prune and evaluate on raw
-    /// column vectors: the expression row by row made a Username look-up 5x the cost of the others.
+    /// `usernameExpression = value` as disjoint alternatives the scan can prune and evaluate.
+    ///
+    /// Each is evaluated on raw column vectors: the expression row by row made a Username look-up 5x the cost of the others.
     /// An IAM user's userName; an assumed role's session name (the ARN's last part, when the
     /// identity has no userName); `root` for the root user.
     static func usernameAlternatives(_ value: String) -> [[String]] {

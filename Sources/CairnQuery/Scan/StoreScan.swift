@@ -366,8 +366,10 @@ final class StoreScan: @unchecked Sendable {
         }
     }
 
-    /// A time-ordered top-N reads a row group page by page, the pages whose times come first in its
-    /// order first, and skips a page once the cut-off proves none of its rows can enter: a segment
+    /// Reads a row group page by page for a time-ordered top-N, skipping pages its cut-off rules out.
+    ///
+    /// The pages whose times come first in the top-N's order are read first, and a page is skipped
+    /// once the cut-off proves none of its rows can enter: a segment
     /// is sorted by eventTime, so a newest-first look-up of a common value reads the row group's
     /// last page or two instead of evaluating every filter on all 65,536 rows. Pages of a packed
     /// row group (several partitions) overlap in time; they are still skipped only by their bounds.
@@ -400,7 +402,14 @@ final class StoreScan: @unchecked Sendable {
                 statistics.rowsSkippedByPageIndex += slice.rows.count
                 continue
             }
-            try scanRows(&source, within: slice.rows, kernels: kernels, order: order, sink: sink, statistics: &statistics)
+            try scanRows(
+                &source,
+                within: slice.rows,
+                kernels: kernels,
+                order: order,
+                sink: sink,
+                statistics: &statistics
+            )
         }
     }
 
@@ -610,8 +619,9 @@ final class StoreScan: @unchecked Sendable {
         try sink.consume(batch, order: order)
     }
 
-    /// Of rows that beat `boundary` or tie with it, those the sort can still keep: the tied rows
-    /// cut to the best by the second sort key. Events recorded in one second share their eventTime
+    /// Of rows that beat `boundary` or tie with it, those the sort can still keep.
+    ///
+    /// The tied rows are cut to the best by the second sort key. Events recorded in one second share their eventTime
     /// (a server answering a thousand calls a second audits them all in the same second), and all
     /// of them went to the top-N buffer, which sorted them by eventid again and again.
     private func cutTies(
@@ -643,7 +653,11 @@ final class StoreScan: @unchecked Sendable {
             var high = best.count
             while low < high {
                 let middle = (low + high) / 2
-                if precedes(best[middle], row) || !precedes(row, best[middle]) { low = middle + 1 } else { high = middle }
+                if precedes(best[middle], row) || !precedes(row, best[middle]) {
+                    low = middle + 1
+                } else {
+                    high = middle
+                }
             }
             best.insert(row, at: low)
             if best.count > need { best.removeLast() }

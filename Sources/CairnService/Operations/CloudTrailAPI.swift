@@ -41,7 +41,9 @@ extension CairnService {
             // when others run, every thread when it runs alone.
             return try await lookupGate.run { alone async throws(ServiceError) in
                 let workers = alone ? engine.workerCount : 1
-                return try await blocking { s throws(ServiceError) in try s.lookupEvents(input, context, workers: workers) }
+                return try await blocking { s throws(ServiceError) in
+                    try s.lookupEvents(input, context, workers: workers)
+                }
             }
         case "CreateEventDataStore":
             return try await blocking { s throws(ServiceError) in try s.createEventDataStore(input, context) }

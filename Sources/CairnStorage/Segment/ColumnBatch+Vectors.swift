@@ -24,35 +24,11 @@ final class ColumnBatchVectors: Sendable {
         byteCount: Int,
         build: () -> ColumnVector
     ) -> ColumnVector {
-        let cached = state.withLock { state -> ColumnVector? in
-            guard state.rowCount == rowCount, state.byteCount == byteCount else { return nil }
-            return state.vectors[column]
-        }
-        if let cached { return cached }
-        let built = build()
-        state.withLock { state in
-            if state.rowCount != rowCount || state.byteCount != byteCount {
-                state = State(rowCount: rowCount, byteCount: byteCount)
-            }
-            state.vectors[column] = built
-        }
-        return built
+        memo(rowCount, byteCount, { $0.vectors[column] }, { $0.vectors[column] = $1 }, build)
     }
 
     func timeBounds(rowCount: Int, byteCount: Int, build: () -> ClosedRange<Int64>) -> ClosedRange<Int64> {
-        let cached = state.withLock { state -> ClosedRange<Int64>? in
-            guard state.rowCount == rowCount, state.byteCount == byteCount else { return nil }
-            return state.timeBounds
-        }
-        if let cached { return cached }
-        let built = build()
-        state.withLock { state in
-            if state.rowCount != rowCount || state.byteCount != byteCount {
-                state = State(rowCount: rowCount, byteCount: byteCount)
-            }
-            state.timeBounds = built
-        }
-        return built
+        memo(rowCount, byteCount, { $0.timeBounds }, { $0.timeBounds = $1 }, build)
     }
 
     func valueSet(
@@ -61,9 +37,21 @@ final class ColumnBatchVectors: Sendable {
         byteCount: Int,
         build: () -> Set<String>
     ) -> Set<String> {
-        let cached = state.withLock { state -> Set<String>? in
+        memo(rowCount, byteCount, { $0.valueSets[column] }, { $0.valueSets[column] = $1 }, build)
+    }
+
+    /// The value `read` finds for a batch of these counts, else `build`'s, stored with `write`
+    /// (built outside the lock; a memo of other counts is replaced).
+    private func memo<T>(
+        _ rowCount: Int,
+        _ byteCount: Int,
+        _ read: (State) -> T?,
+        _ write: (inout State, T) -> Void,
+        _ build: () -> T
+    ) -> T {
+        let cached = state.withLock { state -> T? in
             guard state.rowCount == rowCount, state.byteCount == byteCount else { return nil }
-            return state.valueSets[column]
+            return read(state)
         }
         if let cached { return cached }
         let built = build()
@@ -71,7 +59,7 @@ final class ColumnBatchVectors: Sendable {
             if state.rowCount != rowCount || state.byteCount != byteCount {
                 state = State(rowCount: rowCount, byteCount: byteCount)
             }
-            state.valueSets[column] = built
+            write(&state, built)
         }
         return built
     }
