@@ -254,6 +254,15 @@ public enum Limits {
     /// Most events in one LookupEvents page (`MaxResults` 1..50, spec §2.1).
     public static let maxLookupResults = 50
 
+    /// Matching rows of a row group up to which a wide result reads only the pages holding them: a
+    /// point look-up finds one row (a bloom false positive may add a row group with none), and
+    /// eight rows of a 65,536-row group rarely share pages, so more would read whole chunks anyway.
+    public static let pointRowCount = 8
+
+    /// Fields a result must read for the page-by-page path: narrow results (a top-N's keys)
+    /// decode a few whole chunks, which the column cache then keeps for the next query.
+    public static let pointRowMinimumFieldCount = 8
+
     /// Bytes of recently answered LookupEvents events a query engine keeps whole: ~20,000 events of
     /// 1.5 KB, the pages of a few hundred distinct look-ups that consoles and scripts repeat, for
     /// 32 MiB beside a column cache of up to 1 GiB.

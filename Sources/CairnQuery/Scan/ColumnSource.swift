@@ -155,3 +155,68 @@ struct DecodedColumns {
         vectors.append(vector)
     }
 }
+
+/// A few rows of one row group, read page by page: each column's values come from the page that
+/// holds them (or the pages spanning them), not from the whole chunk.
+///
+/// A point look-up (`SELECT * ... WHERE eventid = '...'`) finds its row by one column and then
+/// needs every column of that row; decoding all 44 chunks of the row group whole read and
+/// decompressed eight times the pages the row sits in. Chunks already in the cache are used as
+/// they are; what is read here is not admitted (a page is not a chunk).
+struct PointRows: ColumnSource {
+    let segment: SegmentColumns
+    /// The rows, as indexes into `segment`'s rows.
+    let rows: [Int]
+    private var decoded = DecodedColumns()
+
+    init(_ segment: SegmentColumns, rows: [Int]) {
+        self.segment = segment
+        self.rows = rows
+    }
+
+    var rowCount: Int { rows.count }
+
+    mutating func vector(_ column: SegmentColumn, statistics: inout QueryStatistics) throws(QueryError) -> ColumnVector
+    {
+        if let vector = decoded.vector(column) { return vector }
+        let base = segment.rows.lowerBound
+        let vector: ColumnVector
+        if let cached = segment.entry.chunk(rowGroup: segment.rowGroup, column: column) {
+            statistics.cachedColumnChunks += 1
+            vector = PointRows.gather(cached, rows.map { base + $0 })
+        } else if segment.box.position(of: column) == nil {
+            var empty = segment
+            vector = PointRows.gather(try empty.vector(column, statistics: &statistics), rows)
+        } else {
+            let low = base + (rows.min() ?? 0)
+            let high = base + (rows.max() ?? 0)
+            let reader = try segment.open()
+            let read: SegmentReader.ColumnRead
+            do {
+                read = try reader.readColumn(
+                    column,
+                    rowGroup: segment.rowGroup,
+                    rows: low..<(high + 1),
+                    keepDictionary: true
+                )
+            } catch {
+                throw QueryError(error)
+            }
+            statistics.bytesScanned += read.compressedByteCount
+            statistics.bytesScannedUncompressed += read.uncompressedByteCount
+            vector = PointRows.gather(read.vector, rows.map { base + $0 - low })
+        }
+        decoded.store(vector, column)
+        return vector
+    }
+
+    /// The values at `rows` of `vector`, in that order.
+    static func gather(_ vector: ColumnVector, _ rows: [Int]) -> ColumnVector {
+        switch vector {
+        case .times(let values): .times(rows.map { values[$0] })
+        case .strings(let values): .strings(rows.map { values[$0] })
+        case .bools(let values): .bools(rows.map { values[$0] })
+        case .dictionary(let values, let codes): .dictionary(values: values, codes: rows.map { codes[$0] })
+        }
+    }
+}

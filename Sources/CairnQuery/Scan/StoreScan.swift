@@ -615,6 +615,21 @@ final class StoreScan: @unchecked Sendable {
         }
 
         if try sink.consumeColumns(&source, rows: selection, statistics: &statistics) { return }
+        // A few rows of a wide result (a point look-up's `SELECT *`, eventjson): read the pages
+        // that hold them rather than every column's whole chunk.
+        if selection.count <= Limits.pointRowCount, neededFields.count >= Limits.pointRowMinimumFieldCount,
+            let segment = source as? SegmentColumns
+        {
+            var point = PointRows(segment, rows: selection)
+            let batch = try materialize(
+                &point,
+                rows: Array(0..<selection.count),
+                fields: neededFields,
+                statistics: &statistics
+            )
+            try sink.consume(batch, order: order)
+            return
+        }
         let batch = try materialize(&source, rows: selection, fields: neededFields, statistics: &statistics)
         try sink.consume(batch, order: order)
     }
