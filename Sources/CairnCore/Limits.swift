@@ -259,9 +259,9 @@ public enum Limits {
     /// eight rows of a 65,536-row group rarely share pages, so more would read whole chunks anyway.
     public static let pointRowCount = 8
 
-    /// Fields a result must read for the page-by-page path: narrow results (a top-N's keys)
-    /// decode a few whole chunks, which the column cache then keeps for the next query.
-    public static let pointRowMinimumFieldCount = 8
+    /// Segment columns a result must read for the page-by-page path: narrow results (a top-N's
+    /// keys) decode a few whole chunks, which the column cache then keeps for the next query.
+    public static let pointRowMinimumColumnCount = 8
 
     /// Bytes of recently answered LookupEvents events a query engine keeps whole: ~20,000 events of
     /// 1.5 KB, the pages of a few hundred distinct look-ups that consoles and scripts repeat, for

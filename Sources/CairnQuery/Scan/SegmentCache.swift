@@ -29,6 +29,8 @@ final class SegmentEntry: @unchecked Sendable {
         var blooms: [Int: SplitBlockBloomFilter?] = [:]
         /// Decoded column chunks, by `rowGroup << 8 | column`; admitted and evicted by the cache.
         var chunks: [Int: ColumnVector] = [:]
+        /// Row groups a point look-up has read page by page.
+        var pointRead: Set<Int> = []
     }
 
     private let loaded = Mutex(Loaded())
@@ -74,6 +76,12 @@ final class SegmentEntry: @unchecked Sendable {
             return true
         }
     }
+
+    /// Records a point look-up's read of `rowGroup`; true the first time.
+    ///
+    /// A row group read again is then decoded whole, so the column cache keeps it (admission on the second touch: a
+    /// one-off look-up reads a page per column, a repeated one is answered from memory).
+    func firstPointRead(rowGroup: Int) -> Bool { loaded.withLock { $0.pointRead.insert(rowGroup).inserted } }
 
     func removeChunk(key: Int) -> ColumnVector? { loaded.withLock { $0.chunks.removeValue(forKey: key) } }
 }

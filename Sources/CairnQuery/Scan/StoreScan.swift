@@ -46,6 +46,8 @@ final class StoreScan: @unchecked Sendable {
     let evaluator: Evaluator
     /// Fields the operators above read; others are produced as null without decoding.
     let neededFields: Set<Int>
+    /// Segment columns those fields are built from (eventjson: all of them).
+    private let neededColumnCount: Int
     let workerCount: Int
 
     /// The pruning predicates as arrays, bloom keys hashed once per query.
@@ -78,6 +80,7 @@ final class StoreScan: @unchecked Sendable {
         self.cache = cache
         self.evaluator = evaluator
         self.neededFields = neededFields
+        neededColumnCount = Set(neededFields.flatMap { spec.fields[$0].segmentColumns }).count
         self.workerCount = max(1, workerCount)
         let pruning = spec.pruning
         valueSetChecks = pruning.valueSets.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value) }
@@ -617,8 +620,9 @@ final class StoreScan: @unchecked Sendable {
         if try sink.consumeColumns(&source, rows: selection, statistics: &statistics) { return }
         // A few rows of a wide result (a point look-up's `SELECT *`, eventjson): read the pages
         // that hold them rather than every column's whole chunk.
-        if selection.count <= Limits.pointRowCount, neededFields.count >= Limits.pointRowMinimumFieldCount,
-            let segment = source as? SegmentColumns
+        if selection.count <= Limits.pointRowCount, neededColumnCount >= Limits.pointRowMinimumColumnCount,
+            let segment = source as? SegmentColumns,
+            cache.capacity == 0 || segment.entry.firstPointRead(rowGroup: segment.rowGroup)
         {
             var point = PointRows(segment, rows: selection)
             let batch = try materialize(

@@ -1,0 +1,62 @@
+import CairnCore
+import CairnStorage
+import CairnTestSupport
+import Testing
+
+@testable import CairnQuery
+
+/// Point look-ups read only the pages holding their rows (`PointRows`) the first time a row group
+/// is read that way, and the whole chunks (then cached) after: both must give the stored event,
+/// checked against the generated JSON itself.
+@Suite struct PointRowsTests {
+    @Test func pageReadsAndWholeChunksGiveTheStoredEvent() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        // One account, one region, one day: a partition of 30,000 rows, four pages per column.
+        var generator = EventGenerator(.init(eventCount: 30_000, seed: 3, days: 1, accountCount: 1, regionCount: 1))
+        var lines = [[UInt8]]()
+        while let window = generator.nextWindow() { lines += window.events.map(\.json) }
+        var bytes = [UInt8]()
+        for line in lines { bytes += line + [0x0A] }
+        try LocalFileSystem().writeFileAtomically(directory.appending("in.ndjson"), bytes)
+        let data = DataDirectory(path: directory.appending("data"))
+        let store = try data.openStore(create: true)
+        _ = try ArchiveImporter(store: store).importPaths([directory.appending("in.ndjson")])
+        try store.close()
+
+        let cached = QueryEngine(dataDirectory: data)
+        let uncached = QueryEngine(dataDirectory: data, cache: SegmentCache(capacity: 0))
+        defer {
+            cached.close()
+            uncached.close()
+        }
+        for index in [0, 8_191, 8_192, 15_000, 29_999] {
+            let expected = try JSONValue(parsing: String(decoding: lines[index], as: UTF8.self))
+            guard case .object(let members) = expected,
+                case .string(let id)? = members.first(where: { $0.0 == "eventID" })?.1
+            else {
+                Issue.record("event \(index) has no eventID")
+                continue
+            }
+            let sql = "SELECT eventjson, eventname, eventtime, useridentity FROM default WHERE eventid = '\(id)'"
+            // First touch: pages only; second: whole chunks; no cache: pages every time.
+            let results = [try cached.execute(sql), try cached.execute(sql), try uncached.execute(sql)]
+            for result in results {
+                #expect(result.rows.count == 1)
+                guard let text = result.rows.first?[0].text else { continue }
+                #expect(try JSONValue(parsing: text) == expected, "event \(index)")
+            }
+            #expect(results[0].rows == results[1].rows && results[1].rows == results[2].rows)
+            #expect(results[2].statistics.cachedColumnChunks == 0)
+            if index == 8_192 {
+                // The first event of the large partition's row group (four pages): its first read
+                // decodes a page per column, its second the whole chunks (which the cache keeps:
+                // the next two look-ups in that row group decode nothing).
+                let pages = results[0].statistics.bytesScannedUncompressed
+                let whole = results[1].statistics.bytesScannedUncompressed
+                #expect(pages > 0 && pages * 2 < whole, "pages \(pages), whole chunks \(whole)")
+            }
+            if index > 8_192 { #expect(results[0].statistics.bytesScannedUncompressed == 0) }
+        }
+    }
+}
