@@ -1,5 +1,6 @@
 import CairnCore
 import CairnQuery
+import CairnStorage
 import Testing
 
 /// LookupEvents semantics (spec §2.1, §3.3) over the golden fixture: management events only,
@@ -53,6 +54,41 @@ import Testing
         #expect(try names("ResourceType", "AWS::KMS::Key") == ["Decrypt", "Decrypt", "Decrypt", "Decrypt"])
         #expect(try names("ResourceName", "arn:aws:s3:::acme-old") == ["DeleteBucket"])
         #expect(try names("EventName", "NoSuchEvent").isEmpty)
+    }
+
+    /// Username runs as alternatives (an IAM user's userName; an assumed role's session name, the
+    /// ARN's third part; `root`): every name in the fixture must find exactly the management events
+    /// whose name, worked out here from the JSON, is that name, newest first.
+    @Test func usernameFindsUsersSessionsAndRoot() throws {
+        let text = String(
+            decoding: try LocalFileSystem().readFile(GoldenFile.directory + "/events.ndjson"),
+            as: UTF8.self
+        )
+        var expected = [String: [(time: String, id: String)]]()
+        for line in text.split(separator: "\n") where !line.isEmpty {
+            let record = try JSONValue(parsing: String(line))
+            guard case .string(let category)? = record["eventCategory"], category == "Management" else { continue }
+            let identity = record["userIdentity"]
+            var name: String?
+            if case .string(let user)? = identity?["userName"] {
+                name = user
+            } else if case .string("AssumedRole")? = identity?["type"], case .string(let arn)? = identity?["arn"] {
+                let parts = arn.split(separator: "/", omittingEmptySubsequences: false)
+                name = parts.count > 2 ? String(parts[2]) : nil
+            } else if case .string("Root")? = identity?["type"] {
+                name = "root"
+            }
+            guard let name, case .string(let time)? = record["eventTime"], case .string(let id)? = record["eventID"]
+            else { continue }
+            expected[name, default: []].append((time, id))
+        }
+        #expect(expected.keys.contains("bob") && expected.keys.contains("root") && expected.keys.contains("alice"))
+        for (name, events) in expected {
+            let page = try Self.lookup { $0.attributes = [("Username", name)] }
+            let want = events.sorted { $0.time != $1.time ? $0.time > $1.time : $0.id > $1.id }.map(\.id)
+            #expect(page.events.compactMap(\.eventId) == want, "Username \(name)")
+            #expect(page.events.allSatisfy { $0.username == name })
+        }
     }
 
     @Test func timeWindowIsInclusive() throws {

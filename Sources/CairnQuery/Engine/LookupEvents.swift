@@ -278,11 +278,12 @@ extension QueryEngine {
         split_part(useridentity.arn, '/', 3) WHEN useridentity.type = 'Root' THEN 'root' END)
         """
 
-    /// `usernameExpression = value` as disjoint alternatives the scan can prune and evaluate.
+    /// `usernameExpression = value` as disjoint alternatives, each a list of conditions.
     ///
-    /// Each is evaluated on raw column vectors: the expression row by row made a Username look-up 5x the cost of the others.
-    /// An IAM user's userName; an assumed role's session name (the ARN's last part, when the
-    /// identity has no userName); `root` for the root user.
+    /// An IAM user's userName; an assumed role's session name (the ARN's third part, when the
+    /// identity has no userName); `root` for the root user. Each alternative is plain comparisons
+    /// the scan prunes and evaluates on raw column vectors: the expression, evaluated row by row,
+    /// made a Username look-up cost five times the others.
     static func usernameAlternatives(_ value: String) -> [[String]] {
         let v = literal(value)
         var session = [
