@@ -91,27 +91,9 @@ final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
                 slotOfRow = codes
                 slotKeys = values
             case .strings(let values):
-                var positions = [String: Int32]()
-                var codes = [Int32](repeating: -1, count: values.count)
-                var previous: (String, Int32)?
-                for row in rows {
-                    guard let value = values[row] else { continue }
-                    if let previous, previous.0 == value {
-                        codes[row] = previous.1
-                        continue
-                    }
-                    let position: Int32
-                    if let known = positions[value] {
-                        position = known
-                    } else {
-                        position = Int32(slotKeys.count)
-                        positions[value] = position
-                        slotKeys.append(value)
-                    }
-                    codes[row] = position
-                    previous = (value, position)
-                }
-                slotOfRow = codes
+                slotOfRow = Self.slots(rows, count: values.count, keys: &slotKeys) { values[$0] }
+            case .text(let text):
+                slotOfRow = Self.slots(rows, count: text.count, keys: &slotKeys) { text[$0] }
             default: return false
             }
         }
@@ -281,11 +263,42 @@ final class ColumnAggregateSink: ScanSink, @unchecked Sendable {
         reservedByteCount = 0
     }
 
+    /// Slot (position of the distinct value) per row of a plain string key; -1 for nulls.
+    private static func slots(
+        _ rows: [Int],
+        count: Int,
+        keys slotKeys: inout [String],
+        value: (Int) -> String?
+    ) -> [Int32] {
+        var positions = [String: Int32]()
+        var codes = [Int32](repeating: -1, count: count)
+        var previous: (String, Int32)?
+        for row in rows {
+            guard let value = value(row) else { continue }
+            if let previous, previous.0 == value {
+                codes[row] = previous.1
+                continue
+            }
+            let position: Int32
+            if let known = positions[value] {
+                position = known
+            } else {
+                position = Int32(slotKeys.count)
+                positions[value] = position
+                slotKeys.append(value)
+            }
+            codes[row] = position
+            previous = (value, position)
+        }
+        return codes
+    }
+
     private static func isNull(_ vector: ColumnVector, _ row: Int) -> Bool {
         switch vector {
         case .strings(let values): values[row] == nil
         case .bools(let values): values[row] == nil
         case .dictionary(_, let codes): codes[row] < 0
+        case .text(let text): text.isNull(row)
         case .times: false
         }
     }

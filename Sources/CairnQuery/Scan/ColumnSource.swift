@@ -95,6 +95,7 @@ struct SegmentColumns: ColumnSource {
         case .strings(let values): .strings(Array(values[rows]))
         case .bools(let values): .bools(Array(values[rows]))
         case .dictionary(let values, let codes): .dictionary(values: values, codes: Array(codes[rows]))
+        case .text(let text): .text(text.slice(rows))
         }
     }
 }
@@ -217,6 +218,7 @@ struct PointRows: ColumnSource {
         case .strings(let values): .strings(rows.map { values[$0] })
         case .bools(let values): .bools(rows.map { values[$0] })
         case .dictionary(let values, let codes): .dictionary(values: values, codes: rows.map { codes[$0] })
+        case .text(let text): .text(text.gather(rows))
         }
     }
 }

@@ -26,6 +26,7 @@ enum FieldMaterializer {
             case .dictionary(let values, let codes):
                 let entries = values.map(Value.string)
                 return rows.map { codes[$0] < 0 ? .null : entries[Int(codes[$0])] }
+            case .text(let text): return rows.map { text[$0].map(Value.string) ?? .null }
             }
         case .map(let column):
             let strings = try strings(column, &source, &statistics)
@@ -98,6 +99,7 @@ struct StringColumn {
         switch vector {
         case .strings(let values): return values[row]
         case .dictionary(let values, let codes): return codes[row] < 0 ? nil : values[Int(codes[row])]
+        case .text(let text): return text[row]
         default: return nil
         }
     }

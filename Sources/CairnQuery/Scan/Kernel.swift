@@ -182,6 +182,7 @@ struct Kernel {
             }
             return result
         }
+        if case .text(let text) = vector { return select(text, from: candidates, count: count) }
         switch (test, vector) {
         case (.time(let op, let bound), .times(let times)):
             each { op.holds(times[$0] < bound ? -1 : (times[$0] == bound ? 0 : 1)) }
@@ -205,5 +206,47 @@ struct Kernel {
             preconditionFailure("kernel \(test) does not apply to this column's vectors")
         }
         return result
+    }
+
+    /// `select` on packed text: substring, equality and affix tests compare bytes in place; a
+    /// `LIKE '%x%'` over every row (or most) searches the whole buffer once.
+    private func select(_ text: TextVector, from candidates: [Int]?, count: Int) -> [Int] {
+        let rows: [Int] = candidates ?? Array(0..<count)
+        func keep(_ body: (Int) -> Bool) -> [Int] { rows.filter(body) }
+        switch test {
+        case .isNull(let negated):
+            return keep { text.isNull($0) != negated }
+        case .stringIn(let set, let negated, let listHasNull) where set.count == 1:
+            let value = Array(set.first!.utf8)
+            if negated, listHasNull { return [] }
+            return keep { !text.isNull($0) && text.compare(row: $0, value, .equal) != negated }
+        case .like(let pattern, let negated):
+            switch pattern.shape {
+            case .contains(let needle):
+                let bytes = Array(needle.utf8)
+                if candidates == nil || rows.count * 4 >= count {
+                    var found = [Bool](repeating: false, count: count)
+                    for row in text.rowsContaining(bytes) { found[row] = true }
+                    return keep { !text.isNull($0) && found[$0] != negated }
+                }
+                return keep { !text.isNull($0) && text.contains(bytes, row: $0) != negated }
+            case .exact(let value):
+                let bytes = Array(value.utf8)
+                return keep { !text.isNull($0) && text.compare(row: $0, bytes, .equal) != negated }
+            case .prefix(let value):
+                let bytes = Array(value.utf8)
+                return keep { !text.isNull($0) && text.compare(row: $0, bytes, .prefix) != negated }
+            case .suffix(let value):
+                let bytes = Array(value.utf8)
+                return keep { !text.isNull($0) && text.compare(row: $0, bytes, .suffix) != negated }
+            case .general: break
+            }
+        default: break
+        }
+        let nullOutcome = passesNull
+        return keep { row in
+            guard let value = text[row] else { return nullOutcome }
+            return passes(value)
+        }
     }
 }

@@ -186,6 +186,7 @@ public final class SegmentCache: Sendable {
         case .bools(let values): return values.count
         case .dictionary(let values, let codes):
             return codes.count * 4 + values.reduce(0) { $0 + 16 + ($1.utf8.count > 15 ? $1.utf8.count + 32 : 0) }
+        case .text(let text): return text.byteCount
         case .strings(let values):
             var total = values.count * 16
             // Sample to estimate heap bytes of long strings without walking every value.

@@ -8,6 +8,9 @@ public enum ColumnVector: Sendable, Equatable {
     /// returned when the reader is asked to keep dictionaries (query scans evaluate predicates and
     /// group once per distinct value); IP chunks then come as a dictionary built on decoding.
     case dictionary(values: [String], codes: [Int32])
+    /// Plain strings packed in one buffer (`TextVector`). Like `dictionary`, only returned when the
+    /// reader is asked to keep pages as stored (query scans).
+    case text(TextVector)
 
     public var count: Int {
         switch self {
@@ -15,6 +18,7 @@ public enum ColumnVector: Sendable, Equatable {
         case .strings(let values): values.count
         case .bools(let values): values.count
         case .dictionary(_, let codes): codes.count
+        case .text(let text): text.count
         }
     }
 
@@ -23,6 +27,7 @@ public enum ColumnVector: Sendable, Equatable {
         switch self {
         case .strings(let values): values
         case .dictionary(let values, let codes): codes.map { $0 < 0 ? nil : values[Int($0)] }
+        case .text(let text): (0..<text.count).map { text[$0] }
         default: nil
         }
     }

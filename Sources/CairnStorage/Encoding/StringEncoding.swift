@@ -48,6 +48,49 @@ enum StringEncoding {
         return expand(present, validity)
     }
 
+    /// A plain page's values appended to `text`, validated as UTF-8 once for the page.
+    static func decodePlain(_ reader: inout ByteReader, rowCount: Int, into text: inout TextVector)
+        throws(StorageError)
+    {
+        let validity = try Validity.read(&reader, count: rowCount)
+        let presentCount = validity.lazy.filter { $0 }.count
+        var lengths = [Int]()
+        lengths.reserveCapacity(presentCount)
+        var total = 0
+        for _ in 0..<presentCount {
+            let length = try reader.readCount(limit: Limits.maxPageByteCount, "string length")
+            lengths.append(length)
+            total += length
+        }
+        let start = reader.absoluteOffset
+        let payload = try reader.readBytes(total)
+        guard String(validating: payload, as: UTF8.self) != nil else {
+            throw StorageError.corrupt("string is not valid UTF-8", file: reader.file, at: start)
+        }
+        text.reserve(rows: text.count + rowCount, bytes: text.bytes.count + total)
+        var next = payload.startIndex
+        var present = 0
+        for row in 0..<rowCount {
+            if validity[row] {
+                let end = next + lengths[present]
+                // The page is valid UTF-8 as a whole; each value is when none starts inside a
+                // character (a continuation byte).
+                guard next == end || payload[next] & 0xC0 != 0x80 else {
+                    throw StorageError.corrupt(
+                        "string is not valid UTF-8",
+                        file: reader.file,
+                        at: start + next - payload.startIndex
+                    )
+                }
+                text.append(payload[next..<end])
+                next = end
+                present += 1
+            } else {
+                text.appendNull()
+            }
+        }
+    }
+
     static func encodeCodes(_ codes: ArraySlice<UInt32?>, dictionaryCount: Int) -> [UInt8] {
         var writer = ByteWriter(capacity: codes.count)
         let base = codes.startIndex

@@ -202,6 +202,11 @@ public struct SegmentColumn: RawRepresentable, Hashable, Comparable, CaseIterabl
                 let code = codes[row(index)]
                 set(&records[index], code < 0 ? nil : values[Int(code)])
             }
+        case .text(let text):
+            guard let set = SegmentColumn.stringAccess[Int(rawValue)]?.set else {
+                preconditionFailure("\(self) is not a string column")
+            }
+            for index in records.indices { set(&records[index], text[row(index)]) }
         }
     }
 

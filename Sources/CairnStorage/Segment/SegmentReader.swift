@@ -173,7 +173,8 @@ public final class SegmentReader {
     ///
     /// With `keepDictionary`, a dictionary-coded chunk comes back as `.dictionary` (codes and
     /// values) instead of expanded strings, and so does a sourceIPAddress chunk, its dictionary
-    /// built while decoding (`IPDictionaryDecoder`).
+    /// built while decoding (`IPDictionaryDecoder`); a plain string chunk comes back as `.text`,
+    /// its pages' bytes kept packed.
     public func readColumn(
         _ column: SegmentColumn,
         rowGroup: Int,
@@ -286,6 +287,19 @@ public final class SegmentReader {
                 }
                 return ColumnRead(
                     vector: .dictionary(values: decoder.values, codes: cut(decoder.codes)),
+                    compressedByteCount: compressed,
+                    uncompressedByteCount: uncompressed
+                )
+            }
+            if keepDictionary && chunk.encoding == .plainString {
+                var text = TextVector()
+                for page in selected {
+                    var reader = try pageReader(try pageBytes(page), page, chunk.encoding, &uncompressed)
+                    try StringEncoding.decodePlain(&reader, rowCount: page.rowCount, into: &text)
+                    try finish(reader, page)
+                }
+                return ColumnRead(
+                    vector: .text(text.slice(trim.clamped(to: 0..<text.count))),
                     compressedByteCount: compressed,
                     uncompressedByteCount: uncompressed
                 )
