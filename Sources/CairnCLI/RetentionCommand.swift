@@ -115,16 +115,22 @@ extension RetentionCommand {
             return lines
         }
 
-        /// Segments, events and bytes per expired partition, in partition order.
+        /// Segments, events and bytes per expired partition, in partition order (a packed file's
+        /// bytes shared by its partitions' rows).
         static func partitionTotals(
             _ plan: RetentionPlan
         ) -> [(partition: PartitionKey, segments: Int, events: Int, bytes: Int)] {
             var totals = [PartitionKey: (segments: Int, events: Int, bytes: Int)]()
             for meta in plan.segments {
-                let old = totals[meta.partition] ?? (0, 0, 0)
-                totals[meta.partition] = (
-                    old.segments + 1, old.events + meta.rowCount, old.bytes + meta.compressedByteCount
-                )
+                // A packed file counts for each partition it holds, with its share of the bytes.
+                let rows = meta.members?.map(\.rowCount) ?? [meta.rowCount]
+                for (key, events) in zip(meta.partitions, rows) {
+                    let old = totals[key] ?? (0, 0, 0)
+                    totals[key] = (
+                        old.segments + 1, old.events + events,
+                        old.bytes + meta.compressedByteCount * events / max(meta.rowCount, 1)
+                    )
+                }
             }
             return totals.sorted { $0.key < $1.key }.map {
                 ($0.key, $0.value.segments, $0.value.events, $0.value.bytes)

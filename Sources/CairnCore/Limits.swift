@@ -83,6 +83,11 @@ public enum Limits {
     /// partitions into shared files: below a quarter of a row group a file of its own costs more
     /// in inodes, footers and per-chunk headers than its rows gain from their own zone maps.
     public static let packedPartitionMaxRowCount = 16_384
+    /// A partition with fewer rows than this in one flush is written into the day's packed flush
+    /// file rather than a file of its own: a flush of an organisation's events touches thousands
+    /// of account/region/day partitions with a few events each, and a file apiece (and its
+    /// directories) cost most of ingest's system time and most of the store's disk blocks.
+    public static let flushPackedPartitionMaxRowCount = 4_096
     /// Rows after which a packed segment's row group ends at the next partition boundary: its rows
     /// are clustered by account and region, so a row group of ~8k rows holds a few accounts and
     /// its zone maps and blooms let an account's or an access key's query skip the rest of the day

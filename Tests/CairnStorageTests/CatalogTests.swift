@@ -68,6 +68,7 @@ import Testing
         try store.close()
         let partition = "/data/account=111122223333/region=us-east-1/date=2024-05-01"
         let orphan = store.directory + partition + "/seg-orphan.cts"
+        try LocalFileSystem().createDirectory(store.directory + partition)
         let file = try LocalFileSystem().openForAppending(orphan, truncate: true)
         try file.append([1, 2, 3])
         try file.close()

@@ -51,19 +51,28 @@ import Testing
         return batch
     }
 
-    static func options() -> EventStore.Options {
+    /// `packs`: small partitions of a flush share the day's packed file (the default); off, each
+    /// partition's flush makes a file of its own, the shape size-tiered merges work on.
+    static func options(packs: Bool = true) -> EventStore.Options {
         var options = EventStore.Options()
         options.flushConcurrency = 1
+        if !packs { options.flushPackedPartitionMaxRowCount = 0 }
         return options
     }
 
     /// A store holding `events`, flushed every `perFlush` events; returns the duplicate deliveries
     /// the flushes dropped and the events kept with a known eventID but other content.
     @discardableResult
-    static func makeStore(_ fs: any FileSystem, events: [(id: String, json: String)], perFlush: Int = 25) throws
-        -> (duplicates: Int, conflicts: Int)
-    {
-        let store = try DataDirectory(path: dataPath, fileSystem: fs).openStore(create: true, options: options())
+    static func makeStore(
+        _ fs: any FileSystem,
+        events: [(id: String, json: String)],
+        perFlush: Int = 25,
+        packs: Bool = true
+    ) throws -> (duplicates: Int, conflicts: Int) {
+        let store = try DataDirectory(path: dataPath, fileSystem: fs).openStore(
+            create: true,
+            options: options(packs: packs)
+        )
         var start = 0
         while start < events.count {
             try store.append(try batch(events[start..<min(start + perFlush, events.count)]))
@@ -124,10 +133,11 @@ import Testing
     @Test func openDaysMergeLikeSizedSegmentsAndLeaveSealingForLater() throws {
         let fs = FaultInjectingFileSystem()
         let events = Self.events()
-        try Self.makeStore(fs, events: events, perFlush: 10)
+        // Files of their own per partition and flush: packed flush files are left to the seal.
+        try Self.makeStore(fs, events: events, perFlush: 10, packs: false)
         let store = try DataDirectory(path: Self.dataPath, fileSystem: fs).openStore(
             create: false,
-            options: Self.options()
+            options: Self.options(packs: false)
         )
         let before = try Self.contents(store)
         // "Now" is May 2: May 1 and 2 are open, May 3 is in the future (open too).

@@ -100,7 +100,8 @@ import Testing
         let (flushed, unflushed) = try Self.makeStore(at: root)
         let pristine = try Self.snapshot(root)
         let segments = Set(pristine.filter { $0.key.hasSuffix(".cts") }.values)
-        #expect(segments.count == 2)
+        // Both partitions' few events share the day's packed flush file.
+        #expect(segments.count == 1)
         let storeDirectory = try #require(pristine.keys.first { $0.hasSuffix("/store.meta") }).dropLast(11)
         let targets = pristine.keys.filter { key in
             key.hasSuffix("/store.meta") || key.hasSuffix("/CURRENT") || key.contains("/MANIFEST-")

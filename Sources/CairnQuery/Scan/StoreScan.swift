@@ -322,6 +322,7 @@ final class StoreScan: @unchecked Sendable {
             box = entry.footer!
         }
         statistics.rowGroupsTotal += box.rowCounts.count
+        let members = entry.meta.members.flatMap { StoreScan.memberRows($0, SegmentPruning(spec.pruning)) }
         for groupIndex in box.rowCounts.indices {
             try budget.checkDeadline()
             if let mechanism = try rowGroupPruned(box, groupIndex, entry, openReader) {
@@ -337,6 +338,17 @@ final class StoreScan: @unchecked Sendable {
                 statistics.rowsSkippedByPageIndex += rowCount - rows.count
                 if rows.isEmpty {
                     statistics.rowGroupsPruned["page index", default: 0] += 1
+                    continue
+                }
+            }
+            // A packed segment stores each partition's rows as one run, in member order: only the
+            // runs of partitions the filter can match are read.
+            if let members {
+                let first = box.footer.rowGroups[groupIndex].firstRow
+                let local = (members.lowerBound - first)..<max(members.upperBound - first, members.lowerBound - first)
+                rows = rows.clamped(to: local.clamped(to: 0..<rowCount))
+                if rows.isEmpty {
+                    statistics.rowGroupsPruned["packed partition rows", default: 0] += 1
                     continue
                 }
             }
@@ -417,6 +429,24 @@ final class StoreScan: @unchecked Sendable {
     }
 
     /// Rows of a row group whose page eventTime bounds overlap the range.
+    /// The rows of a packed segment (segment-relative) from the first to the last run of a member
+    /// partition the account and region predicates can match; nil when they match every member.
+    static func memberRows(_ members: [PartitionMember], _ pruning: SegmentPruning) -> Range<Int>? {
+        guard pruning.accounts != nil || pruning.regions != nil else { return nil }
+        var row = 0
+        var low: Int?
+        var high = 0
+        for member in members {
+            if pruning.accounts?.contains(member.account) ?? true, pruning.regions?.contains(member.region) ?? true {
+                if low == nil { low = row }
+                high = row + member.rowCount
+            }
+            row += member.rowCount
+        }
+        guard let low else { return 0..<0 }
+        return low == 0 && high == row ? nil : low..<high
+    }
+
     static func timeRows(_ pages: [SegmentFooter.PageMeta], _ pruning: PruningPredicates) -> Range<Int> {
         var start: Int?
         var end = 0

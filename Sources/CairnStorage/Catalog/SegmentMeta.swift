@@ -110,6 +110,14 @@ public struct SegmentMeta: Sendable, Equatable {
         eventSources = union(.eventSource)
         errorCodes = union(.errorCode)
     }
+
+    /// The partitions whose rows the segment holds: its own, or a packed segment's members.
+    public var partitions: [PartitionKey] {
+        guard partition.isPacked else { return [partition] }
+        return (members ?? []).map {
+            PartitionKey(account: $0.account, region: $0.region, epochDay: partition.epochDay)
+        }
+    }
 }
 
 /// How far an import got through one source file: the import ledger's entry (storage.md §1.9:

@@ -30,6 +30,9 @@ public struct Compactor: Sendable {
         /// Packed outputs: their partitions, in key order.
         var packed: [PartitionKey]?
         var inputs: [SegmentMeta]
+
+        /// The partitions whose rows this output takes from a packed input (which holds others).
+        var partitions: Set<PartitionKey> { Set(packed ?? [partition]) }
     }
 
     /// Runs `task`; `progress` is told the input bytes done after each output.
@@ -56,12 +59,25 @@ public struct Compactor: Sendable {
         result.inputRows = task.inputRowCount
         var published = [(meta: SegmentMeta, createdDirectory: Bool)]()
         var done = 0
+        var read = Set<SegmentID>()
         for output in outputs {
             var batch = ColumnBatch()
+            let wanted = output.partitions
             for input in output.inputs {
                 let reader = try store.openSegment(input)
-                for group in reader.footer.rowGroups.indices { try batch.appendRowGroup(of: reader, rowGroup: group) }
-                batch.jsonByteCount += input.uncompressedByteCount
+                var rows = ColumnBatch()
+                for group in reader.footer.rowGroups.indices { try rows.appendRowGroup(of: reader, rowGroup: group) }
+                rows.jsonByteCount = input.uncompressedByteCount
+                if input.partition.isPacked {
+                    // A packed flush file holds small partitions of the day; this output takes its own.
+                    let day = input.partition.epochDay
+                    let mine = (0..<rows.count).filter { wanted.contains(rows.partitionKey($0, epochDay: day)) }
+                    if mine.count < rows.count {
+                        rows = rows.selecting(mine)
+                        rows.jsonByteCount = input.uncompressedByteCount * mine.count / max(input.rowCount, 1)
+                    }
+                }
+                batch.append(contentsOf: rows)
                 throttle?.consume(input.compressedByteCount)
             }
             let (kept, duplicates, conflicts) = batch.deduplicated()
@@ -69,10 +85,8 @@ public struct Compactor: Sendable {
             result.sameIDOtherContent += conflicts
             var members: [PartitionMember]?
             if let packed = output.packed {
-                var counts = [PartitionKey: Int]()
-                for input in output.inputs { counts[input.partition, default: 0] += input.rowCount }
-                // Rows dropped as duplicates leave their partition's count; recount from the rows.
-                if duplicates > 0 { counts = Compactor.partitionCounts(kept, day: output.partition.epochDay) }
+                // Counted from the rows: duplicates dropped, packed inputs split by partition.
+                let counts = Compactor.partitionCounts(kept, day: output.partition.epochDay)
                 members = packed.compactMap { key in
                     counts[key].map { PartitionMember(account: key.account, region: key.region, rowCount: $0) }
                 }
@@ -101,7 +115,8 @@ public struct Compactor: Sendable {
             result.outputByteCount += bytes.count
             result.outputRows += kept.count
             if members != nil { result.packedSegments += 1 }
-            done += output.inputs.reduce(0) { $0 + $1.compressedByteCount }
+            // A packed input serves several outputs; its bytes count once.
+            for input in output.inputs where read.insert(input.id).inserted { done += input.compressedByteCount }
             progress(done)
         }
         try SegmentPublisher.makeDurable(
@@ -138,11 +153,22 @@ public struct Compactor: Sendable {
                 )
             ]
         case .seal:
-            var byPartition = [PartitionKey: [SegmentMeta]]()
-            for input in task.inputs { byPartition[input.partition, default: []].append(input) }
+            // Rows per partition and where they are: a packed flush file lends its rows to each
+            // of its members.
+            var byPartition = [PartitionKey: [(input: SegmentMeta, rows: Int)]]()
+            for input in task.inputs {
+                if input.partition.isPacked {
+                    for (key, member) in zip(input.partitions, input.members ?? []) {
+                        byPartition[key, default: []].append((input, member.rowCount))
+                    }
+                } else {
+                    byPartition[input.partition, default: []].append((input, input.rowCount))
+                }
+            }
             var outputs = [OutputPlan]()
             var packedKeys = [PartitionKey]()
             var packedInputs = [SegmentMeta]()
+            var packedInputIDs = Set<SegmentID>()
             var packedRows = 0
             func emitPacked() {
                 guard !packedInputs.isEmpty else { return }
@@ -156,29 +182,33 @@ public struct Compactor: Sendable {
                 )
                 packedKeys = []
                 packedInputs = []
+                packedInputIDs = []
                 packedRows = 0
             }
-            for (key, inputs) in byPartition.sorted(by: { $0.key < $1.key }) {
-                let rows = inputs.reduce(0) { $0 + $1.rowCount }
+            for (key, sources) in byPartition.sorted(by: { $0.key < $1.key }) {
+                let rows = sources.reduce(0) { $0 + $1.rows }
                 if rows < Limits.packedPartitionMaxRowCount && !PartitionKey.isFallback(key.account)
                     && !PartitionKey.isFallback(key.region)
                 {
                     if packedRows + rows > Limits.maxCompactionOutputRowCount { emitPacked() }
                     packedKeys.append(key)
-                    packedInputs += inputs
+                    for source in sources where packedInputIDs.insert(source.input.id).inserted {
+                        packedInputs.append(source.input)
+                    }
                     packedRows += rows
                     continue
                 }
                 var chunk = [SegmentMeta]()
                 var chunkRows = 0
-                for input in inputs.sorted(by: { ($0.minTime, $0.id) < ($1.minTime, $1.id) }) {
-                    if !chunk.isEmpty && chunkRows + input.rowCount > Limits.maxCompactionOutputRowCount {
+                for source in sources.sorted(by: { ($0.input.minTime, $0.input.id) < ($1.input.minTime, $1.input.id) })
+                {
+                    if !chunk.isEmpty && chunkRows + source.rows > Limits.maxCompactionOutputRowCount {
                         outputs.append(OutputPlan(id: SegmentID.make(milliseconds: now), partition: key, inputs: chunk))
                         chunk = []
                         chunkRows = 0
                     }
-                    chunk.append(input)
-                    chunkRows += input.rowCount
+                    chunk.append(source.input)
+                    chunkRows += source.rows
                 }
                 outputs.append(OutputPlan(id: SegmentID.make(milliseconds: now), partition: key, inputs: chunk))
             }

@@ -40,6 +40,9 @@ public final class EventStore: @unchecked Sendable {
         public var compressionLevel: Int32 = 1
         /// Segments encoded at once during a flush (one per core on the reference box).
         public var flushConcurrency = 2
+        /// A partition with fewer rows than this in a flush goes into its day's packed flush file
+        /// (0: every partition gets a file of its own).
+        public var flushPackedPartitionMaxRowCount = Limits.flushPackedPartitionMaxRowCount
         /// Open for reading only, as queries do.
         ///
         /// Nothing on disk changes: the catalog is read without writing a new manifest,
@@ -325,18 +328,7 @@ public final class EventStore: @unchecked Sendable {
             guard !missing.isEmpty else { return (nil, [:]) }
             var stored = [PartitionKey: [SegmentMeta]]()
             for segment in sortedSegmentsLocked() {
-                if segment.partition.isPacked {
-                    for member in segment.members ?? [] {
-                        let key = PartitionKey(
-                            account: member.account,
-                            region: member.region,
-                            epochDay: segment.partition.epochDay
-                        )
-                        stored[key, default: []].append(segment)
-                    }
-                } else {
-                    stored[segment.partition, default: []].append(segment)
-                }
+                for key in segment.partitions { stored[key, default: []].append(segment) }
             }
             var loads = [PartitionKey: [SegmentMeta]]()
             for key in missing { loads[key] = stored[key] ?? [] }
@@ -428,24 +420,57 @@ public final class EventStore: @unchecked Sendable {
             output.sameIDOtherContent += conflicts
             if keep?.isEmpty != true { kept.append((key, memtable, keep)) }
         }
-        let partitions = kept
-        let results = ResultBox<(meta: SegmentMeta, createdDirectory: Bool)>(count: partitions.count)
+        // Small partitions of one day share a packed file (storage.md §3.9, as a seal packs them):
+        // an organisation's flush touches thousands of account/region/day partitions with a few
+        // events each, and a file (and directories) apiece made inode creation most of ingest's
+        // system time and most of the store's size on disk before compaction.
+        var single = [FlushJob]()
+        var packing = [Int64: FlushJob]()
+        for (key, memtable, keep) in kept {
+            let rowCount = keep?.count ?? memtable.eventCount
+            guard rowCount < options.flushPackedPartitionMaxRowCount, !PartitionKey.isFallback(key.account),
+                !PartitionKey.isFallback(key.region)
+            else {
+                single.append(
+                    FlushJob(id: ids[key]!, partition: key, parts: [(key, memtable, keep)], rowCount: rowCount)
+                )
+                continue
+            }
+            if let open = packing[key.epochDay], open.rowCount + rowCount > Limits.maxRowGroupRowCount {
+                single.append(open)
+                packing[key.epochDay] = nil
+            }
+            // A packed file takes the announced id of its first partition; the others' intents are
+            // abandoned when the flush commits.
+            packing[key.epochDay, default: FlushJob(id: ids[key]!, partition: .packed(epochDay: key.epochDay))]
+                .add(key, memtable, keep, rowCount)
+        }
+        let jobs = single + packing.sorted { $0.key < $1.key }.map(\.value)
+        let results = ResultBox<(meta: SegmentMeta, createdDirectory: Bool)>(count: jobs.count)
         let writer = SegmentWriter(compressionLevel: options.compressionLevel)
-        let workers = max(1, min(options.flushConcurrency, partitions.count))
+        let workers = max(1, min(options.flushConcurrency, jobs.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for index in stride(from: worker, to: partitions.count, by: workers) {
-                let (key, memtable, keep) = partitions[index]
+            for index in stride(from: worker, to: jobs.count, by: workers) {
+                let job = jobs[index]
                 results.set(index) { () throws(StorageError) in
-                    let all = ColumnBatch(concatenating: memtable.batches)
-                    let rows = keep.map { all.selecting($0) } ?? all
+                    var batches = [ColumnBatch]()
+                    var byteCount = 0
+                    var members = [PartitionMember]()
+                    for (key, memtable, keep) in job.parts {
+                        let all = ColumnBatch(concatenating: memtable.batches)
+                        let rows = keep.map { all.selecting($0) } ?? all
+                        batches.append(rows)
+                        byteCount += rows.count == memtable.eventCount ? memtable.byteCount : rows.jsonByteCount
+                        members.append(PartitionMember(account: key.account, region: key.region, rowCount: rows.count))
+                    }
                     let (bytes, footer) = try writer.encode(
-                        rows,
-                        partition: key,
-                        id: ids[key]!,
+                        batches.count == 1 ? batches[0] : ColumnBatch(concatenating: batches),
+                        partition: job.partition,
+                        members: job.partition.isPacked ? members : nil,
+                        id: job.id,
                         createdMilliseconds: now,
-                        lsnRange: memtable.firstLSN...memtable.lastLSN,
-                        uncompressedByteCount: rows.count == memtable.eventCount
-                            ? memtable.byteCount : rows.jsonByteCount
+                        lsnRange: job.parts.map(\.1.firstLSN).min()!...job.parts.map(\.1.lastLSN).max()!,
+                        uncompressedByteCount: byteCount
                     )
                     return try SegmentPublisher.publish(
                         bytes,
@@ -457,7 +482,7 @@ public final class EventStore: @unchecked Sendable {
             }
         }
         var published = [(meta: SegmentMeta, createdDirectory: Bool)]()
-        for index in partitions.indices { published.append(try results.get(index)) }
+        for index in jobs.indices { published.append(try results.get(index)) }
         try SegmentPublisher.makeDurable(published, fileSystem: fileSystem, directory: directory, workers: workers)
         output.segments = published.map(\.meta)
         return output
@@ -757,5 +782,19 @@ final class BackgroundFlush: @unchecked Sendable {
             done.signal()
         }
         return try lock.withLock { outcome! }.get()
+    }
+}
+
+/// One segment a flush writes: a partition's rows, or the rows of a day's small partitions packed
+/// together (in key order, as `members` lists them).
+private struct FlushJob: Sendable {
+    var id: SegmentID
+    var partition: PartitionKey
+    var parts: [(PartitionKey, Memtables.Partition, [Int]?)] = []
+    var rowCount = 0
+
+    mutating func add(_ key: PartitionKey, _ memtable: Memtables.Partition, _ keep: [Int]?, _ rows: Int) {
+        parts.append((key, memtable, keep))
+        rowCount += rows
     }
 }

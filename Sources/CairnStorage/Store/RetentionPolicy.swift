@@ -56,7 +56,7 @@ public struct RetentionPlan: Sendable {
     public var applied = false
 
     /// The expired partitions, sorted.
-    public var partitions: [PartitionKey] { Set(segments.map(\.partition)).sorted() }
+    public var partitions: [PartitionKey] { Set(segments.flatMap(\.partitions)).sorted() }
     public var eventCount: Int { segments.reduce(0) { $0 + $1.rowCount } }
     /// Bytes on disk of the expired segments.
     public var compressedByteCount: Int { segments.reduce(0) { $0 + $1.compressedByteCount } }
