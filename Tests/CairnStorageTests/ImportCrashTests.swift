@@ -70,6 +70,7 @@ import Testing
 
     /// A memtable budget of ~16 events: an import of the sources flushes four times (the last in
     /// `close`), two segments each.
+    ///
     /// `packs`: a flush's small partitions share their day's packed file (the default). The
     /// scenarios below that count a flush's files (one per partition) turn it off; the import's
     /// crash points run with it.

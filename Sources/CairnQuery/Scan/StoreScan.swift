@@ -428,7 +428,6 @@ final class StoreScan: @unchecked Sendable {
         }
     }
 
-    /// Rows of a row group whose page eventTime bounds overlap the range.
     /// The rows of a packed segment (segment-relative) from the first to the last run of a member
     /// partition the account and region predicates can match; nil when they match every member.
     static func memberRows(_ members: [PartitionMember], _ pruning: SegmentPruning) -> Range<Int>? {
@@ -447,6 +446,7 @@ final class StoreScan: @unchecked Sendable {
         return low == 0 && high == row ? nil : low..<high
     }
 
+    /// Rows of a row group whose page eventTime bounds overlap the range.
     static func timeRows(_ pages: [SegmentFooter.PageMeta], _ pruning: PruningPredicates) -> Range<Int> {
         var start: Int?
         var end = 0
