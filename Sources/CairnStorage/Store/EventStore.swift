@@ -445,26 +445,42 @@ public final class EventStore: @unchecked Sendable {
             packing[key.epochDay, default: FlushJob(id: ids[key]!, partition: .packed(epochDay: key.epochDay))]
                 .add(key, memtable, keep, rowCount)
         }
-        let jobs = single + packing.sorted { $0.key < $1.key }.map(\.value)
+        // Largest first, each worker taking the next job when done: a day's packed file can be
+        // most of a flush, and striding put it and half the rest on one thread.
+        let jobs = (single + packing.values).sorted { ($0.rowCount, $1.partition) > ($1.rowCount, $0.partition) }
         let results = ResultBox<(meta: SegmentMeta, createdDirectory: Bool)>(count: jobs.count)
         let writer = SegmentWriter(compressionLevel: options.compressionLevel)
         let workers = max(1, min(options.flushConcurrency, jobs.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for index in stride(from: worker, to: jobs.count, by: workers) {
+        let next = Atomic(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let index = next.add(1, ordering: .relaxed).oldValue
+                guard index < jobs.count else { break }
                 let job = jobs[index]
                 results.set(index) { () throws(StorageError) in
                     var batches = [ColumnBatch]()
                     var byteCount = 0
                     var members = [PartitionMember]()
+                    // One copy into the segment's batch: a part with duplicates dropped is
+                    // selected first, the others' memtable batches join as they are.
                     for (key, memtable, keep) in job.parts {
-                        let all = ColumnBatch(concatenating: memtable.batches)
-                        let rows = keep.map { all.selecting($0) } ?? all
-                        batches.append(rows)
-                        byteCount += rows.count == memtable.eventCount ? memtable.byteCount : rows.jsonByteCount
-                        members.append(PartitionMember(account: key.account, region: key.region, rowCount: rows.count))
+                        if let keep {
+                            let rows = ColumnBatch(concatenating: memtable.batches).selecting(keep)
+                            batches.append(rows)
+                            byteCount += rows.jsonByteCount
+                            members.append(
+                                PartitionMember(account: key.account, region: key.region, rowCount: rows.count)
+                            )
+                        } else {
+                            batches += memtable.batches
+                            byteCount += memtable.byteCount
+                            members.append(
+                                PartitionMember(account: key.account, region: key.region, rowCount: memtable.eventCount)
+                            )
+                        }
                     }
                     let (bytes, footer) = try writer.encode(
-                        batches.count == 1 ? batches[0] : ColumnBatch(concatenating: batches),
+                        ColumnBatch(concatenating: batches),
                         partition: job.partition,
                         members: job.partition.isPacked ? members : nil,
                         id: job.id,
