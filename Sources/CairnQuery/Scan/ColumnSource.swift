@@ -75,15 +75,24 @@ struct SegmentColumns: ColumnSource {
             vector = whole ? cached : SegmentColumns.slice(cached, rows)
         } else {
             let reader = try open()
+            // Some rows, read before: decode the whole chunk so the cache keeps it.
+            let cacheWhole =
+                !whole && scan.cache.capacity > 0 && !entry.firstPartialRead(rowGroup: rowGroup, column: column)
             let read: SegmentReader.ColumnRead
             do {
-                read = try reader.readColumn(column, rowGroup: rowGroup, rows: rows, keepDictionary: true)
+                read = try reader.readColumn(
+                    column,
+                    rowGroup: rowGroup,
+                    rows: cacheWhole ? nil : rows,
+                    keepDictionary: true
+                )
             } catch {
                 throw QueryError(error)
             }
             statistics.bytesScannedUncompressed += read.uncompressedByteCount
             vector = read.vector
-            if whole { scan.cache.admit(vector, rowGroup: rowGroup, column: column, of: entry) }
+            if whole || cacheWhole { scan.cache.admit(vector, rowGroup: rowGroup, column: column, of: entry) }
+            if cacheWhole { vector = SegmentColumns.slice(vector, rows) }
         }
         decoded.store(vector, column)
         return vector

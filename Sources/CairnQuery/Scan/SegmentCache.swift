@@ -31,6 +31,8 @@ final class SegmentEntry: @unchecked Sendable {
         var chunks: [Int: ColumnVector] = [:]
         /// Row groups a point look-up has read page by page.
         var pointRead: Set<Int> = []
+        /// Chunks (by `rowGroup << 8 | column`) a scan has read only some pages of.
+        var partialRead: Set<Int> = []
     }
 
     private let loaded = Mutex(Loaded())
@@ -82,6 +84,14 @@ final class SegmentEntry: @unchecked Sendable {
     /// A row group read again is then decoded whole, so the column cache keeps it (admission on the second touch: a
     /// one-off look-up reads a page per column, a repeated one is answered from memory).
     func firstPointRead(rowGroup: Int) -> Bool { loaded.withLock { $0.pointRead.insert(rowGroup).inserted } }
+
+    /// Records a scan's read of some pages of a chunk; true the first time.
+    ///
+    /// Some pages: a time range, a packed segment's partitions. Read again, the chunk is decoded whole and cached: a
+    /// one-off narrow query decodes only its pages, a repeated one slices the cached chunk.
+    func firstPartialRead(rowGroup: Int, column: SegmentColumn) -> Bool {
+        loaded.withLock { $0.partialRead.insert(rowGroup << 8 | Int(column.rawValue)).inserted }
+    }
 
     func removeChunk(key: Int) -> ColumnVector? { loaded.withLock { $0.chunks.removeValue(forKey: key) } }
 }

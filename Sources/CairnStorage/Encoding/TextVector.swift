@@ -78,9 +78,17 @@ public struct TextVector: Sendable, Equatable {
         return result
     }
 
-    /// The rows at `rows`.
+    /// The rows at `rows`: one copy of their bytes, their ends rebased.
     public func slice(_ rows: Range<Int>) -> TextVector {
-        rows == 0..<count ? self : gather(rows)
+        if rows == 0..<count { return self }
+        var result = TextVector()
+        guard !rows.isEmpty else { return result }
+        let start = rows.lowerBound == 0 ? 0 : ends[rows.lowerBound - 1]
+        let end = Int(ends[rows.upperBound - 1])
+        result.bytes = Array(bytes[Int(start)..<end])
+        result.ends = ends[rows].map { $0 - start }
+        if !nulls.isEmpty { result.nulls = Array(nulls[rows]) }
+        return result
     }
 
     /// Rows in `0..<count` whose value contains `needle`, ascending: one search over the whole
