@@ -14,7 +14,8 @@ private func realRecordsByPartition() throws -> [PartitionKey: [EventRecord]] {
     return groups
 }
 
-private func writeSegment(_ records: [EventRecord], key: PartitionKey, to path: String) throws -> SegmentFooter {
+/// Writes `records` (all of partition `key`) as one segment file at `path`.
+func writeSegment(_ records: [EventRecord], key: PartitionKey, to path: String) throws -> SegmentFooter {
     let encoded = try SegmentWriter().encode(
         records,
         partition: key,

@@ -75,16 +75,7 @@ import Testing
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.appending("text.cts")
-        let encoded = try SegmentWriter().encode(
-            records,
-            partition: key,
-            id: SegmentID.make(milliseconds: 1_700_000_000_000),
-            createdMilliseconds: 1_700_000_000_000,
-            uncompressedByteCount: 1
-        )
-        let file = try LocalFileSystem().openForAppending(path, truncate: true)
-        try file.append(encoded.bytes)
-        try file.close()
+        _ = try writeSegment(records, key: key, to: path)
         let reader = try SegmentReader(fileSystem: LocalFileSystem(), path: path)
         var packedColumns = 0
         let columns: [SegmentColumn] = [.requestParameters, .responseElements, .userIdentityOther, .userIdentityArn]

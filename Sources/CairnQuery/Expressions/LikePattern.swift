@@ -1,11 +1,4 @@
-/// libc's `memmem(3)`, which the Glibc module does not export (it needs `_GNU_SOURCE`).
-@_silgen_name("memmem")
-private func libcMemmem(
-    _ haystack: UnsafeRawPointer,
-    _ haystackCount: Int,
-    _ needle: UnsafeRawPointer,
-    _ needleCount: Int
-) -> UnsafeMutableRawPointer?
+import CairnCore
 
 /// A compiled `LIKE` pattern: `%` matches any run of characters, `_` exactly one, the escape
 /// character makes the next one literal.
@@ -135,9 +128,7 @@ struct LikePattern: Hashable, Sendable {
     static func contains(_ haystack: String, _ needle: String) -> Bool {
         let found = haystack.utf8.withContiguousStorageIfAvailable { h in
             needle.utf8.withContiguousStorageIfAvailable { n -> Bool in
-                guard n.count <= h.count else { return false }
-                guard let hBase = h.baseAddress, let nBase = n.baseAddress else { return n.isEmpty }
-                return libcMemmem(hBase, h.count, nBase, n.count) != nil
+                ByteSearch.firstOffset(of: UnsafeRawBufferPointer(n), in: UnsafeRawBufferPointer(h)) != nil
             }
         }
         if let found, let result = found { return result }

@@ -1,15 +1,8 @@
+import CairnCore
+
 #if canImport(Glibc)
     import Glibc
 #endif
-
-/// libc's `memmem(3)`, which the Glibc module does not export (it needs `_GNU_SOURCE`).
-@_silgen_name("memmem")
-private func libcMemmem(
-    _ haystack: UnsafeRawPointer,
-    _ haystackCount: Int,
-    _ needle: UnsafeRawPointer,
-    _ needleCount: Int
-) -> UnsafeMutableRawPointer?
 
 /// Plain strings as a page stores them: every value's UTF-8 back to back, an end offset per row and
 /// the rows that are null.
@@ -104,9 +97,12 @@ public struct TextVector: Sendable, Equatable {
                 var position = 0
                 var row = 0
                 while position + needle.count <= haystack.count,
-                    let hit = libcMemmem(base + position, haystack.count - position, needleBase, needle.count)
+                    let found = ByteSearch.firstOffset(
+                        of: UnsafeRawBufferPointer(start: needleBase, count: needle.count),
+                        in: UnsafeRawBufferPointer(start: base + position, count: haystack.count - position)
+                    )
                 {
-                    let offset = base.distance(to: UnsafeRawPointer(hit))
+                    let offset = position + found
                     // The row holding the hit's first byte: ends ascend, rows only move forward.
                     while row < ends.count, Int(ends[row]) <= offset { row += 1 }
                     guard row < ends.count else { return }
@@ -131,8 +127,7 @@ public struct TextVector: Sendable, Equatable {
         if needle.isEmpty { return true }
         return bytes.withUnsafeBytes { haystack in
             needle.withUnsafeBytes { pattern in
-                libcMemmem(haystack.baseAddress! + span.lowerBound, span.count, pattern.baseAddress!, needle.count)
-                    != nil
+                ByteSearch.firstOffset(of: pattern, in: UnsafeRawBufferPointer(rebasing: haystack[span])) != nil
             }
         }
     }
