@@ -33,6 +33,51 @@ import Testing
         return names.sorted()
     }
 
+    /// A batch larger than a WAL record is written as several records and replayed whole.
+    ///
+    /// A big delivery file read whole with `--wal` is one batch; its checkpoint goes in the last
+    /// record. It failed with "WAL batch of ... bytes exceeds 33554432".
+    @Test func aBatchLargerThanAWALRecordIsSplitAndReplayed() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let padding = String(repeating: "x", count: 2_000)
+        var batch = IngestBatch()
+        var decoder = EventRecordDecoder()
+        var byteCount = 0
+        var count = 0
+        while byteCount <= Limits.maxWALRecordByteCount + (1 << 20) {
+            let text =
+                #"{"eventID":"big-\#(count)","eventTime":"2024-05-01T00:00:00Z","recipientAccountId":"111122223333","awsRegion":"us-east-1","eventName":"E","requestParameters":{"p":"\#(padding)"}}"#
+            try batch.append(try decoder.decode(text), json: Array(text.utf8))
+            byteCount += text.utf8.count
+            count += 1
+        }
+        let key = SourceKey(high: 7, low: 7)
+        batch.checkpoints = [
+            SourceCheckpoint(
+                sourceKey: key,
+                itemCount: count,
+                byteOffset: byteCount,
+                isComplete: true,
+                eventCount: count,
+                rejectedCount: 0
+            )
+        ]
+        do {
+            let store = try DataDirectory(path: directory.path).openStore(create: true)
+            try store.append(batch)
+            // No flush, no close: the process "dies" here.
+        }
+        let store = try DataDirectory(path: directory.path).openStore(create: false)
+        #expect(store.recovery.replayedBatchCount == 2)
+        #expect(store.recovery.replayedEventCount == count)
+        #expect(store.checkpoint(for: key)?.eventCount == count)
+        var ids = Set<String>()
+        try store.forEachRecord { ids.insert($0.eventID ?? "?") }
+        #expect(ids.count == count)
+        try store.close()
+    }
+
     @Test func unflushedBatchesAreReplayedAfterACrash() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }

@@ -35,14 +35,6 @@ public final class ArchiveImporter {
 
     /// Whether parsed events keep their JSON text: only the WAL needs it.
     private var keepsJSON: Bool { durability == .writeAheadLog }
-    /// Files above this are streamed.
-    ///
-    /// A file read whole is one WAL batch, which must fit in a WAL record: with the WAL, files of 16 to 64 MiB are streamed too (a 34 MB file failed with
-    /// "WAL batch exceeds").
-    private var wholeFileByteCount: Int {
-        durability == .writeAheadLog
-            ? min(streamingThresholdByteCount, Limits.maxWALRecordByteCount / 2) : streamingThresholdByteCount
-    }
     /// Checked after each durable commit; returning true stops the import with `.cancelled`.
     ///
     /// Everything acknowledged so far stays, and a later import resumes after it.
@@ -100,7 +92,7 @@ public final class ArchiveImporter {
         var small = [(path: String, size: Int)]()
         var smallByteCount = 0
         for file in files {
-            if file.size > wholeFileByteCount, !file.path.hasSuffix(".gz") {
+            if file.size > streamingThresholdByteCount, !file.path.hasSuffix(".gz") {
                 try submitSmall(&small)
                 smallByteCount = 0
                 try drainSmall()
@@ -163,7 +155,7 @@ public final class ArchiveImporter {
                 ledger: startLedger,
                 keepsJSON: keepsJSON,
                 parallelism: parallelism,
-                wholeByteCount: wholeFileByteCount
+                wholeByteCount: streamingThresholdByteCount
             )
         )
         readAheadByteCount += files.reduce(0) { $0 + $1.size }

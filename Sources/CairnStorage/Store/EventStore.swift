@@ -260,7 +260,8 @@ public final class EventStore: @unchecked Sendable {
         if durability == .writeAheadLog && !batch.hasJSON {
             throw StorageError(.invalidArgument, "a batch for the write-ahead log must carry its events' JSON")
         }
-        let encoded = durability == .writeAheadLog ? batch.encode() : []
+        let records =
+            durability == .writeAheadLog ? batch.encodeRecords(maxByteCount: Limits.maxWALRecordByteCount) : []
         // Appending to the WAL and applying to the memtables happen in LSN order under the writer
         // lock (concurrent callers: the server's requests); the sync happens outside it, so the
         // syncs of concurrent appends batch into one (group commit).
@@ -268,7 +269,10 @@ public final class EventStore: @unchecked Sendable {
             let lsn: UInt64
             switch durability {
             case .writeAheadLog:
-                lsn = try wal.append(encoded)
+                // A batch larger than a WAL record (a big file read whole) takes several.
+                var last: UInt64 = 0
+                for record in records { last = try wal.append(record) }
+                lsn = last
             case .sourceCheckpoint:
                 lsn = lastAppliedLSN
                 unacknowledgedEventCount += batch.eventCount

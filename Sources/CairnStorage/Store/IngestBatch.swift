@@ -67,6 +67,44 @@ public struct IngestBatch: Sendable {
         return writer.bytes
     }
 
+    /// The batch as WAL payloads of at most `maxByteCount` bytes each: one when it fits, else its
+    /// events cut at entry boundaries, the checkpoints in the last payload only.
+    ///
+    /// A crash between two of them replays the first events without their checkpoints: the source
+    /// is read again and the events already kept are dropped as duplicates at the flush.
+    func encodeRecords(maxByteCount: Int) -> [[UInt8]] {
+        let whole = encode()
+        guard whole.count > maxByteCount else { return [whole] }
+        var records = [[UInt8]]()
+        var reader = ByteReader(encodedEvents, file: "", baseOffset: 0)
+        var start = 0
+        var count = 0
+        let reserve = 32 + checkpoints.count * 64
+        func emit(_ end: Int, last: Bool) {
+            var writer = ByteWriter(capacity: end - start + reserve)
+            writer.writeUInt8(1)
+            writer.writeVarInt(last ? checkpoints.count : 0)
+            if last { for checkpoint in checkpoints { checkpoint.encode(into: &writer) } }
+            writer.writeVarInt(count)
+            writer.bytes.append(contentsOf: encodedEvents[start..<end])
+            records.append(writer.bytes)
+        }
+        while !reader.isAtEnd {
+            let entryStart = reader.readerIndex
+            // The entries were written by `EncodedEvents`: well formed.
+            guard let length = try? reader.readCount(limit: Int.max, "event length"), (try? reader.skip(length)) != nil
+            else { break }
+            if count > 0, reader.readerIndex - start + reserve > maxByteCount {
+                emit(entryStart, last: false)
+                start = entryStart
+                count = 0
+            }
+            count += 1
+        }
+        emit(encodedEvents.count, last: true)
+        return records
+    }
+
     /// Decodes a WAL payload, parsing each event's JSON again.
     init(decoding payload: [UInt8], file: String, offset: Int) throws(StorageError) {
         var reader = ByteReader(payload, file: file, baseOffset: offset)
