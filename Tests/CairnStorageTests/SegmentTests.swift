@@ -29,6 +29,27 @@ func writeSegment(_ records: [EventRecord], key: PartitionKey, to path: String) 
     return encoded.footer
 }
 
+/// Generated records of one partition (one account, one day, region eu-west-1), `adjust` applied
+/// to each with its row number.
+func onePartitionRecords(
+    _ count: Int,
+    seed: UInt64,
+    adjust: (inout EventRecord, Int) -> Void = { _, _ in }
+) throws -> [EventRecord] {
+    var generator = EventGenerator(.init(eventCount: count, seed: seed, days: 1, accountCount: 1))
+    var decoder = EventRecordDecoder()
+    var records = [EventRecord]()
+    while let window = generator.nextWindow() {
+        for event in window.events {
+            var record = try event.json.withUnsafeBytes { try decoder.decode($0) }
+            record.awsRegion = "eu-west-1"
+            adjust(&record, records.count)
+            records.append(record)
+        }
+    }
+    return records
+}
+
 private func sortKey(_ record: EventRecord) -> String {
     EventRecordWriter().string(record)
 }
@@ -55,22 +76,12 @@ private func sortKey(_ record: EventRecord) -> String {
     /// by row: IPv4 past the decoder's first table size, IPv6, host names and nulls, over several
     /// pages, whole and for a row range.
     @Test func ipColumnsReadAsADictionaryMatchThePlainRead() throws {
-        let rowCount = 20_000
-        var generator = EventGenerator(.init(eventCount: rowCount, seed: 5, days: 1, accountCount: 1))
-        var decoder = EventRecordDecoder()
-        var records = [EventRecord]()
-        while let window = generator.nextWindow() {
-            for event in window.events {
-                var record = try event.json.withUnsafeBytes { try decoder.decode($0) }
-                record.awsRegion = "eu-west-1"
-                let row = records.count
-                switch row % 7 {
-                case 0: record.sourceIPAddress = nil
-                case 1: record.sourceIPAddress = "2001:db8::\(String(row % 50, radix: 16))"
-                case 2: record.sourceIPAddress = row % 2 == 0 ? "ec2.amazonaws.com" : "AWS Internal"
-                default: record.sourceIPAddress = IPAddress.formatIPv4(0x0A00_0000 | UInt32(row % 3_000))
-                }
-                records.append(record)
+        let records = try onePartitionRecords(20_000, seed: 5) { record, row in
+            switch row % 7 {
+            case 0: record.sourceIPAddress = nil
+            case 1: record.sourceIPAddress = "2001:db8::\(String(row % 50, radix: 16))"
+            case 2: record.sourceIPAddress = row % 2 == 0 ? "ec2.amazonaws.com" : "AWS Internal"
+            default: record.sourceIPAddress = IPAddress.formatIPv4(0x0A00_0000 | UInt32(row % 3_000))
             }
         }
         let key = try #require(PartitionKey(record: records[0]))

@@ -61,16 +61,7 @@ import Testing
     /// A plain JSON chunk read for a query comes back packed, row for row what the expanded read
     /// gives, for a whole row group and for a range that starts and ends inside pages.
     @Test func aPlainChunkReadsBackPackedEqualToStrings() throws {
-        var generator = EventGenerator(.init(eventCount: 20_000, seed: 5, days: 1, accountCount: 1))
-        var decoder = EventRecordDecoder()
-        var records = [EventRecord]()
-        while let window = generator.nextWindow() {
-            for event in window.events {
-                var record = try event.json.withUnsafeBytes { try decoder.decode($0) }
-                record.awsRegion = "eu-west-1"
-                records.append(record)
-            }
-        }
+        let records = try onePartitionRecords(20_000, seed: 5)
         let key = try #require(PartitionKey(record: records[0]))
         let directory = TemporaryDirectory()
         defer { directory.remove() }

@@ -211,6 +211,11 @@ struct Kernel {
     /// `select` on packed text: substring, equality and affix tests compare bytes in place; a
     /// `LIKE '%x%'` over every row (or most) searches the whole buffer once.
     private func select(_ text: TextVector, from candidates: [Int]?, count: Int) -> [Int] {
+        // Every row, `LIKE '%x%'`: the search's rows are the answer (null rows hold no bytes).
+        if candidates == nil, case .like(let pattern, negated: false) = test, case .contains(let needle) = pattern.shape
+        {
+            return text.rowsContaining(Array(needle.utf8))
+        }
         let rows: [Int] = candidates ?? Array(0..<count)
         func keep(_ body: (Int) -> Bool) -> [Int] { rows.filter(body) }
         switch test {

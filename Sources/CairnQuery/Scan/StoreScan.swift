@@ -55,6 +55,8 @@ final class StoreScan: @unchecked Sendable {
     private let bloomProbes: [(SegmentColumn, [UInt64])]
     private let tokenProbes: [(SegmentColumn, [UInt64])]
     private let hasTimeRange: Bool
+    /// The segment-level predicates, built once per scan.
+    private let segmentPruning: SegmentPruning
     /// Values an equality or IN requires of a string column, for skipping memtable batches.
     private let memtableValueChecks: [(SegmentColumn, Set<String>)]
 
@@ -83,6 +85,7 @@ final class StoreScan: @unchecked Sendable {
         neededColumnCount = Set(neededFields.flatMap { spec.fields[$0].segmentColumns }).count
         self.workerCount = max(1, workerCount)
         let pruning = spec.pruning
+        segmentPruning = SegmentPruning(pruning)
         valueSetChecks = pruning.valueSets.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value) }
         bloomProbes = pruning.bloomValues.sorted { $0.key.rawValue < $1.key.rawValue }.map {
             ($0.key, $0.value.map { XXHash64.hash($0) })
@@ -124,7 +127,6 @@ final class StoreScan: @unchecked Sendable {
             statistics.segmentsPruned["contradiction", default: 0] += all.count
         } else {
             segments.reserveCapacity(all.count)
-            let segmentPruning = SegmentPruning(pruning)
             for entry in all {
                 if let mechanism = StoreScan.segmentPruned(entry, segmentPruning) {
                     statistics.segmentsPruned[mechanism, default: 0] += 1
@@ -322,7 +324,7 @@ final class StoreScan: @unchecked Sendable {
             box = entry.footer!
         }
         statistics.rowGroupsTotal += box.rowCounts.count
-        let members = entry.meta.members.flatMap { StoreScan.memberRows($0, SegmentPruning(spec.pruning)) }
+        let members = entry.meta.members.flatMap { StoreScan.memberRows($0, segmentPruning) }
         for groupIndex in box.rowCounts.indices {
             try budget.checkDeadline()
             if let mechanism = try rowGroupPruned(box, groupIndex, entry, openReader) {
@@ -345,8 +347,7 @@ final class StoreScan: @unchecked Sendable {
             // runs of partitions the filter can match are read.
             if let members {
                 let first = box.footer.rowGroups[groupIndex].firstRow
-                let local = (members.lowerBound - first)..<max(members.upperBound - first, members.lowerBound - first)
-                rows = rows.clamped(to: local.clamped(to: 0..<rowCount))
+                rows = rows.clamped(to: (members.lowerBound - first)..<(members.upperBound - first))
                 if rows.isEmpty {
                     statistics.rowGroupsPruned["packed partition rows", default: 0] += 1
                     continue

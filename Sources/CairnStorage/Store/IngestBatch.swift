@@ -73,18 +73,20 @@ public struct IngestBatch: Sendable {
     /// A crash between two of them replays the first events without their checkpoints: the source
     /// is read again and the events already kept are dropped as duplicates at the flush.
     func encodeRecords(maxByteCount: Int) -> [[UInt8]] {
-        let whole = encode()
-        guard whole.count > maxByteCount else { return [whole] }
+        var checkpointBytes = ByteWriter(capacity: checkpoints.count * 64)
+        checkpointBytes.writeVarInt(checkpoints.count)
+        for checkpoint in checkpoints { checkpoint.encode(into: &checkpointBytes) }
+        // version, checkpoints, event count (a varint of at most 10 bytes)
+        let overhead = 1 + checkpointBytes.count + 10
+        guard encodedEvents.count + overhead > maxByteCount else { return [encode()] }
         var records = [[UInt8]]()
-        var reader = ByteReader(encodedEvents, file: "", baseOffset: 0)
+        var reader = ByteReader(encodedEvents)
         var start = 0
         var count = 0
-        let reserve = 32 + checkpoints.count * 64
         func emit(_ end: Int, last: Bool) {
-            var writer = ByteWriter(capacity: end - start + reserve)
+            var writer = ByteWriter(capacity: end - start + overhead)
             writer.writeUInt8(1)
-            writer.writeVarInt(last ? checkpoints.count : 0)
-            if last { for checkpoint in checkpoints { checkpoint.encode(into: &writer) } }
+            if last { writer.writeBytes(checkpointBytes.bytes) } else { writer.writeVarInt(0) }
             writer.writeVarInt(count)
             writer.bytes.append(contentsOf: encodedEvents[start..<end])
             records.append(writer.bytes)
@@ -94,7 +96,7 @@ public struct IngestBatch: Sendable {
             // The entries were written by `EncodedEvents`: well formed.
             guard let length = try? reader.readCount(limit: Int.max, "event length"), (try? reader.skip(length)) != nil
             else { break }
-            if count > 0, reader.readerIndex - start + reserve > maxByteCount {
+            if count > 0, reader.readerIndex - start + overhead > maxByteCount {
                 emit(entryStart, last: false)
                 start = entryStart
                 count = 0
