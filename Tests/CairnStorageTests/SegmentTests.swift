@@ -15,8 +15,13 @@ private func realRecordsByPartition() throws -> [PartitionKey: [EventRecord]] {
 }
 
 /// Writes `records` (all of partition `key`) as one segment file at `path`.
-func writeSegment(_ records: [EventRecord], key: PartitionKey, to path: String) throws -> SegmentFooter {
-    let encoded = try SegmentWriter().encode(
+func writeSegment(
+    _ records: [EventRecord],
+    key: PartitionKey,
+    to path: String,
+    writer: SegmentWriter = SegmentWriter()
+) throws -> SegmentFooter {
+    let encoded = try writer.encode(
         records,
         partition: key,
         id: SegmentID.make(milliseconds: 1_700_000_000_000),

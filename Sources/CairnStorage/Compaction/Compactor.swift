@@ -50,7 +50,8 @@ public struct Compactor: Sendable {
             compressionLevel: Limits.sealCompressionLevel,
             jsonCompressionLevel: sealed ? Limits.sealJSONCompressionLevel : nil,
             level: sealed ? SegmentLevel.sealed : SegmentLevel.merged,
-            pointLookupFalsePositiveRate: sealed ? Limits.sealedPointLookupFalsePositiveRate : nil
+            pointLookupFalsePositiveRate: sealed ? Limits.sealedPointLookupFalsePositiveRate : nil,
+            shredsJSON: sealed
         )
         var result = CompactionResult()
         result.tasks = 1

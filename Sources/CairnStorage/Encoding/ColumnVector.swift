@@ -51,4 +51,6 @@ enum PageEncoding: UInt8, Sendable {
     case bool = 5
     /// The dictionary page itself: the distinct strings in code order.
     case dictionary = 6
+    /// JSON text as per-page skeletons and per-path scalar streams (`ShreddedJSON`); sealed segments.
+    case shreddedJSON = 7
 }

@@ -54,6 +54,24 @@ public struct TextVector: Sendable, Equatable {
         nulls.append(true)
     }
 
+    /// Appends one row whose bytes `build` appends to the buffer (a decoder assembling a value
+    /// from pieces); the caller validates them (`validateUTF8`).
+    mutating func appendRow(_ build: (inout [UInt8]) -> Void) {
+        build(&bytes)
+        ends.append(Int32(bytes.count))
+        if !nulls.isEmpty { nulls.append(false) }
+    }
+
+    /// Checks that the bytes from `start` on are valid UTF-8 and that no row of `rows` starts
+    /// inside a character; `failure` gets the offset of the bad bytes relative to `start`.
+    func validateUTF8(from start: Int, rows: Range<Int>, failure: (Int) -> StorageError) throws(StorageError) {
+        guard String(validating: bytes[start...], as: UTF8.self) != nil else { throw failure(0) }
+        for row in rows {
+            let span = range(row)
+            if !span.isEmpty, bytes[span.lowerBound] & 0xC0 == 0x80 { throw failure(span.lowerBound - start) }
+        }
+    }
+
     public mutating func reserve(rows: Int, bytes byteCount: Int) {
         bytes.reserveCapacity(byteCount)
         ends.reserveCapacity(rows)

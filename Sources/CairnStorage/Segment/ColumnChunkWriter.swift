@@ -17,6 +17,8 @@ struct ColumnChunkWriter {
     let compressionLevel: Int32
     /// Overrides the point look-up columns' filter rate (sealed segments).
     var pointLookupFalsePositiveRate: Double? = nil
+    /// Shreds the JSON columns' plain pages (`ShreddedJSON`; sealed segments).
+    var shredsJSON = false
     /// Shared by the chunks of one segment (one encoding thread).
     let compressor: ZstdCompressor
 
@@ -131,6 +133,7 @@ struct ColumnChunkWriter {
             output.meta.dictionaryPage = .init(offset: offset, byteCount: size, rowCount: 0)
             codes = dictionaryCodes
         }
+        var ranges = [Range<Int>]()
         var start = 0
         while start < values.count {
             var end = start
@@ -139,25 +142,42 @@ struct ColumnChunkWriter {
                 budget += max(Int(values.spans[end].length), 0)
                 end += 1
             }
+            ranges.append(start..<end)
+            start = end
+        }
+        var shredded = [[UInt8]]()
+        if encoding == .plainString, shredsJSON, column.physicalType == .json {
+            // A value shredding cannot take back byte for byte keeps the whole chunk plain.
+            for range in ranges {
+                guard let payload = ShreddedJSON.encode(values, range) else {
+                    shredded = []
+                    break
+                }
+                shredded.append(payload)
+            }
+            if shredded.count == ranges.count { encoding = .shreddedJSON }
+        }
+        output.meta.encoding = encoding
+        for (index, range) in ranges.enumerated() {
             let payload: [UInt8] =
                 switch encoding {
+                case .shreddedJSON: shredded[index]
                 case .dictionaryCodes:
-                    StringEncoding.encodeCodes(codes[start..<end], dictionaryCount: stats.dictionaryValues.count)
-                case .uuid: UUIDEncoding.encode(values, start..<end, parsed: uuids[start..<end])
-                case .ip: IPEncoding.encode(values, start..<end)
-                default: StringEncoding.encodePlain(values, start..<end)
+                    StringEncoding.encodeCodes(codes[range], dictionaryCount: stats.dictionaryValues.count)
+                case .uuid: UUIDEncoding.encode(values, range, parsed: uuids[range])
+                case .ip: IPEncoding.encode(values, range)
+                default: StringEncoding.encodePlain(values, range)
                 }
             let offset = file.count
             let size = try PageCodec.encode(
                 encoding: encoding,
-                rowCount: end - start,
+                rowCount: range.count,
                 payload: payload,
                 level: compressionLevel,
                 compressor: compressor,
                 into: &file
             )
-            output.meta.pages.append(.init(offset: offset, byteCount: size, rowCount: end - start))
-            start = end
+            output.meta.pages.append(.init(offset: offset, byteCount: size, rowCount: range.count))
         }
         output.bloom = makeBloom(values, stats: stats, chunkByteCount: file.count - chunkStart)
         return output

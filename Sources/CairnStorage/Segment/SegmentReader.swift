@@ -291,15 +291,20 @@ public final class SegmentReader {
                     uncompressedByteCount: uncompressed
                 )
             }
-            if keepDictionary && chunk.encoding == .plainString {
+            if chunk.encoding == .shreddedJSON || (keepDictionary && chunk.encoding == .plainString) {
                 var text = TextVector()
                 for page in selected {
                     var reader = try pageReader(try pageBytes(page), page, chunk.encoding, &uncompressed)
-                    try StringEncoding.decodePlain(&reader, rowCount: page.rowCount, into: &text)
+                    if chunk.encoding == .shreddedJSON {
+                        try ShreddedJSON.decode(&reader, rowCount: page.rowCount, into: &text)
+                    } else {
+                        try StringEncoding.decodePlain(&reader, rowCount: page.rowCount, into: &text)
+                    }
                     try finish(reader, page)
                 }
+                let rows = text.slice(trim.clamped(to: 0..<text.count))
                 return ColumnRead(
-                    vector: .text(text.slice(trim.clamped(to: 0..<text.count))),
+                    vector: keepDictionary ? .text(rows) : .strings((0..<rows.count).map { rows[$0] }),
                     compressedByteCount: compressed,
                     uncompressedByteCount: uncompressed
                 )

@@ -30,17 +30,21 @@ public struct SegmentWriter: Sendable {
     /// Sealed segments hold a day in a few row groups, so a look-up probes a few filters per day, not thousands, and 1%
     /// is enough (storage.md §3.6).
     public var pointLookupFalsePositiveRate: Double?
+    /// Shreds the JSON columns (`ShreddedJSON`): smaller, slower to write; sealing sets it.
+    public var shredsJSON: Bool
 
     public init(
         compressionLevel: Int32 = 1,
         jsonCompressionLevel: Int32? = nil,
         level: UInt8 = 0,
-        pointLookupFalsePositiveRate: Double? = nil
+        pointLookupFalsePositiveRate: Double? = nil,
+        shredsJSON: Bool = false
     ) {
         self.compressionLevel = compressionLevel
         self.jsonCompressionLevel = jsonCompressionLevel
         self.level = level
         self.pointLookupFalsePositiveRate = pointLookupFalsePositiveRate
+        self.shredsJSON = shredsJSON
     }
 
     /// The encoded segment of `records` and its footer.
@@ -118,6 +122,7 @@ public struct SegmentWriter: Sendable {
                     compressionLevel: column.physicalType == .json
                         ? jsonCompressionLevel ?? compressionLevel : compressionLevel,
                     pointLookupFalsePositiveRate: pointLookupFalsePositiveRate,
+                    shredsJSON: shredsJSON,
                     compressor: compressor
                 )
                 .encode(batch, order: rows, into: &file)

@@ -1,0 +1,159 @@
+import CairnCore
+import CairnTestSupport
+import Testing
+
+@testable import CairnStorage
+
+/// Shredded JSON pages give every value back byte for byte: real CloudTrail JSON, whitespace,
+/// escapes, multi-byte text, nesting, top-level scalars and nulls; text shredding cannot take back
+/// keeps its chunk plain; a damaged page is reported, never misread.
+@Suite struct ShreddedJSONTests {
+    /// Encodes `values` as one page and decodes it.
+    private static func roundTrip(_ values: [String?]) throws -> (payload: [UInt8]?, decoded: [String?]) {
+        var bytes = [UInt8]()
+        var spans = [StringSpan]()
+        for value in values {
+            guard let value else {
+                spans.append(.null)
+                continue
+            }
+            spans.append(StringSpan(start: UInt32(bytes.count), length: Int32(value.utf8.count)))
+            bytes += Array(value.utf8)
+        }
+        let payload = bytes.withUnsafeBytes {
+            ShreddedJSON.encode(StringChunk(base: $0, spans: spans), 0..<values.count)
+        }
+        guard let payload else { return (nil, []) }
+        var reader = ByteReader(payload, file: "page")
+        var text = TextVector()
+        try ShreddedJSON.decode(&reader, rowCount: values.count, into: &text)
+        #expect(reader.isAtEnd)
+        return (payload, (0..<text.count).map { text[$0] })
+    }
+
+    static let edgeCases: [String?] = [
+        #"{"bucketName":"a","key":"b/c.txt"}"#,
+        nil,
+        #"{"bucketName":"other","key":"d"}"#,
+        "{ \"spaced\" : [ 1 , 2.5e-3 , true , false , null ] ,\n  \"nested\": {\"a\": {\"b\": [\"x\", {\"c\": -0}]}}\n}",
+        #"{"escaped":"quote \" backslash \\ tab \t newline \n unicode \u00e9","k\"ey":"v"}"#,
+        #"{"text":"é 日本 😀","keys":{"日本":"語"}}"#,
+        #"{}"#,
+        #"[]"#,
+        #"[[],[[]],{}]"#,
+        #""top-level string""#,
+        "42",
+        "null",
+        #"{"items":[{"id":1},{"id":2,"extra":[3,4]},{"id":"three"}]}"#,
+        #"{"a":1,"a":2}"#,
+        "",
+    ]
+
+    @Test func handWrittenValuesComeBackByteForByte() throws {
+        let (payload, decoded) = try Self.roundTrip(Self.edgeCases)
+        #expect(payload != nil)
+        #expect(decoded == Self.edgeCases)
+    }
+
+    @Test func everyRealJSONValueComesBackByteForByte() throws {
+        var values = [String?]()
+        for path in try SharedData.checkedRecordFiles() {
+            for record in try RecordFixtures.load(path).records {
+                values += [
+                    record.requestParameters, record.responseElements, record.additionalEventData,
+                    record.resources, record.userIdentity?.otherFields, record.serviceEventDetails, record.extraFields,
+                ]
+            }
+        }
+        try #require(values.compactMap { $0 }.count > 3 * SharedData.recordCount)
+        for start in stride(from: 0, to: values.count, by: 2_000) {
+            let page = Array(values[start..<min(start + 2_000, values.count)])
+            let (payload, decoded) = try Self.roundTrip(page)
+            #expect(payload != nil, "page at \(start)")
+            #expect(decoded == page, "page at \(start)")
+        }
+    }
+
+    /// Values that would not come back through the streams are refused, so the writer keeps the
+    /// chunk plain.
+    @Test func textShreddingCannotTakeBackIsRefused() throws {
+        for bad in [
+            #"{"a":1"#, #"{"a":"unterminated}"#, "{\"raw\":\"new\nline\"}", "{\"nul\":\"\u{0}\"}", #"{"a":1]"#,
+            #"{1:2}"#,
+        ] {
+            let (payload, _) = try Self.roundTrip([#"{"fine":true}"#, bad])
+            #expect(payload == nil, "\(bad)")
+        }
+    }
+
+    @Test func aDamagedPageIsReportedNotMisread() throws {
+        let values: [String?] = [#"{"a":"x","b":1}"#, #"{"a":"y","b":2}"#, nil, #"{"a":"z"}"#]
+        let (payload, _) = try Self.roundTrip(values)
+        let page = try #require(payload)
+        // Every single-byte change in the payload (its checksum is the page header's job) either
+        // decodes to something or throws a storage error: it never traps.
+        var thrown = 0
+        for index in page.indices {
+            for replacement: UInt8 in [0x00, 0x0A, 0x22, 0x7B, 0x7D, 0xFF, page[index] &+ 1] {
+                var damaged = page
+                damaged[index] = replacement
+                var reader = ByteReader(damaged, file: "page")
+                var text = TextVector()
+                do {
+                    try ShreddedJSON.decode(&reader, rowCount: values.count, into: &text)
+                } catch {
+                    thrown += 1
+                }
+            }
+        }
+        #expect(thrown > page.count)
+        // A scalar missing from its stream is named.
+        let streamEnd = try #require(page.lastIndex(of: ShreddedJSON.separator))
+        var truncated = page
+        truncated[streamEnd] = 0x20
+        var reader = ByteReader(truncated, file: "page")
+        var text = TextVector()
+        #expect(throws: StorageError.self) { try ShreddedJSON.decode(&reader, rowCount: values.count, into: &text) }
+    }
+
+    /// A sealed segment's JSON chunks are shredded and read back equal, as records and as packed
+    /// text; a chunk holding a value shredding refuses stays plain and reads back equal too.
+    @Test func sealedSegmentsShredTheirJSONColumns() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var records = try onePartitionRecords(12_000, seed: 21)
+        records[7_000].requestParameters = "{\"raw\":\"new\nline\"}"
+        let key = try #require(PartitionKey(record: records[0]))
+        let path = directory.appending("sealed.cts")
+        let writer = SegmentWriter(compressionLevel: 3, jsonCompressionLevel: 9, shredsJSON: true)
+        _ = try writeSegment(records, key: key, to: path, writer: writer)
+        let reader = try SegmentReader(fileSystem: LocalFileSystem(), path: path)
+        try reader.verify()
+        let groups = reader.footer.rowGroups
+        let responseIndex = try #require(reader.footer.columns.firstIndex(of: .responseElements))
+        let requestIndex = try #require(reader.footer.columns.firstIndex(of: .requestParameters))
+        #expect(groups.allSatisfy { $0.chunks[responseIndex].encoding == .shreddedJSON })
+        #expect(groups.contains { $0.chunks[requestIndex].encoding == .plainString })
+        let plainPath = directory.appending("plain.cts")
+        _ = try writeSegment(records, key: key, to: plainPath)
+        let plain = try SegmentReader(fileSystem: LocalFileSystem(), path: plainPath)
+        #expect(
+            try reader.readAllRecords().map(EventRecordWriter().string)
+                == plain.readAllRecords().map(EventRecordWriter().string)
+        )
+        for group in groups.indices {
+            let shredded = try reader.readColumn(
+                .responseElements,
+                rowGroup: group,
+                rows: 100..<5_000,
+                keepDictionary: true
+            )
+            let expected = try plain.readColumn(.responseElements, rowGroup: group, rows: 100..<5_000)
+            guard case .text(let text) = shredded.vector, case .strings(let strings) = expected.vector else {
+                Issue.record("responseElements read as \(shredded.vector) and \(expected.vector)")
+                continue
+            }
+            #expect((0..<text.count).map { text[$0] } == strings)
+        }
+    }
+}
