@@ -93,6 +93,11 @@ public enum Limits {
     /// its zone maps and blooms let an account's or an access key's query skip the rest of the day
     /// (one row group per day made such a query read every row: 31x slower warm on 2M events).
     public static let packedRowGroupRowCount = 8_192
+    /// Raw bytes in one page of a sealed segment's JSON column (other pages: 256 KiB): shredded
+    /// (`ShreddedJSON`), a page's skeletons and per-key streams find 4x the context and
+    /// responseElements of the long-tail shape shrinks from 48.8 to 44.6 bytes/event at level 9
+    /// (`Tools/size-floor.py`); a point look-up decompresses ~1 ms more.
+    public static let sealedJSONPageByteCount = 1 << 20
     /// zstd level of the JSON columns when sealing (storage.md §3.5: 10.2-10.7x against 9.1x at
     /// level 1, 146-205 MB/s, paid once per day); other columns take `sealCompressionLevel`.
     public static let sealJSONCompressionLevel: Int32 = 9

@@ -9,7 +9,8 @@ import CairnCore
 /// builds the bloom filter (storage.md §3.4, §3.6).
 ///
 /// Pages end at 8,192 rows or ~256 KiB of raw values, whichever comes first, so a point look-up in a
-/// JSON column decompresses little; pages always start on row boundaries.
+/// JSON column decompresses little (a sealed segment's JSON pages: `Limits.sealedJSONPageByteCount`);
+/// pages always start on row boundaries.
 struct ColumnChunkWriter {
     static let pageByteBudget = 256 * 1024
 
@@ -133,12 +134,14 @@ struct ColumnChunkWriter {
             output.meta.dictionaryPage = .init(offset: offset, byteCount: size, rowCount: 0)
             codes = dictionaryCodes
         }
+        let shreds = encoding == .plainString && shredsJSON && column.physicalType == .json
+        let pageBudget = shreds ? Limits.sealedJSONPageByteCount : ColumnChunkWriter.pageByteBudget
         var ranges = [Range<Int>]()
         var start = 0
         while start < values.count {
             var end = start
             var budget = 0
-            while end < values.count, end - start < Limits.rowsPerPage, budget < ColumnChunkWriter.pageByteBudget {
+            while end < values.count, end - start < Limits.rowsPerPage, budget < pageBudget {
                 budget += max(Int(values.spans[end].length), 0)
                 end += 1
             }
@@ -146,7 +149,7 @@ struct ColumnChunkWriter {
             start = end
         }
         var shredded = [[UInt8]]()
-        if encoding == .plainString, shredsJSON, column.physicalType == .json {
+        if shreds {
             // A value shredding cannot take back byte for byte keeps the whole chunk plain.
             for range in ranges {
                 guard let payload = ShreddedJSON.encode(values, range) else {
