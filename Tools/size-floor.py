@@ -8,11 +8,18 @@ any page-wise layout that keeps point reads. It also measures the two JSON colum
 of 256 KiB, 1 MiB and 4 MiB, plain and shredded (each scalar routed to a stream of its key path,
 the skeletons deduplicated per page), at zstd 9 and 19.
 
+First it counts the uniformly random characters in the events: every distinct UUID (122 random
+bits), access key id (16 base32 characters after the prefix, 5 bits each), hex run of 16 or more
+(4 bits per character after the first) and base64 run of 32 or more mixing cases and digits (6 bits
+per character; session tokens, pagination tokens, x-amz-id-2). No lossless format stores them in
+fewer bits, whatever it does with the rest: a floor, not an estimate.
+
     python3 -m venv /tmp/zv && /tmp/zv/bin/pip install zstandard
     /tmp/zv/bin/python Tools/size-floor.py compare-results/data-1000000-1-30/events.ndjson 200000
 """
 import collections
 import json
+import re
 import sys
 
 import zstandard as zstd
@@ -28,6 +35,52 @@ def load(path, limit):
             rows.append((event["recipientAccountId"], event["awsRegion"], event["eventTime"], event))
     rows.sort(key=lambda row: row[:3])
     return [row[3] for row in rows]
+
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+KEY_ID = re.compile(r"(?:AKIA|ASIA|AROA|AIDA)([A-Z2-7]{16,})")
+BASE64 = re.compile(r"[A-Za-z0-9+/]{32,}={0,2}")
+HEX = re.compile(r"(?<![0-9a-zA-Z])[0-9a-f]{16,}(?![0-9a-zA-Z])")
+
+
+def random_bits(events):
+    """Bits of uniformly random characters per column, each distinct token counted once."""
+    seen, bits = set(), collections.Counter()
+
+    def walk(value, column):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, column)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, column)
+        elif isinstance(value, str):
+            rest = value
+            for token in UUID.findall(rest):
+                if token not in seen:
+                    seen.add(token)
+                    bits[column] += 122
+            rest = UUID.sub(" ", rest)
+            for match in KEY_ID.finditer(rest):
+                if match.group(0) not in seen:
+                    seen.add(match.group(0))
+                    bits[column] += 5 * len(match.group(1))
+            rest = KEY_ID.sub(" ", rest)
+            for token in BASE64.findall(rest):
+                mixed = re.search("[a-z]", token) and re.search("[A-Z]", token) and re.search("[0-9]", token)
+                if mixed and token not in seen:
+                    seen.add(token)
+                    bits[column] += 6 * len(token.rstrip("="))
+            rest = BASE64.sub(" ", rest)
+            for token in HEX.findall(rest):
+                if token not in seen:
+                    seen.add(token)
+                    bits[column] += 4 * (len(token) - 1)
+
+    for event in events:
+        for key, value in event.items():
+            walk(value, key)
+    return bits
 
 
 def compact(value):
@@ -126,6 +179,11 @@ def main():
     path, limit = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 200_000
     events = load(path, limit)
     count = len(events)
+    bits = random_bits(events)
+    print(f"{count} events; uniformly random characters, a floor for any format: "
+          f"{sum(bits.values()) / 8 / count:.2f} bytes/event")
+    for name, value in bits.most_common(6):
+        print(f"  {name:40s} {value / 8 / count:7.2f}")
     by_column = columns(events)
     params = zstd.ZstdCompressionParameters.from_level(19, window_log=27, enable_ldm=True)
     whole = zstd.ZstdCompressor(compression_params=params)

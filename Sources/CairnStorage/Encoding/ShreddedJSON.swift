@@ -1,5 +1,9 @@
 import CairnCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// JSON text shredded, for the JSON columns of sealed segments: each value's structure (its
 /// skeleton) once per page, its scalars in one stream per key path (storage.md §3.5).
 ///
@@ -81,12 +85,13 @@ enum ShreddedJSON {
         let skeletonCount = try reader.readCount(limit: presentCount, "skeleton count")
         var skeletonLengths = [Int]()
         skeletonLengths.reserveCapacity(skeletonCount)
+        var skeletonByteCount = 0
         for _ in 0..<skeletonCount {
-            skeletonLengths.append(try reader.readCount(limit: Limits.maxPageByteCount, "skeleton length"))
+            let length = try reader.readCount(limit: Limits.maxPageByteCount, "skeleton length")
+            skeletonLengths.append(length)
+            skeletonByteCount += length
         }
-        var skeletons = [ArraySlice<UInt8>]()
-        skeletons.reserveCapacity(skeletonCount)
-        for length in skeletonLengths { skeletons.append(try reader.readBytes(length)) }
+        let skeletonBytes = try reader.readBytes(skeletonByteCount)
         var rowSkeletons = [Int]()
         rowSkeletons.reserveCapacity(presentCount)
         for _ in 0..<presentCount {
@@ -95,71 +100,89 @@ enum ShreddedJSON {
             rowSkeletons.append(index)
         }
         let streamCount = try reader.readCount(limit: Limits.maxPageByteCount, "stream count")
-        var streamLengths = [Int]()
-        streamLengths.reserveCapacity(streamCount)
+        var cursors = [Int]()
+        var streamEnds = [Int]()
+        cursors.reserveCapacity(streamCount)
+        streamEnds.reserveCapacity(streamCount)
+        var streamByteCount = 0
         for _ in 0..<streamCount {
-            streamLengths.append(try reader.readCount(limit: Limits.maxPageByteCount, "stream length"))
+            cursors.append(streamByteCount)
+            streamByteCount += try reader.readCount(limit: Limits.maxPageByteCount, "stream length")
+            streamEnds.append(streamByteCount)
         }
         let streamsStart = reader.absoluteOffset
-        var streams = [ArraySlice<UInt8>]()
-        streams.reserveCapacity(streamCount)
-        for length in streamLengths { streams.append(try reader.readBytes(length)) }
+        let streamBytes = try reader.readBytes(streamByteCount)
 
+        // Each skeleton as its literal runs around the markers (one more run than markers) and the
+        // stream of each marker.
         var numbering = PathNumbering()
-        var skeletonStreams = [[Int]]()
-        skeletonStreams.reserveCapacity(skeletonCount)
-        for skeleton in skeletons { skeletonStreams.append(numbering.streams(of: skeleton)) }
+        var shapes = [Shape]()
+        shapes.reserveCapacity(skeletonCount)
+        var skeletonStart = skeletonBytes.startIndex
+        for length in skeletonLengths {
+            let skeleton = skeletonBytes[skeletonStart..<(skeletonStart + length)]
+            var runs = [Range<Int>]()
+            var runStart = skeleton.startIndex
+            for position in skeleton.indices where skeleton[position] == marker {
+                runs.append((runStart - skeletonBytes.startIndex)..<(position - skeletonBytes.startIndex))
+                runStart = position + 1
+            }
+            runs.append((runStart - skeletonBytes.startIndex)..<(skeleton.endIndex - skeletonBytes.startIndex))
+            let streams = numbering.streams(of: skeleton)
+            guard streams.count == runs.count - 1 else {
+                throw reader.corrupt("skeleton has \(runs.count - 1) scalars and \(streams.count) paths")
+            }
+            shapes.append(Shape(runs: runs, streams: streams))
+            skeletonStart += length
+        }
         guard numbering.count == streamCount else {
             throw reader.corrupt("skeletons name \(numbering.count) scalar streams, the page holds \(streamCount)")
         }
 
-        var cursors = streams.map(\.startIndex)
         let firstByte = text.bytes.count
-        text.reserve(rows: text.count + rowCount, bytes: firstByte + streamLengths.reduce(0, +))
-        var present = 0
-        for row in 0..<rowCount {
-            guard validity[row] else {
-                text.appendNull()
-                continue
-            }
-            let skeleton = skeletons[rowSkeletons[present]]
-            let numbers = skeletonStreams[rowSkeletons[present]]
-            present += 1
-            var failure: StorageError?
-            text.appendRow { bytes in
-                var scalar = 0
-                var runStart = skeleton.startIndex
-                for position in skeleton.indices where skeleton[position] == marker {
-                    bytes.append(contentsOf: skeleton[runStart..<position])
-                    runStart = position + 1
-                    guard scalar < numbers.count else {
-                        failure = StorageError.corrupt(
-                            "skeleton has more scalars than its paths",
-                            file: reader.file,
-                            at: streamsStart
-                        )
-                        return
+        text.reserve(rows: text.count + rowCount, bytes: firstByte + streamByteCount + skeletonByteCount)
+        let missing: Int? = skeletonBytes.withUnsafeBytes { skeletonRaw in
+            streamBytes.withUnsafeBytes { streamRaw -> Int? in
+                var present = 0
+                var missing: Int?
+                for row in 0..<rowCount {
+                    guard validity[row] else {
+                        text.appendNull()
+                        continue
                     }
-                    let number = numbers[scalar]
-                    scalar += 1
-                    let stream = streams[number]
-                    let start = cursors[number]
-                    guard let end = stream[start...].firstIndex(of: separator) else {
-                        failure = StorageError.corrupt(
-                            "scalar stream \(number) ends before its values",
-                            file: reader.file,
-                            at: streamsStart
+                    let shape = shapes[rowSkeletons[present]]
+                    present += 1
+                    text.appendRow { bytes in
+                        for (index, number) in shape.streams.enumerated() {
+                            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: skeletonRaw[shape.runs[index]]))
+                            let start = cursors[number]
+                            guard let base = streamRaw.baseAddress,
+                                let found = memchr(base + start, Int32(separator), streamEnds[number] - start)
+                            else {
+                                missing = number
+                                return
+                            }
+                            let end = UnsafeRawPointer(found) - base
+                            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: streamRaw[start..<end]))
+                            cursors[number] = end + 1
+                        }
+                        bytes.append(
+                            contentsOf: UnsafeRawBufferPointer(rebasing: skeletonRaw[shape.runs[shape.streams.count]])
                         )
-                        return
                     }
-                    bytes.append(contentsOf: stream[start..<end])
-                    cursors[number] = end + 1
+                    if missing != nil { return missing }
                 }
-                bytes.append(contentsOf: skeleton[runStart...])
+                return nil
             }
-            if let failure { throw failure }
         }
-        for (number, stream) in streams.enumerated() where cursors[number] != stream.endIndex {
+        if let missing {
+            throw StorageError.corrupt(
+                "scalar stream \(missing) ends before its values",
+                file: reader.file,
+                at: streamsStart
+            )
+        }
+        for number in 0..<streamCount where cursors[number] != streamEnds[number] {
             throw StorageError.corrupt(
                 "scalar stream \(number) has values past its rows",
                 file: reader.file,
@@ -169,6 +192,13 @@ enum ShreddedJSON {
         try text.validateUTF8(from: firstByte, rows: (text.count - rowCount)..<text.count) { offset in
             StorageError.corrupt("string is not valid UTF-8", file: reader.file, at: streamsStart + offset)
         }
+    }
+
+    /// A skeleton as the decoder uses it: its literal runs (offsets in the page's skeleton bytes)
+    /// and the stream of each scalar between them.
+    struct Shape {
+        var runs: [Range<Int>]
+        var streams: [Int]
     }
 
     /// Cuts one value into its skeleton and its scalars.
