@@ -36,7 +36,7 @@ enum ShreddedJSON {
     static func encode(_ values: StringChunk, _ rows: Range<Int>) -> [UInt8]? {
         var splitter = Splitter()
         var numbering = PathNumbering()
-        var skeletonIndexes = [[UInt8]: Int]()
+        var skeletonIndexes = [SkeletonKey: Int]()
         var skeletons = [[UInt8]]()
         var skeletonStreams = [[Int]]()
         var rowSkeletons = [Int]()
@@ -46,11 +46,12 @@ enum ShreddedJSON {
             guard let value = values[row] else { continue }
             guard splitter.split(value) else { return nil }
             let index: Int
-            if let known = skeletonIndexes[splitter.skeleton] {
+            let skeletonKey = SkeletonKey(splitter.skeleton)
+            if let known = skeletonIndexes[skeletonKey] {
                 index = known
             } else {
                 index = skeletons.count
-                skeletonIndexes[splitter.skeleton] = index
+                skeletonIndexes[skeletonKey] = index
                 skeletons.append(splitter.skeleton)
                 skeletonStreams.append(numbering.streams(of: splitter.skeleton))
                 while streams.count < numbering.count { streams.append([]) }
@@ -194,6 +195,20 @@ enum ShreddedJSON {
         }
     }
 
+    /// A skeleton as a dictionary key, hashed once with XXH64 (Hasher takes an array a byte at a
+    /// time).
+    struct SkeletonKey: Hashable {
+        let bytes: [UInt8]
+        let hash: UInt64
+
+        init(_ bytes: [UInt8]) {
+            self.bytes = bytes
+            hash = bytes.withUnsafeBytes { XXHash64.hash($0) }
+        }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+    }
+
     /// A skeleton as the decoder uses it: its literal runs (offsets in the page's skeleton bytes)
     /// and the stream of each scalar between them.
     struct Shape {
@@ -286,45 +301,55 @@ enum ShreddedJSON {
     }
 
     /// Numbers key paths in order of first use; the encoder and the decoder walk the same skeletons.
+    ///
+    /// A path is known by a 64-bit hash built as the walk goes (each bracket and key mixed into
+    /// its parent's), not by its bytes: two paths that collided would share a stream, which costs
+    /// compression, never correctness, since both sides number the same way.
     struct PathNumbering {
-        private var numbers = [[UInt8]: Int]()
-        private var path = [UInt8]()
-        /// Per open container: the path's length at its opening bracket.
-        private var frames = [Int]()
+        private var numbers = [UInt64: Int]()
+        /// Per open container: the path hash outside it and just inside its bracket.
+        private var frames = [(outside: UInt64, inside: UInt64)]()
 
         var count: Int { numbers.count }
+
+        @inline(__always)
+        private static func mix(_ path: UInt64, _ part: UInt64) -> UInt64 {
+            let mixed = path ^ (part &* 0x9E37_79B9_7F4A_7C15)
+            return ((mixed << 27) | (mixed >> 37)) &* 0xBF58_476D_1CE4_E5B9
+        }
 
         /// The stream number of each scalar marker of `skeleton`, in order.
         mutating func streams(of skeleton: some Collection<UInt8>) -> [Int] {
             var result = [Int]()
-            path.removeAll(keepingCapacity: true)
             frames.removeAll(keepingCapacity: true)
+            var path: UInt64 = 0
+            var key: UInt64 = 0
             var inString = false
             var escaped = false
             for byte in skeleton {
                 if inString {
-                    // An object key: part of the path of the scalars that follow it.
-                    path.append(byte)
+                    // An object key: part of the path of the scalars that follow it (FNV-1a).
+                    key = (key ^ UInt64(byte)) &* 0x100_0000_01B3
                     if escaped {
                         escaped = false
                     } else if byte == 0x5C {
                         escaped = true
                     } else if byte == 0x22 {
                         inString = false
+                        path = PathNumbering.mix(frames.last?.inside ?? 0, key)
                     }
                     continue
                 }
                 switch byte {
                 case 0x7B, 0x5B:
-                    frames.append(path.count)
-                    path.append(byte)
+                    let inside = PathNumbering.mix(path, UInt64(byte))
+                    frames.append((path, inside))
+                    path = inside
                 case 0x7D, 0x5D:
-                    if let start = frames.popLast() { path.removeSubrange(start...) }
+                    if let frame = frames.popLast() { path = frame.outside }
                 case 0x22:
-                    // A key replaces the previous key of its object: the path back to the bracket.
-                    if let start = frames.last { path.removeSubrange((start + 1)...) }
-                    path.append(byte)
                     inString = true
+                    key = 0xCBF2_9CE4_8422_2325
                 case ShreddedJSON.marker:
                     if let known = numbers[path] {
                         result.append(known)
