@@ -74,6 +74,72 @@ import Testing
         }
     }
 
+    /// Random JSON (nested objects and arrays, escapes, multi-byte text, numbers, whitespace
+    /// between tokens) is shredded and comes back byte for byte; the same documents with one byte
+    /// replaced by punctuation, a NUL, a newline or a backslash are either refused or come back
+    /// byte for byte, never altered.
+    @Test func randomTextComesBackByteForByteOrIsRefused() throws {
+        var state: UInt64 = 0x5EED
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: state >> 33) % bound
+        }
+        func string() -> String {
+            let pieces = ["a", "é", "日本", #"\""#, #"\\"#, #"\n"#, #"\u00e9"#, " ", "/", "😀"]
+            return "\"" + (0..<next(8)).map { _ in pieces[next(pieces.count)] }.joined() + "\""
+        }
+        func scalar() -> String {
+            switch next(6) {
+            case 0: "\(next(100_000) - 50_000)"
+            case 1: "true"
+            case 2: "null"
+            case 3: "-1.5e\(next(10))"
+            default: string()
+            }
+        }
+        func space() -> String { ["", "", " ", "\n", "\t", "\r\n "][next(6)] }
+        func value(_ depth: Int) -> String {
+            guard depth < 5 else { return scalar() }
+            switch next(4) {
+            case 0:
+                let members = (0..<next(4)).map { _ in
+                    space() + string() + space() + ":" + space() + value(depth + 1) + space()
+                }
+                return "{" + members.joined(separator: ",") + "}"
+            case 1:
+                return "[" + (0..<next(4)).map { _ in space() + value(depth + 1) + space() }.joined(separator: ",")
+                    + "]"
+            default:
+                return scalar()
+            }
+        }
+        for _ in 0..<200 {
+            let page: [String?] = (0..<(next(50) + 1)).map { _ in next(10) == 0 ? nil : value(0) }
+            let (payload, decoded) = try Self.roundTrip(page)
+            #expect(payload != nil)
+            #expect(decoded == page)
+        }
+        let replacements: [UInt8] = [0x7B, 0x7D, 0x5B, 0x5D, 0x22, 0x3A, 0x2C, 0x00, 0x0A, 0x5C, 0x20, 0x31]
+        var refused = 0
+        var accepted = 0
+        for _ in 0..<600 {
+            var page: [String?] = (0..<(next(8) + 1)).map { _ in value(0) }
+            let target = next(page.count)
+            var bytes = Array(page[target]!.utf8)
+            bytes[next(bytes.count)] = replacements[next(replacements.count)]
+            page[target] = String(decoding: bytes, as: UTF8.self)
+            let (payload, decoded) = try Self.roundTrip(page)
+            if payload == nil {
+                refused += 1
+            } else {
+                accepted += 1
+                #expect(decoded == page)
+            }
+        }
+        #expect(refused > 50)
+        #expect(accepted > 50)
+    }
+
     /// Values that would not come back through the streams are refused, so the writer keeps the
     /// chunk plain.
     @Test func textShreddingCannotTakeBackIsRefused() throws {
@@ -114,6 +180,24 @@ import Testing
         var reader = ByteReader(truncated, file: "page")
         var text = TextVector()
         #expect(throws: StorageError.self) { try ShreddedJSON.decode(&reader, rowCount: values.count, into: &text) }
+    }
+
+    /// Lengths and counts in a payload cannot make the decoder allocate or build more than the
+    /// page could hold: a stream count of 2^31 - 1, and one 32 KiB skeleton repeated for 65,536
+    /// rows (2 GiB of output from a 100 KB payload), are both reported as corrupt.
+    @Test func aHostilePageCannotExhaustMemory() throws {
+        var reader = ByteReader([0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x07], file: "page")
+        var text = TextVector()
+        #expect(throws: StorageError.self) { try ShreddedJSON.decode(&reader, rowCount: 0, into: &text) }
+
+        var payload: [UInt8] = [0x00, 0x01, 0x80, 0x80, 0x02]
+        payload += [UInt8](repeating: 0x20, count: 32_768)
+        payload += [UInt8](repeating: 0x00, count: 65_536)
+        payload.append(0x00)
+        var repeated = ByteReader(payload, file: "page")
+        var output = TextVector()
+        #expect(throws: StorageError.self) { try ShreddedJSON.decode(&repeated, rowCount: 65_536, into: &output) }
+        #expect(output.bytes.isEmpty)
     }
 
     /// A sealed segment's JSON chunks are shredded and read back equal, as records and as packed

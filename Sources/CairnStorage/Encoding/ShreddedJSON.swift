@@ -60,7 +60,7 @@ enum ShreddedJSON {
             let numbers = skeletonStreams[index]
             guard numbers.count == splitter.scalars.count else { return nil }
             for (number, scalar) in zip(numbers, splitter.scalars) {
-                streams[number].append(contentsOf: value[scalar])
+                streams[number].append(contentsOf: UnsafeRawBufferPointer(rebasing: value[scalar]))
                 streams[number].append(separator)
             }
         }
@@ -100,7 +100,8 @@ enum ShreddedJSON {
             guard index < skeletonCount else { throw reader.corrupt("skeleton index \(index) of \(skeletonCount)") }
             rowSkeletons.append(index)
         }
-        let streamCount = try reader.readCount(limit: Limits.maxPageByteCount, "stream count")
+        // Every stream holds at least a separator and a varint length.
+        let streamCount = try reader.readCount(limit: reader.readableByteCount / 2, "stream count")
         var cursors = [Int]()
         var streamEnds = [Int]()
         cursors.reserveCapacity(streamCount)
@@ -133,15 +134,22 @@ enum ShreddedJSON {
             guard streams.count == runs.count - 1 else {
                 throw reader.corrupt("skeleton has \(runs.count - 1) scalars and \(streams.count) paths")
             }
-            shapes.append(Shape(runs: runs, streams: streams))
+            shapes.append(Shape(runs: runs, streams: streams, literalByteCount: length - streams.count))
             skeletonStart += length
         }
         guard numbering.count == streamCount else {
             throw reader.corrupt("skeletons name \(numbering.count) scalar streams, the page holds \(streamCount)")
         }
 
+        // A skeleton is stored once and copied per row: bound the output before building it.
+        var literalByteCount = 0
+        for index in rowSkeletons {
+            literalByteCount += shapes[index].literalByteCount
+            guard literalByteCount <= TextVector.maxByteCount else { break }
+        }
+        try text.checkRoom(for: literalByteCount + streamByteCount, file: reader.file, at: streamsStart)
         let firstByte = text.bytes.count
-        text.reserve(rows: text.count + rowCount, bytes: firstByte + streamByteCount + skeletonByteCount)
+        text.reserve(rows: text.count + rowCount, bytes: firstByte + literalByteCount + streamByteCount)
         let missing: Int? = skeletonBytes.withUnsafeBytes { skeletonRaw in
             streamBytes.withUnsafeBytes { streamRaw -> Int? in
                 var present = 0
@@ -214,6 +222,8 @@ enum ShreddedJSON {
     struct Shape {
         var runs: [Range<Int>]
         var streams: [Int]
+        /// The skeleton's bytes but its markers.
+        var literalByteCount: Int
     }
 
     /// Cuts one value into its skeleton and its scalars.
@@ -273,7 +283,7 @@ enum ShreddedJSON {
                     }
                     guard end < count else { return false }
                     if expectsKey {
-                        skeleton.append(contentsOf: value[position...end])
+                        skeleton.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[position...end]))
                         expectsKey = false
                     } else {
                         scalars.append(position..<(end + 1))

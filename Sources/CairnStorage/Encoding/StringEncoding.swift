@@ -67,6 +67,7 @@ enum StringEncoding {
         guard String(validating: payload, as: UTF8.self) != nil else {
             throw StorageError.corrupt("string is not valid UTF-8", file: reader.file, at: start)
         }
+        try text.checkRoom(for: total, file: reader.file, at: start)
         text.reserve(rows: text.count + rowCount, bytes: text.bytes.count + total)
         var next = payload.startIndex
         var present = 0

@@ -72,9 +72,25 @@ public struct TextVector: Sendable, Equatable {
         }
     }
 
+    /// Most bytes a vector holds: `ends` are 32-bit.
+    static let maxByteCount = Int(Int32.max)
+
+    /// Room for `rows` rows and `byteCount` bytes in all, growing at least twofold: a decoder
+    /// reserves before each page, and an exact reservation would copy the chunk so far each time.
     public mutating func reserve(rows: Int, bytes byteCount: Int) {
-        bytes.reserveCapacity(byteCount)
-        ends.reserveCapacity(rows)
+        if byteCount > bytes.capacity { bytes.reserveCapacity(max(byteCount, bytes.capacity * 2)) }
+        if rows > ends.capacity { ends.reserveCapacity(max(rows, ends.capacity * 2)) }
+    }
+
+    /// Throws unless `byteCount` more bytes fit the vector's 32-bit offsets.
+    func checkRoom(for byteCount: Int, file: String?, at offset: Int) throws(StorageError) {
+        guard byteCount <= TextVector.maxByteCount - bytes.count else {
+            throw StorageError.corrupt(
+                "page decodes to \(byteCount) bytes, past the \(TextVector.maxByteCount) a column read holds",
+                file: file,
+                at: offset
+            )
+        }
     }
 
     /// The rows at `rows`, in that order.
