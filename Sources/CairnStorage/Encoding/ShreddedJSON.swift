@@ -84,14 +84,11 @@ enum ShreddedJSON {
         let validity = try Validity.read(&reader, count: rowCount)
         let presentCount = validity.lazy.filter { $0 }.count
         let skeletonCount = try reader.readCount(limit: presentCount, "skeleton count")
-        var skeletonLengths = [Int]()
-        skeletonLengths.reserveCapacity(skeletonCount)
-        var skeletonByteCount = 0
-        for _ in 0..<skeletonCount {
-            let length = try reader.readCount(limit: Limits.maxPageByteCount, "skeleton length")
-            skeletonLengths.append(length)
-            skeletonByteCount += length
-        }
+        let (skeletonLengths, skeletonByteCount) = try StringEncoding.readLengths(
+            &reader,
+            count: skeletonCount,
+            "skeleton length"
+        )
         let skeletonBytes = try reader.readBytes(skeletonByteCount)
         var rowSkeletons = [Int]()
         rowSkeletons.reserveCapacity(presentCount)
@@ -102,15 +99,19 @@ enum ShreddedJSON {
         }
         // Every stream holds at least a separator and a varint length.
         let streamCount = try reader.readCount(limit: reader.readableByteCount / 2, "stream count")
+        let (streamLengths, streamByteCount) = try StringEncoding.readLengths(
+            &reader,
+            count: streamCount,
+            "stream length"
+        )
+        // Each stream's next scalar and its end, as offsets in the streams' bytes.
         var cursors = [Int]()
         var streamEnds = [Int]()
         cursors.reserveCapacity(streamCount)
         streamEnds.reserveCapacity(streamCount)
-        var streamByteCount = 0
-        for _ in 0..<streamCount {
-            cursors.append(streamByteCount)
-            streamByteCount += try reader.readCount(limit: Limits.maxPageByteCount, "stream length")
-            streamEnds.append(streamByteCount)
+        for length in streamLengths {
+            cursors.append(streamEnds.last ?? 0)
+            streamEnds.append((streamEnds.last ?? 0) + length)
         }
         let streamsStart = reader.absoluteOffset
         let streamBytes = try reader.readBytes(streamByteCount)

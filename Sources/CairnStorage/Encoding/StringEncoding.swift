@@ -48,20 +48,28 @@ enum StringEncoding {
         return expand(present, validity)
     }
 
+    /// `count` varint byte lengths and their sum.
+    static func readLengths(_ reader: inout ByteReader, count: Int, _ what: String) throws(StorageError)
+        -> (lengths: [Int], total: Int)
+    {
+        var lengths = [Int]()
+        lengths.reserveCapacity(count)
+        var total = 0
+        for _ in 0..<count {
+            let length = try reader.readCount(limit: Limits.maxPageByteCount, what)
+            lengths.append(length)
+            total += length
+        }
+        return (lengths, total)
+    }
+
     /// A plain page's values appended to `text`, validated as UTF-8 once for the page.
     static func decodePlain(_ reader: inout ByteReader, rowCount: Int, into text: inout TextVector)
         throws(StorageError)
     {
         let validity = try Validity.read(&reader, count: rowCount)
         let presentCount = validity.lazy.filter { $0 }.count
-        var lengths = [Int]()
-        lengths.reserveCapacity(presentCount)
-        var total = 0
-        for _ in 0..<presentCount {
-            let length = try reader.readCount(limit: Limits.maxPageByteCount, "string length")
-            lengths.append(length)
-            total += length
-        }
+        let (lengths, total) = try readLengths(&reader, count: presentCount, "string length")
         let start = reader.absoluteOffset
         let payload = try reader.readBytes(total)
         guard String(validating: payload, as: UTF8.self) != nil else {
