@@ -10,8 +10,8 @@ import CairnCore
 /// A CloudTrail JSON column repeats a few shapes per API call with different scalars, and the
 /// scalars of one key look alike (ARNs next to ARNs, timestamps next to timestamps). Plain text
 /// interleaves them, so zstd's matches are short and its literals mixed; shredded, each stream is
-/// one kind of value and the skeletons are stored once. `Tools/size-floor.py` measured
-/// responseElements of the long-tail shape at 51 bytes/event plain and 41 shredded.
+/// one kind of value and the skeletons are stored once. Sealed stores of the long-tail shape hold
+/// responseElements in 45.5 bytes/event shredded (1 MiB pages, zstd 9) against 51.0 plain.
 ///
 /// Payload:
 /// ```
