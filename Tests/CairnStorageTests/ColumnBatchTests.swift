@@ -1,7 +1,8 @@
 import CairnCore
-import CairnStorage
 import CairnTestSupport
 import Testing
+
+@testable import CairnStorage
 
 @Suite struct ColumnBatchTests {
     /// Every real record, put into column form and read back, is the same record; concatenated
@@ -51,6 +52,65 @@ import Testing
         let appended = events.append(EventRecord(), jsonByteCount: 1)
         #expect(!appended)
         #expect(events.eventCount == 0)
+    }
+}
+
+/// Rows grouped by partition without building a key per row (`partitionIndexes`), and the map
+/// the duplicate index keeps per partition (`HashMap64`), against the per-row definitions.
+@Suite struct PartitionIndexTests {
+    @Test func indexesNameEachRowsPartitionInKeyOrder() throws {
+        var records = [EventRecord]()
+        for path in try SharedData.checkedRecordFiles() {
+            records += try RecordFixtures.load(path).records.filter { $0.eventTime != nil }
+        }
+        try #require(records.count == SharedData.timedRecordCount)
+        // Raw values that `PartitionKey.component` folds together, in runs and apart.
+        var decoder = EventRecordDecoder()
+        let odd = [
+            #"{"eventTime":"2024-05-01T00:00:00Z","recipientAccountId":"a/b","awsRegion":"eu-west-1"}"#,
+            #"{"eventTime":"2024-05-01T00:00:00Z","recipientAccountId":"c d","awsRegion":"eu-west-1"}"#,
+            #"{"eventTime":"2024-05-01T00:00:00Z","recipientAccountId":"c d","awsRegion":"eu-west-1"}"#,
+            #"{"eventTime":"2024-05-01T00:00:00Z","recipientAccountId":"","awsRegion":""}"#,
+            #"{"eventTime":"2024-05-01T00:00:00Z"}"#,
+            #"{"eventTime":"2024-05-01T00:00:00Z","recipientAccountId":"_none"}"#,
+        ]
+        records.insert(contentsOf: try odd.map { try decoder.decode($0) }, at: records.count / 2)
+        records += try odd.reversed().map { try decoder.decode($0) }
+        let batch = try #require(ColumnBatch(records: records))
+        let (indexes, keys) = batch.partitionIndexes(epochDay: 19_000)
+        #expect(indexes.count == batch.count)
+        #expect(zip(keys, keys.dropFirst()).allSatisfy { $0 < $1 }, "keys are distinct and ascending")
+        let expected = Set((0..<batch.count).map { batch.partitionKey($0, epochDay: 19_000) })
+        #expect(keys.count == expected.count)
+        for row in 0..<batch.count where keys[Int(indexes[row])] != batch.partitionKey(row, epochDay: 19_000) {
+            Issue.record(
+                "row \(row): index names \(keys[Int(indexes[row])]), not \(batch.partitionKey(row, epochDay: 19_000))"
+            )
+            break
+        }
+        #expect(keys.contains(PartitionKey(account: "_other", region: "eu-west-1", epochDay: 19_000)))
+        #expect(keys.contains(PartitionKey(account: "_none", region: "_none", epochDay: 19_000)))
+        #expect(ColumnBatch().partitionIndexes(epochDay: 0).keys.isEmpty)
+    }
+
+    @Test func hashMapAgreesWithDictionary() {
+        var generator = SystemRandomNumberGenerator()
+        var map = HashMap64()
+        var reference = [UInt64: UInt64]()
+        // Keys that share their low bits probe long runs; 0 is kept apart.
+        let keys: [UInt64] = [0, 1, 1 << 40, 2 << 40, 3 << 40] + (0..<5_000).map { _ in generator.next() % 20_000 }
+        for key in keys {
+            let value = generator.next()
+            #expect(map[key] == reference[key])
+            map[key] = value
+            reference[key] = value
+        }
+        #expect(map.count == reference.count)
+        for (key, value) in reference where map[key] != value {
+            Issue.record("key \(key): \(String(describing: map[key])), not \(value)")
+            break
+        }
+        #expect(map[20_001] == nil)
     }
 }
 

@@ -72,7 +72,9 @@ public struct Compactor: Sendable {
                 if input.partition.isPacked {
                     // A packed flush file holds small partitions of the day; this output takes its own.
                     let day = input.partition.epochDay
-                    let mine = (0..<rows.count).filter { wanted.contains(rows.partitionKey($0, epochDay: day)) }
+                    let (indexes, keys) = rows.partitionIndexes(epochDay: day)
+                    let taken = keys.map { wanted.contains($0) }
+                    let mine = (0..<rows.count).filter { taken[Int(indexes[$0])] }
                     if mine.count < rows.count {
                         rows = rows.selecting(mine)
                         rows.jsonByteCount = input.uncompressedByteCount * mine.count / max(input.rowCount, 1)
@@ -132,12 +134,10 @@ public struct Compactor: Sendable {
 
     /// Rows per partition of a packed batch.
     private static func partitionCounts(_ batch: ColumnBatch, day: Int64) -> [PartitionKey: Int] {
-        var counts = [PartitionKey: Int]()
-        for row in 0..<batch.count {
-            let key = batch.partitionKey(row, epochDay: day)
-            counts[key, default: 0] += 1
-        }
-        return counts
+        let (indexes, keys) = batch.partitionIndexes(epochDay: day)
+        var counts = [Int](repeating: 0, count: keys.count)
+        for index in indexes { counts[Int(index)] += 1 }
+        return Dictionary(uniqueKeysWithValues: zip(keys, counts))
     }
 
     /// The outputs of a task: a merge makes one; a seal one per large partition (more when it

@@ -144,6 +144,24 @@ public struct ColumnBatch: Sendable {
         spans[row * ColumnBatch.columnCount + Int(column.rawValue)]
     }
 
+    /// The spans of `rows`, one array per column (by raw value), in one pass over the rows.
+    ///
+    /// A row's spans lie together, 8 bytes per column, so gathering one column at a time reads
+    /// every row's spans again for each column: with a row group far larger than the cache, a
+    /// miss per row and column. One pass reads each row's spans once.
+    func columnSpans(_ rows: ArraySlice<Int>) -> [[StringSpan]] {
+        let columnCount = ColumnBatch.columnCount
+        var columns = [[StringSpan]](repeating: [], count: columnCount)
+        for column in columns.indices { columns[column].reserveCapacity(rows.count) }
+        spans.withUnsafeBufferPointer { all in
+            for row in rows {
+                let first = row * columnCount
+                for column in 0..<columnCount { columns[column].append(all[first + column]) }
+            }
+        }
+        return columns
+    }
+
     func string(_ column: SegmentColumn, _ row: Int) -> String? {
         let span = span(column, row)
         guard !span.isNull else { return nil }

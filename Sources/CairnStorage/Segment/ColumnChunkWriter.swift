@@ -28,22 +28,57 @@ struct ColumnChunkWriter {
         var bloom: SplitBlockBloomFilter?
     }
 
-    /// Appends the chunk for the rows `batch[order[...]]` of one row group to `file`.
-    func encode(_ batch: ColumnBatch, order: ArraySlice<Int>, into file: inout ByteWriter) throws(StorageError)
-        -> Output
+    /// Appends the chunk for the rows `batch[order[...]]` of one row group to `file`; `spans` are
+    /// this column's spans of those rows (`ColumnBatch.columnSpans`).
+    func encode(_ batch: ColumnBatch, order: ArraySlice<Int>, spans: [StringSpan], into file: inout ByteWriter)
+        throws(StorageError) -> Output
     {
         switch column.physicalType {
         case .time: return try encodeTimes(order.map { batch.times[$0] }, into: &file)
         case .bool: return try encodeBools(order.map { batch.bool(column, $0) }, into: &file)
-        case .string, .json, .uuid, .ip:
-            let spans = order.map { batch.span(column, $0) }
+        case .json:
+            // JSON values are long enough that reading them in place streams well.
             let result = batch.bytes.withUnsafeBytes { base in
                 Result { () throws(StorageError) in
                     try encodeStrings(StringChunk(base: base, spans: spans), into: &file)
                 }
             }
             return try result.get()
+        case .string, .uuid, .ip:
+            // Short values lie a row (~1 KB) apart in the batch: copied together once, every later
+            // pass (statistics, dictionary, encoding, bloom) reads them sequentially instead of
+            // missing the cache per value and pass.
+            let (packed, packedSpans) = ColumnChunkWriter.gather(spans, from: batch.bytes)
+            let result = packed.withUnsafeBytes { base in
+                Result { () throws(StorageError) in
+                    try encodeStrings(StringChunk(base: base, spans: packedSpans), into: &file)
+                }
+            }
+            return try result.get()
         }
+    }
+
+    /// The values at `spans` copied back to back, with their spans in the copy.
+    static func gather(_ spans: [StringSpan], from bytes: [UInt8]) -> (bytes: [UInt8], spans: [StringSpan]) {
+        var rebased = spans
+        var total = 0
+        for index in rebased.indices where !rebased[index].isNull {
+            rebased[index].start = UInt32(truncatingIfNeeded: total)
+            total += Int(rebased[index].length)
+        }
+        let packed = bytes.withUnsafeBytes { source in
+            [UInt8](unsafeUninitializedCapacity: total) { target, initialized in
+                guard let targetBase = target.baseAddress, let sourceBase = source.baseAddress else { return }
+                for (index, span) in spans.enumerated() where span.length > 0 {
+                    (targetBase + Int(rebased[index].start)).initialize(
+                        from: sourceBase.assumingMemoryBound(to: UInt8.self) + Int(span.start),
+                        count: Int(span.length)
+                    )
+                }
+                initialized = total
+            }
+        }
+        return (packed, rebased)
     }
 
     private func encodeTimes(_ values: [Int64], into file: inout ByteWriter) throws(StorageError) -> Output {
@@ -322,13 +357,24 @@ struct StringDictionaryBuilder {
     /// XXH64 of each distinct value, by code.
     var hashes: [UInt64] { index.hashes }
 
+    /// The previous value's code: rows arrive sorted by partition and time, so account, region,
+    /// source and name come in runs, and a repeat of the previous value needs no hash or probe.
+    private var previous: (span: StringSpan, code: UInt32)?
+
     mutating func code(for span: StringSpan, in values: StringChunk) -> UInt32 {
         let bytes = values.bytes(span)
+        if let previous, values.equal(previous.span, bytes) { return previous.code }
         let hash = XXHash64.hash(bytes)
-        if let code = index.first(hash, where: { values.equal(spans[$0], bytes) }) { return UInt32(code) }
-        spans.append(span)
-        byteCount += bytes.count + 2
-        return UInt32(index.append(hash))
+        let code: UInt32
+        if let found = index.first(hash, where: { values.equal(spans[$0], bytes) }) {
+            code = UInt32(found)
+        } else {
+            spans.append(span)
+            byteCount += bytes.count + 2
+            code = UInt32(index.append(hash))
+        }
+        previous = (span, code)
+        return code
     }
 }
 

@@ -116,6 +116,7 @@ public struct SegmentWriter: Sendable {
             let firstRow = range.lowerBound
             let rows = order[range]
             var chunks = [SegmentFooter.ColumnChunkMeta]()
+            let columnSpans = batch.columnSpans(rows)
             for column in columns {
                 let chunk = try ColumnChunkWriter(
                     column: column,
@@ -125,7 +126,7 @@ public struct SegmentWriter: Sendable {
                     shredsJSON: shredsJSON,
                     compressor: compressor
                 )
-                .encode(batch, order: rows, into: &file)
+                .encode(batch, order: rows, spans: columnSpans[Int(column.rawValue)], into: &file)
                 chunks.append(chunk.meta)
                 if let bloom = chunk.bloom { pendingBlooms.append((groupIndex, column, bloom)) }
             }
@@ -186,7 +187,7 @@ public struct SegmentWriter: Sendable {
     /// groups of a day, not all of them).
     static func clusteredByPartition(_ batch: ColumnBatch) -> (order: [Int], groups: [Range<Int>]) {
         let times = batch.times
-        let keys = (0..<batch.count).map { batch.partitionKey($0, epochDay: 0) }
+        let keys = batch.partitionIndexes(epochDay: 0).indexes
         let order = (0..<batch.count).sorted { (keys[$0], times[$0], $0) < (keys[$1], times[$1], $1) }
         var groups = [Range<Int>]()
         var start = 0

@@ -16,7 +16,7 @@ import CairnCore
 final class DuplicateIndex: @unchecked Sendable {
     private struct Partition {
         /// eventID hash to content hash; `extra` holds further contents of the same eventID.
-        var contents: [UInt64: UInt64] = [:]
+        var contents = HashMap64()
         var extra: [UInt64: [UInt64]] = [:]
         var lastUse = 0
     }
@@ -120,7 +120,9 @@ extension DuplicateIndex {
             var batch = ColumnBatch()
             for group in reader.footer.rowGroups.indices { try batch.appendRowGroup(of: reader, rowGroup: group) }
             if segment.partition.isPacked {
-                let rows = (0..<batch.count).filter { batch.partitionKey($0, epochDay: key.epochDay) == key }
+                let (indexes, keys) = batch.partitionIndexes(epochDay: key.epochDay)
+                let mine = keys.firstIndex(of: key).map(Int32.init) ?? -1
+                let rows = (0..<batch.count).filter { indexes[$0] == mine }
                 batch = batch.selecting(rows)
             }
             batches.append(batch)
