@@ -1,13 +1,45 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Looks up a JSON key's bytes in a fixed set of names without creating a `String`.
+///
+/// Open addressing over the names' FNV-1a hashes, which are uniform enough to index the table
+/// directly: a `Dictionary<UInt64, _>` ran SipHash over the hash again on every key of every event
+/// (2.7% of ingest CPU). The names' bytes sit in one buffer, so a look-up retains nothing.
 package struct KeyTable<Value>: @unchecked Sendable {
-    private var entries: [UInt64: (bytes: [UInt8], value: Value)] = [:]
+    /// Entry number per slot, -1 for an empty slot; the slot count is a power of two, at least
+    /// four times the entries.
+    private var slots: [Int32]
+    private var slotHashes: [UInt64]
+    private var names: [UInt8] = []
+    private var nameStarts: [Int] = []
+    private var nameLengths: [Int] = []
+    private var values: [Value] = []
+    /// 64 minus the slot count's bits: a slot is the top bits of the mixed hash (FNV-1a's low bits
+    /// depend only on the bytes' low bits).
+    private let shift: UInt64
 
     package init(_ pairs: [(String, Value)]) {
+        var slotCount = 16
+        while slotCount < pairs.count * 4 { slotCount *= 2 }
+        slots = [Int32](repeating: -1, count: slotCount)
+        slotHashes = [UInt64](repeating: 0, count: slotCount)
+        shift = UInt64(64 - slotCount.trailingZeroBitCount)
         for (name, value) in pairs {
             let bytes = Array(name.utf8)
             let hash = bytes.withUnsafeBytes { KeyTable.hash($0) }
-            precondition(entries[hash] == nil, "key table hash collision on \(name)")
-            entries[hash] = (bytes, value)
+            var slot = KeyTable.slot(hash, shift)
+            while slots[slot] >= 0 {
+                precondition(slotHashes[slot] != hash, "key table hash collision on \(name)")
+                slot = (slot + 1) & (slotCount - 1)
+            }
+            slots[slot] = Int32(values.count)
+            slotHashes[slot] = hash
+            nameStarts.append(names.count)
+            nameLengths.append(bytes.count)
+            names += bytes
+            values.append(value)
         }
     }
 
@@ -20,9 +52,27 @@ package struct KeyTable<Value>: @unchecked Sendable {
     }
 
     @inline(__always)
+    private static func slot(_ hash: UInt64, _ shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
+
+    @inline(__always)
     package func lookup(_ bytes: UnsafeRawBufferPointer) -> Value? {
-        guard let entry = entries[KeyTable.hash(bytes)], entry.bytes.count == bytes.count else { return nil }
-        for index in 0..<bytes.count where entry.bytes[index] != bytes[index] { return nil }
-        return entry.value
+        let hash = KeyTable.hash(bytes)
+        let mask = slots.count - 1
+        var slot = KeyTable.slot(hash, shift)
+        while true {
+            let entry = Int(slots[slot])
+            if entry < 0 { return nil }
+            if slotHashes[slot] == hash {
+                // Names have distinct hashes, so this is the only candidate.
+                guard nameLengths[entry] == bytes.count else { return nil }
+                let same = names.withUnsafeBytes { all in
+                    bytes.isEmpty || memcmp(all.baseAddress! + nameStarts[entry], bytes.baseAddress!, bytes.count) == 0
+                }
+                return same ? values[entry] : nil
+            }
+            slot = (slot + 1) & mask
+        }
     }
 }

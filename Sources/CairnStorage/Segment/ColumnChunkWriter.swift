@@ -149,7 +149,10 @@ struct ColumnChunkWriter {
         case .ip: encoding = .ip
         default: encoding = .plainString
         }
-        if encoding == .plainString, stats.hasDictionary, stats.dictionaryValues.count <= max(stats.presentCount / 2, 1)
+        // An all-null chunk stays plain: one page of a validity byte, where an empty dictionary
+        // took a second page (about 10 bytes a chunk; the sparse columns of a small day's file).
+        if encoding == .plainString, stats.hasDictionary, stats.presentCount > 0,
+            stats.dictionaryValues.count <= max(stats.presentCount / 2, 1)
         {
             encoding = .dictionaryCodes
         }

@@ -69,7 +69,9 @@ public final class SegmentReader {
                 at: footerOffset
             )
         }
-        var reader = ByteReader(footerBytes, file: path, baseOffset: footerOffset)
+        let plainFooter = try SegmentFooter.plain(footerBytes, file: path, offset: footerOffset)
+        // Offsets of a decompressed footer's errors count from the footer's start.
+        var reader = ByteReader(plainFooter, file: path, baseOffset: footerOffset)
         let footer = try SegmentFooter(decoding: &reader, fileByteCount: footerOffset)
         guard footer.bloomSectionOffset == bloomOffset else {
             throw StorageError.corrupt(

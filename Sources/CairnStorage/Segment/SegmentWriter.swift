@@ -170,7 +170,7 @@ public struct SegmentWriter: Sendable {
             members: members
         )
         let footerOffset = file.count
-        let footerBytes = footer.encode()
+        let footerBytes = try SegmentFooter.stored(footer.encode(), compressor: compressor)
         file.writeBytes(footerBytes)
         file.writeUInt64(UInt64(footerOffset))
         file.writeUInt32(UInt32(footerBytes.count))
