@@ -130,7 +130,7 @@ struct QueryCommand: ParsableCommand {
         if let plan = result.plan {
             Terminal.write(plan + "\n")
         } else {
-            Terminal.write(QueryOutput.render(result, format: format, maxWidth: maxWidth))
+            QueryOutput.write(result, format: format, maxWidth: maxWidth, to: Terminal.write)
         }
         if stats { Terminal.error(result.statistics.summary.joined(separator: "\n")) }
         if repeatCount > 1 {

@@ -21,14 +21,51 @@ enum QueryOutput {
     /// Cell width in `table` when `--max-width` is not given.
     static let defaultMaxWidth = 80
 
+    /// Bytes of JSON output handed to the writer at a time.
+    static let jsonChunkByteCount = 1 << 20
+
+    /// Writes `result` through `write`: the JSON formats as bytes, about
+    /// `jsonChunkByteCount` at a time, without building the whole text (tens of thousands of
+    /// events are tens of MB); the others as `render` gives them.
+    static func write(_ result: QueryResult, format: QueryFormat, maxWidth: Int? = nil, to write: ([UInt8]) -> Void) {
+        switch format {
+        case .ndjson, .json:
+            let lines = format == .ndjson
+            // Each member's key, with the separator before it.
+            let keys = result.columns.enumerated().map { index, name in
+                Array(((index == 0 ? "" : ",") + jsonString(name) + ":").utf8)
+            }
+            var out = [UInt8]()
+            out.reserveCapacity(jsonChunkByteCount + 64 * 1024)
+            if !lines { out.append(contentsOf: (result.rows.isEmpty ? "[]\n" : "[\n").utf8) }
+            for (index, row) in result.rows.enumerated() {
+                if !lines, index > 0 { out.append(contentsOf: ",\n".utf8) }
+                out.append(UInt8(ascii: "{"))
+                for (key, value) in zip(keys, row) {
+                    out.append(contentsOf: key)
+                    value.writeJSON(to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+                if lines { out.append(UInt8(ascii: "\n")) }
+                if out.count >= jsonChunkByteCount {
+                    write(out)
+                    out.removeAll(keepingCapacity: true)
+                }
+            }
+            if !lines, !result.rows.isEmpty { out.append(contentsOf: "\n]\n".utf8) }
+            if !out.isEmpty { write(out) }
+        case .csv, .table, .vertical:
+            write(Array(render(result, format: format, maxWidth: maxWidth).utf8))
+        }
+    }
+
     /// `result` as text; `maxWidth` cuts longer cells (table: default 80; vertical: none; 0: none).
     static func render(_ result: QueryResult, format: QueryFormat, maxWidth: Int? = nil) -> String {
         switch format {
-        case .ndjson:
-            return result.rows.map { object(result.columns, $0) + "\n" }.joined()
-        case .json:
-            guard !result.rows.isEmpty else { return "[]\n" }
-            return "[\n" + result.rows.map { object(result.columns, $0) }.joined(separator: ",\n") + "\n]\n"
+        case .ndjson, .json:
+            var bytes = [UInt8]()
+            write(result, format: format) { bytes.append(contentsOf: $0) }
+            return String(decoding: bytes, as: UTF8.self)
         case .csv:
             var out = result.columns.map(csvField).joined(separator: ",") + "\r\n"
             for row in result.rows { out += row.map { csvField($0.lakeText ?? "") }.joined(separator: ",") + "\r\n" }
@@ -38,10 +75,6 @@ enum QueryOutput {
         case .vertical:
             return vertical(result, maxWidth: maxWidth ?? 0)
         }
-    }
-
-    static func object(_ columns: [String], _ row: [Value]) -> String {
-        "{" + zip(columns, row).map { jsonString($0) + ":" + $1.jsonText }.joined(separator: ",") + "}"
     }
 
     static func csvField(_ text: String) -> String {

@@ -103,7 +103,7 @@ struct QueryShell {
             if let plan = result.plan {
                 Terminal.write(plan + "\n")
             } else {
-                Terminal.write(QueryOutput.render(result, format: format, maxWidth: maxWidth))
+                QueryOutput.write(result, format: format, maxWidth: maxWidth, to: Terminal.write)
             }
             if interactive { Terminal.write("(\(format1(Terminal.seconds() - started)) s)\n") }
             return true

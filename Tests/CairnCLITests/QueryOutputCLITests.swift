@@ -59,6 +59,35 @@ import Testing
         #expect(none.stdout == "[]\n")
     }
 
+    /// JSON output is written in pieces of about 1 MiB: across many pieces the two JSON formats
+    /// hold the same objects, every line of NDJSON is one whole event, and nothing is lost at a
+    /// piece's edge.
+    @Test func largeJSONOutputsAreWholeAndAgree() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let generated = directory.appending("generated")
+        let data = directory.appending("data")
+        let generate = try CairnProcess.run([
+            "generate", "--events", "3000", "--seed", "5", "--days", "2", "--format", "ndjson", "--out", generated,
+        ])
+        #expect(generate.status == 0, "\(generate.stderr)")
+        #expect(try CairnProcess.run(["ingest", "--data", data, generated]).status == 0)
+        let sql = "SELECT * FROM default ORDER BY eventtime, eventid"
+        let ndjson = try CairnProcess.run(["query", "--data", data, "--format", "ndjson", sql])
+        let json = try CairnProcess.run(["query", "--data", data, "--format", "json", sql])
+        #expect(ndjson.status == 0 && json.status == 0, "\(ndjson.stderr) \(json.stderr)")
+        #expect(ndjson.stdout.utf8.count > 3 << 20, "the output spans several pieces")
+        let lines = ndjson.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.count == 3_001 && lines.last == "")
+        #expect(json.stdout == "[\n" + lines.dropLast().joined(separator: ",\n") + "\n]\n")
+        var eventIDs = Set<String>()
+        for line in lines.dropLast() {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            if let id = object?["eventid"] as? String { eventIDs.insert(id) }
+        }
+        #expect(eventIDs.count == 3_000)
+    }
+
     @Test func storesAndDescribeShowWhatAStoreHolds() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }

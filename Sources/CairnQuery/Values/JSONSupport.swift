@@ -178,4 +178,15 @@ extension Value {
         default: JSONSupport.json(of: self).description
         }
     }
+
+    /// Appends `jsonText`'s bytes to `out` without building the `String` (query output writes
+    /// tens of MB of it).
+    public func writeJSON(to out: inout [UInt8]) {
+        switch self {
+        case .map(let text): out.append(contentsOf: text.utf8)
+        case .double(let number) where !number.isFinite:
+            out.append(contentsOf: JSONStringEscaper.literal(Value.format(number)).utf8)
+        default: JSONSupport.json(of: self).write(to: &out)
+        }
+    }
 }
