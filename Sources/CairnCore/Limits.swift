@@ -269,6 +269,16 @@ public enum Limits {
     /// eight rows of a 65,536-row group rarely share pages, so more would read whole chunks anyway.
     public static let pointRowCount = 8
 
+    /// A selection of at most 1/4 of a row group's rows also reads only the pages holding them
+    /// (adjacent pages together): a wide result's rows cluster (one access key's events lie in its
+    /// account's runs of a packed row group), and 1 MiB JSON pages hold ~700 rows, so the pages
+    /// touched are a few of a chunk's; at a larger share most pages hold a selected row anyway.
+    public static let sparseSelectionDivisor = 4
+
+    /// Most separate page runs a sparse read makes per column chunk; past it, one read spans them
+    /// (each run decodes the chunk's dictionary page again).
+    public static let pointReadRunCount = 8
+
     /// Segment columns a result must read for the page-by-page path: narrow results (a top-N's
     /// keys) decode a few whole chunks, which the column cache then keeps for the next query.
     public static let pointRowMinimumColumnCount = 8

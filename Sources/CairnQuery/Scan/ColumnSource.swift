@@ -197,27 +197,97 @@ struct PointRows: ColumnSource {
         } else if segment.box.position(of: column) == nil {
             var empty = segment
             vector = PointRows.gather(try empty.vector(column, statistics: &statistics), rows)
-        } else {
-            let low = base + (rows.min() ?? 0)
-            let high = base + (rows.max() ?? 0)
-            let reader = try segment.open()
-            let read: SegmentReader.ColumnRead
-            do {
-                read = try reader.readColumn(
-                    column,
-                    rowGroup: segment.rowGroup,
-                    rows: low..<(high + 1),
-                    keepDictionary: true
-                )
-            } catch {
-                throw QueryError(error)
+        } else if let index = segment.box.position(of: column) {
+            // Only the pages holding the rows, adjacent pages read together: a selection of a few
+            // hundred rows of an 8,000-row group (one access key's events) touches a few of its
+            // JSON pages, not the span between its first and last row.
+            let chunk = segment.box.footer.rowGroups[segment.rowGroup].chunks[index]
+            let wanted = rows.map { base + $0 }
+            var pieces = [ColumnVector]()
+            var next = 0
+            // Rows out of order (none of today's callers) are read as one span, gathered in order.
+            let ascending = zip(wanted, wanted.dropFirst()).allSatisfy { $0 < $1 }
+            var runs = ascending ? PointRows.pageRuns(chunk.pages.map(\.rowCount), rows: wanted) : []
+            if runs.isEmpty || runs.count > Limits.pointReadRunCount {
+                runs = [(wanted.min() ?? 0)..<((wanted.max() ?? 0) + 1)]
             }
-            statistics.bytesScanned += read.compressedByteCount
-            statistics.bytesScannedUncompressed += read.uncompressedByteCount
-            vector = PointRows.gather(read.vector, rows.map { base + $0 - low })
+            for range in runs {
+                let reader = try segment.open()
+                let read: SegmentReader.ColumnRead
+                do {
+                    read = try reader.readColumn(column, rowGroup: segment.rowGroup, rows: range, keepDictionary: true)
+                } catch {
+                    throw QueryError(error)
+                }
+                statistics.bytesScanned += read.compressedByteCount
+                statistics.bytesScannedUncompressed += read.uncompressedByteCount
+                // Runs are in row order and `wanted` ascends, so each run takes the next rows of it.
+                var inRun = [Int]()
+                while next < wanted.count, range.contains(wanted[next]) {
+                    inRun.append(wanted[next] - range.lowerBound)
+                    next += 1
+                }
+                pieces.append(PointRows.gather(read.vector, inRun))
+            }
+            vector = PointRows.concatenate(pieces, count: rows.count)
+        } else {
+            var empty = segment
+            vector = PointRows.gather(try empty.vector(column, statistics: &statistics), rows)
         }
         decoded.store(vector, column)
         return vector
+    }
+
+    /// Row ranges of the pages (of `pageRows` rows each) that hold any of `rows` (ascending),
+    /// adjacent pages merged into one range.
+    static func pageRuns(_ pageRows: [Int], rows: [Int]) -> [Range<Int>] {
+        var runs = [Range<Int>]()
+        var start = 0
+        var next = 0
+        for count in pageRows {
+            let page = start..<(start + count)
+            start += count
+            guard next < rows.count, page.contains(rows[next]) else { continue }
+            while next < rows.count, page.contains(rows[next]) { next += 1 }
+            if let last = runs.last, last.upperBound == page.lowerBound {
+                runs[runs.count - 1] = last.lowerBound..<page.upperBound
+            } else {
+                runs.append(page)
+            }
+        }
+        return runs
+    }
+
+    /// Vectors of one chunk's runs, one after another.
+    static func concatenate(_ pieces: [ColumnVector], count: Int) -> ColumnVector {
+        if pieces.count == 1 { return pieces[0] }
+        switch pieces.first {
+        case .times?:
+            var times = [Int64]()
+            for case .times(let values) in pieces { times += values }
+            if times.count == count { return .times(times) }
+        case .bools?:
+            var flags = [Bool?]()
+            for case .bools(let values) in pieces { flags += values }
+            if flags.count == count { return .bools(flags) }
+        case .dictionary(let values, _)?:
+            // One chunk, one dictionary page: every run decodes the same values.
+            var codes = [Int32]()
+            for piece in pieces {
+                guard case .dictionary(let other, let more) = piece, other == values else { break }
+                codes += more
+            }
+            if codes.count == count { return .dictionary(values: values, codes: codes) }
+        case .text?:
+            var text = TextVector()
+            for piece in pieces {
+                guard case .text(let part) = piece else { break }
+                text.append(contentsOf: part)
+            }
+            if text.count == count { return .text(text) }
+        default: break
+        }
+        return .strings(pieces.flatMap { piece in (0..<piece.count).map { StringColumn(piece)[$0] } })
     }
 
     /// The values at `rows` of `vector`, in that order.

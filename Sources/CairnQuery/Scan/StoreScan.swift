@@ -649,9 +649,13 @@ final class StoreScan: @unchecked Sendable {
         }
 
         if try sink.consumeColumns(&source, rows: selection, statistics: &statistics) { return }
-        // A few rows of a wide result (a point look-up's `SELECT *`, eventjson): read the pages
-        // that hold them rather than every column's whole chunk.
-        if selection.count <= Limits.pointRowCount, neededColumnCount >= Limits.pointRowMinimumColumnCount,
+        // A few rows of a wide result (a point look-up's `SELECT *`, eventjson), or a small share
+        // of the row group (one access key's events): read the pages that hold them rather than
+        // every column's whole chunk.
+        let sparse =
+            selection.count <= Limits.pointRowCount
+            || selection.count * Limits.sparseSelectionDivisor <= source.rowCount
+        if sparse, neededColumnCount >= Limits.pointRowMinimumColumnCount,
             let segment = source as? SegmentColumns,
             cache.capacity == 0 || segment.entry.firstPointRead(rowGroup: segment.rowGroup)
         {

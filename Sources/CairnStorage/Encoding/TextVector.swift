@@ -48,6 +48,17 @@ public struct TextVector: Sendable, Equatable {
         if !nulls.isEmpty { nulls.append(false) }
     }
 
+    /// Appends every row of `other`.
+    public mutating func append(contentsOf other: TextVector) {
+        let shift = Int32(bytes.count)
+        if !nulls.isEmpty || !other.nulls.isEmpty {
+            if nulls.isEmpty { nulls = [Bool](repeating: false, count: ends.count) }
+            nulls += other.nulls.isEmpty ? [Bool](repeating: false, count: other.count) : other.nulls
+        }
+        bytes += other.bytes
+        ends += other.ends.map { $0 + shift }
+    }
+
     public mutating func appendNull() {
         if nulls.isEmpty { nulls = [Bool](repeating: false, count: ends.count) }
         ends.append(Int32(bytes.count))
