@@ -9,11 +9,11 @@ import Testing
 /// is read that way, and the whole chunks (then cached) after: both must give the stored event,
 /// checked against the generated JSON itself.
 @Suite struct PointRowsTests {
-    @Test func pageReadsAndWholeChunksGiveTheStoredEvent() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.remove() }
-        // One account, one region, one day: a partition of 30,000 rows, four pages per column.
-        var generator = EventGenerator(.init(eventCount: 30_000, seed: 3, days: 1, accountCount: 1, regionCount: 1))
+    /// Generates events, imports them into a store in `directory`; returns each event's JSON.
+    static func ingestGenerated(_ configuration: EventGenerator.Configuration, in directory: TemporaryDirectory)
+        throws -> (lines: [[UInt8]], data: DataDirectory)
+    {
+        var generator = EventGenerator(configuration)
         var lines = [[UInt8]]()
         while let window = generator.nextWindow() { lines += window.events.map(\.json) }
         var bytes = [UInt8]()
@@ -23,6 +23,17 @@ import Testing
         let store = try data.openStore(create: true)
         _ = try ArchiveImporter(store: store).importPaths([directory.appending("in.ndjson")])
         try store.close()
+        return (lines, data)
+    }
+
+    @Test func pageReadsAndWholeChunksGiveTheStoredEvent() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        // One account, one region, one day: a partition of 30,000 rows, four pages per column.
+        let (lines, data) = try Self.ingestGenerated(
+            .init(eventCount: 30_000, seed: 3, days: 1, accountCount: 1, regionCount: 1),
+            in: directory
+        )
 
         let cached = QueryEngine(dataDirectory: data)
         let uncached = QueryEngine(dataDirectory: data, cache: SegmentCache(capacity: 0))
@@ -113,16 +124,7 @@ import Testing
     @Test func aSparseWideSelectionReadsItsPagesAndTheStoredEvents() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
-        var generator = EventGenerator(.organization(eventCount: 30_000, seed: 6, days: 1))
-        var lines = [[UInt8]]()
-        while let window = generator.nextWindow() { lines += window.events.map(\.json) }
-        var bytes = [UInt8]()
-        for line in lines { bytes += line + [0x0A] }
-        try LocalFileSystem().writeFileAtomically(directory.appending("in.ndjson"), bytes)
-        let data = DataDirectory(path: directory.appending("data"))
-        let store = try data.openStore(create: true)
-        _ = try ArchiveImporter(store: store).importPaths([directory.appending("in.ndjson")])
-        try store.close()
+        let (lines, data) = try Self.ingestGenerated(.organization(eventCount: 30_000, seed: 6, days: 1), in: directory)
         // The expected events by account, then eventID.
         var byAccount = [String: [String: JSONValue]]()
         for line in lines {
