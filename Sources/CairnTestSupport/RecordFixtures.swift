@@ -11,6 +11,21 @@ public enum RecordFixtures {
         public var failures: [CoreError] = []
     }
 
+    /// Every real record with an eventTime (`SharedData.checkedRecordFiles`), in file order;
+    /// throws unless there are exactly `SharedData.timedRecordCount`.
+    public static func checkedTimedRecords() throws -> [EventRecord] {
+        var records = [EventRecord]()
+        for path in try SharedData.checkedRecordFiles() {
+            records += try load(path).records.filter { $0.eventTime != nil }
+        }
+        guard records.count == SharedData.timedRecordCount else {
+            throw SharedData.MissingData(
+                "\(records.count) real records with an eventTime, expected \(SharedData.timedRecordCount)"
+            )
+        }
+        return records
+    }
+
     public static func load(_ path: String) throws -> Loaded {
         var bytes = try LocalFileSystem().readFile(path)
         if bytes.withUnsafeBytes({ Gzip.hasMagic($0) }) {

@@ -8,11 +8,7 @@ import Testing
     /// Every real record, put into column form and read back, is the same record; concatenated
     /// batches keep every row in order.
     @Test func realRecordsRoundTripThroughColumnBatches() throws {
-        var records = [EventRecord]()
-        for path in try SharedData.checkedRecordFiles() {
-            records += try RecordFixtures.load(path).records.filter { $0.eventTime != nil }
-        }
-        try #require(records.count == SharedData.timedRecordCount)
+        let records = try RecordFixtures.checkedTimedRecords()
         let batch = try #require(ColumnBatch(records: records))
         #expect(batch.count == records.count)
         for (row, record) in records.enumerated() where batch.record(at: row) != record {
@@ -59,11 +55,7 @@ import Testing
 /// the duplicate index keeps per partition (`HashMap64`), against the per-row definitions.
 @Suite struct PartitionIndexTests {
     @Test func indexesNameEachRowsPartitionInKeyOrder() throws {
-        var records = [EventRecord]()
-        for path in try SharedData.checkedRecordFiles() {
-            records += try RecordFixtures.load(path).records.filter { $0.eventTime != nil }
-        }
-        try #require(records.count == SharedData.timedRecordCount)
+        var records = try RecordFixtures.checkedTimedRecords()
         // Raw values that `PartitionKey.component` folds together, in runs and apart.
         var decoder = EventRecordDecoder()
         let odd = [

@@ -194,9 +194,6 @@ struct PointRows: ColumnSource {
         if let cached = segment.entry.chunk(rowGroup: segment.rowGroup, column: column) {
             statistics.cachedColumnChunks += 1
             vector = PointRows.gather(cached, rows.map { base + $0 })
-        } else if segment.box.position(of: column) == nil {
-            var empty = segment
-            vector = PointRows.gather(try empty.vector(column, statistics: &statistics), rows)
         } else if let index = segment.box.position(of: column) {
             // Only the pages holding the rows, adjacent pages read together: a selection of a few
             // hundred rows of an 8,000-row group (one access key's events) touches a few of its
@@ -211,8 +208,8 @@ struct PointRows: ColumnSource {
             if runs.isEmpty || runs.count > Limits.pointReadRunCount {
                 runs = [(wanted.min() ?? 0)..<((wanted.max() ?? 0) + 1)]
             }
+            let reader = try segment.open()
             for range in runs {
-                let reader = try segment.open()
                 let read: SegmentReader.ColumnRead
                 do {
                     read = try reader.readColumn(column, rowGroup: segment.rowGroup, rows: range, keepDictionary: true)
@@ -231,6 +228,7 @@ struct PointRows: ColumnSource {
             }
             vector = PointRows.concatenate(pieces, count: rows.count)
         } else {
+            // A column the segment lacks: all null (`SegmentColumns.vector`).
             var empty = segment
             vector = PointRows.gather(try empty.vector(column, statistics: &statistics), rows)
         }
