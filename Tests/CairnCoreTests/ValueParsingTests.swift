@@ -29,6 +29,41 @@ import Testing
         #expect(UUIDBytes.parse("293ba626-3BE5-4a26-ab1b-0f4c54f49959") == nil)
     }
 
+    /// Every byte value at every position of a UUID, against an independent parse of the hex
+    /// groups by the standard library (`UInt64(_:radix:)`).
+    @Test func uuidParsingAgreesWithTheStandardLibraryOnEveryByte() {
+        func reference(_ text: [UInt8]) -> (high: UInt64, low: UInt64, letterCase: UUIDBytes.LetterCase)? {
+            let string = String(decoding: text, as: UTF8.self)
+            let groups = string.split(separator: "-", omittingEmptySubsequences: false)
+            guard text.count == 36, string.utf8.count == 36, groups.map(\.count) == [8, 4, 4, 4, 12] else { return nil }
+            guard groups.allSatisfy({ $0.utf8.allSatisfy { "0123456789abcdefABCDEF".utf8.contains($0) } }) else {
+                return nil
+            }
+            let lower = string.contains { "abcdef".contains($0) }
+            let upper = string.contains { "ABCDEF".contains($0) }
+            guard !(lower && upper) else { return nil }
+            let digits = groups.joined()
+            guard let high = UInt64(digits.prefix(16), radix: 16), let low = UInt64(digits.suffix(16), radix: 16) else {
+                return nil
+            }
+            return (high, low, upper ? .upper : .lower)
+        }
+        for base in [
+            "293ba626-3be5-4a26-ab1b-0f4c54f49959", "293BA626-3BE5-4A26-AB1B-0F4C54F49959", UUIDBytes.randomV4(),
+        ] {
+            for position in 0..<36 {
+                for byte in UInt8.min...UInt8.max {
+                    var text = Array(base.utf8)
+                    text[position] = byte
+                    let parsed = text.withUnsafeBytes { UUIDBytes.parse($0) }
+                    let expected = reference(text)
+                    #expect(parsed?.high == expected?.high && parsed?.low == expected?.low)
+                    #expect(parsed?.letterCase == expected?.letterCase, "\(text) at \(position)")
+                }
+            }
+        }
+    }
+
     @Test func ipAddressesRoundTripOnlyWhenCanonical() {
         #expect(IPAddress.parseIPv4("203.0.113.7").map(IPAddress.formatIPv4) == "203.0.113.7")
         #expect(IPAddress.parseIPv4("203.0.113.07") == nil)

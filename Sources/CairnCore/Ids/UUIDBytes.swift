@@ -25,33 +25,51 @@ public enum UUIDBytes {
     }
 
     /// Parses the bytes of a canonical UUID.
+    ///
+    /// Branch-free per digit (one table load, an or and a shift): ids are random, so a `switch` on
+    /// digit or letter mispredicted about every third digit, and parsing eventID and requestID was
+    /// 2.5% of an ingest.
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> (high: UInt64, low: UInt64, letterCase: LetterCase)? {
         guard bytes.count == 36, bytes[8] == 0x2D, bytes[13] == 0x2D, bytes[18] == 0x2D, bytes[23] == 0x2D else {
             return nil
         }
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        var sawLower = false
-        var sawUpper = false
-        var nibbles = 0
-        for index in 0..<36 where index != 8 && index != 13 && index != 18 && index != 23 {
-            let byte = bytes[index]
-            let nibble: UInt64
-            switch byte {
-            case 0x30...0x39: nibble = UInt64(byte - 0x30)
-            case 0x61...0x66:
-                nibble = UInt64(byte - 0x61 + 10)
-                sawLower = true
-            case 0x41...0x46:
-                nibble = UInt64(byte - 0x41 + 10)
-                sawUpper = true
-            default: return nil
+        return hexDigits.withUnsafeBufferPointer { table in
+            var seen: UInt8 = 0
+            func digits(_ range: Range<Int>, into word: inout UInt64) {
+                for index in range {
+                    let entry = table[Int(bytes[index])]
+                    seen |= entry
+                    word = word << 4 | UInt64(entry & 0x0F)
+                }
             }
-            if nibbles < 16 { high = high << 4 | nibble } else { low = low << 4 | nibble }
-            nibbles += 1
+            var high: UInt64 = 0
+            var low: UInt64 = 0
+            digits(0..<8, into: &high)
+            digits(9..<13, into: &high)
+            digits(14..<18, into: &high)
+            digits(19..<23, into: &low)
+            digits(24..<36, into: &low)
+            let cases = seen & (DigitClass.lower | DigitClass.upper)
+            guard seen & DigitClass.invalid == 0, cases != DigitClass.lower | DigitClass.upper else { return nil }
+            return (high, low, cases == DigitClass.upper ? .upper : .lower)
         }
-        if sawLower && sawUpper { return nil }
-        return (high, low, sawUpper ? .upper : .lower)
+    }
+
+    /// The flag bits of a `hexDigits` entry, above the digit's value.
+    private enum DigitClass {
+        static let lower: UInt8 = 0x10
+        static let upper: UInt8 = 0x20
+        static let invalid: UInt8 = 0x80
+    }
+
+    /// Per byte: its hex value, or'd with the letter case it shows, or `invalid`.
+    private static let hexDigits: [UInt8] = (0...255).map { byte in
+        switch byte {
+        case 0x30...0x39: UInt8(byte - 0x30)
+        case 0x61...0x66: UInt8(byte - 0x61 + 10) | DigitClass.lower
+        case 0x41...0x46: UInt8(byte - 0x41 + 10) | DigitClass.upper
+        default: DigitClass.invalid
+        }
     }
 
     /// Formats 16 bytes as a UUID in the given letter case.

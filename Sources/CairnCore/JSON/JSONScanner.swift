@@ -77,9 +77,16 @@ package struct JSONScanner {
         while position < bytes.count {
             // Eight bytes at a time while none is a quote, a backslash or a control character
             // (most strings hold none: ids, ARNs, names).
+            // On a hit, step straight to the first special byte: the lowest flagged byte is exact
+            // (a borrow only flags bytes above a true one), and byte-by-byte from the word's start
+            // re-tested the same word up to seven times.
             while position + 8 <= bytes.count {
-                let word = bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-                guard !JSONScanner.hasSpecialByte(word) else { break }
+                let word = bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self).littleEndian
+                let special = JSONScanner.specialBytes(word)
+                guard special == 0 else {
+                    position += special.trailingZeroBitCount >> 3
+                    break
+                }
                 position += 8
             }
             guard position < bytes.count else { break }
@@ -112,10 +119,13 @@ package struct JSONScanner {
         throw error(.malformedJSON, "unterminated string", at: start - 1)
     }
 
-    /// Whether any byte of `word` is `"`, `\\` or below 0x20 (SWAR: a zero byte of `word ^ c` marks
-    /// a byte equal to `c`; a borrow out of a byte below 0x20 marks a control character).
+    /// The high bit of each byte of `word` that may be `"`, `\\` or below 0x20.
+    ///
+    /// SWAR: a zero byte of `word ^ c` marks a byte equal to `c`; a borrow out of a byte below 0x20
+    /// marks a control character. The lowest bit set marks the first such byte exactly
+    /// (little-endian order); a borrow can falsely flag bytes above it.
     @inline(__always)
-    static func hasSpecialByte(_ word: UInt64) -> Bool {
+    static func specialBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)
@@ -123,7 +133,7 @@ package struct JSONScanner {
         let hasQuote = (quote &- ones) & ~quote
         let hasBackslash = (backslash &- ones) & ~backslash
         let hasControl = (word &- ones &* 0x20) & ~word
-        return (hasQuote | hasBackslash | hasControl) & highs != 0
+        return (hasQuote | hasBackslash | hasControl) & highs
     }
 
     @inline(__always)

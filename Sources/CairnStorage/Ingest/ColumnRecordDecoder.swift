@@ -44,6 +44,16 @@ final class StagedRecord: RecordFieldSink {
 
     init() { bytes.reserveCapacity(4096) }
 
+    /// Calls `body` with the flags, value bytes and spans in place: read through `self`, the
+    /// arrays are borrowed, where a caller reading the properties retained and released each.
+    func withParts<Result>(
+        _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<StringSpan>) -> Result
+    ) -> Result {
+        flags.withUnsafeBufferPointer { flags in
+            bytes.withUnsafeBufferPointer { bytes in spans.withUnsafeBufferPointer { body(flags, bytes, $0) } }
+        }
+    }
+
     func reset() {
         isSkipped = false
         for index in spans.indices { spans[index] = .null }

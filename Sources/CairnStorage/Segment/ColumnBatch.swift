@@ -105,17 +105,25 @@ public struct ColumnBatch: Sendable {
         count += 1
         jsonByteCount += size
         times.append(time)
-        flags += record.flags
-        let shift = UInt32(bytes.count)
-        bytes.append(contentsOf: record.bytes)
-        ColumnBatch.checkSize(bytes.count)
-        ColumnBatch.appendShifted(record.spans, by: shift, to: &spans)
+        // Through borrowed buffers: appending the record's arrays themselves retained and released
+        // each (1.4% of an ingest).
+        record.withParts { recordFlags, recordBytes, recordSpans in
+            flags.append(contentsOf: recordFlags)
+            let shift = UInt32(bytes.count)
+            bytes.append(contentsOf: recordBytes)
+            ColumnBatch.checkSize(bytes.count)
+            ColumnBatch.appendShifted(recordSpans, by: shift, to: &spans)
+        }
         return true
     }
 
     /// Appends `source` to `spans` with every non-null start moved by `shift` (one tight loop over
     /// raw buffers: a lazy map here cost ~2% of an import).
-    private static func appendShifted(_ source: [StringSpan], by shift: UInt32, to spans: inout [StringSpan]) {
+    private static func appendShifted<Source: Collection<StringSpan>>(
+        _ source: Source,
+        by shift: UInt32,
+        to spans: inout [StringSpan]
+    ) {
         let base = spans.count
         spans.append(contentsOf: source)
         spans.withUnsafeMutableBufferPointer { target in

@@ -369,7 +369,12 @@ struct StringDictionaryBuilder {
         if let previous, values.equal(previous.span, bytes) { return previous.code }
         let hash = XXHash64.hash(bytes)
         let code: UInt32
-        if let found = index.first(hash, where: { values.equal(spans[$0], bytes) }) {
+        // The spans borrowed through a buffer: captured as an array, they were retained and
+        // released per value.
+        let found = spans.withUnsafeBufferPointer { spans in
+            index.first(hash, where: { values.equal(spans[$0], bytes) })
+        }
+        if let found {
             code = UInt32(found)
         } else {
             spans.append(span)
