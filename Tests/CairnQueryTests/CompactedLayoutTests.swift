@@ -72,3 +72,78 @@ import Testing
         }
     }
 }
+
+/// A LookupEvents-style page (`SELECT` of many fields, newest first, LIMIT N) chooses its rows by
+/// eventTime across every row group before building any (`TopNCandidates`): the rows must be
+/// exactly the N newest of an oracle read from the NDJSON text, on flushed and on compacted stores,
+/// for a common and a rare eventName.
+@Suite struct WideTopNTests {
+    /// The value of `"key":"…"` in one compact JSON line (the generator writes no escapes in these).
+    static func field(_ key: String, in line: String) -> String? {
+        let bytes = Array(line.utf8)
+        let marker = Array("\"\(key)\":\"".utf8)
+        guard bytes.count > marker.count else { return nil }
+        for start in 0...(bytes.count - marker.count) where bytes[start..<(start + marker.count)].elementsEqual(marker)
+        {
+            let from = start + marker.count
+            guard let end = bytes[from...].firstIndex(of: 0x22) else { return nil }
+            return String(decoding: bytes[from..<end], as: UTF8.self)
+        }
+        return nil
+    }
+
+    @Test func newestFirstPagesEqualTheOracleBeforeAndAfterCompaction() throws {
+        var generator = EventGenerator(.organization(eventCount: 20_000, seed: 11, days: 10))
+        var lines = [String]()
+        while let window = generator.nextWindow() {
+            for event in window.events { lines.append(String(decoding: event.json, as: UTF8.self)) }
+        }
+        let events = try lines.map { line in
+            (
+                id: try #require(Self.field("eventID", in: line)),
+                name: try #require(Self.field("eventName", in: line)),
+                time: try #require(Self.field("eventTime", in: line))
+            )
+        }
+        var counts = [String: Int]()
+        for event in events { counts[event.name, default: 0] += 1 }
+        let byCount = counts.sorted { ($0.value, $0.key) > ($1.value, $1.key) }
+        let common = try #require(byCount.first?.key)
+        let rare = try #require(byCount.last { $0.value >= 20 }?.key)
+        let fields =
+            "eventid, eventtime, eventsource, eventname, awsregion, sourceipaddress, useragent, requestparameters,"
+            + " responseelements, useridentity.arn, recipientaccountid"
+        var cases = [(sql: String, expected: [Value])]()
+        for name in [common, rare] {
+            let newest = events.filter { $0.name == name }.sorted { ($1.time, $0.id) < ($0.time, $1.id) }
+            for limit in [1, 50, 120] {
+                cases.append(
+                    (
+                        "SELECT \(fields) FROM default WHERE eventname = '\(name)' ORDER BY eventtime DESC, eventid LIMIT \(limit)",
+                        newest.prefix(limit).map { .string($0.id) }
+                    )
+                )
+            }
+        }
+        let imported = try ImportedStore(lines: lines)
+        defer { imported.close() }
+        for (sql, expected) in cases {
+            let rows = try imported.engine.execute(sql).rows
+            #expect(rows.map { $0[0] } == expected, "before compaction: \(sql)")
+            #expect(rows.allSatisfy { $0.count == 11 && $0[7] != .null }, "every field is built: \(sql)")
+        }
+        let data = DataDirectory(path: imported.directory.appending("data"))
+        let store = try data.openStore(create: false)
+        let result = try Compactor(store: store).runAll(
+            now: Clock.nowMilliseconds() + 400 * 86_400_000,
+            quietMilliseconds: 0
+        )
+        #expect(result.packedSegments > 0)
+        try store.close()
+        let engine = QueryEngine(dataDirectory: data)
+        defer { engine.close() }
+        for (sql, expected) in cases {
+            #expect(try engine.execute(sql).rows.map { $0[0] } == expected, "after compaction: \(sql)")
+        }
+    }
+}

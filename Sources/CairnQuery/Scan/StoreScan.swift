@@ -154,6 +154,16 @@ final class StoreScan: @unchecked Sendable {
         let failure = Mutex<QueryError?>(nil)
         let results = Mutex<QueryStatistics>(QueryStatistics())
         let workers = min(workerCount, max(unitCount, 1))
+        // A wide time-ordered top-N chooses its rows of segments by eventTime alone and builds them
+        // after the scan (`TopNCandidates`); the memtable's rows go to the sinks as before.
+        let deferred: [TopNCandidates]? =
+            if let ordered = spec.timeOrderedLimit, ordered.count > 0,
+                neededColumnCount >= Limits.pointRowMinimumColumnCount, !units.isEmpty
+            {
+                (0..<workers).map { _ in TopNCandidates(count: ordered.count, descending: ordered.descending) }
+            } else {
+                nil
+            }
         let readAhead: SegmentReadAhead? =
             SegmentReadAhead.isUseful(units)
             ? SegmentReadAhead(
@@ -170,6 +180,7 @@ final class StoreScan: @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var local = QueryStatistics()
             let sink = sinks[worker]
+            let candidates = deferred?[worker]
             do throws(QueryError) {
                 while true {
                     if failure.withLock({ $0 != nil }) || sink.isSatisfied { break }
@@ -177,7 +188,7 @@ final class StoreScan: @unchecked Sendable {
                     guard index < unitCount else { break }
                     if index == memtableIndex && !memtable.isEmpty {
                         try scanMemtable(memtable, order: index, sink: sink, statistics: &local)
-                        if let own = sink.timeThreshold {
+                        if let own = threshold(sink, candidates) {
                             if descending {
                                 sharedThreshold.max(own, ordering: .relaxed)
                             } else {
@@ -192,7 +203,7 @@ final class StoreScan: @unchecked Sendable {
                         let entry = units[unit]
                         if let ordered = spec.timeOrderedLimit {
                             let shared = sharedThreshold.load(ordering: .relaxed)
-                            let own = sink.timeThreshold ?? shared
+                            let own = threshold(sink, candidates) ?? shared
                             let threshold = ordered.descending ? max(own, shared) : min(own, shared)
                             let beyond =
                                 ordered.descending ? entry.maxTime < threshold : entry.minTime > threshold
@@ -201,8 +212,8 @@ final class StoreScan: @unchecked Sendable {
                                 continue
                             }
                         }
-                        try scanSegment(entry, order: index, sink: sink, statistics: &local)
-                        if let ordered = spec.timeOrderedLimit, let own = sink.timeThreshold {
+                        try scanSegment(entry, order: index, sink: sink, candidates: candidates, statistics: &local)
+                        if let ordered = spec.timeOrderedLimit, let own = threshold(sink, candidates) {
                             if ordered.descending {
                                 sharedThreshold.max(own, ordering: .relaxed)
                             } else {
@@ -219,7 +230,30 @@ final class StoreScan: @unchecked Sendable {
         }
         if let error = failure.withLock({ $0 }) { throw error }
         statistics.merge(results.withLock { $0 })
+        if let deferred {
+            for (group, rows) in TopNCandidates.winners(deferred) {
+                var source = SegmentColumns(
+                    scan: self,
+                    entry: group.entry,
+                    box: group.box,
+                    rowGroup: group.rowGroup,
+                    rows: group.rows,
+                    open: readerOpener(group.entry)
+                )
+                try deliver(&source, rows: rows, order: group.order, sink: sinks[0], statistics: &statistics)
+            }
+        }
         return statistics
+    }
+
+    /// The cut-off a worker's rows must beat or tie: the tighter of its sink's and its deferred
+    /// candidates' (each is the N-th best of rows that are in the answer or beaten by it).
+    private func threshold(_ sink: any ScanSink, _ candidates: TopNCandidates?) -> Int64? {
+        guard let ordered = spec.timeOrderedLimit, let deferred = candidates?.threshold else {
+            return sink.timeThreshold
+        }
+        guard let own = sink.timeThreshold else { return deferred }
+        return ordered.descending ? max(own, deferred) : min(own, deferred)
     }
 
     /// The columns whose chunks a scan reads in every row group it keeps, for read-ahead.
@@ -296,18 +330,17 @@ final class StoreScan: @unchecked Sendable {
 
     // MARK: Segments
 
-    private func scanSegment(_ entry: SegmentEntry, order: Int, sink: any ScanSink, statistics: inout QueryStatistics)
-        throws(QueryError)
-    {
+    /// Opens the segment's reader on first use, once (with the cached footer when there is one).
+    private func readerOpener(_ entry: SegmentEntry) -> () throws(QueryError) -> SegmentReader {
         var reader: SegmentReader?
-        func openReader() throws(QueryError) -> SegmentReader {
+        return { () throws(QueryError) -> SegmentReader in
             if let reader { return reader }
-            do {
+            do throws(StorageError) {
                 let opened: SegmentReader
                 if let box = entry.footer {
-                    opened = try store.openSegment(entry.meta, footer: box.footer)
+                    opened = try self.store.openSegment(entry.meta, footer: box.footer)
                 } else {
-                    opened = try store.openSegment(entry.meta)
+                    opened = try self.store.openSegment(entry.meta)
                     entry.storeFooter(opened.footer)
                 }
                 reader = opened
@@ -316,6 +349,16 @@ final class StoreScan: @unchecked Sendable {
                 throw QueryError(error)
             }
         }
+    }
+
+    private func scanSegment(
+        _ entry: SegmentEntry,
+        order: Int,
+        sink: any ScanSink,
+        candidates: TopNCandidates?,
+        statistics: inout QueryStatistics
+    ) throws(QueryError) {
+        let openReader = readerOpener(entry)
         let box: FooterBox
         if let cached = entry.footer {
             box = cached
@@ -374,11 +417,19 @@ final class StoreScan: @unchecked Sendable {
                     kernels: active,
                     order: order,
                     sink: sink,
+                    candidates: candidates,
                     statistics: &statistics
                 )
                 continue
             }
-            try scanRows(&source, kernels: active, order: order, sink: sink, statistics: &statistics)
+            try scanRows(
+                &source,
+                kernels: active,
+                order: order,
+                sink: sink,
+                candidates: candidates,
+                statistics: &statistics
+            )
         }
     }
 
@@ -395,6 +446,7 @@ final class StoreScan: @unchecked Sendable {
         kernels: [Kernel],
         order: Int,
         sink: any ScanSink,
+        candidates: TopNCandidates?,
         statistics: inout QueryStatistics
     ) throws(QueryError) {
         guard let ordered = spec.timeOrderedLimit else { return }
@@ -412,7 +464,7 @@ final class StoreScan: @unchecked Sendable {
         }
         slices.sort { ordered.descending ? $0.maxTime > $1.maxTime : $0.minTime < $1.minTime }
         for slice in slices {
-            if let threshold = sink.timeThreshold,
+            if let threshold = threshold(sink, candidates),
                 ordered.descending ? slice.maxTime < threshold : slice.minTime > threshold
             {
                 statistics.rowsSkippedByPageIndex += slice.rows.count
@@ -424,6 +476,7 @@ final class StoreScan: @unchecked Sendable {
                 kernels: kernels,
                 order: order,
                 sink: sink,
+                candidates: candidates,
                 statistics: &statistics
             )
         }
@@ -575,6 +628,7 @@ final class StoreScan: @unchecked Sendable {
         kernels: [Kernel],
         order: Int,
         sink: any ScanSink,
+        candidates: TopNCandidates? = nil,
         statistics: inout QueryStatistics
     ) throws(QueryError) {
         let count = source.rowCount
@@ -604,7 +658,7 @@ final class StoreScan: @unchecked Sendable {
         }
         // Top-N by eventTime: rows that cannot beat the current cut-off are dropped before any
         // value is built (a dynamic filter; ties are kept, later keys may still win).
-        if let ordered = spec.timeOrderedLimit, let threshold = sink.timeThreshold, !selection.isEmpty,
+        if let ordered = spec.timeOrderedLimit, let threshold = threshold(sink, candidates), !selection.isEmpty,
             case .times(let times) = try source.vector(.eventTime, statistics: &statistics)
         {
             selection = selection.filter { ordered.descending ? times[$0] >= threshold : times[$0] <= threshold }
@@ -648,6 +702,31 @@ final class StoreScan: @unchecked Sendable {
             }
         }
 
+        if let candidates, let segment = source as? SegmentColumns,
+            case .times(let times) = try source.vector(.eventTime, statistics: &statistics)
+        {
+            let group = TopNCandidates.Group(
+                entry: segment.entry,
+                box: segment.box,
+                rowGroup: segment.rowGroup,
+                rows: segment.rows,
+                order: order
+            )
+            candidates.add(group, rows: selection, times: times)
+            return
+        }
+        try deliver(&source, rows: selection, order: order, sink: sink, statistics: &statistics)
+    }
+
+    /// Hands matching rows to the sink: straight from the column vectors when it takes them, else
+    /// as a batch of the needed fields, read page by page when the rows are few.
+    private func deliver(
+        _ source: inout some ColumnSource,
+        rows selection: [Int],
+        order: Int,
+        sink: any ScanSink,
+        statistics: inout QueryStatistics
+    ) throws(QueryError) {
         if try sink.consumeColumns(&source, rows: selection, statistics: &statistics) { return }
         // A few rows of a wide result (a point look-up's `SELECT *`, eventjson), or a small share
         // of the row group (one access key's events): read the pages that hold them rather than
