@@ -230,20 +230,41 @@ final class StoreScan: @unchecked Sendable {
         }
         if let error = failure.withLock({ $0 }) { throw error }
         statistics.merge(results.withLock { $0 })
-        if let deferred {
-            for (group, rows) in TopNCandidates.winners(deferred) {
-                var source = SegmentColumns(
-                    scan: self,
-                    entry: group.entry,
-                    box: group.box,
-                    rowGroup: group.rowGroup,
-                    rows: group.rows,
-                    open: readerOpener(group.entry)
-                )
-                try deliver(&source, rows: rows, order: group.order, sink: sinks[0], statistics: &statistics)
-            }
-        }
+        if let deferred { statistics.merge(try build(TopNCandidates.winners(deferred), sinks: sinks)) }
         return statistics
+    }
+
+    /// Builds the rows a deferred top-N chose, its row groups shared out between the workers (each
+    /// reads pages of its own, as the scan would have).
+    private func build(_ winners: [(group: TopNCandidates.Group, rows: [Int])], sinks: [any ScanSink])
+        throws(QueryError) -> QueryStatistics
+    {
+        let failure = Mutex<QueryError?>(nil)
+        let results = Mutex<QueryStatistics>(QueryStatistics())
+        let workers = min(sinks.count, winners.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var local = QueryStatistics()
+            do throws(QueryError) {
+                for index in stride(from: worker, to: winners.count, by: workers) {
+                    let (group, rows) = winners[index]
+                    var source = SegmentColumns(
+                        scan: self,
+                        entry: group.entry,
+                        box: group.box,
+                        rowGroup: group.rowGroup,
+                        rows: group.rows,
+                        open: readerOpener(group.entry)
+                    )
+                    try deliver(&source, rows: rows, order: group.order, sink: sinks[worker], statistics: &local)
+                }
+            } catch {
+                failure.withLock { if $0 == nil { $0 = error } }
+            }
+            results.withLock { $0.merge(local) }
+            budget.cancellation?.addScanned(local.bytesScanned, storeID: snapshot.store.info.id)
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return results.withLock { $0 }
     }
 
     /// The cut-off a worker's rows must beat or tie: the tighter of its sink's and its deferred
