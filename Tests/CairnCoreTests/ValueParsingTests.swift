@@ -59,6 +59,14 @@ import Testing
                     let expected = reference(text)
                     #expect(parsed?.high == expected?.high && parsed?.low == expected?.low)
                     #expect(parsed?.letterCase == expected?.letterCase, "\(text) at \(position)")
+                    if let parsed {
+                        let formatted = UUIDBytes.format(
+                            high: parsed.high,
+                            low: parsed.low,
+                            letterCase: parsed.letterCase
+                        )
+                        #expect(Array(formatted.utf8) == text, "formats back to its text")
+                    }
                 }
             }
         }

@@ -74,19 +74,32 @@ public enum UUIDBytes {
 
     /// Formats 16 bytes as a UUID in the given letter case.
     public static func format(high: UInt64, low: UInt64, letterCase: LetterCase) -> String {
-        let digits: [UInt8] = letterCase == .lower ? Array("0123456789abcdef".utf8) : Array("0123456789ABCDEF".utf8)
+        // A digit is its value plus '0', plus the gap to 'a' (or 'A') past 9, found without a
+        // table or branch: a query printing tens of thousands of ids formatted them per nibble
+        // through an array built on every call (5% of a cold `SELECT *`).
+        let letterGap: UInt8 = letterCase == .lower ? 0x61 - 0x3A : 0x41 - 0x3A
         return String(unsafeUninitializedCapacity: 36) { buffer in
+            func digit(_ nibble: UInt64) -> UInt8 {
+                let value = UInt8(truncatingIfNeeded: nibble & 0xF)
+                return 0x30 &+ value &+ (value > 9 ? letterGap : 0)
+            }
             var position = 0
-            for nibbleIndex in 0..<32 {
-                if nibbleIndex == 8 || nibbleIndex == 12 || nibbleIndex == 16 || nibbleIndex == 20 {
+            // `count` digits of `word`, from the nibble below bit `top`.
+            func group(_ word: UInt64, from top: UInt64, _ count: Int) {
+                if position > 0 {
                     buffer[position] = 0x2D
                     position += 1
                 }
-                let word = nibbleIndex < 16 ? high : low
-                let shift = UInt64(60 - (nibbleIndex % 16) * 4)
-                buffer[position] = digits[Int((word >> shift) & 0xF)]
-                position += 1
+                for index in 0..<count {
+                    buffer[position] = digit(word >> (top - 4 - 4 * UInt64(index)))
+                    position += 1
+                }
             }
+            group(high, from: 64, 8)
+            group(high, from: 32, 4)
+            group(high, from: 16, 4)
+            group(low, from: 64, 4)
+            group(low, from: 48, 12)
             return 36
         }
     }
