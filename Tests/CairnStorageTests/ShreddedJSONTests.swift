@@ -74,6 +74,47 @@ import Testing
         }
     }
 
+    /// A sparse read rebuilds only the rows it names (`only`): those come back byte for byte, the
+    /// others null, for every mask over the edge cases' rows taken in pairs and for random masks
+    /// over the real values; a scalar missing from a stream is still reported when its row is
+    /// skipped.
+    @Test func onlyTheNamedRowsAreRebuilt() throws {
+        func decode(_ page: [UInt8], _ count: Int, _ only: [Bool]) throws -> [String?] {
+            var reader = ByteReader(page, file: "page")
+            var text = TextVector()
+            try ShreddedJSON.decode(&reader, rowCount: count, into: &text, only: only)
+            #expect(reader.isAtEnd)
+            return (0..<text.count).map { text[$0] }
+        }
+        let values = Self.edgeCases
+        let page = try #require(try Self.roundTrip(values).payload)
+        for first in values.indices {
+            for second in values.indices {
+                let only = values.indices.map { $0 == first || $0 == second }
+                let expected = values.indices.map { only[$0] ? values[$0] : nil }
+                #expect(try decode(page, values.count, only) == expected, "rows \(first), \(second)")
+            }
+        }
+        var real = [String?]()
+        for path in try SharedData.checkedRecordFiles() {
+            for record in try RecordFixtures.load(path).records {
+                real += [record.requestParameters, record.responseElements]
+            }
+        }
+        try #require(real.count >= 2 * SharedData.recordCount)
+        let realPage = try #require(try Self.roundTrip(real).payload)
+        var generator = SystemRandomNumberGenerator()
+        for share in [1, 10, 50] {
+            let only = real.indices.map { _ in Int.random(in: 0..<100, using: &generator) < share }
+            let expected = real.indices.map { only[$0] ? real[$0] : nil }
+            #expect(try decode(realPage, real.count, only) == expected, "\(share)% of rows")
+        }
+        let damaged: [String?] = [#"{"a":"x","b":1}"#, #"{"a":"y","b":2}"#]
+        var truncated = try #require(try Self.roundTrip(damaged).payload)
+        truncated[try #require(truncated.lastIndex(of: ShreddedJSON.separator))] = 0x20
+        #expect(throws: StorageError.self) { try decode(truncated, damaged.count, [false, false]) }
+    }
+
     /// Random JSON (nested objects and arrays, escapes, multi-byte text, numbers, whitespace
     /// between tokens) is shredded and comes back byte for byte; the same documents with one byte
     /// replaced by punctuation, a NUL, a newline or a backslash are either refused or come back

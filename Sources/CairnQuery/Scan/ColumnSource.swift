@@ -212,7 +212,13 @@ struct PointRows: ColumnSource {
             for range in runs {
                 let read: SegmentReader.ColumnRead
                 do {
-                    read = try reader.readColumn(column, rowGroup: segment.rowGroup, rows: range, keepDictionary: true)
+                    read = try reader.readColumn(
+                        column,
+                        rowGroup: segment.rowGroup,
+                        rows: range,
+                        keepDictionary: true,
+                        only: wanted
+                    )
                 } catch {
                     throw QueryError(error)
                 }

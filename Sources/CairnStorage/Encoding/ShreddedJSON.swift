@@ -80,7 +80,15 @@ enum ShreddedJSON {
     }
 
     /// A page's values appended to `text`, checked as they are rebuilt and validated as UTF-8.
-    static func decode(_ reader: inout ByteReader, rowCount: Int, into text: inout TextVector) throws(StorageError) {
+    ///
+    /// With `only`, rows it marks false come back null: their scalars are stepped over (the page
+    /// is still checked whole), their text not built.
+    static func decode(
+        _ reader: inout ByteReader,
+        rowCount: Int,
+        into text: inout TextVector,
+        only: [Bool]? = nil
+    ) throws(StorageError) {
         let validity = try Validity.read(&reader, count: rowCount)
         let presentCount = validity.lazy.filter { $0 }.count
         let skeletonCount = try reader.readCount(limit: presentCount, "skeleton count")
@@ -162,6 +170,17 @@ enum ShreddedJSON {
                     }
                     let shape = shapes[rowSkeletons[present]]
                     present += 1
+                    if let only, !only[row] {
+                        for number in shape.streams {
+                            let start = cursors[number]
+                            guard let base = streamRaw.baseAddress,
+                                let found = memchr(base + start, Int32(separator), streamEnds[number] - start)
+                            else { return number }
+                            cursors[number] = UnsafeRawPointer(found) - base + 1
+                        }
+                        text.appendNull()
+                        continue
+                    }
                     text.appendRow { bytes in
                         for (index, number) in shape.streams.enumerated() {
                             bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: skeletonRaw[shape.runs[index]]))

@@ -177,11 +177,16 @@ public final class SegmentReader {
     /// values) instead of expanded strings, and so does a sourceIPAddress chunk, its dictionary
     /// built while decoding (`IPDictionaryDecoder`); a plain string chunk comes back as `.text`,
     /// its pages' bytes kept packed.
+    ///
+    /// `only` (ascending, row-group relative), when given, names the rows the caller will use: a
+    /// shredded JSON page then rebuilds only their text, and the other rows come back null (a
+    /// sparse read of a few hundred events rebuilt every event of each page it touched).
     public func readColumn(
         _ column: SegmentColumn,
         rowGroup: Int,
         rows: Range<Int>?,
-        keepDictionary: Bool = false
+        keepDictionary: Bool = false,
+        only: [Int]? = nil
     ) throws(StorageError) -> ColumnRead {
         guard let index = footer.columns.firstIndex(of: column) else {
             throw StorageError(.notFound, "segment has no column \(column.name)", file: path)
@@ -295,10 +300,24 @@ public final class SegmentReader {
             }
             if chunk.encoding == .shreddedJSON || (keepDictionary && chunk.encoding == .plainString) {
                 var text = TextVector()
+                var pageStart = firstRow
+                // Rows out of order are not narrowed (every row is built).
+                let only = only.flatMap { zip($0, $0.dropFirst()).allSatisfy { $0 < $1 } ? $0 : nil }
+                var nextWanted = only.map { $0.firstIndex { $0 >= firstRow } ?? $0.count } ?? 0
                 for page in selected {
                     var reader = try pageReader(try pageBytes(page), page, chunk.encoding, &uncompressed)
                     if chunk.encoding == .shreddedJSON {
-                        try ShreddedJSON.decode(&reader, rowCount: page.rowCount, into: &text)
+                        var wanted: [Bool]?
+                        if let only {
+                            var mask = [Bool](repeating: false, count: page.rowCount)
+                            while nextWanted < only.count, only[nextWanted] < pageStart + page.rowCount {
+                                if only[nextWanted] >= pageStart { mask[only[nextWanted] - pageStart] = true }
+                                nextWanted += 1
+                            }
+                            wanted = mask
+                        }
+                        try ShreddedJSON.decode(&reader, rowCount: page.rowCount, into: &text, only: wanted)
+                        pageStart += page.rowCount
                     } else {
                         try StringEncoding.decodePlain(&reader, rowCount: page.rowCount, into: &text)
                     }
