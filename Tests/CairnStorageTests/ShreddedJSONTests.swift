@@ -10,19 +10,7 @@ import Testing
 @Suite struct ShreddedJSONTests {
     /// Encodes `values` as one page and decodes it.
     private static func roundTrip(_ values: [String?]) throws -> (payload: [UInt8]?, decoded: [String?]) {
-        var bytes = [UInt8]()
-        var spans = [StringSpan]()
-        for value in values {
-            guard let value else {
-                spans.append(.null)
-                continue
-            }
-            spans.append(StringSpan(start: UInt32(bytes.count), length: Int32(value.utf8.count)))
-            bytes += Array(value.utf8)
-        }
-        let payload = bytes.withUnsafeBytes {
-            ShreddedJSON.encode(StringChunk(base: $0, spans: spans), 0..<values.count)
-        }
+        let payload = PackedValues(values).withChunk { ShreddedJSON.encode($0, 0..<values.count) }
         guard let payload else { return (nil, []) }
         var reader = ByteReader(payload, file: "page")
         var text = TextVector()

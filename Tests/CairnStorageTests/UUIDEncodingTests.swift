@@ -7,18 +7,7 @@ import Testing
 /// as 16 bytes, values that are not UUIDs (or not in the page's case) as exceptions, and nulls.
 @Suite struct UUIDEncodingTests {
     static func roundTrip(_ values: [String?]) throws -> (decoded: [String?], byteCount: Int, flags: UInt8) {
-        var bytes = [UInt8]()
-        var spans = [StringSpan]()
-        for value in values {
-            guard let value else {
-                spans.append(.null)
-                continue
-            }
-            spans.append(StringSpan(start: UInt32(bytes.count), length: Int32(value.utf8.count)))
-            bytes += Array(value.utf8)
-        }
-        return try bytes.withUnsafeBytes { base in
-            let chunk = StringChunk(base: base, spans: spans)
+        try PackedValues(values).withChunk { chunk in
             let parsed = UUIDEncoding.parse(chunk).values
             let page = UUIDEncoding.encode(chunk, 0..<values.count, parsed: parsed[...])
             var reader = ByteReader(page)
@@ -66,15 +55,8 @@ import Testing
 
     @Test func aPackedPageCutShortIsCorrupt() throws {
         let ids: [String?] = (0..<64).map { _ in UUIDBytes.randomV4() }
-        var bytes = [UInt8]()
-        var spans = [StringSpan]()
-        for id in ids {
-            spans.append(StringSpan(start: UInt32(bytes.count), length: 36))
-            bytes += Array(id!.utf8)
-        }
-        let page = bytes.withUnsafeBytes { base in
-            let chunk = StringChunk(base: base, spans: spans)
-            return UUIDEncoding.encode(chunk, 0..<ids.count, parsed: UUIDEncoding.parse(chunk).values[...])
+        let page = PackedValues(ids).withChunk { chunk in
+            UUIDEncoding.encode(chunk, 0..<ids.count, parsed: UUIDEncoding.parse(chunk).values[...])
         }
         var reader = ByteReader(Array(page.dropLast(9)))
         #expect(throws: StorageError.self) { try UUIDEncoding.decode(&reader, rowCount: ids.count) }
