@@ -73,20 +73,14 @@ final class TopNCandidates: @unchecked Sendable {
     /// Across workers: each winning row's group and rows, group by group in scan order.
     static func winners(_ workers: [TopNCandidates]) -> [(group: Group, rows: [Int])] {
         guard let first = workers.first else { return [] }
-        var all = [(worker: Int, candidate: Candidate)]()
-        for (worker, candidates) in workers.enumerated() {
-            for candidate in candidates.candidates { all.append((worker, candidate)) }
-        }
-        let times = all.map(\.candidate.time)
-        let chosen = best(
-            all.indices.map { Candidate(time: times[$0], group: $0, row: 0) },
-            count: first.count,
-            descending: first.descending
-        )
+        let best = self.best(workers.flatMap(\.candidates), count: first.count, descending: first.descending)
+        let boundary = best.last?.time
         var rowsByGroup = [Int: [Int: [Int]]]()  // worker -> group -> rows
-        for pick in chosen {
-            let (worker, candidate) = all[pick.group]
-            rowsByGroup[worker, default: [:]][candidate.group, default: []].append(candidate.row)
+        for (worker, candidates) in workers.enumerated() {
+            for candidate in candidates.candidates
+            where boundary.map({ first.descending ? candidate.time >= $0 : candidate.time <= $0 }) ?? false {
+                rowsByGroup[worker, default: [:]][candidate.group, default: []].append(candidate.row)
+            }
         }
         var result = [(group: Group, rows: [Int])]()
         for (worker, groups) in rowsByGroup {
