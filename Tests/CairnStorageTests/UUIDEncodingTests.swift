@@ -58,11 +58,16 @@ import Testing
         let page = PackedValues(ids).withChunk { chunk in
             UUIDEncoding.encode(chunk, 0..<ids.count, parsed: UUIDEncoding.parse(chunk).values[...])
         }
-        var reader = ByteReader(Array(page.dropLast(9)))
-        #expect(throws: StorageError.self) { try UUIDEncoding.decode(&reader, rowCount: ids.count) }
+        // Reported corrupt with the file and the offset where reading stopped.
+        var reader = ByteReader(Array(page.dropLast(9)), file: "seg.cts", baseOffset: 1_000)
+        let cut = #expect(throws: StorageError.self) { try UUIDEncoding.decode(&reader, rowCount: ids.count) }
+        #expect(cut?.code == .corrupt && cut?.file == "seg.cts" && (cut?.byteOffset ?? 0) > 1_000)
         var flagged = page
-        flagged[Self.validityByteCount(ids)] = 0x06
-        var badFlags = ByteReader(flagged)
-        #expect(throws: StorageError.self) { try UUIDEncoding.decode(&badFlags, rowCount: ids.count) }
+        let flagsAt = Self.validityByteCount(ids)
+        flagged[flagsAt] = 0x06
+        var badFlags = ByteReader(flagged, file: "seg.cts", baseOffset: 1_000)
+        let flags = #expect(throws: StorageError.self) { try UUIDEncoding.decode(&badFlags, rowCount: ids.count) }
+        #expect(flags?.code == .corrupt && flags?.byteOffset == 1_000 + flagsAt + 1)
+        #expect(flags?.message.contains("letter case byte 6") == true)
     }
 }
