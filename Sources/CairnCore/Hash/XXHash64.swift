@@ -70,6 +70,48 @@ public enum XXHash64 {
         return acc
     }
 
+    /// XXH64 (seed 0) of 1 to 16 bytes held in two little-endian words: `low` holds the first eight,
+    /// `high` the next eight, and bytes past `length` are ignored.
+    ///
+    /// The same value as `hash(_:)` over those bytes, without storing them (the token bloom's short
+    /// tokens are lowered in registers, `TokenHashSet`).
+    @inline(__always)
+    public static func hash(low: UInt64, high: UInt64, length: Int) -> UInt64 {
+        precondition(length >= 1 && length <= 16, "1 to 16 bytes")
+        var acc = prime5 &+ UInt64(length)
+        var rest = low
+        var remaining = length
+        if remaining >= 8 {
+            acc ^= round(0, low)
+            acc = rotl(acc, 27) &* prime1 &+ prime4
+            rest = high
+            remaining -= 8
+            if remaining == 8 {
+                acc ^= round(0, high)
+                acc = rotl(acc, 27) &* prime1 &+ prime4
+                remaining = 0
+            }
+        }
+        if remaining >= 4 {
+            acc ^= (rest & 0xFFFF_FFFF) &* prime1
+            acc = rotl(acc, 23) &* prime2 &+ prime3
+            rest >>= 32
+            remaining -= 4
+        }
+        while remaining > 0 {
+            acc ^= (rest & 0xFF) &* prime5
+            acc = rotl(acc, 11) &* prime1
+            rest >>= 8
+            remaining -= 1
+        }
+        acc ^= acc >> 33
+        acc = acc &* prime2
+        acc ^= acc >> 29
+        acc = acc &* prime3
+        acc ^= acc >> 32
+        return acc
+    }
+
     @inline(__always)
     private static func rotl(_ value: UInt64, _ bits: UInt64) -> UInt64 {
         (value << bits) | (value >> (64 - bits))

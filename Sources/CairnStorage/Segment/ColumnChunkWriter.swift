@@ -28,57 +28,39 @@ struct ColumnChunkWriter {
         var bloom: SplitBlockBloomFilter?
     }
 
-    /// Appends the chunk for the rows `batch[order[...]]` of one row group to `file`; `spans` are
-    /// this column's spans of those rows (`ColumnBatch.columnSpans`).
-    func encode(_ batch: ColumnBatch, order: ArraySlice<Int>, spans: [StringSpan], into file: inout ByteWriter)
-        throws(StorageError) -> Output
-    {
+    /// Appends the chunk for the rows `batch[order[...]]` of one row group to `file`; `values` is
+    /// this column of those rows (`ColumnBatch.rowGroupColumns`).
+    func encode(
+        _ batch: ColumnBatch,
+        order: ArraySlice<Int>,
+        values: ColumnBatch.GroupColumn,
+        into file: inout ByteWriter
+    ) throws(StorageError) -> Output {
         switch column.physicalType {
         case .time: return try encodeTimes(order.map { batch.times[$0] }, into: &file)
         case .bool: return try encodeBools(order.map { batch.bool(column, $0) }, into: &file)
-        case .json:
-            // JSON values are long enough that reading them in place streams well.
-            let result = batch.bytes.withUnsafeBytes { base in
+        case .json, .string, .uuid, .ip:
+            // Short values come packed (`packsValues`); JSON values are long enough that reading
+            // them in place streams well.
+            let result = (values.packed ?? batch.bytes).withUnsafeBytes { base in
                 Result { () throws(StorageError) in
-                    try encodeStrings(StringChunk(base: base, spans: spans), into: &file)
-                }
-            }
-            return try result.get()
-        case .string, .uuid, .ip:
-            // Short values lie a row (~1 KB) apart in the batch: copied together once, every later
-            // pass (statistics, dictionary, encoding, bloom) reads them sequentially instead of
-            // missing the cache per value and pass.
-            let (packed, packedSpans) = ColumnChunkWriter.gather(spans, from: batch.bytes)
-            let result = packed.withUnsafeBytes { base in
-                Result { () throws(StorageError) in
-                    try encodeStrings(StringChunk(base: base, spans: packedSpans), into: &file)
+                    try encodeStrings(StringChunk(base: base, spans: values.spans), into: &file)
                 }
             }
             return try result.get()
         }
     }
 
-    /// The values at `spans` copied back to back, with their spans in the copy.
-    static func gather(_ spans: [StringSpan], from bytes: [UInt8]) -> (bytes: [UInt8], spans: [StringSpan]) {
-        var rebased = spans
-        var total = 0
-        for index in rebased.indices where !rebased[index].isNull {
-            rebased[index].start = UInt32(truncatingIfNeeded: total)
-            total += Int(rebased[index].length)
+    /// Whether a column's values are copied together before encoding (`ColumnBatch.rowGroupColumns`).
+    ///
+    /// Short values lie a row (~1 KB) apart in the batch: copied together once, every later pass
+    /// (statistics, dictionary, encoding, bloom) reads them sequentially instead of missing the
+    /// cache per value and pass.
+    static func packsValues(_ column: SegmentColumn) -> Bool {
+        switch column.physicalType {
+        case .string, .uuid, .ip: true
+        case .time, .bool, .json: false
         }
-        let packed = bytes.withUnsafeBytes { source in
-            [UInt8](unsafeUninitializedCapacity: total) { target, initialized in
-                guard let targetBase = target.baseAddress, let sourceBase = source.baseAddress else { return }
-                for (index, span) in spans.enumerated() where span.length > 0 {
-                    (targetBase + Int(rebased[index].start)).initialize(
-                        from: sourceBase.assumingMemoryBound(to: UInt8.self) + Int(span.start),
-                        count: Int(span.length)
-                    )
-                }
-                initialized = total
-            }
-        }
-        return (packed, rebased)
     }
 
     private func encodeTimes(_ values: [Int64], into file: inout ByteWriter) throws(StorageError) -> Output {

@@ -116,7 +116,9 @@ public struct SegmentWriter: Sendable {
             let firstRow = range.lowerBound
             let rows = order[range]
             var chunks = [SegmentFooter.ColumnChunkMeta]()
-            let columnSpans = batch.columnSpans(rows)
+            let groupColumns = batch.rowGroupColumns(rows) {
+                SegmentColumn(rawValue: UInt16($0)).map(ColumnChunkWriter.packsValues) ?? false
+            }
             for column in columns {
                 let chunk = try ColumnChunkWriter(
                     column: column,
@@ -126,7 +128,7 @@ public struct SegmentWriter: Sendable {
                     shredsJSON: shredsJSON,
                     compressor: compressor
                 )
-                .encode(batch, order: rows, spans: columnSpans[Int(column.rawValue)], into: &file)
+                .encode(batch, order: rows, values: groupColumns[Int(column.rawValue)], into: &file)
                 chunks.append(chunk.meta)
                 if let bloom = chunk.bloom { pendingBlooms.append((groupIndex, column, bloom)) }
             }
