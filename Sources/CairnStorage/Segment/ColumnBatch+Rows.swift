@@ -263,9 +263,31 @@ struct RowHasher {
         accumulator = accumulator.rotated(27) &* RowHasher.prime1 &+ RowHasher.prime2
     }
 
+    /// Mixes a value's bytes: 32 bytes at a time in four independent lanes (xxHash64's stripe
+    /// round) folded into the accumulator, then single words.
+    ///
+    /// One chain of multiplies over every word of a row's ~1.5 KB was latency-bound: 3.5% of
+    /// ingest, with the samples on the multiplies, not the loads.
     @inline(__always)
     mutating func mix(_ bytes: UnsafeRawBufferPointer) {
         var offset = 0
+        if bytes.count >= 32 {
+            var lanes = (
+                accumulator &+ RowHasher.prime1 &+ RowHasher.prime2, accumulator &+ RowHasher.prime2, accumulator,
+                accumulator &- RowHasher.prime1
+            )
+            while offset + 32 <= bytes.count {
+                lanes.0 = RowHasher.round(lanes.0, bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                lanes.1 = RowHasher.round(lanes.1, bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
+                lanes.2 = RowHasher.round(lanes.2, bytes.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self))
+                lanes.3 = RowHasher.round(lanes.3, bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self))
+                offset += 32
+            }
+            mix(lanes.0)
+            mix(lanes.1)
+            mix(lanes.2)
+            mix(lanes.3)
+        }
         while offset + 8 <= bytes.count {
             mix(bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
             offset += 8
@@ -275,6 +297,12 @@ struct RowHasher {
             for index in offset..<bytes.count { tail = tail << 8 | UInt64(bytes[index]) }
             mix(tail)
         }
+    }
+
+    /// xxHash64's stripe round.
+    @inline(__always)
+    private static func round(_ lane: UInt64, _ word: UInt64) -> UInt64 {
+        (lane &+ word &* prime2).rotated(31) &* prime1
     }
 
     /// The xxHash64 avalanche.
