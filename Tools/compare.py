@@ -476,17 +476,42 @@ def run_size(args, events):
     result = {"events": events, "engines": {}, "machine": os.uname().nodename, "cores": os.cpu_count(),
               "date": time.strftime("%Y-%m-%d"), "dataset": f"cairn generate --events {events} --seed {args.seed} --days {args.days} --shape {args.shape}"}
 
-    # Cairn, as ingest leaves the store
+    # Ingest: every engine loads the file `--ingest-runs` times, the engines taking turns round by
+    # round, so a slow spell of this shared machine falls on all of them; each load starts with the
+    # file in the page cache and the previous load's writes synced. The median run is reported; the
+    # last round's stores are the ones measured afterwards.
     store = os.path.join(out, "cairn-data")
-    shutil.rmtree(store, ignore_errors=True)
-    read_into_page_cache(ndjson)
-    stdout, ingest = run_measured([args.cairn, "ingest", "--data", store, "--json", ndjson])
-    summary = json.loads(stdout)
+    here = os.path.dirname(os.path.abspath(__file__))
+    runs = {"cairn": [], "duckdb": [], "chdb": []}
+    for _ in range(args.ingest_runs):
+        for kind in ("cairn", "duckdb", "chdb"):
+            if kind == "cairn":
+                shutil.rmtree(store, ignore_errors=True)
+            os.sync()
+            read_into_page_cache(ndjson)
+            if kind == "cairn":
+                stdout, ingest = run_measured([args.cairn, "ingest", "--data", store, "--json", ndjson])
+                summary = json.loads(stdout)
+                runs[kind].append({"seconds": summary["seconds"], "cpu_seconds": summary["cpuSeconds"],
+                                   "peak_rss_bytes": ingest["peak_rss_bytes"], "summary": summary})
+            else:
+                stdout, load = run_measured([sys.executable, "-c", PEER_LOAD_CHILD, here, kind, ndjson, paths[kind]])
+                loaded = json.loads(stdout.strip().splitlines()[-1])
+                assert loaded["count"] == events, f"{kind} loaded {loaded['count']} of {events}"
+                runs[kind].append({"seconds": loaded["seconds"], "cpu_seconds": loaded["cpu_seconds"],
+                                   "peak_rss_bytes": load["peak_rss_bytes"], "size": loaded["size"]})
+    os.sync()
+    median_of = lambda kind, key: statistics.median(run[key] for run in runs[kind])
+    summary = runs["cairn"][-1]["summary"]
     figures = cairn_store_figures(args.cairn, store, events)
-    result["engines"]["cairn"] = {"events_per_second": summary["eventsPerSecond"], "cpu_seconds": summary["cpuSeconds"],
-                                  "seconds": summary["seconds"], "peak_rss_bytes": ingest["peak_rss_bytes"],
+    result["engines"]["cairn"] = {"events_per_second": events / median_of("cairn", "seconds"),
+                                  "cpu_seconds": median_of("cairn", "cpu_seconds"),
+                                  "seconds": median_of("cairn", "seconds"),
+                                  "peak_rss_bytes": max(run["peak_rss_bytes"] for run in runs["cairn"]),
                                   "peak_resident_bytes_reported": summary.get("peakResidentBytes"),
+                                  "ingest_runs": [{k: v for k, v in run.items() if k != "summary"} for run in runs["cairn"]],
                                   **figures, "queries": None}
+    ingest = {"peak_rss_bytes": result["engines"]["cairn"]["peak_rss_bytes"]}
     # Cairn after `cairn compact`, on a copy, so both stores can be queried side by side. The copy is
     # evicted from the page cache first: compaction reads its input from disk, as it would after ingest.
     compacted = os.path.join(out, "cairn-data-compacted")
@@ -506,16 +531,14 @@ def run_size(args, events):
                        "wall_seconds": compaction["seconds"], "cpu_seconds": compaction["cpu_seconds"],
                        "peak_rss_bytes": compaction["peak_rss_bytes"], "report": report},
         "note": "the store after `cairn compact`; events/s and CPU-s are ingest and compaction together", "queries": None}
-    # Peers, each loaded in a child process of its own
-    here = os.path.dirname(os.path.abspath(__file__))
+    # Peers, loaded above in child processes of their own
     for kind in ("duckdb", "chdb"):
-        read_into_page_cache(ndjson)
-        stdout, load = run_measured([sys.executable, "-c", PEER_LOAD_CHILD, here, kind, ndjson, paths[kind]])
-        loaded = json.loads(stdout.strip().splitlines()[-1])
-        assert loaded["count"] == events, f"{kind} loaded {loaded['count']} of {events}"
-        result["engines"][kind] = {"events_per_second": events / loaded["seconds"], "cpu_seconds": loaded["cpu_seconds"],
-                                   "bytes_per_event": loaded["size"] / events, "seconds": loaded["seconds"],
-                                   "peak_rss_bytes": load["peak_rss_bytes"],
+        last = runs[kind][-1]
+        result["engines"][kind] = {"events_per_second": events / median_of(kind, "seconds"),
+                                   "cpu_seconds": median_of(kind, "cpu_seconds"),
+                                   "bytes_per_event": last["size"] / events, "seconds": median_of(kind, "seconds"),
+                                   "peak_rss_bytes": max(run["peak_rss_bytes"] for run in runs[kind]),
+                                   "ingest_runs": runs[kind],
                                    "bytes_per_event_files": file_bytes(paths[kind]) / events,
                                    "bytes_per_event_du": disk_bytes(paths[kind]) / events}
     import duckdb
@@ -541,7 +564,8 @@ def run_size(args, events):
         "warm": f"median of {args.runs} runs in one process after an untimed first run, data in the page cache",
         "python_start_ms": interpreter_start_ms(),
         "peak_rss": "maximum resident set of the loading process (wait4); the peers' includes the Python interpreter",
-        "ingest": "each engine's load starts with the NDJSON read into the page cache",
+        "ingest": f"median of {args.ingest_runs} loads per engine, the engines taking turns, each load starting with "
+                  "the NDJSON read into the page cache and earlier writes synced",
         "bytes_per_event_du": "allocated blocks of every file and directory of the database, as du -s -B1",
     }
     for kind in ("duckdb", "chdb", "parquet"):
@@ -645,6 +669,11 @@ def markdown(result):
         if after:
             ratio_line += f", after {after['bytes_per_event_du'] / parquet['bytes_per_event_du']:.2f}x"
     lines.append(ratio_line + ".")
+    rounds = {name: e["ingest_runs"] for name, e in engines.items() if e.get("ingest_runs")}
+    if rounds:
+        lines += ["", "Ingest seconds per round (median reported): " + "; ".join(
+            f"{LABELS.get(name, name)} " + ", ".join(f"{run['seconds']:.2f}" for run in runs)
+            for name, runs in rounds.items()) + "."]
     if after:
         c = after["compaction"]
         r = c["report"]
@@ -741,6 +770,7 @@ def main():
                         help="cairn generate's shape: organization has a long tail of small partitions")
     parser.add_argument("--runs", type=int, default=10, help="warm runs per query (median)")
     parser.add_argument("--cold-runs", type=int, default=3, help="fresh processes per query and engine (median)")
+    parser.add_argument("--ingest-runs", type=int, default=3, help="loads per engine, taking turns (median)")
     parser.add_argument("--out", default="compare-results")
     parser.add_argument("--scaling", action="store_true")
     parser.add_argument("--with-10m", action="store_true")
@@ -751,6 +781,8 @@ def main():
         parser.error("--runs must be at least 10 (warm latency is a median)")
     if args.cold_runs < 1:
         parser.error("--cold-runs must be at least 1")
+    if args.ingest_runs < 1:
+        parser.error("--ingest-runs must be at least 1")
     sizes = [args.events]
     if args.scaling:
         sizes = sorted({100_000, 1_000_000, args.events} | ({10_000_000} if args.with_10m else set()))
