@@ -60,7 +60,19 @@ package struct JSONScanner {
     }
 
     /// Consumes `byte` after optional whitespace, or throws naming what was expected.
-    package mutating func expect(_ byte: UInt8, _ what: String) throws(CoreError) {
+    ///
+    /// Inlined for compact JSON, where the byte comes next: called for every string, colon and
+    /// closing bracket, the out-of-line call was 2% of an import.
+    @inline(__always)
+    package mutating func expect(_ byte: UInt8, _ what: StaticString) throws(CoreError) {
+        if position < bytes.count, bytes[position] == byte {
+            position += 1
+            return
+        }
+        try expectAfterWhitespace(byte, what)
+    }
+
+    private mutating func expectAfterWhitespace(_ byte: UInt8, _ what: StaticString) throws(CoreError) {
         skipWhitespace()
         guard position < bytes.count else { throw error(.malformedJSON, "unexpected end of input, expected \(what)") }
         guard bytes[position] == byte else {
