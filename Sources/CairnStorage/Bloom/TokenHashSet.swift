@@ -1,14 +1,14 @@
 import CairnCore
 
-/// The distinct XXH64 hashes of the tokens of a column chunk's JSON values: the keys of its token
-/// bloom filter (storage.md §3.6).
+/// The XXH64 hashes of the tokens of a column chunk's JSON values: the keys of its token bloom
+/// filter (storage.md §3.6).
 ///
 /// Workload: most tokens of CloudTrail JSON repeat within a chunk (keys, service names, regions,
-/// `true`), and hashing each occurrence, then probing a hash set larger than the CPU cache, was
-/// most of what token blooms cost a flush. A small direct-mapped cache of recent short tokens,
-/// compared exactly (two words and a length hold a token of up to 16 bytes), skips both for a
-/// repeat. Longer tokens, and short ones the cache does not hold, are hashed and inserted as
-/// before, so the set is exactly the hashes of the distinct tokens.
+/// `true`), and hashing each occurrence was most of what token blooms cost a flush. A small
+/// direct-mapped cache of recent short tokens, compared exactly (two words and a length hold a
+/// token of up to 16 bytes), skips the hash for a repeat. Longer tokens, and short ones the cache
+/// does not hold, are hashed and collected; `distinctHashes` sorts out the repeats, so the result
+/// is exactly the hashes of the distinct tokens.
 struct TokenHashSet {
     /// A short token: its bytes in two little-endian words (zero past its length), and its length.
     private struct CachedToken {
@@ -18,7 +18,8 @@ struct TokenHashSet {
         var length = 0
     }
 
-    private(set) var hashes: HashSet64
+    /// The hashes collected, repeats included.
+    private var collected: [UInt64] = []
     private var cache: [CachedToken]
     /// A long token's lowered bytes (reused).
     private var longToken: [UInt8] = []
@@ -29,8 +30,10 @@ struct TokenHashSet {
         var size = 16
         while size < 1_024, size * 32 < textByteCount { size *= 2 }
         cache = Array(repeating: CachedToken(), count: size)
-        hashes = HashSet64()
     }
+
+    /// The distinct hashes of every token inserted, ascending.
+    func distinctHashes() -> [UInt64] { RadixSort.sortedDistinct(collected) }
 
     /// Inserts the hash of every token of the UTF-8 text `bytes`: the same tokens as
     /// `JSONTokenizer.forEachToken`, found a word at a time.
@@ -154,7 +157,7 @@ struct TokenHashSet {
         let cached = cache[slot]
         if cached.length == length, cached.low == low, cached.high == high { return }
         cache[slot] = CachedToken(low: low, high: high, length: length)
-        hashes.insert(XXHash64.hash(low: low, high: high, length: length))
+        collected.append(XXHash64.hash(low: low, high: high, length: length))
     }
 
     /// Inserts the hash of a token longer than 16 bytes, lowered.
@@ -167,11 +170,11 @@ struct TokenHashSet {
             upper |= TokenHashSet.within(TokenHashSet.loadWord(base, at: position, upTo: token.count), 0x41, 0x5A)
         }
         guard upper != 0 else {
-            hashes.insert(XXHash64.hash(token))
+            collected.append(XXHash64.hash(token))
             return
         }
         longToken.removeAll(keepingCapacity: true)
         for byte in token { longToken.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte) }
-        hashes.insert(longToken.withUnsafeBytes { XXHash64.hash($0) })
+        collected.append(longToken.withUnsafeBytes { XXHash64.hash($0) })
     }
 }

@@ -168,6 +168,19 @@ struct ColumnChunkWriter {
             ranges.append(start..<end)
             start = end
         }
+        // A token bloom over plain or shredded pages takes each page's tokens right after the page
+        // is built, while its values are in the cache: tokenizing the whole chunk afterwards read
+        // every value from memory again (half of the tokenizer's samples waited on those loads).
+        // Every present value is tokenized once per page; a dictionary chunk tokenizes its
+        // distinct values in `makeBloom`, as before.
+        let tokenizesPages = column.bloomKind == .tokens && stats.presentCount > 0 && encoding == .plainString
+        var tokens = tokenizesPages ? ColumnChunkWriter.tokenSet(for: stats) : nil
+        func tokenize(_ range: Range<Int>) {
+            guard tokens != nil else { return }
+            for index in range where !values.spans[index].isNull {
+                tokens!.insertTokens(of: values.bytes(values.spans[index]))
+            }
+        }
         var shredded = [[UInt8]]()
         if shreds {
             // A value shredding cannot take back byte for byte keeps the whole chunk plain.
@@ -177,8 +190,13 @@ struct ColumnChunkWriter {
                     break
                 }
                 shredded.append(payload)
+                tokenize(range)
             }
-            if shredded.count == ranges.count { encoding = .shreddedJSON }
+            if shredded.count == ranges.count {
+                encoding = .shreddedJSON
+            } else if tokenizesPages {
+                tokens = ColumnChunkWriter.tokenSet(for: stats)
+            }
         }
         output.meta.encoding = encoding
         for (index, range) in ranges.enumerated() {
@@ -191,6 +209,7 @@ struct ColumnChunkWriter {
                 case .ip: IPEncoding.encode(values, range)
                 default: StringEncoding.encodePlain(values, range)
                 }
+            if encoding == .plainString { tokenize(range) }
             let offset = file.count
             let size = try PageCodec.encode(
                 encoding: encoding,
@@ -202,13 +221,23 @@ struct ColumnChunkWriter {
             )
             output.meta.pages.append(.init(offset: offset, byteCount: size, rowCount: range.count))
         }
-        output.bloom = makeBloom(values, stats: stats, chunkByteCount: file.count - chunkStart)
+        output.bloom = makeBloom(values, stats: stats, chunkByteCount: file.count - chunkStart, tokens: tokens)
         return output
     }
 
-    private func makeBloom(_ values: StringChunk, stats: StringChunkStatistics, chunkByteCount: Int)
-        -> SplitBlockBloomFilter?
-    {
+    /// An empty token set sized for the chunk's distinct text.
+    private static func tokenSet(for stats: StringChunkStatistics) -> TokenHashSet {
+        TokenHashSet(textByteCount: stats.distinctValues.reduce(0) { $0 + Int($1.length) })
+    }
+
+    /// The chunk's bloom filter; `tokens`, when given, holds the tokens of every present value
+    /// (a token column's plain or shredded pages).
+    private func makeBloom(
+        _ values: StringChunk,
+        stats: StringChunkStatistics,
+        chunkByteCount: Int,
+        tokens pageTokens: TokenHashSet?
+    ) -> SplitBlockBloomFilter? {
         guard let kind = column.bloomKind, stats.presentCount > 0 else { return nil }
         let falsePositiveRate =
             column.field.traits.contains(.pointLookup)
@@ -222,25 +251,31 @@ struct ColumnChunkWriter {
             stats.distinctHashes.forEach { filter.insert(hash: $0) }
             return filter
         }
-        var hashes = HashSet64()
+        let keys: [UInt64]
         if column == .resources {
+            var arns = HashSet64()
             for span in stats.distinctValues {
-                EventRecord.forEachResourceARN(in: values.bytes(span)) { hashes.insert(XXHash64.hash($0)) }
+                EventRecord.forEachResourceARN(in: values.bytes(span)) { arns.insert(XXHash64.hash($0)) }
             }
+            var distinct = [UInt64]()
+            arns.forEach { distinct.append($0) }
+            keys = distinct
+        } else if let pageTokens {
+            keys = pageTokens.distinctHashes()
         } else {
-            var tokens = TokenHashSet(textByteCount: stats.distinctValues.reduce(0) { $0 + Int($1.length) })
+            var tokens = ColumnChunkWriter.tokenSet(for: stats)
             for span in stats.distinctValues { tokens.insertTokens(of: values.bytes(span)) }
-            hashes = tokens.hashes
+            keys = tokens.distinctHashes()
         }
-        guard hashes.count > 0 else { return nil }
+        guard !keys.isEmpty else { return nil }
         var filter = SplitBlockBloomFilter(
-            distinctCount: hashes.count,
+            distinctCount: keys.count,
             falsePositiveRate: falsePositiveRate
         )
         // Skip a token filter that would cost more than half the chunk it guards (storage.md §3.6);
         // id filters are always kept: point look-ups are the reason blooms exist.
         if kind == .tokens, filter.byteCount * 2 > chunkByteCount { return nil }
-        hashes.forEach { filter.insert(hash: $0) }
+        for key in keys { filter.insert(hash: key) }
         return filter
     }
 }
