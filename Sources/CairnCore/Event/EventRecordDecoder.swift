@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Decodes one CloudTrail record from JSON bytes into an `EventRecord`: top-level fields become
 /// typed values, nested objects stay compact JSON text, and anything unknown goes to `extraFields`.
 ///
@@ -424,7 +420,7 @@ private struct InternTable {
             var value = values[entry]
             return value.withUTF8 {
                 $0.count == bytes.count
-                    && (bytes.isEmpty || memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
+                    && (bytes.isEmpty || ByteCompare.equal($0.baseAddress!, bytes.baseAddress!, count: bytes.count))
             }
         }.map { values[$0] }
     }

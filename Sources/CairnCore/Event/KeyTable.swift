@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Looks up a JSON key's bytes in a fixed set of names without creating a `String`.
 ///
 /// Open addressing over the names' FNV-1a hashes, which are uniform enough to index the table
@@ -79,7 +75,12 @@ package final class KeyTable<Value>: @unchecked Sendable {
                 // Names have distinct hashes, so this is the only candidate.
                 guard nameLengths[entry] == bytes.count else { return nil }
                 let same = names.withUnsafeBytes { all in
-                    bytes.isEmpty || memcmp(all.baseAddress! + nameStarts[entry], bytes.baseAddress!, bytes.count) == 0
+                    bytes.isEmpty
+                        || ByteCompare.equal(
+                            all.baseAddress! + nameStarts[entry],
+                            bytes.baseAddress!,
+                            count: bytes.count
+                        )
                 }
                 return same ? values[entry] : nil
             }

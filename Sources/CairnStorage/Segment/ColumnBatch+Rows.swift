@@ -1,9 +1,5 @@
 import CairnCore
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Row-level work on batches that compaction and deduplication need: filling a batch from a stored
 /// row group without building records, comparing rows, keeping a subset.
 extension ColumnBatch {
@@ -182,7 +178,7 @@ extension ColumnBatch {
             func same(_ left: StringSpan, _ right: StringSpan) -> Bool {
                 guard left.length == right.length else { return false }
                 guard left.length > 0, let start = base.baseAddress else { return true }
-                return memcmp(start + Int(left.start), start + Int(right.start), Int(left.length)) == 0
+                return ByteCompare.equal(start + Int(left.start), start + Int(right.start), count: Int(left.length))
             }
             func hash(_ span: StringSpan) -> UInt64 {
                 span.isNull ? 0x6E75_6C6C : XXHash64.hash(span.bytes(in: base))

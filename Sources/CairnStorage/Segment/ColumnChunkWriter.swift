@@ -1,10 +1,6 @@
 import CairnCompression
 import CairnCore
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Encodes one column of one row group: chooses the encoding, cuts pages, computes the zone map and
 /// builds the bloom filter (storage.md §3.4, §3.6).
 ///
@@ -412,7 +408,8 @@ extension StringChunk {
     @inline(__always)
     func equal(_ span: StringSpan, _ other: UnsafeRawBufferPointer) -> Bool {
         guard Int(span.length) == other.count else { return false }
-        return other.isEmpty || memcmp(base.baseAddress! + Int(span.start), other.baseAddress!, other.count) == 0
+        return other.isEmpty
+            || ByteCompare.equal(base.baseAddress! + Int(span.start), other.baseAddress!, count: other.count)
     }
 }
 
@@ -427,8 +424,6 @@ extension StringChunkStatistics {
     }
 
     static func precedes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-        let common = min(a.count, b.count)
-        let order = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
-        return order != 0 ? order < 0 : a.count < b.count
+        ByteCompare.precedes(a, b)
     }
 }
