@@ -62,12 +62,7 @@ public enum XXHash64 {
             acc = rotl(acc, 11) &* prime1
             index += 1
         }
-        acc ^= acc >> 33
-        acc = acc &* prime2
-        acc ^= acc >> 29
-        acc = acc &* prime3
-        acc ^= acc >> 32
-        return acc
+        return avalanche(acc)
     }
 
     /// XXH64 (seed 0) of 1 to 16 bytes held in two little-endian words: `low` holds the first eight,
@@ -104,6 +99,13 @@ public enum XXHash64 {
             rest >>= 8
             remaining -= 1
         }
+        return avalanche(acc)
+    }
+
+    /// XXH64's final mix.
+    @inline(__always)
+    private static func avalanche(_ value: UInt64) -> UInt64 {
+        var acc = value
         acc ^= acc >> 33
         acc = acc &* prime2
         acc ^= acc >> 29
