@@ -145,6 +145,18 @@ extension StagedRecord {
         return isDigest
     }
 
+    /// Calls `body` with the record's account (recipientAccountId) and region bytes in place, nil
+    /// where absent.
+    func withPartitionBytes<Result>(
+        _ body: (UnsafeRawBufferPointer?, UnsafeRawBufferPointer?) -> Result
+    ) -> Result {
+        let account = spans[Int(SegmentColumn.recipientAccountId.rawValue)]
+        let region = spans[Int(SegmentColumn.awsRegion.rawValue)]
+        return bytes.withUnsafeBytes { base in
+            body(account.isNull ? nil : account.bytes(in: base), region.isNull ? nil : region.bytes(in: base))
+        }
+    }
+
     /// The record's partition (`PartitionKey`'s rule); nil without an eventTime.
     var partitionKey: PartitionKey? {
         guard let eventTime else { return nil }
