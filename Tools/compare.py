@@ -522,8 +522,8 @@ def run_size(args, events):
     report = json.loads(stdout.strip().splitlines()[-1])
     before = result["engines"]["cairn"]
     result["engines"]["cairn_compacted"] = {
-        "events_per_second": events / (summary["seconds"] + report["seconds"]),
-        "cpu_seconds": summary["cpuSeconds"] + compaction["cpu_seconds"],
+        "events_per_second": events / (before["seconds"] + report["seconds"]),
+        "cpu_seconds": before["cpu_seconds"] + compaction["cpu_seconds"],
         "peak_rss_bytes": max(ingest["peak_rss_bytes"], compaction["peak_rss_bytes"]),
         **cairn_store_figures(args.cairn, compacted, events),
         "compaction": {"seconds": report["seconds"], "input_bytes": report["inputBytes"],

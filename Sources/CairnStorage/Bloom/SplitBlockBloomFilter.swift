@@ -107,10 +107,10 @@ public enum JSONTokenizer {
 
     /// Calls `body` with each token of the UTF-8 text `bytes`, lowered (valid only during the call).
     ///
-    /// At least 16 bytes are readable at every token's base address, whatever its length, so a
-    /// short token can be loaded as two words (`TokenHashSet`). Tokens are lowered into a fixed
+    /// Byte by byte: the plain statement of the rule, for query planning and as the reference the
+    /// flush's word-at-a-time `TokenHashSet` is tested against. Tokens are lowered into a fixed
     /// buffer; one longer than it is collected in an array instead.
-    static func forEachToken(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
+    private static func forEachToken(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
         withUnsafeTemporaryAllocation(byteCount: 256, alignment: 8) { scratch in
             lowered.withUnsafeBufferPointer { table in
                 var length = 0
