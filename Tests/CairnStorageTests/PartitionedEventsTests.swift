@@ -1,4 +1,5 @@
 import CairnCore
+import CairnTestSupport
 import Testing
 
 @testable import CairnStorage
@@ -55,5 +56,102 @@ import Testing
             let batch = try #require(batches[key])
             #expect(batch.stringValues(.eventID) == ids, "\(key)")
         }
+    }
+
+    /// Every partition ends up in the memtables with exactly its records, in arrival order, its
+    /// JSON bytes and its billed categories, whichever way its rows went.
+    ///
+    /// A parsed unit keeps its rows in one batch; the memtables copy each partition's rows out of
+    /// it (onto a small last batch, into a batch of their own, or the unit's batch itself when it
+    /// holds one partition).
+    @Test func memtablesTakeEachPartitionsRowsFromUnits() throws {
+        // Shuffled (a fixed order), so a unit holds rows of many partitions.
+        var generator = SplitMix(seed: 11)
+        var records = try RecordFixtures.checkedTimedRecords().shuffled(using: &generator)
+        // One partition with more rows per unit than a memtable batch coalesces, and values that
+        // are empty, null or not ASCII.
+        let template = records[records.count / 3]
+        let bulk = (0..<(Limits.memtableCoalesceRowCount + 77)).map { index in
+            var record = template
+            record.eventID = "bulk-\(index)"
+            record.userAgent = index % 3 == 0 ? "" : index % 3 == 1 ? nil : "ünï ☃ \(index)"
+            record.eventCategory = index % 5 == 0 ? "Data" : nil
+            record.readOnly = index % 2 == 0
+            return record
+        }
+        // Interleaved with other partitions' rows.
+        let middle = records.count / 2
+        for (index, record) in bulk.enumerated() { records.insert(record, at: middle + 2 * index) }
+        let sizes = records.indices.map { 100 + ($0 * 37) % 900 }
+        // Units of 1 row, a few rows, many rows (the bulk partition's rows among them) and a unit of
+        // one partition only.
+        var cuts = [0, 1, 8, 9, 300, middle - 5, middle + 2 * bulk.count + 5]
+        cuts.append(records.count)
+        var memtables = Memtables()
+        var expected = [PartitionKey: [Int]]()
+        for (unit, (start, end)) in zip(cuts, cuts.dropFirst()).enumerated() {
+            var events = PartitionedEvents()
+            var encoded = EncodedEvents(keepsJSON: false)
+            for index in start..<end {
+                let appended = events.append(records[index], jsonByteCount: sizes[index])
+                #expect(appended)
+                encoded.append(length: sizes[index]) { _ in }
+                expected[try #require(PartitionKey(record: records[index])), default: []].append(index)
+            }
+            var batch = IngestBatch()
+            batch.append(events, encoded: encoded)
+            memtables.add(batch, lsn: UInt64(unit + 1), month: "2026-12", source: .live)
+        }
+        var single = PartitionedEvents()
+        let appended = single.append(template, jsonByteCount: 5)
+        #expect(appended)
+        var encoded = EncodedEvents(keepsJSON: false)
+        encoded.append(length: 5) { _ in }
+        var batch = IngestBatch()
+        batch.append(single, encoded: encoded)
+        memtables.add(batch, lsn: 99, month: "2026-12", source: .live)
+        expected[PartitionKey(record: template)!, default: []].append(records.count)
+        records.append(template)
+        let allSizes = sizes + [5]
+
+        #expect(memtables.eventCount == records.count)
+        #expect(memtables.byteCount == allSizes.reduce(0, +))
+        #expect(Set(memtables.partitions.keys) == Set(expected.keys))
+        var wantUsage = [String: UsageCounts]()
+        for (key, indexes) in expected {
+            let partition = try #require(memtables.partitions[key])
+            let stored = partition.batches.flatMap { batch in (0..<batch.count).map(batch.record(at:)) }
+            #expect(stored == indexes.map { records[$0] }, "\(key) holds other rows")
+            #expect(partition.byteCount == indexes.reduce(0) { $0 + allSizes[$1] }, "\(key) bytes")
+            #expect(partition.batches.reduce(0) { $0 + $1.jsonByteCount } == partition.byteCount, "\(key) batch bytes")
+            for index in indexes {
+                let record = records[index]
+                let category = UsageCategoryTests.expected(
+                    record.eventCategory,
+                    record.readOnly,
+                    record.managementEvent
+                )
+                wantUsage[key.region, default: UsageCounts()][category] += 1
+                wantUsage[key.region, default: UsageCounts()].bytes += allSizes[index]
+            }
+        }
+        let bulkPartition = try #require(memtables.partitions[PartitionKey(record: template)!])
+        #expect(bulkPartition.batches.contains { $0.count > Limits.memtableCoalesceRowCount }, "a batch of its own")
+        #expect(bulkPartition.batches.count > 1)
+        let usage = Dictionary(uniqueKeysWithValues: memtables.usage.counts.map { ($0.key.region, $0.value) })
+        #expect(usage == wantUsage)
+    }
+}
+
+/// A fixed-seed generator for reproducible shuffles.
+private struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -165,10 +165,23 @@ struct UsageTally: Sendable {
 
     /// Counts a partition's rows ingested in `month` from `source`.
     mutating func add(_ rows: ColumnBatch, region: String, month: String, source: UsageSource) {
+        add(0..<rows.count, of: rows, jsonByteCount: rows.jsonByteCount, region: region, month: month, source: source)
+    }
+
+    /// Counts the rows `selected` of `rows`, whose compact JSON is `jsonByteCount` bytes.
+    mutating func add(
+        _ selected: some Sequence<some BinaryInteger>,
+        of rows: ColumnBatch,
+        jsonByteCount: Int,
+        region: String,
+        month: String,
+        source: UsageSource
+    ) {
         var delta = UsageCounts()
-        delta.bytes = rows.jsonByteCount
+        delta.bytes = jsonByteCount
         rows.bytes.withUnsafeBytes { base in
-            for row in 0..<rows.count {
+            for selectedRow in selected {
+                let row = Int(selectedRow)
                 let span = rows.span(.eventCategory, row)
                 let category = UsageCategory(
                     eventCategoryBytes: span.isNull ? nil : span.bytes(in: base),

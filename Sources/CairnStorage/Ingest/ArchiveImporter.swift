@@ -556,6 +556,7 @@ struct ParsedUnit: Sendable {
         unit.encoded = EncodedEvents(keepsJSON: keepsJSON)
         unit.contentByteCount = bytes.count
         unit.encoded.reserveCapacity(bytes.count + bytes.count / 256)
+        unit.events.reserve(jsonByteCount: bytes.count)
         unit.startItemIndex = skipItems
         var framer = RecordFramer(decoder: ColumnRecordDecoder())
         let staged = framer.decoder.staged

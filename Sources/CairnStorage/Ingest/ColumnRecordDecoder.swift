@@ -3,7 +3,7 @@ import CairnCore
 /// Decodes records for ingest straight into column form.
 ///
 /// The shared `RecordFieldDecoder` hands each field's bytes to a `StagedRecord`, which
-/// `PartitionedEvents` then appends to its partition's `ColumnBatch`. No `String` and no
+/// `PartitionedEvents` then appends to its unit's `ColumnBatch`, noting the row's partition. No `String` and no
 /// `EventRecord` is made on this path.
 struct ColumnRecordDecoder: RecordDecoding {
     private var fields = RecordFieldDecoder()

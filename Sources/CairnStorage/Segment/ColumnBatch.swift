@@ -71,6 +71,14 @@ public struct ColumnBatch: Sendable {
         ColumnBatch.appendShifted(other.spans, by: shift, to: &spans)
     }
 
+    /// Makes room for `rows` more rows with `valueBytes` more bytes of values.
+    mutating func reserveCapacity(rows: Int, valueBytes: Int) {
+        times.reserveCapacity(count + rows)
+        flags.reserveCapacity(flags.count + rows * SegmentColumn.boolColumns.count)
+        spans.reserveCapacity(spans.count + rows * ColumnBatch.columnCount)
+        bytes.reserveCapacity(bytes.count + valueBytes)
+    }
+
     private static func checkSize(_ byteCount: Int) {
         precondition(byteCount <= Int(UInt32.max), "a column batch holds at most 4 GiB of values")
     }

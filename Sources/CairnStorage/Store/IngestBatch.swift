@@ -6,12 +6,12 @@ public import CairnCore
 /// Events and checkpoints travel together, so after a crash either both are
 /// durable or neither is, and a re-import resumes exactly where the acknowledged data ends.
 ///
-/// Layout for speed: events arrive already sorted into per-partition column batches (built on the
-/// parse threads, moved here, never copied one by one), and their compact JSON, when kept, is one
+/// Layout for speed: events arrive in column batches with each row's partition (built on the parse
+/// threads, moved here, never copied one by one), and their compact JSON, when kept, is one
 /// contiguous buffer of `length varint | JSON` entries, which is exactly what the WAL stores.
 public struct IngestBatch: Sendable {
-    /// The events by partition; a partition may appear more than once (one entry per parsed unit).
-    public private(set) var partitions: [(key: PartitionKey, rows: ColumnBatch)] = []
+    /// The events as parsed, a unit per parsed chunk or file (each with its rows' partitions).
+    public private(set) var units: [PartitionedEvents] = []
     /// `length varint | compact JSON` per event (empty when the events came without their JSON:
     /// see `hasJSON`).
     public private(set) var encodedEvents: [UInt8] = []
@@ -41,7 +41,7 @@ public struct IngestBatch: Sendable {
     public mutating func append(_ events: PartitionedEvents, encoded: EncodedEvents) {
         precondition(events.eventCount == encoded.count, "one encoded entry per event")
         guard events.eventCount > 0 else { return }
-        for (key, rows) in events.batches { partitions.append((key, rows)) }
+        units.append(events)
         hasJSON = hasJSON && encoded.keepsJSON
         if !hasJSON {
             encodedEvents = []

@@ -1,37 +1,101 @@
 public import CairnCore
 
-/// Events sorted into per-partition column batches as they are parsed (on the parse threads), so
-/// the store's thread only links batches into memtables and records never outlive their parse.
+/// Events as they are parsed (on the parse threads): every row in one column batch, in arrival
+/// order, with each row's partition, so the store's thread copies each partition's rows once, into
+/// its memtable, and records never outlive their parse.
+///
+/// One batch per parsed unit, not one per partition: on a long tail (thousands of account/region/
+/// day partitions, a few dozen rows of each in an 8 MiB chunk) a batch per partition cost five
+/// allocations and a dozen regrowths each, freed on another thread. glibc's arena locks made the
+/// threads wait on each other some 30,000 times per million events.
 public struct PartitionedEvents: Sendable {
-    /// Each partition's key and batch, in order of first appearance.
+    /// Each partition's key, in order of first appearance.
     private var keys: [PartitionKey] = []
-    private var rows: [ColumnBatch] = []
     /// Partition number by key.
     private var numbers: [PartitionKey: Int] = [:]
     /// Partition number by a staged record's raw account and region bytes and day: a record of a
-    /// partition seen before finds its batch without making the key's two `String`s, checking
+    /// partition seen before finds its number without making the key's two `String`s, checking
     /// their characters and hashing them (2-3% of an import).
     private var raw = RawPartitions()
-    public private(set) var eventCount = 0
+    /// Every event, in arrival order.
+    private(set) var rows = ColumnBatch()
+    /// Where each row's values begin in `rows.bytes` (a row's values lie together, up to the next
+    /// row's start).
+    private(set) var rowStarts: [UInt32] = []
+    /// Each row's partition number.
+    private var rowPartitions: [Int32] = []
+    /// Rows and compact JSON bytes per partition number.
+    private var partitionRowCounts: [Int] = []
+    private var partitionJSONByteCounts: [Int] = []
+
+    public var eventCount: Int { rows.count }
 
     public init() {}
 
-    /// Each partition's batch.
-    public var batches: [PartitionKey: ColumnBatch] {
-        Dictionary(uniqueKeysWithValues: zip(keys, rows))
+    /// Makes room for the events of `jsonByteCount` bytes of JSON, so the unit's buffers are
+    /// allocated about once (values take about half their JSON; a row's spans 8 bytes per column,
+    /// sized here for events of 512 bytes or more).
+    mutating func reserve(jsonByteCount: Int) {
+        let rowCount = jsonByteCount / 512
+        rows.reserveCapacity(rows: rowCount, valueBytes: jsonByteCount * 3 / 4)
+        rowStarts.reserveCapacity(rowCount)
+        rowPartitions.reserveCapacity(rowCount)
     }
 
-    /// Adds a record to its partition's batch; returns false (adding nothing) when it has no
-    /// eventTime.
+    /// One partition's rows: their numbers in `rows` (arrival order) and their compact JSON size.
+    struct Partition {
+        let key: PartitionKey
+        let rows: ArraySlice<Int32>
+        let jsonByteCount: Int
+    }
+
+    /// Every partition's rows, partitions in order of first appearance (the rows' numbers share one
+    /// buffer).
+    var partitions: [Partition] {
+        var starts = [Int](repeating: 0, count: keys.count + 1)
+        for partition in keys.indices { starts[partition + 1] = starts[partition] + partitionRowCounts[partition] }
+        var next = starts
+        let order = [Int32](unsafeUninitializedCapacity: rows.count) { target, initialized in
+            for (row, partition) in rowPartitions.enumerated() {
+                target[next[Int(partition)]] = Int32(row)
+                next[Int(partition)] += 1
+            }
+            initialized = rows.count
+        }
+        return keys.indices.map { partition in
+            Partition(
+                key: keys[partition],
+                rows: order[starts[partition]..<starts[partition + 1]],
+                jsonByteCount: partitionJSONByteCounts[partition]
+            )
+        }
+    }
+
+    /// `partition`'s rows as a batch of their own (the unit's batch itself when it holds one
+    /// partition).
+    func batch(_ partition: Partition) -> ColumnBatch {
+        guard partition.rows.count < rows.count else { return rows }
+        var batch = ColumnBatch()
+        batch.append(rows: partition.rows, of: rows, rowStarts: rowStarts, jsonByteCount: partition.jsonByteCount)
+        return batch
+    }
+
+    /// Each partition's batch.
+    public var batches: [PartitionKey: ColumnBatch] {
+        Dictionary(uniqueKeysWithValues: partitions.map { ($0.key, batch($0)) })
+    }
+
+    /// Adds a record; returns false (adding nothing) when it has no eventTime.
     @discardableResult
     public mutating func append(_ record: EventRecord, jsonByteCount: Int) -> Bool {
         guard let key = PartitionKey(record: record) else { return false }
-        rows[number(of: key)].append(record, jsonByteCount: jsonByteCount)
-        eventCount += 1
+        let start = rows.bytes.count
+        guard rows.append(record, jsonByteCount: jsonByteCount) else { return false }
+        noteRow(start: start, partition: number(of: key), jsonByteCount: jsonByteCount)
         return true
     }
 
-    /// Adds a staged record to its partition's batch; returns false when it has no eventTime.
+    /// Adds a staged record; returns false when it has no eventTime.
     @discardableResult
     mutating func append(_ record: StagedRecord, jsonByteCount: Int) -> Bool {
         guard let eventTime = record.eventTime else { return false }
@@ -39,7 +103,7 @@ public struct PartitionedEvents: Sendable {
         let partition = record.withPartitionBytes { account, region in
             if let known = raw.number(account: account, region: region, day: day) { return known }
             // First sight of these bytes: the key by `PartitionKey`'s rule (several spellings may
-            // map to one key, so the key decides the batch).
+            // map to one key, so the key decides the partition).
             let key = PartitionKey(
                 account: PartitionKey.component(account.map { String(decoding: $0, as: UTF8.self) }),
                 region: PartitionKey.component(region.map { String(decoding: $0, as: UTF8.self) }),
@@ -49,16 +113,25 @@ public struct PartitionedEvents: Sendable {
             raw.add(account: account, region: region, day: day, number: assigned)
             return assigned
         }
-        rows[partition].append(record, jsonByteCount: jsonByteCount)
-        eventCount += 1
+        let start = rows.bytes.count
+        rows.append(record, jsonByteCount: jsonByteCount)
+        noteRow(start: start, partition: partition, jsonByteCount: jsonByteCount)
         return true
+    }
+
+    private mutating func noteRow(start: Int, partition: Int, jsonByteCount: Int) {
+        rowStarts.append(UInt32(truncatingIfNeeded: start))
+        rowPartitions.append(Int32(truncatingIfNeeded: partition))
+        partitionRowCounts[partition] += 1
+        partitionJSONByteCounts[partition] += jsonByteCount
     }
 
     /// The number of `key`'s partition, added when new.
     private mutating func number(of key: PartitionKey) -> Int {
         if let number = numbers[key] { return number }
         keys.append(key)
-        rows.append(ColumnBatch())
+        partitionRowCounts.append(0)
+        partitionJSONByteCounts.append(0)
         numbers[key] = keys.count - 1
         return keys.count - 1
     }
@@ -148,16 +221,52 @@ struct Memtables {
 
     /// Adds a batch's events under `lsn`, counting them as ingested in `month` from `source`.
     mutating func add(_ batch: IngestBatch, lsn: UInt64, month: String, source: UsageSource) {
-        for (key, rows) in batch.partitions {
-            partitions[key, default: Partition()].add(rows, lsn: lsn)
-            byteCount += rows.jsonByteCount
-            eventCount += rows.count
-            usage.add(rows, region: key.region, month: month, source: source)
+        for events in batch.units {
+            for partition in events.partitions {
+                partitions[partition.key, default: Partition()].add(partition, of: events, lsn: lsn)
+                byteCount += partition.jsonByteCount
+                eventCount += partition.rows.count
+                usage.add(
+                    partition.rows,
+                    of: events.rows,
+                    jsonByteCount: partition.jsonByteCount,
+                    region: partition.key.region,
+                    month: month,
+                    source: source
+                )
+            }
         }
     }
 }
 
 extension Memtables.Partition {
+    /// Adds `partition`'s rows of a parsed unit: copied onto the last batch while it is small (see
+    /// below), else into a batch of their own (the unit's batch itself, uncopied, when it holds only
+    /// this partition).
+    mutating func add(_ partition: PartitionedEvents.Partition, of events: PartitionedEvents, lsn: UInt64) {
+        let rows = partition.rows
+        guard rows.count < events.eventCount else {
+            add(events.rows, lsn: lsn)
+            return
+        }
+        if let last = batches.indices.last, rows.count < Limits.memtableCoalesceRowCount,
+            batches[last].count + rows.count <= Limits.memtableCoalesceRowCount
+        {
+            batches[last].append(
+                rows: rows,
+                of: events.rows,
+                rowStarts: events.rowStarts,
+                jsonByteCount: partition.jsonByteCount
+            )
+        } else {
+            batches.append(events.batch(partition))
+        }
+        eventCount += rows.count
+        byteCount += partition.jsonByteCount
+        firstLSN = min(firstLSN, lsn)
+        lastLSN = max(lastLSN, lsn)
+    }
+
     mutating func add(_ rows: ColumnBatch, lsn: UInt64) {
         // Small appends (the server's self-audit, PutAuditEvents, small bulk requests) join the last
         // batch, so a scan of the memtable sees a few batches rather than one per request: per-batch
