@@ -58,16 +58,56 @@ import Testing
         }
     }
 
+    /// A unit stays grouped while each row continues the last row's partition or opens a new one;
+    /// a partition seen before and left makes it regroup, and grouping keeps each partition's rows
+    /// in arrival order.
+    @Test func groupingFollowsArrival() throws {
+        var decoder = EventRecordDecoder()
+        func record(_ account: String, _ number: Int) throws -> EventRecord {
+            try decoder.decode(
+                #"{"eventTime":"2026-11-01T00:00:00Z","eventID":"\#(account)\#(number)","recipientAccountId":"\#(account)"}"#
+            )
+        }
+        let cases: [(String, Bool)] = [
+            ("ABA", false), ("AABB", true), ("ABC", true), ("ABBA", false), ("A", true), ("", true), ("ABCB", false),
+        ]
+        for (accounts, grouped) in cases {
+            var events = PartitionedEvents()
+            var expected = [String: [String]]()
+            for (number, account) in accounts.enumerated() {
+                let appended = events.append(try record(String(account), number), jsonByteCount: 1)
+                #expect(appended)
+                expected[String(account), default: []].append("\(account)\(number)")
+            }
+            #expect(events.isGrouped == grouped, "\(accounts)")
+            events.groupByPartition()
+            #expect(events.isGrouped)
+            let partitions = events.partitions
+            #expect(
+                partitions.map(\.key.account)
+                    == Array(Set(accounts)).map(String.init).sorted {
+                        accounts.firstIndex(of: Character($0))! < accounts.firstIndex(of: Character($1))!
+                    }
+            )
+            for partition in partitions {
+                let batch = events.batch(partition)
+                #expect(batch.stringValues(.eventID) == expected[partition.key.account]!, "\(accounts)")
+            }
+        }
+    }
+
     /// Every partition ends up in the memtables with exactly its records, in arrival order, its
     /// JSON bytes and its billed categories, whichever way its rows went.
     ///
     /// A parsed unit keeps its rows in one batch; the memtables copy each partition's rows out of
     /// it (onto a small last batch, into a batch of their own, or the unit's batch itself when it
     /// holds one partition).
-    @Test func memtablesTakeEachPartitionsRowsFromUnits() throws {
-        // Shuffled (a fixed order), so a unit holds rows of many partitions.
+    @Test(arguments: [false, true]) func memtablesTakeEachPartitionsRowsFromUnits(shuffled: Bool) throws {
+        // As the files come (runs of one partition: units that need no grouping), or shuffled (a
+        // fixed order), so a unit holds rows of many partitions, interleaved.
         var generator = SplitMix(seed: 11)
-        var records = try RecordFixtures.checkedTimedRecords().shuffled(using: &generator)
+        var records = try RecordFixtures.checkedTimedRecords()
+        if shuffled { records.shuffle(using: &generator) }
         // One partition with more rows per unit than a memtable batch coalesces, and values that
         // are empty, null or not ASCII.
         let template = records[records.count / 3]
@@ -98,6 +138,8 @@ import Testing
                 encoded.append(length: sizes[index]) { _ in }
                 expected[try #require(PartitionKey(record: records[index])), default: []].append(index)
             }
+            if !shuffled, unit == 1 { #expect(events.isGrouped, "a run of one partition needs no grouping") }
+            if shuffled, unit == 4 { #expect(!events.isGrouped) }
             var batch = IngestBatch()
             batch.append(events, encoded: encoded)
             memtables.add(batch, lsn: UInt64(unit + 1), month: "2026-12", source: .live)
@@ -135,6 +177,17 @@ import Testing
                 wantUsage[key.region, default: UsageCounts()].bytes += allSizes[index]
             }
         }
+        // The flush's copy of each partition holds the same rows, and so do the batches a reader
+        // is given once the memtables are materialized.
+        let before = memtables.batches.map { batch in (0..<batch.count).map(batch.record(at:)) }
+        for (key, indexes) in expected {
+            let concatenated = try #require(memtables.partitions[key]).concatenated
+            #expect((0..<concatenated.count).map(concatenated.record(at:)) == indexes.map { records[$0] })
+            #expect(concatenated.jsonByteCount == indexes.reduce(0) { $0 + allSizes[$1] })
+        }
+        memtables.materialize()
+        #expect(memtables.partitions.values.allSatisfy { !$0.hasViews })
+        #expect(memtables.batches.map { batch in (0..<batch.count).map(batch.record(at:)) } == before)
         let bulkPartition = try #require(memtables.partitions[PartitionKey(record: template)!])
         #expect(bulkPartition.batches.contains { $0.count > Limits.memtableCoalesceRowCount }, "a batch of its own")
         #expect(bulkPartition.batches.count > 1)

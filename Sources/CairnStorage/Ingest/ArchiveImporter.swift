@@ -609,6 +609,8 @@ struct ParsedUnit: Sendable {
                 }
             }
         }
+        // Grouped here, on the parse thread, while the rows are in its cache.
+        unit.events.groupByPartition()
         unit.consumedByteCount = outcome.consumedByteCount
         unit.fatalError = outcome.fatalError
         unit.framing = outcome.framing

@@ -161,6 +161,33 @@ extension ColumnBatch {
         precondition(bytes.count <= Int(UInt32.max), "a column batch holds at most 4 GiB of values")
     }
 
+    /// Appends the rows `rows` of `source`, whose values lie in `source.bytes[byteRange]`, and adds
+    /// `jsonByteCount` to the batch's: block copies, the spans moved by as much as the block moved
+    /// (rows grouped by partition, as `PartitionedEvents.groupByPartition` leaves them).
+    mutating func append(
+        rows: Range<Int>,
+        bytes byteRange: Range<Int>,
+        of source: ColumnBatch,
+        jsonByteCount addedJSON: Int
+    ) {
+        guard !rows.isEmpty else { return }
+        let columnCount = ColumnBatch.columnCount
+        let boolCount = SegmentColumn.boolColumns.count
+        count += rows.count
+        jsonByteCount += addedJSON
+        times.append(contentsOf: source.times[rows])
+        flags.append(contentsOf: source.flags[rows.lowerBound * boolCount..<rows.upperBound * boolCount])
+        let shift = UInt32(truncatingIfNeeded: bytes.count) &- UInt32(truncatingIfNeeded: byteRange.lowerBound)
+        bytes.append(contentsOf: source.bytes[byteRange])
+        precondition(bytes.count <= Int(UInt32.max), "a column batch holds at most 4 GiB of values")
+        let first = spans.count
+        spans.append(contentsOf: source.spans[rows.lowerBound * columnCount..<rows.upperBound * columnCount])
+        guard shift != 0 else { return }
+        spans.withUnsafeMutableBufferPointer { target in
+            for index in first..<target.count where !target[index].isNull { target[index].start &+= shift }
+        }
+    }
+
     /// Makes room for `extra` more elements, at least doubling the capacity when it grows.
     private static func reserve<Element>(_ array: inout [Element], adding extra: Int) {
         let needed = array.count + extra

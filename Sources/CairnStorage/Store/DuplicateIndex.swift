@@ -48,6 +48,14 @@ final class DuplicateIndex: @unchecked Sendable {
     func filter(_ batches: [ColumnBatch], partition key: PartitionKey) -> (
         keep: [Int]?, duplicates: Int, sameIDOtherContent: Int
     ) {
+        filter(batches.map(Memtables.Piece.init), partition: key)
+    }
+
+    /// The same for a memtable partition's pieces; the indexes are in the concatenation of the
+    /// pieces' rows.
+    func filter(_ pieces: [Memtables.Piece], partition key: PartitionKey) -> (
+        keep: [Int]?, duplicates: Int, sameIDOtherContent: Int
+    ) {
         clock += 1
         var partition = partitions.removeValue(forKey: key) ?? Partition()
         let before = partition.contents.count
@@ -55,17 +63,18 @@ final class DuplicateIndex: @unchecked Sendable {
         var dropped = [Int]()
         var conflicts = 0
         var base = 0
-        for batch in batches {
-            for row in 0..<batch.count {
+        for piece in pieces {
+            let batch = piece.batch
+            for row in piece.rows {
                 let id = batch.eventIDHash(row)
                 guard id != 0 else { continue }
                 switch DuplicateIndex.insert(id, batch.contentHash(row), into: &partition) {
-                case .duplicate: dropped.append(base + row)
+                case .duplicate: dropped.append(base + row - piece.rows.lowerBound)
                 case .sameIDOtherContent: conflicts += 1
                 case .new: break
                 }
             }
-            base += batch.count
+            base += piece.count
         }
         entryCount += partition.contents.count - before
         partitions[key] = partition

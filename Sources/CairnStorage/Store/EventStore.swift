@@ -419,7 +419,7 @@ public final class EventStore: @unchecked Sendable {
         // only the rows to keep are noted, so no partition's rows are copied before encoding.
         var kept = [(key: PartitionKey, value: Memtables.Partition, keep: [Int]?)]()
         for (key, memtable) in memtables.partitions.sorted(by: { $0.key < $1.key }) {
-            let (keep, duplicates, conflicts) = duplicateIndex.filter(memtable.batches, partition: key)
+            let (keep, duplicates, conflicts) = duplicateIndex.filter(memtable.pieces, partition: key)
             output.duplicates += duplicates
             output.sameIDOtherContent += conflicts
             if keep?.isEmpty != true { kept.append((key, memtable, keep)) }
@@ -462,21 +462,30 @@ public final class EventStore: @unchecked Sendable {
                 guard index < jobs.count else { break }
                 let job = jobs[index]
                 results.set(index) { () throws(StorageError) in
-                    var batches = [ColumnBatch]()
+                    // One copy into the segment's batch, from where the parser left the rows (a
+                    // part with duplicates dropped is selected first); none when the job is one
+                    // whole batch.
+                    var rows = ColumnBatch()
                     var byteCount = 0
                     var members = [PartitionMember]()
-                    // One copy into the segment's batch: a part with duplicates dropped is
-                    // selected first, the others' memtable batches join as they are.
+                    if job.parts.count == 1, job.parts[0].2 == nil {
+                        rows = job.parts[0].1.concatenated
+                    } else {
+                        rows.reserveCapacity(
+                            rows: job.rowCount,
+                            valueBytes: job.parts.reduce(0) { $0 + $1.1.valueByteCount }
+                        )
+                    }
                     for (key, memtable, keep) in job.parts {
                         if let keep {
-                            let rows = ColumnBatch(concatenating: memtable.batches).selecting(keep)
-                            batches.append(rows)
-                            byteCount += rows.jsonByteCount
+                            let selected = memtable.concatenated.selecting(keep)
+                            rows.append(contentsOf: selected)
+                            byteCount += selected.jsonByteCount
                             members.append(
-                                PartitionMember(account: key.account, region: key.region, rowCount: rows.count)
+                                PartitionMember(account: key.account, region: key.region, rowCount: selected.count)
                             )
                         } else {
-                            batches += memtable.batches
+                            if job.parts.count > 1 { memtable.append(to: &rows) }
                             byteCount += memtable.byteCount
                             members.append(
                                 PartitionMember(account: key.account, region: key.region, rowCount: memtable.eventCount)
@@ -484,7 +493,7 @@ public final class EventStore: @unchecked Sendable {
                         }
                     }
                     let (bytes, footer) = try writer.encode(
-                        ColumnBatch(concatenating: batches),
+                        rows,
                         partition: job.partition,
                         members: job.partition.isPacked ? members : nil,
                         id: job.id,
@@ -628,13 +637,10 @@ public final class EventStore: @unchecked Sendable {
     /// Changes nothing; the segments' files stay until the snapshot is released.
     public func snapshot() -> StoreSnapshot {
         state.withLock {
-            var unflushed = [ColumnBatch]()
-            for tables in [flushing?.memtables, memtables].compactMap({ $0 }) {
-                for (_, partition) in tables.partitions.sorted(by: { $0.key < $1.key }) {
-                    unflushed += partition.batches
-                }
-            }
-            return pinLocked(unflushed: unflushed)
+            // Rows still in parsed units become batches of their own once, shared by every reader
+            // after this one (with the vectors they decode).
+            memtables.materialize()
+            return pinLocked(unflushed: (flushing?.unflushedBatches() ?? []) + memtables.batches)
         }
     }
 
@@ -767,6 +773,8 @@ final class BackgroundFlush: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let lock = ConditionLock()
     private var outcome: Result<FlushOutput, StorageError>?
+    /// `memtables.batches`, made for the first reader (under the store's state lock).
+    private var materialized: [ColumnBatch]?
 
     init(
         announced: Set<SegmentID>,
@@ -794,6 +802,15 @@ final class BackgroundFlush: @unchecked Sendable {
     }
 
     var isDone: Bool { lock.withLock { outcome != nil } }
+
+    /// The memtables' rows as batches, partitions in key order: made once, for every reader
+    /// (callers hold the store's state lock).
+    func unflushedBatches() -> [ColumnBatch] {
+        if let materialized { return materialized }
+        let batches = memtables.batches
+        materialized = batches
+        return batches
+    }
 
     /// Waits for the flush and returns its segments.
     func result() throws(StorageError) -> FlushOutput {

@@ -1,199 +1,17 @@
-public import CairnCore
+import CairnCore
 
-/// Events as they are parsed (on the parse threads): every row in one column batch, in arrival
-/// order, with each row's partition, so the store's thread copies each partition's rows once, into
-/// its memtable, and records never outlive their parse.
+/// Events waiting to be flushed: per partition, the rows the parsers built, in arrival order
+/// (storage.md §3.7's memtable).
 ///
-/// One batch per parsed unit, not one per partition: on a long tail (thousands of account/region/
-/// day partitions, a few dozen rows of each in an 8 MiB chunk) a batch per partition cost five
-/// allocations and a dozen regrowths each, freed on another thread. glibc's arena locks made the
-/// threads wait on each other some 30,000 times per million events.
-public struct PartitionedEvents: Sendable {
-    /// Each partition's key, in order of first appearance.
-    private var keys: [PartitionKey] = []
-    /// Partition number by key.
-    private var numbers: [PartitionKey: Int] = [:]
-    /// Partition number by a staged record's raw account and region bytes and day: a record of a
-    /// partition seen before finds its number without making the key's two `String`s, checking
-    /// their characters and hashing them (2-3% of an import).
-    private var raw = RawPartitions()
-    /// Every event, in arrival order.
-    private(set) var rows = ColumnBatch()
-    /// Where each row's values begin in `rows.bytes` (a row's values lie together, up to the next
-    /// row's start).
-    private(set) var rowStarts: [UInt32] = []
-    /// Each row's partition number.
-    private var rowPartitions: [Int32] = []
-    /// Rows and compact JSON bytes per partition number.
-    private var partitionRowCounts: [Int] = []
-    private var partitionJSONByteCounts: [Int] = []
-
-    public var eventCount: Int { rows.count }
-
-    public init() {}
-
-    /// Makes room for the events of `jsonByteCount` bytes of JSON, so the unit's buffers are
-    /// allocated about once (values take about half their JSON; a row's spans 8 bytes per column,
-    /// sized here for events of 512 bytes or more).
-    mutating func reserve(jsonByteCount: Int) {
-        let rowCount = jsonByteCount / 512
-        rows.reserveCapacity(rows: rowCount, valueBytes: jsonByteCount * 3 / 4)
-        rowStarts.reserveCapacity(rowCount)
-        rowPartitions.reserveCapacity(rowCount)
-    }
-
-    /// One partition's rows: their numbers in `rows` (arrival order) and their compact JSON size.
-    struct Partition {
-        let key: PartitionKey
-        let rows: ArraySlice<Int32>
-        let jsonByteCount: Int
-    }
-
-    /// Every partition's rows, partitions in order of first appearance (the rows' numbers share one
-    /// buffer).
-    var partitions: [Partition] {
-        var starts = [Int](repeating: 0, count: keys.count + 1)
-        for partition in keys.indices { starts[partition + 1] = starts[partition] + partitionRowCounts[partition] }
-        var next = starts
-        let order = [Int32](unsafeUninitializedCapacity: rows.count) { target, initialized in
-            for (row, partition) in rowPartitions.enumerated() {
-                target[next[Int(partition)]] = Int32(row)
-                next[Int(partition)] += 1
-            }
-            initialized = rows.count
-        }
-        return keys.indices.map { partition in
-            Partition(
-                key: keys[partition],
-                rows: order[starts[partition]..<starts[partition + 1]],
-                jsonByteCount: partitionJSONByteCounts[partition]
-            )
-        }
-    }
-
-    /// `partition`'s rows as a batch of their own (the unit's batch itself when it holds one
-    /// partition).
-    func batch(_ partition: Partition) -> ColumnBatch {
-        guard partition.rows.count < rows.count else { return rows }
-        var batch = ColumnBatch()
-        batch.append(rows: partition.rows, of: rows, rowStarts: rowStarts, jsonByteCount: partition.jsonByteCount)
-        return batch
-    }
-
-    /// Each partition's batch.
-    public var batches: [PartitionKey: ColumnBatch] {
-        Dictionary(uniqueKeysWithValues: partitions.map { ($0.key, batch($0)) })
-    }
-
-    /// Adds a record; returns false (adding nothing) when it has no eventTime.
-    @discardableResult
-    public mutating func append(_ record: EventRecord, jsonByteCount: Int) -> Bool {
-        guard let key = PartitionKey(record: record) else { return false }
-        let start = rows.bytes.count
-        guard rows.append(record, jsonByteCount: jsonByteCount) else { return false }
-        noteRow(start: start, partition: number(of: key), jsonByteCount: jsonByteCount)
-        return true
-    }
-
-    /// Adds a staged record; returns false when it has no eventTime.
-    @discardableResult
-    mutating func append(_ record: StagedRecord, jsonByteCount: Int) -> Bool {
-        guard let eventTime = record.eventTime else { return false }
-        let day = EventTimestamp.epochDay(eventTime)
-        let partition = record.withPartitionBytes { account, region in
-            if let known = raw.number(account: account, region: region, day: day) { return known }
-            // First sight of these bytes: the key by `PartitionKey`'s rule (several spellings may
-            // map to one key, so the key decides the partition).
-            let key = PartitionKey(
-                account: PartitionKey.component(account.map { String(decoding: $0, as: UTF8.self) }),
-                region: PartitionKey.component(region.map { String(decoding: $0, as: UTF8.self) }),
-                epochDay: day
-            )
-            let assigned = number(of: key)
-            raw.add(account: account, region: region, day: day, number: assigned)
-            return assigned
-        }
-        let start = rows.bytes.count
-        rows.append(record, jsonByteCount: jsonByteCount)
-        noteRow(start: start, partition: partition, jsonByteCount: jsonByteCount)
-        return true
-    }
-
-    private mutating func noteRow(start: Int, partition: Int, jsonByteCount: Int) {
-        rowStarts.append(UInt32(truncatingIfNeeded: start))
-        rowPartitions.append(Int32(truncatingIfNeeded: partition))
-        partitionRowCounts[partition] += 1
-        partitionJSONByteCounts[partition] += jsonByteCount
-    }
-
-    /// The number of `key`'s partition, added when new.
-    private mutating func number(of key: PartitionKey) -> Int {
-        if let number = numbers[key] { return number }
-        keys.append(key)
-        partitionRowCounts.append(0)
-        partitionJSONByteCounts.append(0)
-        numbers[key] = keys.count - 1
-        return keys.count - 1
-    }
-}
-
-/// Raw (account bytes, region bytes, day) triples of staged records, to partition numbers: open
-/// addressing on XXH64 of the bytes, compared exactly.
-private struct RawPartitions: Sendable {
-    private var index = HashIndex(slotCount: 64)
-    /// Each entry's account and region bytes back to back, a presence byte before each.
-    private var text: [UInt8] = []
-    private var entries: [(start: Int, accountCount: Int, regionCount: Int, day: Int64, number: Int)] = []
-
-    private static func hash(_ account: UnsafeRawBufferPointer?, _ region: UnsafeRawBufferPointer?, _ day: Int64)
-        -> UInt64
-    {
-        let first = account.map { XXHash64.hash($0, seed: 1) } ?? 0x6E75_6C6C
-        let second = region.map { XXHash64.hash($0, seed: first) } ?? (first ^ 0x6E6F_6E65)
-        return second ^ (UInt64(bitPattern: day) &* 0x9E37_79B9_7F4A_7C15)
-    }
-
-    /// -1 for an absent value, else its length.
-    private static func length(_ value: UnsafeRawBufferPointer?) -> Int { value.map(\.count) ?? -1 }
-
-    func number(account: UnsafeRawBufferPointer?, region: UnsafeRawBufferPointer?, day: Int64) -> Int? {
-        let accountCount = RawPartitions.length(account)
-        let regionCount = RawPartitions.length(region)
-        let found = text.withUnsafeBytes { stored in
-            index.first(RawPartitions.hash(account, region, day)) { entry in
-                let candidate = entries[entry]
-                guard candidate.day == day, candidate.accountCount == accountCount,
-                    candidate.regionCount == regionCount
-                else { return false }
-                return RawPartitions.same(stored, at: candidate.start, account)
-                    && RawPartitions.same(stored, at: candidate.start + max(accountCount, 0), region)
-            }
-        }
-        return found.map { entries[$0].number }
-    }
-
-    mutating func add(account: UnsafeRawBufferPointer?, region: UnsafeRawBufferPointer?, day: Int64, number: Int) {
-        let start = text.count
-        if let account { text.append(contentsOf: account) }
-        if let region { text.append(contentsOf: region) }
-        entries.append(
-            (start, RawPartitions.length(account), RawPartitions.length(region), day, number)
-        )
-        index.append(RawPartitions.hash(account, region, day))
-    }
-
-    private static func same(_ stored: UnsafeRawBufferPointer, at start: Int, _ value: UnsafeRawBufferPointer?) -> Bool
-    {
-        guard let value, !value.isEmpty else { return true }
-        return ByteCompare.equal(stored.baseAddress! + start, value.baseAddress!, count: value.count)
-    }
-}
-
-/// Events waiting to be flushed: per partition, the column batches the parser built, in arrival
-/// order (storage.md §3.7's memtable).
+/// A partition's rows stay where the parser put them: a piece is a parsed unit's batch and the
+/// rows of it that are this partition's. Copying each partition's rows out of the unit on the
+/// store's thread cost 6% of a long-tail import, and the flush copies them once more anyway, into
+/// the batch it encodes (or many partitions' into one packed file). A reader that wants batches of
+/// their own gets them made once (`materialize`).
 struct Memtables {
     struct Partition {
-        var batches: [ColumnBatch] = []
+        /// The rows, in arrival order.
+        private(set) var pieces: [Piece] = []
         var eventCount = 0
         /// Compact JSON bytes of the rows (the billed size).
         var byteCount = 0
@@ -211,6 +29,38 @@ struct Memtables {
         }
     }
 
+    /// Rows of one partition: a whole batch, or a partition's rows of a grouped unit's batch.
+    struct Piece {
+        fileprivate(set) var batch: ColumnBatch
+        /// The rows of `batch` that belong here, and where their values lie in its bytes.
+        fileprivate(set) var rows: Range<Int>
+        fileprivate(set) var bytes: Range<Int>
+        fileprivate(set) var jsonByteCount: Int
+
+        init(_ batch: ColumnBatch) {
+            self.batch = batch
+            rows = 0..<batch.count
+            bytes = 0..<batch.bytes.count
+            jsonByteCount = batch.jsonByteCount
+        }
+
+        init(_ partition: PartitionedEvents.Partition, of events: PartitionedEvents) {
+            batch = events.rows
+            rows = partition.rows
+            bytes = partition.bytes
+            jsonByteCount = partition.jsonByteCount
+        }
+
+        var count: Int { rows.count }
+        /// Whether the piece is its batch's every row.
+        var isWhole: Bool { rows.count == batch.count }
+
+        /// Appends the piece's rows to `target`.
+        func append(to target: inout ColumnBatch) {
+            target.append(rows: rows, bytes: bytes, of: batch, jsonByteCount: jsonByteCount)
+        }
+    }
+
     var partitions: [PartitionKey: Partition] = [:]
     var byteCount = 0
     var eventCount = 0
@@ -221,7 +71,10 @@ struct Memtables {
 
     /// Adds a batch's events under `lsn`, counting them as ingested in `month` from `source`.
     mutating func add(_ batch: IngestBatch, lsn: UInt64, month: String, source: UsageSource) {
-        for events in batch.units {
+        for var events in batch.units {
+            // Units from the parse threads come grouped; a unit of decoded records (the WAL, the
+            // API) is grouped here.
+            events.groupByPartition()
             for partition in events.partitions {
                 partitions[partition.key, default: Partition()].add(partition, of: events, lsn: lsn)
                 byteCount += partition.jsonByteCount
@@ -237,34 +90,31 @@ struct Memtables {
             }
         }
     }
+
+    /// Turns every partition's pieces into batches of their own (see `Partition.batches`), so the
+    /// readers that follow share them (and the vectors they decode).
+    mutating func materialize() {
+        for key in Array(partitions.keys) where partitions[key]!.hasViews {
+            partitions[key]!.materialize()
+        }
+    }
+
+    /// Every partition's batches, partitions in key order.
+    var batches: [ColumnBatch] {
+        partitions.sorted(by: { $0.key < $1.key }).flatMap { $0.value.batches }
+    }
 }
 
 extension Memtables.Partition {
-    /// Adds `partition`'s rows of a parsed unit: copied onto the last batch while it is small (see
-    /// below), else into a batch of their own (the unit's batch itself, uncopied, when it holds only
-    /// this partition).
+    /// Adds `partition`'s rows of a grouped unit, where they are (the unit's batch is shared, not
+    /// copied).
     mutating func add(_ partition: PartitionedEvents.Partition, of events: PartitionedEvents, lsn: UInt64) {
-        let rows = partition.rows
-        guard rows.count < events.eventCount else {
+        guard partition.rows.count < events.eventCount else {
             add(events.rows, lsn: lsn)
             return
         }
-        if let last = batches.indices.last, rows.count < Limits.memtableCoalesceRowCount,
-            batches[last].count + rows.count <= Limits.memtableCoalesceRowCount
-        {
-            batches[last].append(
-                rows: rows,
-                of: events.rows,
-                rowStarts: events.rowStarts,
-                jsonByteCount: partition.jsonByteCount
-            )
-        } else {
-            batches.append(events.batch(partition))
-        }
-        eventCount += rows.count
-        byteCount += partition.jsonByteCount
-        firstLSN = min(firstLSN, lsn)
-        lastLSN = max(lastLSN, lsn)
+        pieces.append(Memtables.Piece(partition, of: events))
+        note(rowCount: partition.rows.count, jsonByteCount: partition.jsonByteCount, lsn: lsn)
     }
 
     mutating func add(_ rows: ColumnBatch, lsn: UInt64) {
@@ -272,16 +122,65 @@ extension Memtables.Partition {
         // batch, so a scan of the memtable sees a few batches rather than one per request: per-batch
         // costs (kernels, a top-N cut, materializing candidates) made LookupEvents 4x slower once a
         // few thousand audit events had arrived in small requests.
-        if let last = batches.indices.last, rows.count < Limits.memtableCoalesceRowCount,
-            batches[last].count + rows.count <= Limits.memtableCoalesceRowCount
+        if let last = pieces.indices.last, pieces[last].isWhole, rows.count < Limits.memtableCoalesceRowCount,
+            pieces[last].count + rows.count <= Limits.memtableCoalesceRowCount
         {
-            batches[last].append(contentsOf: rows)
+            pieces[last].batch.append(contentsOf: rows)
+            pieces[last] = Memtables.Piece(pieces[last].batch)
         } else {
-            batches.append(rows)
+            pieces.append(Memtables.Piece(rows))
         }
-        eventCount += rows.count
-        byteCount += rows.jsonByteCount
+        note(rowCount: rows.count, jsonByteCount: rows.jsonByteCount, lsn: lsn)
+    }
+
+    private mutating func note(rowCount: Int, jsonByteCount: Int, lsn: UInt64) {
+        eventCount += rowCount
+        byteCount += jsonByteCount
         firstLSN = min(firstLSN, lsn)
         lastLSN = max(lastLSN, lsn)
     }
+
+    /// Whether some piece is part of a unit's batch rather than a batch of its own.
+    var hasViews: Bool { pieces.contains { !$0.isWhole } }
+
+    /// The rows as batches of their own: a whole piece as it is, a unit's rows joining the batch
+    /// before them while it stays within `Limits.memtableCoalesceRowCount` rows (as small appends
+    /// do), else starting a batch.
+    var batches: [ColumnBatch] {
+        var batches = [ColumnBatch]()
+        for piece in pieces {
+            if piece.isWhole {
+                batches.append(piece.batch)
+            } else if let last = batches.indices.last,
+                batches[last].count + piece.count <= Limits.memtableCoalesceRowCount
+            {
+                piece.append(to: &batches[last])
+            } else {
+                var batch = ColumnBatch()
+                piece.append(to: &batch)
+                batches.append(batch)
+            }
+        }
+        return batches
+    }
+
+    /// Replaces the pieces by `batches`.
+    mutating func materialize() { pieces = batches.map(Memtables.Piece.init) }
+
+    /// Every row in one batch (the only piece's batch itself when it is whole).
+    var concatenated: ColumnBatch {
+        if pieces.count == 1, pieces[0].isWhole { return pieces[0].batch }
+        var batch = ColumnBatch()
+        batch.reserveCapacity(rows: eventCount, valueBytes: valueByteCount)
+        append(to: &batch)
+        return batch
+    }
+
+    /// Appends every row to `target`.
+    func append(to target: inout ColumnBatch) {
+        for piece in pieces { piece.append(to: &target) }
+    }
+
+    /// Bytes of the rows' values.
+    var valueByteCount: Int { pieces.reduce(0) { $0 + $1.bytes.count } }
 }
