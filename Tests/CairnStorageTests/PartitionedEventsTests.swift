@@ -177,6 +177,19 @@ import Testing
                 wantUsage[key.region, default: UsageCounts()].bytes += allSizes[index]
             }
         }
+        // The hashes the parser took (for the duplicate index) are each row's own, after grouping.
+        var hashedRows = 0
+        for partition in memtables.partitions.values {
+            for piece in partition.pieces where piece.hashes != nil {
+                for row in piece.rows {
+                    hashedRows += 1
+                    let hashes = piece.hashes(row)
+                    #expect(hashes.eventID == piece.batch.eventIDHash(row))
+                    #expect(hashes.content == piece.batch.contentHash(row))
+                }
+            }
+        }
+        #expect(hashedRows > records.count / 2)
         // The flush's copy of each partition holds the same rows, and so do the batches a reader
         // is given once the memtables are materialized.
         let before = memtables.batches.map { batch in (0..<batch.count).map(batch.record(at:)) }

@@ -102,63 +102,69 @@ extension ColumnBatch {
         return result
     }
 
-    /// Appends the rows `rows` of `source`, in that order, and adds `jsonByteCount` (their compact
-    /// JSON size) to the batch's.
+    /// The rows `order` of `source` (each once), in that order: a batch of the same rows, reordered.
     ///
     /// Row r of `source` must keep every value in `source.bytes[rowStarts[r]..<rowStarts[r + 1]]`
     /// (the last row's up to the end), as a batch built by appending records does: a row is then
-    /// one block copy, its spans moved by as much as the block moved. The buffers grow
-    /// geometrically, so appending partition after partition stays linear.
-    mutating func append(
-        rows: ArraySlice<Int32>,
-        of source: ColumnBatch,
-        rowStarts: [UInt32],
-        jsonByteCount addedJSON: Int
-    ) {
-        guard !rows.isEmpty else { return }
+    /// one block copy, its spans moved by as much as the block moved. Written through pointers into
+    /// buffers of the final size: appending row by row checked each array's uniqueness and capacity
+    /// per row (5% of a long-tail import).
+    init(reordering source: ColumnBatch, by order: [Int32], rowStarts: [UInt32]) {
+        precondition(order.count == source.count && rowStarts.count == source.count, "one entry per source row")
         let columnCount = ColumnBatch.columnCount
         let boolCount = SegmentColumn.boolColumns.count
+        let rowCount = source.count
         let sourceEnd = UInt32(source.bytes.count)
-        precondition(rowStarts.count == source.count, "one start per source row")
-        func end(_ row: Int) -> UInt32 { row + 1 < rowStarts.count ? rowStarts[row + 1] : sourceEnd }
-        var addedBytes = 0
-        for row in rows { addedBytes += Int(end(Int(row)) - rowStarts[Int(row)]) }
-        ColumnBatch.reserve(&bytes, adding: addedBytes)
-        ColumnBatch.reserve(&spans, adding: rows.count * columnCount)
-        ColumnBatch.reserve(&times, adding: rows.count)
-        ColumnBatch.reserve(&flags, adding: rows.count * boolCount)
-        count += rows.count
-        jsonByteCount += addedJSON
-        source.bytes.withUnsafeBufferPointer { sourceBytes in
-            source.spans.withUnsafeBufferPointer { sourceSpans in
-                source.flags.withUnsafeBufferPointer { sourceFlags in
-                    for row in rows {
-                        let row = Int(row)
-                        let start = Int(rowStarts[row])
-                        let shift = UInt32(truncatingIfNeeded: bytes.count) &- UInt32(start)
-                        times.append(source.times[row])
-                        flags.append(
-                            contentsOf: UnsafeBufferPointer(
-                                rebasing: sourceFlags[row * boolCount..<(row + 1) * boolCount]
-                            )
-                        )
-                        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: sourceBytes[start..<Int(end(row))]))
-                        let first = spans.count
-                        spans.append(
-                            contentsOf: UnsafeBufferPointer(
-                                rebasing: sourceSpans[row * columnCount..<(row + 1) * columnCount]
-                            )
-                        )
-                        spans.withUnsafeMutableBufferPointer { target in
-                            for index in first..<first + columnCount where !target[index].isNull {
-                                target[index].start &+= shift
-                            }
-                        }
-                    }
+        self.init()
+        count = rowCount
+        jsonByteCount = source.jsonByteCount
+        times = [Int64](unsafeUninitializedCapacity: rowCount) { target, initialized in
+            source.times.withUnsafeBufferPointer { times in
+                for (index, row) in order.enumerated() { target[index] = times[Int(row)] }
+            }
+            initialized = rowCount
+        }
+        flags = [UInt8](unsafeUninitializedCapacity: rowCount * boolCount) { target, initialized in
+            source.flags.withUnsafeBufferPointer { flags in
+                for (index, row) in order.enumerated() {
+                    for slot in 0..<boolCount { target[index * boolCount + slot] = flags[Int(row) * boolCount + slot] }
                 }
             }
+            initialized = rowCount * boolCount
         }
-        precondition(bytes.count <= Int(UInt32.max), "a column batch holds at most 4 GiB of values")
+        var newSpans = [StringSpan]()
+        bytes = [UInt8](unsafeUninitializedCapacity: source.bytes.count) { targetBytes, initializedBytes in
+            newSpans = [StringSpan](unsafeUninitializedCapacity: rowCount * columnCount) {
+                targetSpans,
+                initializedSpans in
+                source.bytes.withUnsafeBufferPointer { sourceBytes in
+                    source.spans.withUnsafeBufferPointer { sourceSpans in
+                        var written = 0
+                        for (index, row) in order.enumerated() {
+                            let row = Int(row)
+                            let start = Int(rowStarts[row])
+                            let end = Int(row + 1 < rowCount ? rowStarts[row + 1] : sourceEnd)
+                            if end > start {
+                                (targetBytes.baseAddress! + written).update(
+                                    from: sourceBytes.baseAddress! + start,
+                                    count: end - start
+                                )
+                            }
+                            let shift = UInt32(truncatingIfNeeded: written) &- UInt32(truncatingIfNeeded: start)
+                            for column in 0..<columnCount {
+                                var span = sourceSpans[row * columnCount + column]
+                                if !span.isNull { span.start &+= shift }
+                                targetSpans[index * columnCount + column] = span
+                            }
+                            written += end - start
+                        }
+                        initializedBytes = written
+                    }
+                }
+                initializedSpans = rowCount * columnCount
+            }
+        }
+        spans = newSpans
     }
 
     /// Appends the rows `rows` of `source`, whose values lie in `source.bytes[byteRange]`, and adds
@@ -186,12 +192,6 @@ extension ColumnBatch {
         spans.withUnsafeMutableBufferPointer { target in
             for index in first..<target.count where !target[index].isNull { target[index].start &+= shift }
         }
-    }
-
-    /// Makes room for `extra` more elements, at least doubling the capacity when it grows.
-    private static func reserve<Element>(_ array: inout [Element], adding extra: Int) {
-        let needed = array.count + extra
-        if array.capacity < needed { array.reserveCapacity(max(needed, array.count == 0 ? 0 : array.capacity * 2)) }
     }
 
     /// The rows left once every row equal to an earlier one (same eventID, same content) is

@@ -64,11 +64,10 @@ final class DuplicateIndex: @unchecked Sendable {
         var conflicts = 0
         var base = 0
         for piece in pieces {
-            let batch = piece.batch
             for row in piece.rows {
-                let id = batch.eventIDHash(row)
-                guard id != 0 else { continue }
-                switch DuplicateIndex.insert(id, batch.contentHash(row), into: &partition) {
+                let hashes = piece.hashes(row)
+                guard hashes.eventID != 0 else { continue }
+                switch DuplicateIndex.insert(hashes.eventID, hashes.content, into: &partition) {
                 case .duplicate: dropped.append(base + row - piece.rows.lowerBound)
                 case .sameIDOtherContent: conflicts += 1
                 case .new: break

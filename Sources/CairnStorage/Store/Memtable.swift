@@ -36,6 +36,9 @@ struct Memtables {
         fileprivate(set) var rows: Range<Int>
         fileprivate(set) var bytes: Range<Int>
         fileprivate(set) var jsonByteCount: Int
+        /// The rows' hashes, when the parser took them (`PartitionedEvents.rowHashes`), by row of
+        /// `batch`.
+        fileprivate(set) var hashes: [RowHashes]?
 
         init(_ batch: ColumnBatch) {
             self.batch = batch
@@ -49,6 +52,13 @@ struct Memtables {
             rows = partition.rows
             bytes = partition.bytes
             jsonByteCount = partition.jsonByteCount
+            hashes = events.rowHashes.count == events.eventCount ? events.rowHashes : nil
+        }
+
+        /// Row `row`'s (of `batch`) eventID hash and content hash.
+        func hashes(_ row: Int) -> RowHashes {
+            if let hashes { return hashes[row] }
+            return RowHashes(eventID: batch.eventIDHash(row), content: batch.contentHash(row))
         }
 
         var count: Int { rows.count }
@@ -109,7 +119,7 @@ extension Memtables.Partition {
     /// Adds `partition`'s rows of a grouped unit, where they are (the unit's batch is shared, not
     /// copied).
     mutating func add(_ partition: PartitionedEvents.Partition, of events: PartitionedEvents, lsn: UInt64) {
-        guard partition.rows.count < events.eventCount else {
+        guard partition.rows.count < events.eventCount || events.eventCount >= Limits.memtableCoalesceRowCount else {
             add(events.rows, lsn: lsn)
             return
         }
@@ -125,6 +135,8 @@ extension Memtables.Partition {
         if let last = pieces.indices.last, pieces[last].isWhole, rows.count < Limits.memtableCoalesceRowCount,
             pieces[last].count + rows.count <= Limits.memtableCoalesceRowCount
         {
+            // A whole piece of its own batch (any hashes the parser took are dropped: a flush
+            // takes them again).
             pieces[last].batch.append(contentsOf: rows)
             pieces[last] = Memtables.Piece(pieces[last].batch)
         } else {
