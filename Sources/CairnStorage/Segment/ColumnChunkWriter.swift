@@ -386,8 +386,8 @@ struct StringDictionaryBuilder {
             // the call per value was 2% of an import.
             let start = values.base.baseAddress! + Int(span.start)
             hash = XXHash64.hash(
-                low: start.loadUnaligned(as: UInt64.self),
-                high: (start + 8).loadUnaligned(as: UInt64.self),
+                low: UInt64(littleEndian: start.loadUnaligned(as: UInt64.self)),
+                high: UInt64(littleEndian: (start + 8).loadUnaligned(as: UInt64.self)),
                 length: bytes.count
             )
         } else {

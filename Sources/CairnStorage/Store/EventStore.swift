@@ -123,6 +123,7 @@ public final class EventStore: @unchecked Sendable {
     let fileSystem: any FileSystem
     let catalog: Catalog
     private let wal: WriteAheadLog
+    /// Read and written under `state` only (a snapshot rewrites its pieces into batches).
     private var memtables = Memtables()
     private var lastAppliedLSN: UInt64
     /// Checkpoints made durable by the WAL but not yet by a flush.
@@ -279,7 +280,8 @@ public final class EventStore: @unchecked Sendable {
             }
             apply(batch, lsn: lsn, source: source ?? (durability == .writeAheadLog ? .live : .imported))
             try finishFlush(wait: false)
-            if memtables.byteCount >= options.memtableBudgetByteCount { try startFlush() }
+            // Read under the state lock: a reader's snapshot rewrites the memtables' pieces.
+            if state.withLock({ memtables.byteCount }) >= options.memtableBudgetByteCount { try startFlush() }
             return lsn
         }
         if durability == .writeAheadLog {
@@ -319,11 +321,12 @@ public final class EventStore: @unchecked Sendable {
     /// running is finished first (back-pressure: at most one flush in flight).
     private func startFlush() throws(StorageError) {
         try finishFlush(wait: true)
-        guard lastAppliedLSN > catalog.flushedLSN || !memtables.isEmpty || !pendingCheckpoints.isEmpty else { return }
+        // The memtables are read under the state lock, like every access: a reader's snapshot
+        // rewrites their pieces (`Memtables.materialize`).
+        let (isEmpty, keys) = state.withLock { (memtables.isEmpty, Array(memtables.partitions.keys)) }
+        guard lastAppliedLSN > catalog.flushedLSN || !isEmpty || !pendingCheckpoints.isEmpty else { return }
         let now = Clock.nowMilliseconds()
-        let ids = Dictionary(
-            uniqueKeysWithValues: memtables.partitions.keys.map { ($0, SegmentID.make(milliseconds: now)) }
-        )
+        let ids = Dictionary(uniqueKeysWithValues: keys.map { ($0, SegmentID.make(milliseconds: now)) })
         try announce(Array(ids.values))
         // Stored segments of the partitions the duplicate index has not loaded yet, pinned while
         // the flush reads them.

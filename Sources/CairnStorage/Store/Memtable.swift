@@ -152,21 +152,30 @@ extension Memtables.Partition {
         lastLSN = max(lastLSN, lsn)
     }
 
-    /// Whether some piece is part of a unit's batch rather than a batch of its own.
-    var hasViews: Bool { pieces.contains { !$0.isWhole } }
+    /// Whether `batches` would differ from the pieces' batches: some piece is part of a unit's
+    /// batch, or could join the batch before it.
+    var hasViews: Bool {
+        var previous: Int?
+        for piece in pieces {
+            if !piece.isWhole { return true }
+            if let previous, previous + piece.count <= Limits.memtableCoalesceRowCount { return true }
+            previous = piece.count
+        }
+        return false
+    }
 
-    /// The rows as batches of their own: a whole piece as it is, a unit's rows joining the batch
-    /// before them while it stays within `Limits.memtableCoalesceRowCount` rows (as small appends
-    /// do), else starting a batch.
+    /// The rows as batches of their own, in order: a piece joins the batch before it while that
+    /// stays within `Limits.memtableCoalesceRowCount` rows (so small appends, whole or parts of
+    /// parsed units, end up in a few batches), else it starts one (a whole piece as it is).
     var batches: [ColumnBatch] {
         var batches = [ColumnBatch]()
         for piece in pieces {
-            if piece.isWhole {
-                batches.append(piece.batch)
-            } else if let last = batches.indices.last,
+            if let last = batches.indices.last,
                 batches[last].count + piece.count <= Limits.memtableCoalesceRowCount
             {
                 piece.append(to: &batches[last])
+            } else if piece.isWhole {
+                batches.append(piece.batch)
             } else {
                 var batch = ColumnBatch()
                 piece.append(to: &batch)

@@ -23,8 +23,8 @@ public struct PartitionedEvents: Sendable {
     private var raw = RawPartitions()
     /// Every event: in arrival order, or grouped by partition (`isGrouped`).
     private(set) var rows = ColumnBatch()
-    /// Until grouped: where each row's values begin in `rows.bytes` (a row's values lie together, up
-    /// to the next row's start), and each row's partition number.
+    /// Where each row's values begin in `rows.bytes` (a row's values lie together, up to the next
+    /// row's start), and each row's partition number.
     private var rowStarts: [UInt32] = []
     private var rowPartitions: [Int32] = []
     /// Each row's eventID and content hashes (what the duplicate index keys on), taken on the
@@ -92,10 +92,6 @@ public struct PartitionedEvents: Sendable {
     /// Puts each partition's rows together, partitions in order of first appearance (one copy of
     /// the rows, none when they already are).
     mutating func groupByPartition() {
-        defer {
-            rowStarts = []
-            rowPartitions = []
-        }
         guard !isGrouped else { return }
         var starts = [Int](repeating: 0, count: keys.count + 1)
         for number in keys.indices { starts[number + 1] = starts[number] + partitionRowCounts[number] }
@@ -107,8 +103,20 @@ public struct PartitionedEvents: Sendable {
             }
             initialized = rows.count
         }
+        let end = UInt32(truncatingIfNeeded: rows.bytes.count)
         rows = ColumnBatch(reordering: rows, by: order, rowStarts: rowStarts)
         rowHashes = order.map { rowHashes[Int($0)] }
+        // The rows' starts and partitions in the new order, so rows can still be added.
+        var newStarts = [UInt32]()
+        newStarts.reserveCapacity(order.count)
+        var written: UInt32 = 0
+        for row in order {
+            newStarts.append(written)
+            let row = Int(row)
+            written += (row + 1 < rowStarts.count ? rowStarts[row + 1] : end) - rowStarts[row]
+        }
+        rowStarts = newStarts
+        rowPartitions = order.map { rowPartitions[Int($0)] }
         isGrouped = true
     }
 
@@ -163,7 +171,7 @@ public struct PartitionedEvents: Sendable {
     }
 
     private mutating func noteRow(start: Int, partition: Int, jsonByteCount: Int) {
-        precondition(rowPartitions.count == rows.count - 1, "rows are added to an ungrouped unit")
+        precondition(rowPartitions.count == rows.count - 1, "one start and partition per row")
         // Still grouped while each row continues the last row's partition or opens a new one.
         if isGrouped, let last = rowPartitions.last, Int(last) != partition, partitionRowCounts[partition] > 0 {
             isGrouped = false
