@@ -147,7 +147,7 @@ import Testing
     @Test(arguments: [false, true]) func memtablesTakeEachPartitionsRowsFromUnits(shuffled: Bool) throws {
         // As the files come (runs of one partition: units that need no grouping), or shuffled (a
         // fixed order), so a unit holds rows of many partitions, interleaved.
-        var generator = SplitMix(seed: 11)
+        var generator = SplitMix64(seed: 11)
         var records = try RecordFixtures.checkedTimedRecords()
         if shuffled { records.shuffle(using: &generator) }
         // One partition with more rows per unit than a memtable batch coalesces, and values that
@@ -248,18 +248,5 @@ import Testing
         #expect(bulkPartition.batches.count > 1)
         let usage = Dictionary(uniqueKeysWithValues: memtables.usage.counts.map { ($0.key.region, $0.value) })
         #expect(usage == wantUsage)
-    }
-}
-
-/// A fixed-seed generator for reproducible shuffles.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -40,19 +40,11 @@ final class DuplicateIndex: @unchecked Sendable {
         partitions[key] = partition
     }
 
-    /// Which rows of `batches` (all of partition `key`, one after another) to keep: nil when every row is new, else
-    /// their indexes in the batches' concatenation; and how many were dropped as duplicates or kept with a known
-    /// eventID and other content.
+    /// Which rows of a memtable partition's pieces (all of partition `key`, one after another) to
+    /// keep: nil when every row is new, else their indexes in the pieces' concatenation; and how
+    /// many were dropped as duplicates or kept with a known eventID and other content.
     ///
     /// The kept rows are recorded.
-    func filter(_ batches: [ColumnBatch], partition key: PartitionKey) -> (
-        keep: [Int]?, duplicates: Int, sameIDOtherContent: Int
-    ) {
-        filter(batches.map(Memtables.Piece.init), partition: key)
-    }
-
-    /// The same for a memtable partition's pieces; the indexes are in the concatenation of the
-    /// pieces' rows.
     func filter(_ pieces: [Memtables.Piece], partition key: PartitionKey) -> (
         keep: [Int]?, duplicates: Int, sameIDOtherContent: Int
     ) {
