@@ -148,6 +148,9 @@ public enum Limits {
     /// over 256 KiB): edits of segments long since compacted away are history nobody reads, and a
     /// reader parses all of it on every open.
     public static let manifestHistoryFactor = 4
+    /// A manifest smaller than this is never rewritten just because a job left history in it: a
+    /// rewrite costs a sync and a rename, and a small manifest opens in microseconds.
+    public static let minimumManifestRewriteByteCount = 64 << 10
 
     /// Largest single manifest edit a reader accepts: the snapshot edit of a store with a million
     /// segments (~200 bytes each) plus its ledger; a larger length field is corruption.

@@ -130,6 +130,38 @@ import Testing
         #expect(reports.flatMap(\.problems).isEmpty)
     }
 
+    /// The manifest's bytes in `fs`, one entry per manifest file.
+    static func manifestSizes(_ fs: FaultInjectingFileSystem) -> [Int] {
+        fs.listing().filter { $0.kind == .file && $0.path.contains("/catalog/MANIFEST-") }.map(\.byteCount)
+    }
+
+    @Test func compactionLeavesTheCatalogOneCompressedSnapshot() throws {
+        let fs = FaultInjectingFileSystem()
+        let events = Self.events(bigRows: 2_000)
+        try Self.makeStore(fs, events: events, perFlush: 5)
+        let store = try DataDirectory(path: Self.dataPath, fileSystem: fs).openStore(
+            create: false,
+            options: Self.options()
+        )
+        let before = try Self.contents(store)
+        let segmentsBefore = store.segments.count
+        _ = try Compactor(store: store).runAll(now: Clock.nowMilliseconds(), quietMilliseconds: 0)
+        // Without the rewrite, the compaction's edits (intents naming each input, their removal)
+        // stay in the manifest as history.
+        let sizes = Self.manifestSizes(fs)
+        #expect(sizes.count == 1 && sizes[0] < 4_096, "\(segmentsBefore) segments compacted: manifests \(sizes)")
+        try store.close()
+        var readOnly = Self.options()
+        readOnly.readOnly = true
+        let reopened = try DataDirectory(path: Self.dataPath, fileSystem: fs).openStore(
+            create: false,
+            options: readOnly
+        )
+        #expect(try Self.contents(reopened) == before)
+        #expect(reopened.segments.count == 3, "a packed file per day")
+        try reopened.close()
+    }
+
     @Test func openDaysMergeLikeSizedSegmentsAndLeaveSealingForLater() throws {
         let fs = FaultInjectingFileSystem()
         let events = Self.events()

@@ -264,6 +264,19 @@ public final class Catalog: @unchecked Sendable {
         if !edit.checkpoints.isEmpty, let ledgerFile { try ledger.append(edit.checkpoints, to: ledgerFile) }
     }
 
+    /// Rewrites the manifest as one snapshot when less than half of it is live state.
+    ///
+    /// That is what a compaction or retention run leaves: its edits name hundreds of segments that
+    /// no longer exist (on a long-tail store, 848 KB of manifest for 21 KB of state). Commits rewrite only past
+    /// `Limits.manifestHistoryFactor`, so a job calls this once when it is done.
+    public func rewriteIfMostlyHistory() throws(StorageError) {
+        guard !readOnly, let manifest else { return }
+        let liveByteCount = snapshotByteCount * (segments.count + 1) / (snapshotSegmentCount + 1)
+        if manifest.byteCount > max(Limits.minimumManifestRewriteByteCount, 2 * liveByteCount) {
+            try rewriteManifest()
+        }
+    }
+
     private func append(_ edit: CatalogEdit) throws(StorageError) {
         try manifest!.append(RecordFrame.encode(edit.encode()))
         try manifest!.sync()
@@ -289,7 +302,7 @@ public final class Catalog: @unchecked Sendable {
         snapshot.storeInfo = storeInfo
         snapshot.obsoleteSegments = obsoleteSegments.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         snapshot.usage = usage
-        let encoded = snapshot.encode()
+        let encoded = try snapshot.storedCompressed()
         snapshotByteCount = encoded.count
         snapshotSegmentCount = segments.count
         try manifest!.append(RecordFrame.encode(encoded))

@@ -1,3 +1,6 @@
+import CairnCompression
+import CairnCore
+
 /// One atomic change to the catalog, appended to the manifest as a single CRC'd record
 /// (storage.md §3.8).
 ///
@@ -36,6 +39,9 @@ public struct CatalogEdit: Sendable {
         case storeRetention = 20
         /// The store's termination protection (1: on), completing the `storeInfo` of the same edit.
         case storeTerminationProtection = 21
+        /// The whole edit compressed: the plain edit's size varint, then a zstd frame of it to the end
+        /// of the record; only as an edit's first and only tag (`storedCompressed`).
+        case compressed = 22
     }
 
     public var addedSegments: [SegmentMeta] = []
@@ -118,7 +124,61 @@ public struct CatalogEdit: Sendable {
         return writer.bytes
     }
 
+    /// The edit's bytes zstd-compressed behind `Tag.compressed` when that is smaller: for snapshot
+    /// edits, whose segment members and usage keys repeat the same accounts, regions and months
+    /// (a long-tail store's snapshot: 352 KB plain).
+    func storedCompressed() throws(StorageError) -> [UInt8] {
+        let plain = encode()
+        guard plain.count >= 256 else { return plain }
+        do {
+            let compressed = try plain.withUnsafeBytes { raw throws(CompressionError) in
+                try Zstd.compress(raw, level: CatalogEdit.compressionLevel)
+            }
+            var writer = ByteWriter(capacity: compressed.count + 12)
+            writer.writeUInt8(Tag.compressed.rawValue)
+            writer.writeVarInt(plain.count)
+            writer.writeBytes(compressed)
+            return writer.count < plain.count ? writer.bytes : plain
+        } catch {
+            throw StorageError(.io, "cannot compress a catalog edit", underlying: error)
+        }
+    }
+
+    /// zstd level of a compressed edit: written once per manifest, read on every open.
+    static let compressionLevel: Int32 = 9
+
     init(decoding reader: inout ByteReader) throws(StorageError) {
+        if reader.nextByte == Tag.compressed.rawValue {
+            let start = reader.absoluteOffset
+            _ = try reader.readUInt8()
+            let size = try reader.readCount(limit: Limits.maxManifestEditByteCount, "decompressed catalog edit size")
+            let frame = try reader.readBytes(reader.readableByteCount)
+            let plain: [UInt8]
+            do {
+                plain = try frame.withUnsafeBytes { raw throws(CompressionError) in
+                    try Zstd.decompress(raw, uncompressedByteCount: size)
+                }
+            } catch {
+                throw StorageError(
+                    .corrupt,
+                    "cannot decompress a catalog edit",
+                    file: reader.file,
+                    byteOffset: start,
+                    underlying: error
+                )
+            }
+            // Offsets inside name the decompressed edit, not the file.
+            var inner = ByteReader(plain, file: "\(reader.file ?? "manifest") (edit compressed at offset \(start))")
+            guard inner.nextByte != Tag.compressed.rawValue else {
+                throw inner.corrupt("a compressed catalog edit inside another")
+            }
+            try self.init(decodingPlain: &inner)
+        } else {
+            try self.init(decodingPlain: &reader)
+        }
+    }
+
+    private init(decodingPlain reader: inout ByteReader) throws(StorageError) {
         var retentionDays: Int?
         var terminationProtected: Bool?
         while !reader.isAtEnd {
@@ -163,6 +223,7 @@ public struct CatalogEdit: Sendable {
                 let flag = try reader.readUInt8()
                 guard flag <= 1 else { throw reader.corrupt("termination protection flag \(flag) is not 0 or 1") }
                 terminationProtected = flag == 1
+            case .compressed: throw reader.corrupt("a compressed catalog edit after another tag")
             case nil: throw reader.corrupt("unknown catalog edit tag \(raw)")
             }
         }

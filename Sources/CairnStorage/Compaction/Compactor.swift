@@ -51,7 +51,8 @@ public struct Compactor: Sendable {
             jsonCompressionLevel: sealed ? Limits.sealJSONCompressionLevel : nil,
             level: sealed ? SegmentLevel.sealed : SegmentLevel.merged,
             pointLookupFalsePositiveRate: sealed ? Limits.sealedPointLookupFalsePositiveRate : nil,
-            shredsJSON: sealed
+            shredsJSON: sealed,
+            clustersByName: sealed
         )
         var result = CompactionResult()
         result.tasks = 1
@@ -253,6 +254,7 @@ extension Compactor {
             }
             for index in tasks.indices { result.add(try results.get(index)) }
         }
+        if result.tasks > 0 { try store.compactCatalog() }
         return result
     }
 }

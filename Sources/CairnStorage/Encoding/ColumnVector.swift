@@ -41,7 +41,8 @@ enum PageEncoding: UInt8, Sendable {
     case plainString = 0
     /// Bit-packed codes into the column chunk's dictionary page.
     case dictionaryCodes = 1
-    /// First value, then frame-of-reference bit-packed deltas (rows sorted by time).
+    /// First value, then frame-of-reference bit-packed deltas (rows sorted by time); written before
+    /// `scaledDeltaTime`, still read.
     case deltaTime = 2
     /// 16 bytes per UUID, with an exception list for values that are not UUIDs.
     case uuid = 3
@@ -53,4 +54,7 @@ enum PageEncoding: UInt8, Sendable {
     case dictionary = 6
     /// JSON text as per-page skeletons and per-path scalar streams (`ShreddedJSON`); sealed segments.
     case shreddedJSON = 7
+    /// First value, the deltas' common divisor, then each delta over it as a zigzag varint
+    /// (`TimeEncoding`); what the writer uses for eventTime.
+    case scaledDeltaTime = 8
 }

@@ -21,6 +21,8 @@ package struct ByteReader {
     package var readableByteCount: Int { bytes.count - readerIndex }
     package var isAtEnd: Bool { readerIndex >= bytes.count }
     package var absoluteOffset: Int { baseOffset + readerIndex }
+    /// The next byte without consuming it; nil at the end.
+    package var nextByte: UInt8? { isAtEnd ? nil : bytes[readerIndex] }
 
     package func corrupt(_ message: String) -> StorageError {
         .corrupt(message, file: file, at: absoluteOffset)

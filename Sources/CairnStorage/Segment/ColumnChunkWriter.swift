@@ -60,10 +60,10 @@ struct ColumnChunkWriter {
     }
 
     private func encodeTimes(_ values: [Int64], into file: inout ByteWriter) throws(StorageError) -> Output {
-        var output = Output(meta: .init(encoding: .deltaTime, pages: [], zoneMap: ZoneMap()), bloom: nil)
+        var output = Output(meta: .init(encoding: .scaledDeltaTime, pages: [], zoneMap: ZoneMap()), bloom: nil)
         output.meta.pages = try encodeFixedPages(
             values,
-            encoding: .deltaTime,
+            encoding: .scaledDeltaTime,
             into: &file,
             bounds: { ($0.min(), $0.max()) }
         ) {

@@ -246,7 +246,10 @@ public final class SegmentReader {
             values.reserveCapacity(selectedRowCount)
             for page in selected {
                 var reader = try pageReader(try pageBytes(page), page, chunk.encoding, &uncompressed)
-                values += try TimeEncoding.decode(&reader, rowCount: page.rowCount)
+                values +=
+                    chunk.encoding == .deltaTime
+                    ? try TimeEncoding.decodeBitPacked(&reader, rowCount: page.rowCount)
+                    : try TimeEncoding.decode(&reader, rowCount: page.rowCount)
                 try finish(reader, page)
             }
             return ColumnRead(

@@ -560,6 +560,13 @@ public final class EventStore: @unchecked Sendable {
         _ = try collectGarbage()
     }
 
+    /// Rewrites the catalog's manifest as one snapshot when a job (compaction, retention) left it
+    /// mostly history (`Catalog.rewriteIfMostlyHistory`).
+    public func compactCatalog() throws(StorageError) {
+        try checkWritable()
+        try state.withLock { () throws(StorageError) in try catalog.rewriteIfMostlyHistory() }
+    }
+
     /// Drops segments from the catalog (retention): their files go once no snapshot reads them.
     public func removeSegments(_ metas: [SegmentMeta]) throws(StorageError) {
         guard !metas.isEmpty else { return }

@@ -35,6 +35,7 @@ public struct RetentionJob {
         try store.flush()
         plan = self.plan(nowMilliseconds: nowMilliseconds)
         try store.removeSegments(plan.segments)
+        try store.compactCatalog()
         plan.applied = true
         return plan
     }
