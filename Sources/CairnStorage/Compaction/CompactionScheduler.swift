@@ -61,6 +61,7 @@ public final class CompactionScheduler: @unchecked Sendable {
             if stopsEarly && lock.withLock({ stopping }) { break }
             result.add(try compactor.run(task))
         }
+        if result.tasks > 0 { try store.compactCatalog() }
         lock.withLock {
             totalsStorage.add(result)
             passesStorage += 1
