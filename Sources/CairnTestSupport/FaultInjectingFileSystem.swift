@@ -71,6 +71,7 @@ public final class FaultInjectingFileSystem: FileSystem, @unchecked Sendable {
     private var generation = 0
     private var operationCounts: [FileOperation: Int] = [:]
     private var mutations = 0
+    private var readOpens: [String: Int] = [:]
     /// Pending faults, each with the count (of its kind, or of all mutations) it fires at.
     private var faults: [(fault: FileFault, firesAt: Int)] = []
     private var crash: FiredFault?
@@ -109,6 +110,9 @@ public final class FaultInjectingFileSystem: FileSystem, @unchecked Sendable {
     public func count(of operation: FileOperation) -> Int {
         monitor.withLock { operationCounts[operation, default: 0] }
     }
+
+    /// Times each path was opened for reading so far.
+    public var readOpenCounts: [String: Int] { monitor.withLock { readOpens } }
 
     /// Whether a crashing fault fired and no power loss followed yet.
     public var isCrashed: Bool { monitor.withLock { crash != nil } }
@@ -258,7 +262,8 @@ public final class FaultInjectingFileSystem: FileSystem, @unchecked Sendable {
     }
 
     public func openForReading(_ path: String) throws(StorageError) -> any ReadableFile {
-        try inspect { tree, generation throws(StorageError) in
+        monitor.withLock { readOpens[path, default: 0] += 1 }
+        return try inspect { tree, generation throws(StorageError) in
             let id = try tree.fileID(path, operation: "open for reading")
             return InMemoryReadableFile(
                 fileSystem: self,

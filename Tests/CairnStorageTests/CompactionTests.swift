@@ -187,6 +187,41 @@ import Testing
 
     // MARK: Duplicates
 
+    /// Events delivered again into sealed days: every copy is dropped, found through the day's
+    /// packed file, which the flush reads once for all of its partitions (not once per partition:
+    /// 3,000 events/s into closed days of a long-tail store).
+    @Test func redeliveriesIntoSealedDaysReadEachPackedFileOnce() throws {
+        let fs = FaultInjectingFileSystem()
+        let events = Self.events()
+        try Self.makeStore(fs, events: events, perFlush: 50)
+        var store = try DataDirectory(path: Self.dataPath, fileSystem: fs).openStore(
+            create: false,
+            options: Self.options()
+        )
+        _ = try Compactor(store: store).runAll(now: Clock.nowMilliseconds(), quietMilliseconds: 0)
+        let sealed = store.segments
+        #expect(sealed.count == 3 && sealed.allSatisfy { ($0.members?.count ?? 0) == 8 })
+        let before = try Self.contents(store)
+        try store.close()
+
+        store = try DataDirectory(path: Self.dataPath, fileSystem: fs).openStore(create: false, options: Self.options())
+        let opens = fs.readOpenCounts
+        var again = Array(events)
+        again.append((id: "e-new", json: Self.record("e-new", account: 2, region: "eu-west-1", day: 1, second: 999)))
+        try store.append(try Self.batch(again[...]))
+        try store.flush()
+        #expect(store.duplicateEventCount == events.count)
+        for segment in sealed {
+            let path = Path.join(store.directory, segment.relativePath)
+            let reads = (fs.readOpenCounts[path] ?? 0) - (opens[path] ?? 0)
+            #expect(reads == 1, "\(segment.relativePath) opened \(reads) times for 8 partitions")
+        }
+        var after = try Self.contents(store)
+        #expect(after.removeValue(forKey: "e-new")?.count == 1)
+        #expect(after == before)
+        try store.close()
+    }
+
     @Test func duplicateDeliveriesAreStoredOnceAndOtherContentIsKept() throws {
         let fs = FaultInjectingFileSystem()
         var events = Self.events()

@@ -28,16 +28,49 @@ final class DuplicateIndex: @unchecked Sendable {
     /// Whether a partition's stored events are loaded.
     func isLoaded(_ key: PartitionKey) -> Bool { partitions[key] != nil }
 
-    /// Loads a partition's stored events from `batches` (its rows in stored segments).
-    func load(_ key: PartitionKey, from batches: [ColumnBatch]) {
-        var partition = Partition()
-        for batch in batches {
-            for row in 0..<batch.count {
-                _ = DuplicateIndex.insert(batch.eventIDHash(row), batch.contentHash(row), into: &partition)
+    /// Loads partitions from their stored segments (`segments[key]`: each one's own and packed
+    /// segments), reading each segment once.
+    ///
+    /// A sealed day of a long-tail store is one packed file holding hundreds of partitions: read
+    /// once per partition, an import into closed days decoded each day file hundreds of times
+    /// (15k events into 5 sealed days: 4.3-5.1 s, 3,000 events/s).
+    func load(
+        _ segments: [PartitionKey: [SegmentMeta]],
+        fileSystem: any FileSystem,
+        directory: String
+    ) throws(StorageError) {
+        var loading = [PartitionKey: Partition]()
+        var wanted = [SegmentID: (meta: SegmentMeta, keys: Set<PartitionKey>)]()
+        for (key, metas) in segments {
+            loading[key] = Partition()
+            for meta in metas { wanted[meta.id, default: (meta, [])].keys.insert(key) }
+        }
+        for (meta, keys) in wanted.values.sorted(by: { $0.meta.id < $1.meta.id }) {
+            let reader = try SegmentReader(fileSystem: fileSystem, path: Path.join(directory, meta.relativePath))
+            var batch = ColumnBatch()
+            for group in reader.footer.rowGroups.indices { try batch.appendRowGroup(of: reader, rowGroup: group) }
+            if meta.partition.isPacked {
+                // A packed segment lends each wanted member its own rows.
+                let (indexes, members) = batch.partitionIndexes(epochDay: meta.partition.epochDay)
+                let taken = members.map { keys.contains($0) }
+                for row in 0..<batch.count where taken[Int(indexes[row])] {
+                    let key = members[Int(indexes[row])]
+                    _ = DuplicateIndex.insert(batch.eventIDHash(row), batch.contentHash(row), into: &loading[key]!)
+                }
+            } else if keys.contains(meta.partition) {
+                for row in 0..<batch.count {
+                    _ = DuplicateIndex.insert(
+                        batch.eventIDHash(row),
+                        batch.contentHash(row),
+                        into: &loading[meta.partition]!
+                    )
+                }
             }
         }
-        entryCount += partition.contents.count
-        partitions[key] = partition
+        for (key, partition) in loading {
+            entryCount += partition.contents.count
+            partitions[key] = partition
+        }
     }
 
     /// Which rows of a memtable partition's pieces (all of partition `key`, one after another) to
@@ -103,30 +136,5 @@ final class DuplicateIndex: @unchecked Sendable {
             entryCount -= partition.contents.count
             partitions[key] = nil
         }
-    }
-}
-
-extension DuplicateIndex {
-    /// The rows of partition `key` in its stored `segments` (its own, and its share of packed ones).
-    static func storedRows(
-        of key: PartitionKey,
-        in segments: [SegmentMeta],
-        fileSystem: any FileSystem,
-        directory: String
-    ) throws(StorageError) -> [ColumnBatch] {
-        var batches = [ColumnBatch]()
-        for segment in segments {
-            let reader = try SegmentReader(fileSystem: fileSystem, path: Path.join(directory, segment.relativePath))
-            var batch = ColumnBatch()
-            for group in reader.footer.rowGroups.indices { try batch.appendRowGroup(of: reader, rowGroup: group) }
-            if segment.partition.isPacked {
-                let (indexes, keys) = batch.partitionIndexes(epochDay: key.epochDay)
-                let mine = keys.firstIndex(of: key).map(Int32.init) ?? -1
-                let rows = (0..<batch.count).filter { indexes[$0] == mine }
-                batch = batch.selecting(rows)
-            }
-            batches.append(batch)
-        }
-        return batches
     }
 }

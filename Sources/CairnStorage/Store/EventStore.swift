@@ -361,17 +361,7 @@ public final class EventStore: @unchecked Sendable {
         let index = duplicateIndex
         job.start { () throws(StorageError) in
             defer { withExtendedLifetime(pin) {} }
-            for (key, segments) in toLoad {
-                index.load(
-                    key,
-                    from: try DuplicateIndex.storedRows(
-                        of: key,
-                        in: segments,
-                        fileSystem: fileSystem,
-                        directory: directory
-                    )
-                )
-            }
+            try index.load(toLoad, fileSystem: fileSystem, directory: directory)
             return try EventStore.writeSegments(
                 job.memtables,
                 ids: ids,
