@@ -155,6 +155,9 @@ public enum Limits {
     /// Largest single manifest edit a reader accepts: the snapshot edit of a store with a million
     /// segments (~200 bytes each) plus its ledger; a larger length field is corruption.
     public static let maxManifestEditByteCount = 1 << 30
+    /// Largest size a compressed catalog edit may claim per byte of its zstd frame: snapshots
+    /// compress 3-20x, so a far larger claim is damage, refused before its buffer is allocated.
+    public static let maxCatalogEditCompressionRatio = 1_024
 
     /// Bytes of one import checkpoint in the ledger's second copy, roughly (a 16-byte key, counts,
     /// and for streams a path key and a continuation): the copy is rewritten on a writer's open only

@@ -36,7 +36,8 @@ import Testing
     @Test func aLargeEditIsCompressedAndReadsBackTheSame() throws {
         let edit = Self.largeEdit()
         let plain = edit.encode()
-        let stored = try edit.storedCompressed()
+        let (stored, plainByteCount) = try edit.storedCompressed()
+        #expect(plainByteCount == plain.count)
         #expect(stored[0] == CatalogEdit.Tag.compressed.rawValue)
         #expect(stored.count * 2 < plain.count, "\(stored.count) of \(plain.count) bytes")
         var reader = ByteReader(stored, file: "MANIFEST-000002")
@@ -49,11 +50,11 @@ import Testing
     @Test func aSmallEditStaysPlain() throws {
         var edit = CatalogEdit()
         edit.flushedLSN = 9
-        #expect(try edit.storedCompressed() == edit.encode())
+        #expect(try edit.storedCompressed().bytes == edit.encode())
     }
 
     @Test func damageIsCorruptionNamingTheManifest() throws {
-        let stored = try Self.largeEdit().storedCompressed()
+        let stored = try Self.largeEdit().storedCompressed().bytes
         var damaged: [[UInt8]] = [Array(stored.prefix(stored.count - 9)), Array(stored.prefix(3))]
         var wrongSize = stored
         wrongSize[1] ^= 0x01  // the plain size varint's first byte
@@ -65,6 +66,14 @@ import Testing
         nested.writeBytes(try stored.withUnsafeBytes { try Zstd.compress($0) })
         damaged.append(nested.bytes)
         damaged.append([CatalogEdit.Tag.flushedLSN.rawValue, 5] + stored)
+        // A size far beyond what the frame could hold is refused before anything is allocated.
+        var inflated = ByteWriter(capacity: 64)
+        inflated.writeUInt8(CatalogEdit.Tag.compressed.rawValue)
+        inflated.writeVarInt(1 << 29)
+        inflated.writeBytes(Array(stored.suffix(40)))
+        var inflatedReader = ByteReader(inflated.bytes, file: "MANIFEST-000002")
+        let refused = try #require(throws: StorageError.self) { try CatalogEdit(decoding: &inflatedReader) }
+        #expect(refused.message.contains("claims 536870912 bytes from a 40-byte frame"), "\(refused)")
         for bytes in damaged {
             var reader = ByteReader(bytes, file: "MANIFEST-000002", baseOffset: 10)
             let error = try #require(throws: StorageError.self) { try CatalogEdit(decoding: &reader) }

@@ -39,6 +39,37 @@ import Testing
         #expect(manifests.count == 1)
     }
 
+    /// A manifest rewrite that fails loses no acknowledged edit: before CURRENT is replaced (no
+    /// space for the new manifest) the old manifest stays in use; while it is replaced, the
+    /// catalog refuses edits until reopened, since either manifest may be the durable one.
+    @Test(arguments: [
+        (FileOperation.append, true), (.sync, true), (.rename, false), (.syncDirectory, false),
+    ])
+    func aFailedRewriteLosesNoAcknowledgedEdit(_ operation: FileOperation, keepsTakingEdits: Bool) throws {
+        let fs = FaultInjectingFileSystem()
+        try fs.createDirectory("/catalog")
+        try fs.syncDirectory("/")
+        let catalog = try Catalog(fileSystem: fs, directory: "/catalog")
+        try catalog.startWriting(resolvedIntents: [])
+        for lsn in 1...8_000 {
+            var edit = CatalogEdit()
+            edit.flushedLSN = UInt64(lsn)
+            try catalog.commit(edit)
+        }
+        fs.inject(.fail(operation, occurrence: 1, with: .noSpace))
+        #expect(throws: StorageError.self) { try catalog.rewriteIfMostlyHistory() }
+        var edit = CatalogEdit()
+        edit.flushedLSN = 99_999
+        let committed = (try? catalog.commit(edit)) != nil
+        #expect(committed == keepsTakingEdits, "\(operation)")
+        try? catalog.close()
+        fs.powerLoss()
+        let reopened = try Catalog(fileSystem: fs, directory: "/catalog", readOnly: true)
+        #expect(reopened.flushedLSN == (committed ? 99_999 : 8_000), "\(operation)")
+        let manifests = try fs.listDirectory("/catalog").filter { $0.hasPrefix("MANIFEST-") }
+        if keepsTakingEdits { #expect(manifests.count == 1, "the unfinished copy is removed: \(manifests)") }
+    }
+
     @Test func tornLastEditIsIgnored() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }

@@ -54,6 +54,9 @@ public final class Catalog: @unchecked Sendable {
     private var snapshotByteCount = 0
     private var snapshotSegmentCount = 0
     private var manifest: (any WritableFile)?
+    /// A manifest write that failed: what is durable is unknown until the store is reopened and
+    /// recovery reads the files, so no edit is accepted after it (LevelDB's background error).
+    private var writeFailure: StorageError?
     private var ledgerFile: (any WritableFile)?
     private var ledger: ImportLedger {
         ImportLedger(fileSystem: fileSystem, path: Path.join(directory, FileNames.ledger))
@@ -247,6 +250,7 @@ public final class Catalog: @unchecked Sendable {
         guard !readOnly, manifest != nil else {
             throw StorageError(.invalidArgument, "catalog is not open for writing", file: directory)
         }
+        try checkNoWriteFailure()
         // Past the cap, or mostly history: a compaction that replaced thousands of segments by a
         // few leaves a manifest many times its live state (12 bytes per event on 1M events).
         // The live state's size, estimated from the last snapshot's bytes per segment.
@@ -257,7 +261,13 @@ public final class Catalog: @unchecked Sendable {
         {
             try rewriteManifest()
         }
-        try append(edit)
+        do {
+            try append(edit)
+        } catch {
+            // The edit may be torn in the manifest, or whole and not synced.
+            writeFailure = error
+            throw error
+        }
         apply(edit)
         // The copy after the original: a crash between leaves the copy behind, never ahead of
         // segments that may not exist.
@@ -271,6 +281,7 @@ public final class Catalog: @unchecked Sendable {
     /// `Limits.manifestHistoryFactor`, so a job calls this once when it is done.
     public func rewriteIfMostlyHistory() throws(StorageError) {
         guard !readOnly, let manifest else { return }
+        try checkNoWriteFailure()
         let liveByteCount = snapshotByteCount * (segments.count + 1) / (snapshotSegmentCount + 1)
         if manifest.byteCount > max(Limits.minimumManifestRewriteByteCount, 2 * liveByteCount) {
             try rewriteManifest()
@@ -282,14 +293,27 @@ public final class Catalog: @unchecked Sendable {
         try manifest!.sync()
     }
 
+    private func checkNoWriteFailure() throws(StorageError) {
+        guard let writeFailure else { return }
+        throw StorageError(
+            .io,
+            "the catalog takes no edits after a failed manifest write; reopen the store",
+            file: directory,
+            underlying: writeFailure
+        )
+    }
+
     /// Writes the whole state as the first edit of a new manifest and points CURRENT at it.
+    ///
+    /// The new manifest is written and synced beside the live one, which takes the edits until
+    /// CURRENT names the new: a failure before that (no space for the copy) leaves the old one in
+    /// use and removes the copy. A failure while replacing CURRENT leaves either named, now or
+    /// after a power cut, so the catalog then refuses edits until the store is reopened.
     private func rewriteManifest() throws(StorageError) {
         let previous = manifestNumber
-        manifestNumber += 1
-        let name = FileNames.manifest(manifestNumber)
+        let number = manifestNumber + 1
+        let name = FileNames.manifest(number)
         let path = Path.join(directory, name)
-        try manifest?.close()
-        manifest = try fileSystem.openForAppending(path, truncate: true)
         var snapshot = CatalogEdit()
         snapshot.addedSegments = segments.values.sorted { $0.id < $1.id }
         snapshot.flushedLSN = flushedLSN
@@ -303,11 +327,29 @@ public final class Catalog: @unchecked Sendable {
         snapshot.obsoleteSegments = obsoleteSegments.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         snapshot.usage = usage
         let encoded = try snapshot.storedCompressed()
-        snapshotByteCount = encoded.count
+        let file = try fileSystem.openForAppending(path, truncate: true)
+        do {
+            try file.append(RecordFrame.encode(encoded.bytes))
+            try file.sync()
+        } catch {
+            try? file.close()
+            try? fileSystem.remove(path)
+            throw error
+        }
+        do {
+            try fileSystem.writeFileAtomically(Path.join(directory, FileNames.current), Catalog.encodeCurrent(name))
+        } catch {
+            try? file.close()
+            writeFailure = error
+            throw error
+        }
+        // The old manifest's edits are all synced; closing it cannot lose any.
+        try? manifest?.close()
+        manifest = file
+        manifestNumber = number
+        // Plain bytes: the history appended after it is plain, and the two are compared.
+        snapshotByteCount = encoded.plainByteCount
         snapshotSegmentCount = segments.count
-        try manifest!.append(RecordFrame.encode(encoded))
-        try manifest!.sync()
-        try fileSystem.writeFileAtomically(Path.join(directory, FileNames.current), Catalog.encodeCurrent(name))
         for file in try fileSystem.listDirectory(directory) where file.hasPrefix("MANIFEST-") && file != name {
             if let number = UInt64(file.dropFirst("MANIFEST-".count)), number <= previous {
                 try fileSystem.remove(Path.join(directory, file))

@@ -127,9 +127,9 @@ public struct CatalogEdit: Sendable {
     /// The edit's bytes zstd-compressed behind `Tag.compressed` when that is smaller: for snapshot
     /// edits, whose segment members and usage keys repeat the same accounts, regions and months
     /// (a long-tail store's snapshot: 352 KB plain).
-    func storedCompressed() throws(StorageError) -> [UInt8] {
+    func storedCompressed() throws(StorageError) -> (bytes: [UInt8], plainByteCount: Int) {
         let plain = encode()
-        guard plain.count >= 256 else { return plain }
+        guard plain.count >= 256 else { return (plain, plain.count) }
         do {
             let compressed = try plain.withUnsafeBytes { raw throws(CompressionError) in
                 try Zstd.compress(raw, level: CatalogEdit.compressionLevel)
@@ -138,7 +138,7 @@ public struct CatalogEdit: Sendable {
             writer.writeUInt8(Tag.compressed.rawValue)
             writer.writeVarInt(plain.count)
             writer.writeBytes(compressed)
-            return writer.count < plain.count ? writer.bytes : plain
+            return (writer.count < plain.count ? writer.bytes : plain, plain.count)
         } catch {
             throw StorageError(.io, "cannot compress a catalog edit", underlying: error)
         }
@@ -152,6 +152,15 @@ public struct CatalogEdit: Sendable {
             let start = reader.absoluteOffset
             _ = try reader.readUInt8()
             let size = try reader.readCount(limit: Limits.maxManifestEditByteCount, "decompressed catalog edit size")
+            // A snapshot compresses 3-20x; a size far beyond the frame is damage (or a crafted
+            // frame), refused before a buffer of that size is allocated.
+            guard size <= max(1 << 16, reader.readableByteCount * Limits.maxCatalogEditCompressionRatio) else {
+                throw StorageError.corrupt(
+                    "a compressed catalog edit claims \(size) bytes from a \(reader.readableByteCount)-byte frame",
+                    file: reader.file,
+                    at: start
+                )
+            }
             let frame = try reader.readBytes(reader.readableByteCount)
             let plain: [UInt8]
             do {

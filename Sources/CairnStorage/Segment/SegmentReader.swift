@@ -246,10 +246,16 @@ public final class SegmentReader {
             values.reserveCapacity(selectedRowCount)
             for page in selected {
                 var reader = try pageReader(try pageBytes(page), page, chunk.encoding, &uncompressed)
-                values +=
-                    chunk.encoding == .deltaTime
-                    ? try TimeEncoding.decodeBitPacked(&reader, rowCount: page.rowCount)
-                    : try TimeEncoding.decode(&reader, rowCount: page.rowCount)
+                switch chunk.encoding {
+                case .scaledDeltaTime: values += try TimeEncoding.decode(&reader, rowCount: page.rowCount)
+                case .deltaTime: values += try TimeEncoding.decodeBitPacked(&reader, rowCount: page.rowCount)
+                default:
+                    throw StorageError.corrupt(
+                        "encoding \(chunk.encoding) is not valid for column \(column.name)",
+                        file: path,
+                        at: page.offset
+                    )
+                }
                 try finish(reader, page)
             }
             return ColumnRead(
