@@ -50,8 +50,10 @@ public final class Catalog: @unchecked Sendable {
     private let directory: String
     private let readOnly: Bool
     private var manifestNumber: UInt64 = 0
-    /// Bytes of the current manifest's snapshot edit: its live state.
+    /// Bytes of the current manifest's snapshot edit: its live state, plain (as the edits after it
+    /// are) and as stored (compressed: what a rewrite would write).
     private var snapshotByteCount = 0
+    private var storedSnapshotByteCount = 0
     private var snapshotSegmentCount = 0
     private var manifest: (any WritableFile)?
     /// A manifest write that failed: what is durable is unknown until the store is reopened and
@@ -274,7 +276,7 @@ public final class Catalog: @unchecked Sendable {
         if !edit.checkpoints.isEmpty, let ledgerFile { try ledger.append(edit.checkpoints, to: ledgerFile) }
     }
 
-    /// Rewrites the manifest as one snapshot when less than half of it is live state.
+    /// Rewrites the manifest as one snapshot when that would halve it.
     ///
     /// That is what a compaction or retention run leaves: its edits name hundreds of segments that
     /// no longer exist (on a long-tail store, 848 KB of manifest for 21 KB of state). Commits rewrite only past
@@ -282,8 +284,9 @@ public final class Catalog: @unchecked Sendable {
     public func rewriteIfMostlyHistory() throws(StorageError) {
         guard !readOnly, let manifest else { return }
         try checkNoWriteFailure()
-        let liveByteCount = snapshotByteCount * (segments.count + 1) / (snapshotSegmentCount + 1)
-        if manifest.byteCount > max(Limits.minimumManifestRewriteByteCount, 2 * liveByteCount) {
+        // What a rewrite would write, estimated from the last snapshot's stored bytes per segment.
+        let rewrittenByteCount = storedSnapshotByteCount * (segments.count + 1) / (snapshotSegmentCount + 1)
+        if manifest.byteCount > max(Limits.minimumManifestRewriteByteCount, 2 * rewrittenByteCount) {
             try rewriteManifest()
         }
     }
@@ -349,6 +352,7 @@ public final class Catalog: @unchecked Sendable {
         manifestNumber = number
         // Plain bytes: the history appended after it is plain, and the two are compared.
         snapshotByteCount = encoded.plainByteCount
+        storedSnapshotByteCount = encoded.bytes.count
         snapshotSegmentCount = segments.count
         for file in try fileSystem.listDirectory(directory) where file.hasPrefix("MANIFEST-") && file != name {
             if let number = UInt64(file.dropFirst("MANIFEST-".count)), number <= previous {
