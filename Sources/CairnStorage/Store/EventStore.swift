@@ -746,10 +746,15 @@ public final class EventStore: @unchecked Sendable {
             readerLock?.release()
             return
         }
-        try flush()
-        try wal.close()
-        try catalog.close()
+        // Whatever fails, the files are closed and the writer lock released, so this process (a
+        // server restarting a store) or the next can open the store again; what did not reach a
+        // segment is in the WAL for that writer to replay.
+        var failure: StorageError?
+        do { try flush() } catch { failure = error }
+        do { try wal.close() } catch { failure = failure ?? error }
+        do { try catalog.close() } catch { failure = failure ?? error }
         writerLock?.release()
+        if let failure { throw failure }
     }
 }
 
