@@ -17,6 +17,9 @@ final class SelfAuditor: Sendable {
     private let logger: Logger
     private let pending = Mutex<[String]>([])
     private let flusher = Mutex<Task<Void, Never>?>(nil)
+    /// Flushes started by `record` when a batch filled, by number, until each is done: `stop`
+    /// waits for them, so none appends to a store after the service closed it.
+    private let batchFlushes = Mutex<(next: Int, running: [Int: Task<Void, Never>])>((0, [:]))
     private let stopped = Atomic<Bool>(false)
 
     init(store: EventStore, delivery: TrailDelivery?, logger: Logger) {
@@ -40,7 +43,16 @@ final class SelfAuditor: Sendable {
             return $0.count
         }
         if count >= Limits.selfAuditBatchEventCount {
-            Task.detached { await self.flush() }
+            let number = batchFlushes.withLock { flushes -> Int in
+                flushes.next += 1
+                return flushes.next
+            }
+            let task = Task.detached {
+                await self.flush()
+                _ = self.batchFlushes.withLock { $0.running.removeValue(forKey: number) }
+            }
+            // A task done before this line stays listed; waiting for it costs nothing.
+            batchFlushes.withLock { $0.running[number] = task }
         }
     }
 
@@ -73,9 +85,13 @@ final class SelfAuditor: Sendable {
         }
     }
 
+    /// Stops the timer, waits for every flush under way, then writes what is still queued.
     func stop() async {
         stopped.store(true, ordering: .relaxed)
-        flusher.withLock { $0?.cancel() }
+        let timer = flusher.withLock { $0 }
+        timer?.cancel()
+        await timer?.value
+        for task in batchFlushes.withLock({ Array($0.running.values) }) { await task.value }
         await flush()
     }
 }
