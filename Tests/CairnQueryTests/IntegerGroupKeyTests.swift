@@ -30,31 +30,37 @@ import Testing
 
         let imported = try ImportedStore(lines: lines)
         defer { imported.close() }
+        /// The groups `sql` answers (key, count), against `expected`.
+        func expectGroups<Key: Hashable>(
+            _ engine: QueryEngine,
+            _ sql: String,
+            _ expected: [Key: Int64],
+            _ label: String,
+            key: (Value) -> Key?
+        ) throws {
+            var actual = [Key: Int64]()
+            for row in try engine.execute(sql).rows {
+                if let group = key(row[0]), case .integer(let count) = row[1] { actual[group] = count }
+            }
+            let wrong = expected.filter { actual[$0.key] != $0.value }.count
+            #expect(
+                actual.count == expected.count && wrong == 0,
+                "\(label): \(wrong) of \(expected.count) groups differ, \(actual.count) answered"
+            )
+        }
         func check(_ engine: QueryEngine, _ stage: String) throws {
-            let minutes = try engine.execute(
-                "SELECT CAST(date_trunc('minute', eventtime) AS varchar), count(*) FROM default GROUP BY 1"
-            )
-            var actualMinutes = [String: Int64]()
-            for row in minutes.rows {
-                if case .string(let key) = row[0], case .integer(let count) = row[1] { actualMinutes[key] = count }
-            }
-            let wrongMinutes = byMinute.filter { actualMinutes[$0.key] != $0.value }.count
-            #expect(
-                actualMinutes.count == byMinute.count && wrongMinutes == 0,
-                "\(stage), date_trunc('minute'): \(wrongMinutes) of \(byMinute.count) groups differ"
-            )
-            let hourMinutes = try engine.execute(
-                "SELECT hour(eventtime) * 100 + minute(eventtime), count(*) FROM default GROUP BY 1"
-            )
-            var actualHourMinutes = [Int64: Int64]()
-            for row in hourMinutes.rows {
-                if case .integer(let key) = row[0], case .integer(let count) = row[1] { actualHourMinutes[key] = count }
-            }
-            let wrongHourMinutes = byHourMinute.filter { actualHourMinutes[$0.key] != $0.value }.count
-            #expect(
-                actualHourMinutes.count == byHourMinute.count && wrongHourMinutes == 0,
-                "\(stage), hour * 100 + minute: \(wrongHourMinutes) of \(byHourMinute.count) groups differ"
-            )
+            try expectGroups(
+                engine,
+                "SELECT CAST(date_trunc('minute', eventtime) AS varchar), count(*) FROM default GROUP BY 1",
+                byMinute,
+                "\(stage), date_trunc('minute')"
+            ) { if case .string(let text) = $0 { text } else { nil } }
+            try expectGroups(
+                engine,
+                "SELECT hour(eventtime) * 100 + minute(eventtime), count(*) FROM default GROUP BY 1",
+                byHourMinute,
+                "\(stage), hour * 100 + minute"
+            ) { if case .integer(let number) = $0 { number } else { nil } }
         }
         try check(imported.engine, "flushed")
 

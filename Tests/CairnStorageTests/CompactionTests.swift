@@ -83,6 +83,13 @@ import Testing
         return (store.duplicateEventCount, store.sameEventIDOtherContentCount)
     }
 
+    /// The store made by `makeStore` in `fs`, opened again (for writing unless `readOnly`).
+    static func reopen(_ fs: any FileSystem, packs: Bool = true, readOnly: Bool = false) throws -> EventStore {
+        var options = options(packs: packs)
+        options.readOnly = readOnly
+        return try DataDirectory(path: dataPath, fileSystem: fs).openStore(create: false, options: options)
+    }
+
     static func contents(_ store: EventStore) throws -> [String: [EventRecord]] {
         var byID = [String: [EventRecord]]()
         try store.forEachRecord { byID[$0.eventID ?? "?", default: []].append($0) }
@@ -95,10 +102,7 @@ import Testing
         let fs = FaultInjectingFileSystem()
         let events = Self.events(bigRows: 16_500)
         try Self.makeStore(fs, events: events, perFlush: 2_000)
-        let store = try DataDirectory(path: Self.dataPath, fileSystem: fs).openStore(
-            create: false,
-            options: Self.options()
-        )
+        let store = try Self.reopen(fs)
         let before = try Self.contents(store)
         let usage = store.usage
         let segmentsBefore = store.segments.count
@@ -139,10 +143,7 @@ import Testing
         let fs = FaultInjectingFileSystem()
         let events = Self.events(bigRows: 2_000)
         try Self.makeStore(fs, events: events, perFlush: 5)
-        let store = try DataDirectory(path: Self.dataPath, fileSystem: fs).openStore(
-            create: false,
-            options: Self.options()
-        )
+        let store = try Self.reopen(fs)
         let before = try Self.contents(store)
         let segmentsBefore = store.segments.count
         _ = try Compactor(store: store).runAll(now: Clock.nowMilliseconds(), quietMilliseconds: 0)
@@ -151,12 +152,7 @@ import Testing
         let sizes = Self.manifestSizes(fs)
         #expect(sizes.count == 1 && sizes[0] < 4_096, "\(segmentsBefore) segments compacted: manifests \(sizes)")
         try store.close()
-        var readOnly = Self.options()
-        readOnly.readOnly = true
-        let reopened = try DataDirectory(path: Self.dataPath, fileSystem: fs).openStore(
-            create: false,
-            options: readOnly
-        )
+        let reopened = try Self.reopen(fs, readOnly: true)
         #expect(try Self.contents(reopened) == before)
         #expect(reopened.segments.count == 3, "a packed file per day")
         try reopened.close()
@@ -167,10 +163,7 @@ import Testing
         let events = Self.events()
         // Files of their own per partition and flush: packed flush files are left to the seal.
         try Self.makeStore(fs, events: events, perFlush: 10, packs: false)
-        let store = try DataDirectory(path: Self.dataPath, fileSystem: fs).openStore(
-            create: false,
-            options: Self.options(packs: false)
-        )
+        let store = try Self.reopen(fs, packs: false)
         let before = try Self.contents(store)
         // "Now" is May 2: May 1 and 2 are open, May 3 is in the future (open too).
         let tasks = CompactionPlan.tasks(for: store.segments, now: Self.day0 + 86_400_000, quietMilliseconds: 0)
@@ -194,17 +187,14 @@ import Testing
         let fs = FaultInjectingFileSystem()
         let events = Self.events()
         try Self.makeStore(fs, events: events, perFlush: 50)
-        var store = try DataDirectory(path: Self.dataPath, fileSystem: fs).openStore(
-            create: false,
-            options: Self.options()
-        )
+        var store = try Self.reopen(fs)
         _ = try Compactor(store: store).runAll(now: Clock.nowMilliseconds(), quietMilliseconds: 0)
         let sealed = store.segments
         #expect(sealed.count == 3 && sealed.allSatisfy { ($0.members?.count ?? 0) == 8 })
         let before = try Self.contents(store)
         try store.close()
 
-        store = try DataDirectory(path: Self.dataPath, fileSystem: fs).openStore(create: false, options: Self.options())
+        store = try Self.reopen(fs)
         let opens = fs.readOpenCounts
         var again = Array(events)
         again.append((id: "e-new", json: Self.record("e-new", account: 2, region: "eu-west-1", day: 1, second: 999)))
@@ -237,10 +227,7 @@ import Testing
         let ingest = try Self.makeStore(fs, events: events, perFlush: 20)
         // Dropped at ingest, across batches and flushes (the index knows what earlier flushes wrote).
         #expect(ingest.duplicates == 30 && ingest.conflicts == 1)
-        let store = try DataDirectory(path: Self.dataPath, fileSystem: fs).openStore(
-            create: false,
-            options: Self.options()
-        )
+        let store = try Self.reopen(fs)
         #expect(try Self.contents(store).values.reduce(0) { $0 + $1.count } == original + 1)
         // Appended again by a new writer (the index loads what is stored), then compacted.
         try store.append(try Self.batch(events.prefix(10)))
@@ -320,25 +307,19 @@ import Testing
         let events = Self.events()
         try Self.makeStore(base, events: events, perFlush: 16)
         let expected = try Self.contents(
-            try DataDirectory(path: Self.dataPath, fileSystem: base).openStore(create: false, options: Self.options())
+            try Self.reopen(base)
         )
         var point = 1
         var failures = [String]()
         while true {
             let fs = base.copy()
-            let store = try DataDirectory(path: Self.dataPath, fileSystem: fs).openStore(
-                create: false,
-                options: Self.options()
-            )
+            let store = try Self.reopen(fs)
             fs.inject(.crash(atMutation: point))
             _ = try? Compactor(store: store).runAll(now: Clock.nowMilliseconds(), quietMilliseconds: 0)
             let crash = fs.firedFaults.first
             fs.powerLoss(tornWriteSeed: UInt64(point))
             do {
-                let reopened = try DataDirectory(path: Self.dataPath, fileSystem: fs).openStore(
-                    create: false,
-                    options: Self.options()
-                )
+                let reopened = try Self.reopen(fs)
                 let contents = try Self.contents(reopened)
                 if contents != expected {
                     failures.append("point \(point): \(contents.count) distinct events, expected \(expected.count)")
@@ -351,10 +332,7 @@ import Testing
                 if try Self.contents(reopened) != expected { failures.append("point \(point): rerun changed events") }
                 try reopened.close()
                 let referenced = Set(
-                    try DataDirectory(path: Self.dataPath, fileSystem: fs).openStore(
-                        create: false,
-                        options: Self.options()
-                    ).segments
+                    try Self.reopen(fs).segments
                         .map { Self.dataPath + "/stores/" + "\($0.relativePath)" }
                 )
                 let files = fs.listing().filter { $0.kind == .file && $0.path.hasSuffix(".cts") }

@@ -250,11 +250,7 @@ public final class SegmentReader {
                 case .scaledDeltaTime: values += try TimeEncoding.decode(&reader, rowCount: page.rowCount)
                 case .deltaTime: values += try TimeEncoding.decodeBitPacked(&reader, rowCount: page.rowCount)
                 default:
-                    throw StorageError.corrupt(
-                        "encoding \(chunk.encoding) is not valid for column \(column.name)",
-                        file: path,
-                        at: page.offset
-                    )
+                    throw invalidEncoding(chunk.encoding, column, page)
                 }
                 try finish(reader, page)
             }
@@ -350,11 +346,7 @@ public final class SegmentReader {
                 case .uuid: values += try UUIDEncoding.decode(&reader, rowCount: page.rowCount)
                 case .ip: values += try IPEncoding.decode(&reader, rowCount: page.rowCount)
                 default:
-                    throw StorageError.corrupt(
-                        "encoding \(chunk.encoding) is not valid for column \(column.name)",
-                        file: path,
-                        at: page.offset
-                    )
+                    throw invalidEncoding(chunk.encoding, column, page)
                 }
                 try finish(reader, page)
             }
@@ -381,6 +373,15 @@ public final class SegmentReader {
         )
         uncompressed += payload.count
         return ByteReader(payload, file: path, baseOffset: page.offset)
+    }
+
+    /// A chunk's encoding its column's type cannot have: damage, reported at the page.
+    private func invalidEncoding(
+        _ encoding: PageEncoding,
+        _ column: SegmentColumn,
+        _ page: SegmentFooter.PageMeta
+    ) -> StorageError {
+        .corrupt("encoding \(encoding) is not valid for column \(column.name)", file: path, at: page.offset)
     }
 
     private func finish(_ reader: ByteReader, _ page: SegmentFooter.PageMeta) throws(StorageError) {

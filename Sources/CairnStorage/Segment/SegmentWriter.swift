@@ -199,23 +199,32 @@ public struct SegmentWriter: Sendable {
         return (file.bytes, footer)
     }
 
+    /// The columns of the sealed sort key before eventTime.
+    static let nameColumns: [SegmentColumn] = [.eventSource, .eventName]
+
     /// Each row's rank of its (eventSource, eventName) among the batch's distinct pairs, in byte order.
     static func nameRanks(_ batch: ColumnBatch) -> [UInt32] {
         var pairs = [[UInt8]: UInt32]()
         var codes = [UInt32]()
         codes.reserveCapacity(batch.count)
+        // One key buffer for every row: the dictionary copies it only for a new pair.
+        var key = [UInt8]()
         batch.bytes.withUnsafeBytes { base in
             for row in 0..<batch.count {
-                var key = [UInt8]()
-                for column in [SegmentColumn.eventSource, .eventName] {
+                key.removeAll(keepingCapacity: true)
+                for column in SegmentWriter.nameColumns {
                     let span = batch.span(column, row)
                     // A null sorts before every value (0xFF never occurs in UTF-8), then a separator.
                     if !span.isNull { key += span.bytes(in: base) }
                     key.append(span.isNull ? 0 : 0xFF)
                 }
-                let next = UInt32(pairs.count)
-                codes.append(pairs[key, default: next])
-                if codes.last == next { pairs[key] = next }
+                if let code = pairs[key] {
+                    codes.append(code)
+                } else {
+                    let code = UInt32(pairs.count)
+                    pairs[key] = code
+                    codes.append(code)
+                }
             }
         }
         var ranks = [UInt32](repeating: 0, count: pairs.count)
