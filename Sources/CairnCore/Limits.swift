@@ -98,6 +98,14 @@ public enum Limits {
     /// responseElements of the long-tail shape shrinks from 48.8 to 44.6 bytes/event at level 9
     /// (`Tools/size-floor.py`); a point look-up decompresses ~1 ms more.
     public static let sealedJSONPageByteCount = 1 << 20
+    /// Scalars a shredded stream needs before it is stored as hex digits, IPv4 octets or
+    /// dictionary codes (`ScalarStream`): below it, the form's header costs more than it saves.
+    public static let minTypedScalarStreamValueCount = 8
+    /// Distinct values of a dictionary-coded scalar stream: one code byte each.
+    public static let maxScalarStreamDictionaryCount = 256
+    /// Longest value of a hex-layout scalar stream: identifiers are short (a UUID in quotes is 38
+    /// bytes); longer values are text, and the limit bounds what a corrupt layout can claim.
+    public static let maxScalarStreamLayoutLength = 256
     /// zstd level of the JSON columns when sealing (storage.md §3.5: 10.2-10.7x against 9.1x at
     /// level 1, 146-205 MB/s, paid once per day); other columns take `sealCompressionLevel`.
     public static let sealJSONCompressionLevel: Int32 = 9

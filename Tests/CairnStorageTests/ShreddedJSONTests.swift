@@ -8,15 +8,27 @@ import Testing
 /// escapes, multi-byte text, nesting, top-level scalars and nulls; text shredding cannot take back
 /// keeps its chunk plain; a damaged page is reported, never misread.
 @Suite struct ShreddedJSONTests {
-    /// Encodes `values` as one page and decodes it.
+    /// Encodes `values` as one page and decodes it, with typed streams (encoding 9, returned) and
+    /// with text streams (encoding 7, what earlier builds wrote), which must decode the same.
     private static func roundTrip(_ values: [String?]) throws -> (payload: [UInt8]?, decoded: [String?]) {
-        let payload = PackedValues(values).withChunk { ShreddedJSON.encode($0, 0..<values.count) }
-        guard let payload else { return (nil, []) }
-        var reader = ByteReader(payload, file: "page")
-        var text = TextVector()
-        try ShreddedJSON.decode(&reader, rowCount: values.count, into: &text)
-        #expect(reader.isAtEnd)
-        return (payload, (0..<text.count).map { text[$0] })
+        var results = [(payload: [UInt8]?, decoded: [String?])]()
+        for typed in [true, false] {
+            let payload = PackedValues(values).withChunk {
+                ShreddedJSON.encode($0, 0..<values.count, typedStreams: typed)
+            }
+            guard let payload else {
+                results.append((nil, []))
+                continue
+            }
+            var reader = ByteReader(payload, file: "page")
+            var text = TextVector()
+            try ShreddedJSON.decode(&reader, rowCount: values.count, into: &text, typedStreams: typed)
+            #expect(reader.isAtEnd)
+            results.append((payload, (0..<text.count).map { text[$0] }))
+        }
+        #expect((results[0].payload == nil) == (results[1].payload == nil))
+        #expect(results[0].decoded == results[1].decoded)
+        return results[0]
     }
 
     static let edgeCases: [String?] = [
@@ -70,7 +82,7 @@ import Testing
         func decode(_ page: [UInt8], _ count: Int, _ only: [Bool]) throws -> [String?] {
             var reader = ByteReader(page, file: "page")
             var text = TextVector()
-            try ShreddedJSON.decode(&reader, rowCount: count, into: &text, only: only)
+            try ShreddedJSON.decode(&reader, rowCount: count, into: &text, only: only, typedStreams: true)
             #expect(reader.isAtEnd)
             return (0..<text.count).map { text[$0] }
         }
@@ -195,7 +207,7 @@ import Testing
                 var reader = ByteReader(damaged, file: "page")
                 var text = TextVector()
                 do {
-                    try ShreddedJSON.decode(&reader, rowCount: values.count, into: &text)
+                    try ShreddedJSON.decode(&reader, rowCount: values.count, into: &text, typedStreams: true)
                 } catch {
                     thrown += 1
                 }
@@ -208,7 +220,9 @@ import Testing
         truncated[streamEnd] = 0x20
         var reader = ByteReader(truncated, file: "page")
         var text = TextVector()
-        #expect(throws: StorageError.self) { try ShreddedJSON.decode(&reader, rowCount: values.count, into: &text) }
+        #expect(throws: StorageError.self) {
+            try ShreddedJSON.decode(&reader, rowCount: values.count, into: &text, typedStreams: true)
+        }
     }
 
     /// Lengths and counts in a payload cannot make the decoder allocate or build more than the
@@ -217,7 +231,9 @@ import Testing
     @Test func aHostilePageCannotExhaustMemory() throws {
         var reader = ByteReader([0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x07], file: "page")
         var text = TextVector()
-        #expect(throws: StorageError.self) { try ShreddedJSON.decode(&reader, rowCount: 0, into: &text) }
+        #expect(throws: StorageError.self) {
+            try ShreddedJSON.decode(&reader, rowCount: 0, into: &text, typedStreams: true)
+        }
 
         var payload: [UInt8] = [0x00, 0x01, 0x80, 0x80, 0x02]
         payload += [UInt8](repeating: 0x20, count: 32_768)
@@ -225,7 +241,9 @@ import Testing
         payload.append(0x00)
         var repeated = ByteReader(payload, file: "page")
         var output = TextVector()
-        #expect(throws: StorageError.self) { try ShreddedJSON.decode(&repeated, rowCount: 65_536, into: &output) }
+        #expect(throws: StorageError.self) {
+            try ShreddedJSON.decode(&repeated, rowCount: 65_536, into: &output, typedStreams: true)
+        }
         #expect(output.bytes.isEmpty)
     }
 
@@ -245,7 +263,7 @@ import Testing
         let groups = reader.footer.rowGroups
         let responseIndex = try #require(reader.footer.columns.firstIndex(of: .responseElements))
         let requestIndex = try #require(reader.footer.columns.firstIndex(of: .requestParameters))
-        #expect(groups.allSatisfy { $0.chunks[responseIndex].encoding == .shreddedJSON })
+        #expect(groups.allSatisfy { $0.chunks[responseIndex].encoding == .shreddedTypedJSON })
         #expect(groups.contains { $0.chunks[requestIndex].encoding == .plainString })
         let plainPath = directory.appending("plain.cts")
         _ = try writeSegment(records, key: key, to: plainPath)

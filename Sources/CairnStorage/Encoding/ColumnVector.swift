@@ -52,9 +52,16 @@ enum PageEncoding: UInt8, Sendable {
     case bool = 5
     /// The dictionary page itself: the distinct strings in code order.
     case dictionary = 6
-    /// JSON text as per-page skeletons and per-path scalar streams (`ShreddedJSON`); sealed segments.
+    /// JSON text as per-page skeletons and per-path scalar streams (`ShreddedJSON`), the streams as
+    /// text; sealed segments written before `shreddedTypedJSON`, still read.
     case shreddedJSON = 7
     /// First value, the deltas' common divisor, then each delta over it as a zigzag varint
     /// (`TimeEncoding`); what the writer uses for eventTime.
     case scaledDeltaTime = 8
+    /// As `shreddedJSON`, each scalar stream stored in its cheapest `ScalarStream` form (hex
+    /// digits, IPv4 octets, dictionary codes or text); what the writer uses since encoding 7.
+    case shreddedTypedJSON = 9
+
+    /// Shredded JSON pages, in either form.
+    var isShreddedJSON: Bool { self == .shreddedJSON || self == .shreddedTypedJSON }
 }

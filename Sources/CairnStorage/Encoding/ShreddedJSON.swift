@@ -33,7 +33,10 @@ enum ShreddedJSON {
     static let separator: UInt8 = 0x0A
 
     /// The page payload for `rows` of `values`; nil when a value cannot be shredded.
-    static func encode(_ values: StringChunk, _ rows: Range<Int>) -> [UInt8]? {
+    ///
+    /// With `typedStreams` (page encoding 9), each stream is stored in its cheapest `ScalarStream`
+    /// form; without (encoding 7, what earlier builds wrote), as text.
+    static func encode(_ values: StringChunk, _ rows: Range<Int>, typedStreams: Bool = true) -> [UInt8]? {
         var splitter = Splitter()
         var numbering = PathNumbering()
         var skeletonIndexes = [SkeletonKey: Int]()
@@ -74,8 +77,9 @@ enum ShreddedJSON {
         for skeleton in skeletons { writer.bytes.append(contentsOf: skeleton) }
         for index in rowSkeletons { writer.writeVarInt(index) }
         writer.writeVarInt(streams.count)
-        for stream in streams { writer.writeVarInt(stream.count) }
-        for stream in streams { writer.bytes.append(contentsOf: stream) }
+        let stored = typedStreams ? streams.map(ScalarStream.encode) : streams
+        for stream in stored { writer.writeVarInt(stream.count) }
+        for stream in stored { writer.bytes.append(contentsOf: stream) }
         return writer.bytes
     }
 
@@ -87,7 +91,8 @@ enum ShreddedJSON {
         _ reader: inout ByteReader,
         rowCount: Int,
         into text: inout TextVector,
-        only: [Bool]? = nil
+        only: [Bool]? = nil,
+        typedStreams: Bool
     ) throws(StorageError) {
         let validity = try Validity.read(&reader, count: rowCount)
         let presentCount = validity.lazy.filter { $0 }.count
@@ -107,11 +112,31 @@ enum ShreddedJSON {
         }
         // Every stream holds at least a separator and a varint length.
         let streamCount = try reader.readCount(limit: reader.readableByteCount / 2, "stream count")
-        let (streamLengths, streamByteCount) = try StringEncoding.readLengths(
+        var (streamLengths, streamByteCount) = try StringEncoding.readLengths(
             &reader,
             count: streamCount,
             "stream length"
         )
+        let streamsStart = reader.absoluteOffset
+        var streamBytes = try reader.readBytes(streamByteCount)
+        if typedStreams {
+            // Each stream back in its text form.
+            var expanded = [UInt8]()
+            var storedStart = streamBytes.startIndex
+            for (number, storedLength) in streamLengths.enumerated() {
+                let before = expanded.count
+                try ScalarStream.decode(
+                    streamBytes[storedStart..<(storedStart + storedLength)],
+                    file: reader.file,
+                    at: streamsStart + storedStart - streamBytes.startIndex,
+                    into: &expanded
+                )
+                streamLengths[number] = expanded.count - before
+                storedStart += storedLength
+            }
+            streamByteCount = expanded.count
+            streamBytes = expanded[...]
+        }
         // Each stream's next scalar and its end, as offsets in the streams' bytes.
         var cursors = [Int]()
         var streamEnds = [Int]()
@@ -121,8 +146,6 @@ enum ShreddedJSON {
             cursors.append(streamEnds.last ?? 0)
             streamEnds.append((streamEnds.last ?? 0) + length)
         }
-        let streamsStart = reader.absoluteOffset
-        let streamBytes = try reader.readBytes(streamByteCount)
 
         // Each skeleton as its literal runs around the markers (one more run than markers) and the
         // stream of each marker.

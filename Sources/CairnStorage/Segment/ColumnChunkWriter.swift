@@ -189,7 +189,7 @@ struct ColumnChunkWriter {
                 tokenize(range)
             }
             if shredded.count == ranges.count {
-                encoding = .shreddedJSON
+                encoding = .shreddedTypedJSON
             } else if tokenizesPages {
                 tokens = ColumnChunkWriter.tokenSet(for: stats)
             }
@@ -198,7 +198,7 @@ struct ColumnChunkWriter {
         for (index, range) in ranges.enumerated() {
             let payload: [UInt8] =
                 switch encoding {
-                case .shreddedJSON: shredded[index]
+                case .shreddedTypedJSON: shredded[index]
                 case .dictionaryCodes:
                     StringEncoding.encodeCodes(codes[range], dictionaryCount: stats.dictionaryValues.count)
                 case .uuid: UUIDEncoding.encode(values, range, parsed: uuids[range])

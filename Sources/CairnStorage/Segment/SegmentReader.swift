@@ -303,7 +303,7 @@ public final class SegmentReader {
                     uncompressedByteCount: uncompressed
                 )
             }
-            if chunk.encoding == .shreddedJSON || (keepDictionary && chunk.encoding == .plainString) {
+            if chunk.encoding.isShreddedJSON || (keepDictionary && chunk.encoding == .plainString) {
                 var text = TextVector()
                 var pageStart = firstRow
                 // Rows out of order are not narrowed (every row is built).
@@ -311,7 +311,7 @@ public final class SegmentReader {
                 var nextWanted = only.map { $0.firstIndex { $0 >= firstRow } ?? $0.count } ?? 0
                 for page in selected {
                     var reader = try pageReader(try pageBytes(page), page, chunk.encoding, &uncompressed)
-                    if chunk.encoding == .shreddedJSON {
+                    if chunk.encoding.isShreddedJSON {
                         var wanted: [Bool]?
                         if let only {
                             var mask = [Bool](repeating: false, count: page.rowCount)
@@ -321,7 +321,13 @@ public final class SegmentReader {
                             }
                             wanted = mask
                         }
-                        try ShreddedJSON.decode(&reader, rowCount: page.rowCount, into: &text, only: wanted)
+                        try ShreddedJSON.decode(
+                            &reader,
+                            rowCount: page.rowCount,
+                            into: &text,
+                            only: wanted,
+                            typedStreams: chunk.encoding == .shreddedTypedJSON
+                        )
                         pageStart += page.rowCount
                     } else {
                         try StringEncoding.decodePlain(&reader, rowCount: page.rowCount, into: &text)
