@@ -106,9 +106,24 @@ public enum Limits {
     /// Longest value of a hex-layout scalar stream: identifiers are short (a UUID in quotes is 38
     /// bytes); longer values are text, and the limit bounds what a corrupt layout can claim.
     public static let maxScalarStreamLayoutLength = 256
-    /// zstd level of the JSON columns when sealing (storage.md §3.5: 10.2-10.7x against 9.1x at
-    /// level 1, 146-205 MB/s, paid once per day); other columns take `sealCompressionLevel`.
-    public static let sealJSONCompressionLevel: Int32 = 9
+    /// zstd level of the JSON columns when sealing, paid once per day.
+    ///
+    /// Compacting copies of the 1M stores (typed shredded streams; bytes/event on disk, default /
+    /// long tail, and MB/s of input, on a noisy VM): level 9 68.35 / 109.67 at 13 / 15 MB/s, 15
+    /// 67.40 / 108.77 at 11 / 13, 19 67.40 / 107.70 at 8-12 / 8-13. Level 15's optimal parse
+    /// finds what 9 misses in the pagination tokens and ids; 19 takes another 1.1 bytes/event off
+    /// the long tail's large responses, which issue #11's 0.8x of Parquet needs (1M events seal
+    /// in ~11 s on 2 cores).
+    public static let sealJSONCompressionLevel: Int32 = 19
+    /// zstd level of the string and IP columns when sealing (names, principals, user agents,
+    /// addresses, the rest of userIdentity).
+    ///
+    /// They are about a tenth of a sealed day's bytes. Against level 3,
+    /// 6 took 0.5 / 0.8 bytes/event off, 15 0.8 / 1.2 at four fifths of the speed, 19 0.9 / 1.3 at
+    /// three fifths; most of it from userIdentity's rest and sourceIPAddress in name order.
+    public static let sealStringCompressionLevel: Int32 = 15
+    /// zstd level of the other columns when sealing: time, UUID and bool columns, which a higher
+    /// level does not shrink.
     public static let sealCompressionLevel: Int32 = 3
     /// Point look-up filters (eventID, requestID, accessKeyId) of sealed segments: a sealed day is
     /// a few row groups, so a look-up over a year probes hundreds of filters, not the thousands of

@@ -49,6 +49,7 @@ public struct Compactor: Sendable {
         let writer = SegmentWriter(
             compressionLevel: Limits.sealCompressionLevel,
             jsonCompressionLevel: sealed ? Limits.sealJSONCompressionLevel : nil,
+            stringCompressionLevel: sealed ? Limits.sealStringCompressionLevel : nil,
             level: sealed ? SegmentLevel.sealed : SegmentLevel.merged,
             pointLookupFalsePositiveRate: sealed ? Limits.sealedPointLookupFalsePositiveRate : nil,
             shredsJSON: sealed,

@@ -226,28 +226,46 @@ extension ScalarStream {
         guard length > 0, length <= Limits.maxScalarStreamLayoutLength,
             values.allSatisfy({ $0.count == length })
         else { return false }
-        // Per position: whether every value has the first value's byte there, has digits or a-f,
-        // has digits or A-F.
-        var same = [Bool](repeating: true, count: length)
-        var lower = [Bool](repeating: true, count: length)
-        var upper = [Bool](repeating: true, count: length)
-        for value in values {
-            for offset in 0..<length {
-                let byte = stream[value.lowerBound + offset]
-                if byte != stream[first.lowerBound + offset] { same[offset] = false }
-                let digit = byte >= 0x30 && byte <= 0x39
-                if !(digit || (byte >= 0x61 && byte <= 0x66)) { lower[offset] = false }
-                if !(digit || (byte >= 0x41 && byte <= 0x46)) { upper[offset] = false }
+        // Per position, bits that stay set while every value has there: 1 the first value's byte,
+        // 2 a digit or a-f, 4 a digit or A-F.
+        var flags = [UInt8](repeating: 7, count: length)
+        let fits = stream.withUnsafeBufferPointer { bytes in
+            flags.withUnsafeMutableBufferPointer { flags in
+                for value in values.dropFirst() {
+                    var dead = false
+                    for offset in 0..<length {
+                        let byte = bytes[value.lowerBound + offset]
+                        let digit = byte &- 0x30 < 10
+                        let lowerLetter = byte &- 0x61 < 6
+                        let upperLetter = byte &- 0x41 < 6
+                        let seen: UInt8 =
+                            (byte == bytes[first.lowerBound + offset] ? 1 : 0)
+                            | (digit || lowerLetter ? 2 : 0) | (digit || upperLetter ? 4 : 0)
+                        flags[offset] &= seen
+                        dead = dead || flags[offset] == 0
+                    }
+                    // A position no class fits: not one layout.
+                    guard !dead else { return false }
+                }
+                return true
             }
+        }
+        guard fits else { return false }
+        // The first value's own digits decide the hex positions' case too.
+        for offset in 0..<length where flags[offset] & 1 == 0 {
+            let byte = stream[first.lowerBound + offset]
+            let digit = byte &- 0x30 < 10
+            if !(digit || byte &- 0x61 < 6) { flags[offset] &= ~2 }
+            if !(digit || byte &- 0x41 < 6) { flags[offset] &= ~4 }
         }
         var classes = [HexClass]()
         classes.reserveCapacity(length)
-        for offset in 0..<length {
-            if same[offset] {
+        for flag in flags {
+            if flag & 1 != 0 {
                 classes.append(.literal)
-            } else if lower[offset] {
+            } else if flag & 2 != 0 {
                 classes.append(.lower)
-            } else if upper[offset] {
+            } else if flag & 4 != 0 {
                 classes.append(.upper)
             } else {
                 return false

@@ -23,6 +23,12 @@ public struct SegmentWriter: Sendable {
     ///
     /// Sealing sets it higher (storage.md §3.5).
     public var jsonCompressionLevel: Int32?
+    /// zstd level of the string and IP columns (names, principals, user agents, addresses, the
+    /// rest of userIdentity); `compressionLevel` when nil.
+    ///
+    /// Sealing sets it high: these columns are a tenth of a sealed day's bytes, so the slow level
+    /// costs little time, and its longer matches find the runs that name order makes.
+    public var stringCompressionLevel: Int32?
     public var level: UInt8
     /// False-positive rate of the point look-up columns' filters (eventID, requestID, accessKeyId);
     /// `SegmentColumn.bloomFalsePositiveRate` when nil.
@@ -44,6 +50,7 @@ public struct SegmentWriter: Sendable {
     public init(
         compressionLevel: Int32 = 1,
         jsonCompressionLevel: Int32? = nil,
+        stringCompressionLevel: Int32? = nil,
         level: UInt8 = 0,
         pointLookupFalsePositiveRate: Double? = nil,
         shredsJSON: Bool = false,
@@ -51,10 +58,19 @@ public struct SegmentWriter: Sendable {
     ) {
         self.compressionLevel = compressionLevel
         self.jsonCompressionLevel = jsonCompressionLevel
+        self.stringCompressionLevel = stringCompressionLevel
         self.level = level
         self.pointLookupFalsePositiveRate = pointLookupFalsePositiveRate
         self.shredsJSON = shredsJSON
         self.clustersByName = clustersByName
+    }
+
+    private func compressionLevel(of column: SegmentColumn) -> Int32 {
+        switch column.physicalType {
+        case .json: jsonCompressionLevel ?? compressionLevel
+        case .string, .ip: stringCompressionLevel ?? compressionLevel
+        case .time, .uuid, .bool: compressionLevel
+        }
     }
 
     /// The encoded segment of `records` and its footer.
@@ -139,8 +155,7 @@ public struct SegmentWriter: Sendable {
             for column in columns {
                 let chunk = try ColumnChunkWriter(
                     column: column,
-                    compressionLevel: column.physicalType == .json
-                        ? jsonCompressionLevel ?? compressionLevel : compressionLevel,
+                    compressionLevel: compressionLevel(of: column),
                     pointLookupFalsePositiveRate: pointLookupFalsePositiveRate,
                     shredsJSON: shredsJSON,
                     compressor: compressor
