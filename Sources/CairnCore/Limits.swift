@@ -130,6 +130,9 @@ public enum Limits {
     /// flush row groups that need 0.01%; 1% (storage.md §3.6's default) expects a few extra row
     /// groups read per year searched and saves ~2.3 bytes per event per column.
     public static let sealedPointLookupFalsePositiveRate = 0.01
+    /// Seeds a binary fuse filter tries before the writer keeps the bloom filter instead: each
+    /// fails with probability well under 1% at the reference sizing, so ten fail about never.
+    public static let maxBinaryFuseAttempts = 10
     /// How long a closed day must have had no writes before the scheduler seals it (storage.md §3.9): late deliveries
     /// of a day arrive within minutes, so an hour avoids resealing.
     ///

@@ -4,14 +4,15 @@ import Testing
 
 @testable import CairnStorage
 
-/// A token column's bloom filter holds exactly the tokens of its row group's values: the writer
-/// takes them page by page while encoding (plain and shredded pages) or from the dictionary, and
-/// the filter must equal one built from an independent tokenization of the rows read back.
+/// A token column's filter holds exactly the tokens of its row group's values: the writer takes
+/// them page by page while encoding (plain and shredded pages) or from the dictionary, and the
+/// filter (a bloom filter, or a binary fuse filter where sealing finds it smaller) must equal one
+/// built from an independent tokenization of the rows read back.
 @Suite struct TokenBloomTests {
     static let columns = SegmentColumn.allCases.filter { $0.bloomKind == .tokens }
 
-    @Test(arguments: [false, true])
-    func filtersHoldExactlyTheTokensOfTheRows(sealed: Bool) throws {
+    @Test(arguments: [(false, false), (true, false), (true, true)])
+    func filtersHoldExactlyTheTokensOfTheRows(sealed: Bool, binaryFuse: Bool) throws {
         var groups = [PartitionKey: [EventRecord]]()
         for path in try SharedData.checkedRecordFiles() {
             for record in try RecordFixtures.load(path).records {
@@ -26,10 +27,17 @@ import Testing
         let path = directory.appending("tokens.cts")
         let writer =
             sealed
-            ? SegmentWriter(compressionLevel: 3, jsonCompressionLevel: 9, level: 2, shredsJSON: true) : SegmentWriter()
+            ? SegmentWriter(
+                compressionLevel: 3,
+                jsonCompressionLevel: 9,
+                level: 2,
+                shredsJSON: true,
+                buildsBinaryFuseFilters: binaryFuse
+            ) : SegmentWriter()
         _ = try writeSegment(records, key: key, to: path, writer: writer)
         let reader = try SegmentReader(fileSystem: LocalFileSystem(), path: path)
         var checked = 0
+        var fuseChecked = 0
         for group in reader.footer.rowGroups.indices {
             let rows = try #require(ColumnBatch(records: try reader.readRecords(rowGroup: group)))
             for column in Self.columns {
@@ -40,15 +48,18 @@ import Testing
                     }
                 }
                 guard let filter = try reader.bloomFilter(column, rowGroup: group) else { continue }
-                var reference = SplitBlockBloomFilter(
-                    distinctCount: expected.count,
-                    falsePositiveRate: column.bloomFalsePositiveRate
+                let reference = MembershipFilter.build(
+                    keys: Array(expected),
+                    falsePositiveRate: column.bloomFalsePositiveRate,
+                    allowsBinaryFuse: binaryFuse
                 )
-                for hash in expected { reference.insert(hash: hash) }
-                #expect(filter.words == reference.words, "\(column) row group \(group)")
+                #expect(filter == reference, "\(column) row group \(group)")
+                #expect(expected.allSatisfy { filter.mightContain(hash: $0) }, "\(column) row group \(group)")
                 checked += 1
+                if case .binaryFuse = filter { fuseChecked += 1 }
             }
         }
         #expect(checked >= 2, "token filters were written")
+        #expect((fuseChecked > 0) == binaryFuse, "\(fuseChecked) binary fuse filters")
     }
 }

@@ -26,7 +26,7 @@ final class SegmentEntry: @unchecked Sendable {
     private struct Loaded {
         var footer: FooterBox?
         /// By `rowGroup << 8 | column`.
-        var blooms: [Int: SplitBlockBloomFilter?] = [:]
+        var blooms: [Int: MembershipFilter?] = [:]
         /// Decoded column chunks, by `rowGroup << 8 | column`; admitted and evicted by the cache.
         var chunks: [Int: ColumnVector] = [:]
         /// Row groups a point look-up has read page by page.
@@ -57,11 +57,11 @@ final class SegmentEntry: @unchecked Sendable {
     func storeFooter(_ footer: SegmentFooter) { loaded.withLock { $0.footer = FooterBox(footer) } }
 
     /// nil: not loaded; .some(nil): the chunk has no filter.
-    func bloom(rowGroup: Int, column: SegmentColumn) -> SplitBlockBloomFilter?? {
+    func bloom(rowGroup: Int, column: SegmentColumn) -> MembershipFilter?? {
         loaded.withLock { $0.blooms[rowGroup << 8 | Int(column.rawValue)] }
     }
 
-    func storeBloom(_ bloom: SplitBlockBloomFilter?, rowGroup: Int, column: SegmentColumn) {
+    func storeBloom(_ bloom: MembershipFilter?, rowGroup: Int, column: SegmentColumn) {
         loaded.withLock { $0.blooms[rowGroup << 8 | Int(column.rawValue)] = bloom }
     }
 

@@ -581,11 +581,11 @@ final class StoreScan: @unchecked Sendable {
         _ groupIndex: Int,
         _ entry: SegmentEntry,
         _ open: () throws(QueryError) -> SegmentReader
-    ) throws(QueryError) -> SplitBlockBloomFilter? {
+    ) throws(QueryError) -> MembershipFilter? {
         guard box.bloomKeys.contains(groupIndex << 8 | Int(column.rawValue)) else { return nil }
         if let cached = entry.bloom(rowGroup: groupIndex, column: column) { return cached }
         let reader = try open()
-        let bloom: SplitBlockBloomFilter?
+        let bloom: MembershipFilter?
         do {
             bloom = try reader.bloomFilter(column, rowGroup: groupIndex)
         } catch {

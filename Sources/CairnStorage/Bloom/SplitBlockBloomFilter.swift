@@ -34,10 +34,14 @@ public struct SplitBlockBloomFilter: Sendable, Equatable {
 
     /// An empty filter for `distinctCount` keys at `falsePositiveRate`.
     public init(distinctCount: Int, falsePositiveRate: Double = 0.01) {
-        let bits =
-            Double(max(distinctCount, 1)) * SplitBlockBloomFilter.bitsPerKey(falsePositiveRate: falsePositiveRate)
-        let blocks = max(1, Int((bits / 256).rounded(.up)))
+        let blocks = SplitBlockBloomFilter.byteCount(distinctCount: distinctCount, falsePositiveRate: falsePositiveRate) / 32
         words = [UInt32](repeating: 0, count: blocks * 8)
+    }
+
+    /// The stored size of a filter for `distinctCount` keys at `falsePositiveRate`: whole blocks.
+    public static func byteCount(distinctCount: Int, falsePositiveRate: Double) -> Int {
+        let bits = Double(max(distinctCount, 1)) * bitsPerKey(falsePositiveRate: falsePositiveRate)
+        return max(1, Int((bits / 256).rounded(.up))) * 32
     }
 
     /// A filter over stored words (from a segment).

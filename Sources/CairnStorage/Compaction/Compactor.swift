@@ -53,7 +53,8 @@ public struct Compactor: Sendable {
             level: sealed ? SegmentLevel.sealed : SegmentLevel.merged,
             pointLookupFalsePositiveRate: sealed ? Limits.sealedPointLookupFalsePositiveRate : nil,
             shredsJSON: sealed,
-            clustersByName: sealed
+            clustersByName: sealed,
+            buildsBinaryFuseFilters: sealed
         )
         var result = CompactionResult()
         result.tasks = 1

@@ -16,12 +16,15 @@ struct ColumnChunkWriter {
     var pointLookupFalsePositiveRate: Double? = nil
     /// Shreds the JSON columns' plain pages (`ShreddedJSON`; sealed segments).
     var shredsJSON = false
+    /// Builds a binary fuse filter where it is smaller than the bloom filter (`MembershipFilter`;
+    /// sealed segments).
+    var allowsBinaryFuse = false
     /// Shared by the chunks of one segment (one encoding thread).
     let compressor: ZstdCompressor
 
     struct Output {
         var meta: SegmentFooter.ColumnChunkMeta
-        var bloom: SplitBlockBloomFilter?
+        var bloom: MembershipFilter?
     }
 
     /// Appends the chunk for the rows `batch[order[...]]` of one row group to `file`; `values` is
@@ -233,19 +236,21 @@ struct ColumnChunkWriter {
         stats: StringChunkStatistics,
         chunkByteCount: Int,
         tokens pageTokens: TokenHashSet?
-    ) -> SplitBlockBloomFilter? {
+    ) -> MembershipFilter? {
         guard let kind = column.bloomKind, stats.presentCount > 0 else { return nil }
         let falsePositiveRate =
             column.field.traits.contains(.pointLookup)
             ? pointLookupFalsePositiveRate ?? column.bloomFalsePositiveRate : column.bloomFalsePositiveRate
         if kind == .values, column != .resources {
             // The statistics hashed every distinct value (XXH64, the bloom's hash) already.
-            var filter = SplitBlockBloomFilter(
-                distinctCount: stats.distinctHashes.count,
-                falsePositiveRate: falsePositiveRate
+            var keys = [UInt64]()
+            keys.reserveCapacity(stats.distinctHashes.count)
+            stats.distinctHashes.forEach { keys.append($0) }
+            return MembershipFilter.build(
+                keys: keys,
+                falsePositiveRate: falsePositiveRate,
+                allowsBinaryFuse: allowsBinaryFuse
             )
-            stats.distinctHashes.forEach { filter.insert(hash: $0) }
-            return filter
         }
         let keys: [UInt64]
         if column == .resources {
@@ -264,15 +269,15 @@ struct ColumnChunkWriter {
             keys = tokens.distinctHashes()
         }
         guard !keys.isEmpty else { return nil }
-        var filter = SplitBlockBloomFilter(
-            distinctCount: keys.count,
-            falsePositiveRate: falsePositiveRate
-        )
         // Skip a token filter that would cost more than half the chunk it guards (storage.md §3.6);
         // id filters are always kept: point look-ups are the reason blooms exist.
-        if kind == .tokens, filter.byteCount * 2 > chunkByteCount { return nil }
-        for key in keys { filter.insert(hash: key) }
-        return filter
+        if kind == .tokens,
+            SplitBlockBloomFilter.byteCount(distinctCount: keys.count, falsePositiveRate: falsePositiveRate) * 2
+                > chunkByteCount
+        {
+            return nil
+        }
+        return MembershipFilter.build(keys: keys, falsePositiveRate: falsePositiveRate, allowsBinaryFuse: allowsBinaryFuse)
     }
 }
 

@@ -70,6 +70,9 @@ public struct SegmentFooter: Sendable {
         public var rowGroup: Int
         public var column: SegmentColumn
         public var kind: SegmentColumn.BloomKind
+        /// Stored in the high half of the kind byte (0, a bloom filter, in segments written before
+        /// binary fuse filters).
+        public var structure: MembershipFilter.Structure
         public var offset: Int
         public var byteCount: Int
         public var crc: UInt32
@@ -115,7 +118,7 @@ public struct SegmentFooter: Sendable {
         for bloom in blooms {
             writer.writeVarInt(bloom.rowGroup)
             writer.writeUInt16(bloom.column.rawValue)
-            writer.writeUInt8(bloom.kind.rawValue)
+            writer.writeUInt8(bloom.kind.rawValue | bloom.structure.rawValue << 4)
             writer.writeVarInt(bloom.offset)
             writer.writeVarInt(bloom.byteCount)
             writer.writeUInt32(bloom.crc)
@@ -201,19 +204,29 @@ extension SegmentFooter {
         for _ in 0..<bloomCount {
             let group = try reader.readCount(limit: max(groupCount - 1, 0), "bloom row group")
             let raw = try reader.readUInt16()
+            let kindByte = try reader.readUInt8()
             guard let column = SegmentColumn(rawValue: raw),
-                let kind = SegmentColumn.BloomKind(rawValue: try reader.readUInt8())
+                let kind = SegmentColumn.BloomKind(rawValue: kindByte & 0x0F),
+                let structure = MembershipFilter.Structure(rawValue: kindByte >> 4)
             else { throw reader.corrupt("invalid bloom filter entry for column \(raw)") }
             let offset = try reader.readCount(limit: fileByteCount, "bloom offset")
             let byteCount = try reader.readCount(limit: fileByteCount - offset, "bloom size")
-            guard byteCount > 0, byteCount % 32 == 0 else {
-                throw reader.corrupt("bloom size \(byteCount) is not whole 32-byte blocks")
+            switch structure {
+            case .splitBlock:
+                guard byteCount > 0, byteCount % 32 == 0 else {
+                    throw reader.corrupt("bloom size \(byteCount) is not whole 32-byte blocks")
+                }
+            case .binaryFuse:
+                guard byteCount > BinaryFuseFilter.headerByteCount else {
+                    throw reader.corrupt("binary fuse filter size \(byteCount) is smaller than its header")
+                }
             }
             blooms.append(
                 BloomEntry(
                     rowGroup: group,
                     column: column,
                     kind: kind,
+                    structure: structure,
                     offset: offset,
                     byteCount: byteCount,
                     crc: try reader.readUInt32()

@@ -401,7 +401,7 @@ public final class SegmentReader {
     }
 
     /// The bloom filter of `column` in `rowGroup`, verified; nil when the chunk has none.
-    public func bloomFilter(_ column: SegmentColumn, rowGroup: Int) throws(StorageError) -> SplitBlockBloomFilter? {
+    public func bloomFilter(_ column: SegmentColumn, rowGroup: Int) throws(StorageError) -> MembershipFilter? {
         guard let entry = footer.blooms.first(where: { $0.rowGroup == rowGroup && $0.column == column }) else {
             return nil
         }
@@ -414,7 +414,7 @@ public final class SegmentReader {
             )
         }
         var reader = ByteReader(bytes, file: path, baseOffset: entry.offset)
-        return try SplitBlockBloomFilter(decoding: &reader, blockCount: entry.byteCount / 32)
+        return try MembershipFilter(decoding: &reader, structure: entry.structure, byteCount: entry.byteCount)
     }
 
     /// The records of one row group, rebuilt from every column (or only from `columns`, leaving the

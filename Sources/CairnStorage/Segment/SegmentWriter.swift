@@ -46,6 +46,9 @@ public struct SegmentWriter: Sendable {
     /// Row groups of a large partition are still cut in time order, so a time range prunes them as
     /// before; only the page index inside a row group no longer narrows a time range.
     public var clustersByName: Bool
+    /// Gives a column chunk a binary fuse filter where it is smaller than the bloom filter at the
+    /// same rate (`MembershipFilter`); sealing sets it.
+    public var buildsBinaryFuseFilters: Bool
 
     public init(
         compressionLevel: Int32 = 1,
@@ -54,7 +57,8 @@ public struct SegmentWriter: Sendable {
         level: UInt8 = 0,
         pointLookupFalsePositiveRate: Double? = nil,
         shredsJSON: Bool = false,
-        clustersByName: Bool = false
+        clustersByName: Bool = false,
+        buildsBinaryFuseFilters: Bool = false
     ) {
         self.compressionLevel = compressionLevel
         self.jsonCompressionLevel = jsonCompressionLevel
@@ -63,6 +67,7 @@ public struct SegmentWriter: Sendable {
         self.pointLookupFalsePositiveRate = pointLookupFalsePositiveRate
         self.shredsJSON = shredsJSON
         self.clustersByName = clustersByName
+        self.buildsBinaryFuseFilters = buildsBinaryFuseFilters
     }
 
     private func compressionLevel(of column: SegmentColumn) -> Int32 {
@@ -144,7 +149,7 @@ public struct SegmentWriter: Sendable {
         let columns = SegmentColumn.allCases
         let compressor = ZstdCompressor()
         var rowGroups = [SegmentFooter.RowGroupMeta]()
-        var pendingBlooms = [(Int, SegmentColumn, SplitBlockBloomFilter)]()
+        var pendingBlooms = [(Int, SegmentColumn, MembershipFilter)]()
         for (groupIndex, range) in groupRanges.enumerated() {
             let firstRow = range.lowerBound
             let rows = order[range]
@@ -158,6 +163,7 @@ public struct SegmentWriter: Sendable {
                     compressionLevel: compressionLevel(of: column),
                     pointLookupFalsePositiveRate: pointLookupFalsePositiveRate,
                     shredsJSON: shredsJSON,
+                    allowsBinaryFuse: buildsBinaryFuseFilters,
                     compressor: compressor
                 )
                 .encode(batch, order: rows, values: groupColumns[Int(column.rawValue)], into: &file)
@@ -177,6 +183,7 @@ public struct SegmentWriter: Sendable {
                     rowGroup: group,
                     column: column,
                     kind: column.bloomKind!,
+                    structure: filter.structure,
                     offset: file.count,
                     byteCount: bloomWriter.count,
                     crc: CRC32C.checksum(bloomWriter.bytes)
