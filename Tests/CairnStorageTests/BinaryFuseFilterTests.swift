@@ -82,7 +82,8 @@ import Testing
         }
         // Fingerprint bits 0 and 17; a segment length that is not a power of two; no segments;
         // one byte more or less than the header implies.
-        for bad in [damaged(0, 0), damaged(0, 17), damaged(9, 3), damaged(13, 0), Array(bytes.dropLast()), bytes + [0]] {
+        for bad in [damaged(0, 0), damaged(0, 17), damaged(9, 3), damaged(13, 0), Array(bytes.dropLast()), bytes + [0]]
+        {
             #expect(throws: StorageError.self) { try Self.decode(bad) }
         }
         var message = ""

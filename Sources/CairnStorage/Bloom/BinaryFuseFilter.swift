@@ -7,28 +7,30 @@ import CairnCore
 /// A binary fuse filter (Graf and Lemire, "Binary Fuse Filters: Fast and Smaller Than Xor
 /// Filters", 2022): a static membership filter for sealed segments, whose key sets never change.
 ///
-/// Each key maps to three slots in three consecutive segments of a table of `fingerprintBits`-bit
-/// entries; construction peels the keys so that the three entries of every key xor to its
-/// fingerprint. A probe reads three entries: a key that was added always matches, any other key
+/// Each key maps to four slots in four consecutive segments of a table of `fingerprintBits`-bit
+/// entries; construction peels the keys so that the four entries of every key xor to its
+/// fingerprint. A probe reads four entries: a key that was added always matches, any other key
 /// matches with probability 2^-fingerprintBits.
 ///
-/// At 7 bits (0.78% false positives) it takes 8.6 bits a key for a 30,000-key row group, where the
-/// split-block bloom filter takes 10.5 for 1%; below a few hundred keys its table's slack costs
-/// more than that, and the writer keeps whichever filter is smaller (`MembershipFilter`).
+/// Four slots a key (the paper's 4-wise variant) need a table 1.22 times the keys for a packed
+/// row group's ~9,000, where three need 1.31. At 7 bits (0.78% false positives) that is 8.6 bits a
+/// key, where the split-block bloom filter takes 10.5 for 1%; below a few hundred keys the table's
+/// slack costs more than that, and the writer keeps whichever filter is smaller
+/// (`MembershipFilter`).
 ///
 /// Keys are XXH64 hashes, as for the bloom filters, so the query side hashes a value once for
 /// either filter. Construction is deterministic: the same key set (in any order) gives the same
 /// bytes.
 ///
 /// Stored form: `fingerprint bits u8 | seed u64 | segment length u32 | segment count u32 | entries`,
-/// the entries packed LSB first, `fingerprintBits` bits each, `(segment count + 2) x segment
+/// the entries packed LSB first, `fingerprintBits` bits each, `(segment count + 3) x segment
 /// length` of them, then two zero bytes (so a probe reads three bytes anywhere).
 public struct BinaryFuseFilter: Sendable, Equatable {
     public let fingerprintBits: Int
     public let seed: UInt64
     /// Entries per segment, a power of two.
     public let segmentLength: Int
-    /// Segments a key's first slot can fall in; the table has two more.
+    /// Segments a key's first slot can fall in; the table has three more.
     public let segmentCount: Int
     /// The entries, packed.
     public let packed: [UInt8]
@@ -36,13 +38,13 @@ public struct BinaryFuseFilter: Sendable, Equatable {
     static let headerByteCount = 17
     static let maxSegmentLength = 1 << 18
 
-    var entryCount: Int { (segmentCount + 2) * segmentLength }
+    var entryCount: Int { (segmentCount + 3) * segmentLength }
     public var byteCount: Int { BinaryFuseFilter.headerByteCount + packed.count }
 
     /// The stored size of a filter for `keyCount` keys, without building it.
     public static func byteCount(keyCount: Int, fingerprintBits: Int) -> Int {
         let (segmentLength, segmentCount) = shape(keyCount: keyCount)
-        return headerByteCount + packedByteCount(entries: (segmentCount + 2) * segmentLength, bits: fingerprintBits)
+        return headerByteCount + packedByteCount(entries: (segmentCount + 3) * segmentLength, bits: fingerprintBits)
     }
 
     /// The filter of `keys` (XXH64 hashes; duplicates are ignored); nil for no keys or in the
@@ -87,6 +89,7 @@ public struct BinaryFuseFilter: Sendable, Equatable {
                 BinaryFuseFilter.entry(bytes, slots.0, bits: fingerprintBits)
                 ^ BinaryFuseFilter.entry(bytes, slots.1, bits: fingerprintBits)
                 ^ BinaryFuseFilter.entry(bytes, slots.2, bits: fingerprintBits)
+                ^ BinaryFuseFilter.entry(bytes, slots.3, bits: fingerprintBits)
             return found == layout.fingerprint(hash)
         }
     }
@@ -116,7 +119,7 @@ public struct BinaryFuseFilter: Sendable, Equatable {
                 at: start
             )
         }
-        let expected = BinaryFuseFilter.packedByteCount(entries: (segmentCount + 2) * segmentLength, bits: bits)
+        let expected = BinaryFuseFilter.packedByteCount(entries: (segmentCount + 3) * segmentLength, bits: bits)
         guard byteCount == BinaryFuseFilter.headerByteCount + expected else {
             throw StorageError.corrupt(
                 "binary fuse filter of \(byteCount) bytes, its header needs \(BinaryFuseFilter.headerByteCount + expected)",
@@ -138,14 +141,14 @@ public struct BinaryFuseFilter: Sendable, Equatable {
 
 extension BinaryFuseFilter {
     /// Segment length and count for `keyCount` keys: the reference implementation's sizing for
-    /// three slots a key, under which peeling fails with small probability.
+    /// four slots a key, under which peeling fails with small probability (a new seed is tried).
     static func shape(keyCount: Int) -> (segmentLength: Int, segmentCount: Int) {
         let count = Double(max(keyCount, 2))
-        let exponent = Int((Glibc.log(count) / Glibc.log(3.33) + 2.25).rounded(.down))
+        let exponent = Int((Glibc.log(count) / Glibc.log(2.91) - 0.5).rounded(.down))
         let segmentLength = min(1 << max(exponent, 2), maxSegmentLength)
-        let sizeFactor = max(1.125, 0.875 + 0.25 * Glibc.log(1_000_000.0) / Glibc.log(count))
+        let sizeFactor = max(1.075, 0.77 + 0.305 * Glibc.log(600_000.0) / Glibc.log(count))
         let capacity = Int((count * sizeFactor).rounded())
-        let segmentCount = max((capacity + segmentLength - 1) / segmentLength - 2, 1)
+        let segmentCount = max((capacity + segmentLength - 1) / segmentLength - 3, 1)
         return (segmentLength, segmentCount)
     }
 
@@ -181,14 +184,14 @@ extension BinaryFuseFilter {
         return z ^ (z >> 31)
     }
 
-    /// The table's geometry and seed: where a key's three slots are and what its fingerprint is.
+    /// The table's geometry and seed: where a key's four slots are and what its fingerprint is.
     struct Layout {
         let segmentLength: Int
         let segmentCount: Int
         let bits: Int
         var seed: UInt64 = 0
 
-        var entryCount: Int { (segmentCount + 2) * segmentLength }
+        var entryCount: Int { (segmentCount + 3) * segmentLength }
 
         @inline(__always)
         func mix(_ key: UInt64) -> UInt64 {
@@ -207,35 +210,43 @@ extension BinaryFuseFilter {
             UInt16(truncatingIfNeeded: (hash ^ (hash >> 32)) & (1 << UInt64(bits) - 1))
         }
 
+        /// The key's four slots, one in each of four consecutive segments: the first from the high
+        /// bits, the others offset within their segment by bits 18-35, bits 0-17, and the top bits
+        /// of the hash times the golden ratio.
         @inline(__always)
-        func slots(_ hash: UInt64) -> (Int, Int, Int) {
+        func slots(_ hash: UInt64) -> (Int, Int, Int, Int) {
             let first = Int(hash.multipliedFullWidth(by: UInt64(segmentCount * segmentLength)).high)
             let mask = UInt64(segmentLength - 1)
-            let low = hash & (1 << 36 - 1)
             return (
                 first,
-                (first + segmentLength) ^ Int((low >> 18) & mask),
-                (first + 2 * segmentLength) ^ Int(low & mask)
+                (first + segmentLength) ^ Int((hash >> 18) & mask),
+                (first + 2 * segmentLength) ^ Int(hash & mask),
+                (first + 3 * segmentLength) ^ Int(((hash &* 0x9E37_79B9_7F4A_7C15) >> 46) & mask)
             )
         }
 
         @inline(__always)
-        static func pick(_ triple: (Int, Int, Int), _ number: Int) -> Int {
-            number == 0 ? triple.0 : number == 1 ? triple.1 : triple.2
+        static func pick(_ slots: (Int, Int, Int, Int), _ number: Int) -> Int {
+            switch number {
+            case 0: slots.0
+            case 1: slots.1
+            case 2: slots.2
+            default: slots.3
+            }
         }
 
         /// The entries for distinct `keys` under `seed`; nil when the keys do not peel.
         func build(_ keys: [UInt64]) -> [UInt16]? {
             let size = entryCount
-            // Per slot: (keys there) << 2 | xor of the keys' slot numbers (0, 1, 2), and the xor of
-            // their hashes; a slot holding one key names it and its position among the key's three.
+            // Per slot: (keys there) << 2 | xor of the keys' slot numbers (0 to 3), and the xor of
+            // their hashes; a slot holding one key names it and its position among the key's four.
             var counts = [UInt8](repeating: 0, count: size)
             var hashes = [UInt64](repeating: 0, count: size)
             for key in keys {
                 let hash = mix(key)
-                let triple = slots(hash)
-                for number in 0..<3 {
-                    let slot = Layout.pick(triple, number)
+                let slotsOfKey = slots(hash)
+                for number in 0..<4 {
+                    let slot = Layout.pick(slotsOfKey, number)
                     let (sum, overflow) = counts[slot].addingReportingOverflow(4)
                     // More than 63 keys in one slot: a bad seed.
                     guard !overflow else { return nil }
@@ -253,10 +264,10 @@ extension BinaryFuseFilter {
                 let hash = hashes[slot]
                 let found = Int(counts[slot] & 3)
                 stack.append((hash, found))
-                let triple = slots(hash)
-                for step in 1...2 {
-                    let number = (found + step) % 3
-                    let other = Layout.pick(triple, number)
+                let slotsOfKey = slots(hash)
+                for step in 1...3 {
+                    let number = (found + step) % 4
+                    let other = Layout.pick(slotsOfKey, number)
                     counts[other] = (counts[other] &- 4) ^ UInt8(number)
                     hashes[other] ^= hash
                     if counts[other] >> 2 == 1 { queue.append(other) }
@@ -266,10 +277,11 @@ extension BinaryFuseFilter {
             guard stack.count == keys.count else { return nil }
             var entries = [UInt16](repeating: 0, count: size)
             for (hash, found) in stack.reversed() {
-                let triple = slots(hash)
-                entries[Layout.pick(triple, found)] =
-                    fingerprint(hash) ^ entries[Layout.pick(triple, (found + 1) % 3)]
-                    ^ entries[Layout.pick(triple, (found + 2) % 3)]
+                let slotsOfKey = slots(hash)
+                entries[Layout.pick(slotsOfKey, found)] =
+                    fingerprint(hash) ^ entries[Layout.pick(slotsOfKey, (found + 1) % 4)]
+                    ^ entries[Layout.pick(slotsOfKey, (found + 2) % 4)]
+                    ^ entries[Layout.pick(slotsOfKey, (found + 3) % 4)]
             }
             return entries
         }

@@ -1,8 +1,9 @@
 import CairnCore
 
-/// The filter a column chunk carries: Parquet's split-block bloom filter, or, in sealed segments
-/// where it is smaller, a binary fuse filter. Both take the same XXH64 key hashes and answer "maybe
-/// present" for every key that was added.
+/// The filter a column chunk carries: a bloom filter, or a binary fuse filter where sealing finds
+/// it smaller.
+///
+/// Both take the same XXH64 key hashes and answer "maybe present" for every key that was added.
 ///
 /// A flush or merge writes bloom filters (storage.md §3.6: the layout Parquet readers can check).
 /// Sealing knows each row group's final key set, which is what a static filter needs: at the same
@@ -46,7 +47,10 @@ public enum MembershipFilter: Sendable, Equatable {
     /// The smaller of a bloom filter at `falsePositiveRate` and, when `allowsBinaryFuse`, a binary
     /// fuse filter whose rate is at most that, over the distinct key hashes `keys`.
     static func build(keys: [UInt64], falsePositiveRate: Double, allowsBinaryFuse: Bool) -> MembershipFilter {
-        let bloomByteCount = SplitBlockBloomFilter.byteCount(distinctCount: keys.count, falsePositiveRate: falsePositiveRate)
+        let bloomByteCount = SplitBlockBloomFilter.byteCount(
+            distinctCount: keys.count,
+            falsePositiveRate: falsePositiveRate
+        )
         if allowsBinaryFuse {
             let bits = fingerprintBits(falsePositiveRate: falsePositiveRate)
             if BinaryFuseFilter.byteCount(keyCount: keys.count, fingerprintBits: bits) < bloomByteCount,

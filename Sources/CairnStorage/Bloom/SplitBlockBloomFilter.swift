@@ -34,7 +34,8 @@ public struct SplitBlockBloomFilter: Sendable, Equatable {
 
     /// An empty filter for `distinctCount` keys at `falsePositiveRate`.
     public init(distinctCount: Int, falsePositiveRate: Double = 0.01) {
-        let blocks = SplitBlockBloomFilter.byteCount(distinctCount: distinctCount, falsePositiveRate: falsePositiveRate) / 32
+        let blocks =
+            SplitBlockBloomFilter.byteCount(distinctCount: distinctCount, falsePositiveRate: falsePositiveRate) / 32
         words = [UInt32](repeating: 0, count: blocks * 8)
     }
 

@@ -277,7 +277,11 @@ struct ColumnChunkWriter {
         {
             return nil
         }
-        return MembershipFilter.build(keys: keys, falsePositiveRate: falsePositiveRate, allowsBinaryFuse: allowsBinaryFuse)
+        return MembershipFilter.build(
+            keys: keys,
+            falsePositiveRate: falsePositiveRate,
+            allowsBinaryFuse: allowsBinaryFuse
+        )
     }
 }
 
