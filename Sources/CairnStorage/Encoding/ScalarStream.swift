@@ -16,8 +16,8 @@ import CairnCore
 /// - **Few distinct values** (instance types, zones, states): each distinct value once and a byte
 ///   code per value.
 ///
-/// Anything else stays text. Measured on the long-tail generator shape (1 MiB pages, zstd 9),
-/// responseElements went from 44.2 to 37.1 bytes/event; `Tools/size-floor.py` counts 27 bytes of
+/// Anything else stays text. Compacting the 1M-event long-tail store (1 MiB pages, zstd 9),
+/// responseElements went from 45.2 to 37.6 bytes/event; `Tools/size-floor.py` counts 27 bytes of
 /// uniformly random characters in it.
 ///
 /// Stored form: a kind byte, then
