@@ -108,13 +108,13 @@ public enum Limits {
     public static let maxScalarStreamLayoutLength = 256
     /// zstd level of the JSON columns when sealing, paid once per day.
     ///
-    /// Compacting copies of the 1M stores (typed shredded streams; bytes/event on disk, default /
-    /// long tail, and MB/s of input, on a noisy VM): level 9 68.35 / 109.67 at 13 / 15 MB/s, 15
-    /// 67.40 / 108.77 at 11 / 13, 19 67.40 / 107.70 at 8-12 / 8-13. Level 15's optimal parse
-    /// finds what 9 misses in the pagination tokens and ids; 19 takes another 1.1 bytes/event off
-    /// the long tail's large responses, which issue #11's 0.8x of Parquet needs (1M events seal
-    /// in ~11 s on 2 cores).
-    public static let sealJSONCompressionLevel: Int32 = 19
+    /// Compacting copies of the 1M stores (typed shredded streams, binary fuse filters; du
+    /// bytes/event, default / long tail, and seconds for the long tail's 139 MB): level 15 66.58 /
+    /// 106.88 in 8.2 s, 16 66.58 / 105.79 in 10.0 s, 17 - / 105.72 in 10.1 s, 19 66.58 / 105.81 in
+    /// 12.1 s. From 16 zstd's btultra parse prices matches exactly, which the long tail's large
+    /// responses reward; higher levels only search longer. (Before typed streams: 9 68.35 / 109.67,
+    /// 15 67.40 / 108.77.)
+    public static let sealJSONCompressionLevel: Int32 = 16
     /// zstd level of the string and IP columns when sealing (names, principals, user agents,
     /// addresses, the rest of userIdentity).
     ///
