@@ -57,6 +57,18 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark(
+        "Write one sealed segment of 20k events (typed JSON streams, binary fuse filters)",
+        configuration: .init(metrics: [.wallClock, .mallocCountTotal, .instructions], maxIterations: 5)
+    ) { benchmark in
+        let records = SampleData.records
+        for _ in benchmark.scaledIterations {
+            let encoded = try SampleData.encodeSegment(records, writer: SampleData.sealWriter)
+            precondition(encoded.footer.rowCount == records.count)
+            blackHole(encoded.bytes.count)
+        }
+    }
+
+    Benchmark(
         "Read every record of a 20k-event segment",
         configuration: .init(metrics: [.wallClock, .mallocCountTotal], maxIterations: 10)
     ) { benchmark in
@@ -67,6 +79,23 @@ let benchmarks: @Sendable () -> Void = {
             let records = try reader.readAllRecords()
             precondition(records.count == SampleData.records.count)
             blackHole(records)
+        }
+    }
+
+    Benchmark(
+        "Probe an eventID binary fuse filter 100k times",
+        configuration: .init(metrics: [.wallClock, .instructions, .mallocCountTotal], scalingFactor: .kilo)
+    ) { benchmark in
+        let keys = SampleData.records.map { XXHash64.hash($0.eventID!) }
+        guard let filter = BinaryFuseFilter(keys: keys, fingerprintBits: 7) else {
+            preconditionFailure("20k distinct keys peel")
+        }
+        let hashes = Array(keys.prefix(100))
+        for _ in benchmark.scaledIterations {
+            var hits = 0
+            for hash in hashes where filter.mightContain(hash: hash) { hits += 1 }
+            precondition(hits == hashes.count, "no false negatives")
+            blackHole(hits)
         }
     }
 
@@ -105,8 +134,23 @@ enum SampleData {
             }
     }()
 
-    static func encodeSegment(_ records: [EventRecord]) throws -> (bytes: [UInt8], footer: SegmentFooter) {
-        try SegmentWriter().encode(
+    /// The writer `cairn compact` seals a closed day with.
+    static let sealWriter = SegmentWriter(
+        compressionLevel: Limits.sealCompressionLevel,
+        jsonCompressionLevel: Limits.sealJSONCompressionLevel,
+        stringCompressionLevel: Limits.sealStringCompressionLevel,
+        level: 2,
+        pointLookupFalsePositiveRate: Limits.sealedPointLookupFalsePositiveRate,
+        shredsJSON: true,
+        clustersByName: true,
+        buildsBinaryFuseFilters: true
+    )
+
+    static func encodeSegment(
+        _ records: [EventRecord],
+        writer: SegmentWriter = SegmentWriter()
+    ) throws -> (bytes: [UInt8], footer: SegmentFooter) {
+        try writer.encode(
             records,
             partition: PartitionKey(account: "123456789012", region: "us-east-1", epochDay: 20_000),
             id: SegmentID(high: 1, low: 2),
