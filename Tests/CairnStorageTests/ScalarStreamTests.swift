@@ -7,6 +7,15 @@ import Testing
 /// refused where it would not give the text back, and gives it back byte for byte; a damaged
 /// stream is reported, never misread.
 @Suite struct ScalarStreamTests {
+    /// Decodes `stored` as the decoder meets it: a prefix of a page whose other bytes (here 0xAA,
+    /// which no stream form ends with) it must not read.
+    private static func decode(_ stored: [UInt8], at offset: Int = 0, into output: inout [UInt8]) throws(StorageError) {
+        var page = ByteReader([0xAA, 0xAA] + stored + [0xAA, 0xAA, 0xAA], file: "stream", baseOffset: offset)
+        try page.skip(2)
+        var reader = try page.prefix(stored.count, "scalar stream")
+        try ScalarStream.decode(&reader, into: &output)
+    }
+
     private static func stream(_ values: [String]) -> [UInt8] {
         values.flatMap { Array($0.utf8) + [ShreddedJSON.separator] }
     }
@@ -19,7 +28,7 @@ import Testing
         let text = stream(values)
         let stored = ScalarStream.encode(text)
         var decoded = [UInt8]()
-        try ScalarStream.decode(stored[...], file: "stream", at: 0, into: &decoded)
+        try Self.decode(stored, into: &decoded)
         #expect(decoded == text, sourceLocation: sourceLocation)
         return (stored.first.flatMap(ScalarStream.Kind.init(rawValue:)), stored.count)
     }
@@ -143,7 +152,7 @@ import Testing
                     damaged[index] = replacement
                     var output = [UInt8]()
                     do {
-                        try ScalarStream.decode(damaged[...], file: "stream", at: 0, into: &output)
+                        try Self.decode(damaged, into: &output)
                     } catch {
                         thrown += 1
                     }
@@ -153,18 +162,18 @@ import Testing
             for cut in 1..<stored.count where stored[0] != ScalarStream.Kind.text.rawValue {
                 var output = [UInt8]()
                 #expect(throws: StorageError.self, "cut at \(cut)") {
-                    try ScalarStream.decode(stored[..<cut], file: "stream", at: 0, into: &output)
+                    try Self.decode(Array(stored[..<cut]), into: &output)
                 }
             }
             var output = [UInt8]()
             #expect(throws: StorageError.self) {
-                try ScalarStream.decode((stored + [0])[...], file: "stream", at: 0, into: &output)
+                try Self.decode(stored + [0], into: &output)
             }
         }
         func message(_ stored: [UInt8]) -> String {
             var output = [UInt8]()
             do {
-                try ScalarStream.decode(stored[...], file: "stream", at: 100, into: &output)
+                try Self.decode(stored, at: 100, into: &output)
             } catch {
                 return "\(error)"
             }
@@ -189,7 +198,7 @@ import Testing
         writer.bytes += [UInt8](repeating: 0, count: 40_000)
         var output = [UInt8]()
         #expect(throws: StorageError.self) {
-            try ScalarStream.decode(writer.bytes[...], file: "stream", at: 0, into: &output)
+            try Self.decode(writer.bytes, into: &output)
         }
         #expect(output.isEmpty)
     }

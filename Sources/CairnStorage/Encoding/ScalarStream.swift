@@ -56,14 +56,9 @@ enum ScalarStream {
         return writer.bytes
     }
 
-    /// The text form of one stored stream (exactly `stored`), appended to `output`.
-    static func decode(
-        _ stored: ArraySlice<UInt8>,
-        file: String?,
-        at offset: Int,
-        into output: inout [UInt8]
-    ) throws(StorageError) {
-        var reader = ByteReader(Array(stored), file: file, baseOffset: offset)
+    /// The text form of one stored stream (all of `reader`, a `ByteReader.prefix` of the page),
+    /// appended to `output`.
+    static func decode(_ reader: inout ByteReader, into output: inout [UInt8]) throws(StorageError) {
         let kindByte = try reader.readUInt8()
         guard let kind = Kind(rawValue: kindByte) else {
             throw reader.corrupt("unknown scalar stream kind \(kindByte)")
@@ -156,7 +151,7 @@ extension ScalarStream {
         var entries = [ArraySlice<UInt8>]()
         entries.reserveCapacity(distinctCount)
         for _ in 0..<distinctCount {
-            let rest = reader.bytes[reader.readerIndex...]
+            let rest = reader.bytes[reader.readerIndex..<reader.endIndex]
             guard let end = rest.firstIndex(of: ShreddedJSON.separator) else {
                 throw reader.corrupt("dictionary value without a separator")
             }

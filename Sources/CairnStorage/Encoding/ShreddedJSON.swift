@@ -118,24 +118,20 @@ enum ShreddedJSON {
             "stream length"
         )
         let streamsStart = reader.absoluteOffset
-        var streamBytes = try reader.readBytes(streamByteCount)
+        let streamBytes: ArraySlice<UInt8>
         if typedStreams {
-            // Each stream back in its text form.
+            // Each stream back in its text form, read in place.
             var expanded = [UInt8]()
-            var storedStart = streamBytes.startIndex
             for (number, storedLength) in streamLengths.enumerated() {
                 let before = expanded.count
-                try ScalarStream.decode(
-                    streamBytes[storedStart..<(storedStart + storedLength)],
-                    file: reader.file,
-                    at: streamsStart + storedStart - streamBytes.startIndex,
-                    into: &expanded
-                )
+                var stream = try reader.prefix(storedLength, "scalar stream")
+                try ScalarStream.decode(&stream, into: &expanded)
                 streamLengths[number] = expanded.count - before
-                storedStart += storedLength
             }
             streamByteCount = expanded.count
             streamBytes = expanded[...]
+        } else {
+            streamBytes = try reader.readBytes(streamByteCount)
         }
         // Each stream's next scalar and its end, as offsets in the streams' bytes.
         var cursors = [Int]()

@@ -6,6 +6,8 @@
 package struct ByteReader {
     package let bytes: [UInt8]
     package private(set) var readerIndex: Int
+    /// Where reading stops: `bytes.count`, or the end of a `prefix`.
+    package private(set) var endIndex: Int
     /// The file these bytes came from, for error messages.
     package let file: String?
     /// Offset of `bytes[0]` in that file.
@@ -14,12 +16,13 @@ package struct ByteReader {
     package init(_ bytes: [UInt8], file: String? = nil, baseOffset: Int = 0) {
         self.bytes = bytes
         self.readerIndex = 0
+        self.endIndex = bytes.count
         self.file = file
         self.baseOffset = baseOffset
     }
 
-    package var readableByteCount: Int { bytes.count - readerIndex }
-    package var isAtEnd: Bool { readerIndex >= bytes.count }
+    package var readableByteCount: Int { endIndex - readerIndex }
+    package var isAtEnd: Bool { readerIndex >= endIndex }
     package var absoluteOffset: Int { baseOffset + readerIndex }
     /// The next byte without consuming it; nil at the end.
     package var nextByte: UInt8? { isAtEnd ? nil : bytes[readerIndex] }
@@ -64,7 +67,7 @@ package struct ByteReader {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
-            guard readerIndex < bytes.count else { throw corrupt("truncated varint") }
+            guard readerIndex < endIndex else { throw corrupt("truncated varint") }
             let byte = bytes[readerIndex]
             readerIndex += 1
             guard shift < 64 else { throw corrupt("varint longer than 10 bytes") }
@@ -136,6 +139,16 @@ package struct ByteReader {
         case 1: return try readString()
         case let flag: throw corrupt("invalid presence flag \(flag)")
         }
+    }
+
+    /// A reader of the next `count` bytes alone (sharing this one's storage, offsets still
+    /// absolute in the file); this one moves past them.
+    package mutating func prefix(_ count: Int, _ what: String) throws(StorageError) -> ByteReader {
+        try require(count, what)
+        var part = self
+        part.endIndex = readerIndex + count
+        readerIndex += count
+        return part
     }
 
     package mutating func skip(_ count: Int) throws(StorageError) {

@@ -269,19 +269,16 @@ struct ColumnChunkWriter {
             keys = tokens.distinctHashes()
         }
         guard !keys.isEmpty else { return nil }
-        // Skip a token filter that would cost more than half the chunk it guards (storage.md §3.6);
-        // id filters are always kept: point look-ups are the reason blooms exist.
-        if kind == .tokens,
-            SplitBlockBloomFilter.byteCount(distinctCount: keys.count, falsePositiveRate: falsePositiveRate) * 2
-                > chunkByteCount
-        {
-            return nil
-        }
-        return MembershipFilter.build(
+        let filter = MembershipFilter.build(
             keys: keys,
             falsePositiveRate: falsePositiveRate,
             allowsBinaryFuse: allowsBinaryFuse
         )
+        // Skip a token filter that would cost more than half the chunk it guards (storage.md §3.6),
+        // whichever structure it has; id filters are always kept: point look-ups are the reason
+        // blooms exist.
+        if kind == .tokens, filter.byteCount * 2 > chunkByteCount { return nil }
+        return filter
     }
 }
 
